@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace FiberProduct.Algebra;
+
+/// <summary>Allocation of coefficient arrays with the size checked first, so an impossible length fails clearly instead of with an out-of-memory crash.</summary>
+internal static class CoefficientArray
+{
+    public static uint[] Allocate(long length, string paramName)
+    {
+        EnsureFits(length, paramName);
+        return length == 0 ? [] : new uint[length];
+    }
+
+    /// <summary>Throws unless a coefficient array of this length can exist and fits in the memory this process may use.</summary>
+    public static void EnsureFits(long length, string paramName)
+    {
+        if (length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(paramName, length,
+                string.Create(CultureInfo.InvariantCulture, $"A polynomial with {length} coefficients exceeds the largest array .NET can hold ({Array.MaxLength})."));
+        long bytes = length * sizeof(uint);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+            throw new InsufficientMemoryException(
+                string.Create(CultureInfo.InvariantCulture, $"A polynomial with {length} coefficients needs {bytes} bytes; only {available} are available to this process ({paramName})."));
+    }
+}

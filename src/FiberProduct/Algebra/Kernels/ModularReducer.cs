@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+
+namespace FiberProduct.Algebra.Kernels;
+
+/// <summary>
+/// Arithmetic modulo a fixed n, 2 ≤ n &lt; 2^32, with Barrett reduction of 64-bit values
+/// (one high multiply instead of a hardware division on the hot paths).
+/// </summary>
+internal readonly struct ModularReducer
+{
+    private readonly ulong barrett; // floor(2^64 / n)
+
+    public ModularReducer(uint modulus)
+    {
+        Modulus = modulus;
+        barrett = ulong.MaxValue / modulus; // equals floor(2^64 / n) unless n is a power of two, where it is one less; both keep the correction below to one step
+    }
+
+    public uint Modulus { get; }
+
+    /// <summary>x mod n for any 64-bit x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Reduce(ulong x)
+    {
+        ulong q = Math.BigMul(x, barrett, out _);
+        ulong r = x - q * Modulus;
+        // q is at most two below the true quotient (floor(2^64/n) - 1 ≤ barrett), so at most two corrections.
+        if (r >= Modulus) r -= Modulus;
+        if (r >= Modulus) r -= Modulus;
+        return (uint)r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Add(uint a, uint b)
+    {
+        uint d = Modulus - b; // in [1, n]
+        return a >= d ? a - d : a + b;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Subtract(uint a, uint b) => a >= b ? a - b : a - b + Modulus;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Negate(uint a) => a == 0 ? 0 : Modulus - a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Multiply(uint a, uint b) => Reduce((ulong)a * b);
+}

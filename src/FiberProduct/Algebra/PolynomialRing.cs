@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace FiberProduct.Algebra;
+
+/// <summary>
+/// The polynomial ring Z_n[x]. Images are polynomials over Z_256 (pixel intensities as coefficients),
+/// texts polynomials over Z_|V| (token ids as coefficients), as in arXiv 2412.00373 §2.
+/// </summary>
+/// <remarks>Two rings with the same modulus are equal; polynomials of unequal rings never mix.</remarks>
+public sealed class PolynomialRing : IEquatable<PolynomialRing>
+{
+    /// <summary>Creates Z_n[x] over the given coefficient ring.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="coefficients"/> is null.</exception>
+    public PolynomialRing(ResidueRing coefficients)
+    {
+        ArgumentNullException.ThrowIfNull(coefficients);
+        Coefficients = coefficients;
+        Zero = new ZnPolynomial(this, []);
+        One = new ZnPolynomial(this, [1]);
+        X = new ZnPolynomial(this, [0, 1]);
+    }
+
+    /// <summary>Creates Z_n[x] for a modulus 2 ≤ n &lt; 2^32.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is below 2.</exception>
+    public PolynomialRing(uint modulus) : this(new ResidueRing(modulus)) { }
+
+    /// <summary>Z_256[x], the ring of image patches.</summary>
+    public static PolynomialRing Z256 { get; } = new(ResidueRing.Z256);
+
+    /// <summary>Z_|V|[x], the ring of texts tokenized with a vocabulary of the given size.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2.</exception>
+    public static PolynomialRing ForVocabulary(int vocabularySize) => new(ResidueRing.ForVocabulary(vocabularySize));
+
+    /// <summary>The coefficient ring Z_n.</summary>
+    public ResidueRing Coefficients { get; }
+
+    /// <summary>The modulus n of the coefficients.</summary>
+    public uint Modulus => Coefficients.Modulus;
+
+    /// <summary>The zero polynomial (degree −1).</summary>
+    public ZnPolynomial Zero { get; }
+
+    /// <summary>The constant 1.</summary>
+    public ZnPolynomial One { get; }
+
+    /// <summary>The indeterminate x.</summary>
+    public ZnPolynomial X { get; }
+
+    /// <summary>
+    /// The polynomial c_0 + c_1 x + … with the given coefficients, lowest degree first. Trailing zeros are
+    /// dropped (the result is normalised); a coefficient outside 0 … n − 1 is rejected, never reduced.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A coefficient is ≥ n; the message names its index and value.</exception>
+    public ZnPolynomial Create(params ReadOnlySpan<uint> coefficients)
+    {
+        for (int i = 0; i < coefficients.Length; i++)
+            if (coefficients[i] >= Modulus)
+                throw new ArgumentOutOfRangeException(nameof(coefficients), coefficients[i],
+                    string.Create(CultureInfo.InvariantCulture, $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} (expected 0 ≤ c < {Modulus})."));
+        return FromCanonical(coefficients.ToArray());
+    }
+
+    /// <summary>
+    /// The polynomial with the given coefficients (token ids, intensities), lowest degree first; each must lie in 0 … n − 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A coefficient is negative or ≥ n; the message names its index and value.</exception>
+    public ZnPolynomial Create(ReadOnlySpan<int> coefficients)
+    {
+        var c = new uint[coefficients.Length];
+        for (int i = 0; i < c.Length; i++)
+        {
+            if (coefficients[i] < 0 || (uint)coefficients[i] >= Modulus)
+                throw new ArgumentOutOfRangeException(nameof(coefficients), coefficients[i],
+                    string.Create(CultureInfo.InvariantCulture, $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} (expected 0 ≤ c < {Modulus})."));
+            c[i] = (uint)coefficients[i];
+        }
+        return FromCanonical(c);
+    }
+
+    /// <summary>The constant polynomial c.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="constant"/> is ≥ n.</exception>
+    public ZnPolynomial Constant(uint constant) => Create([Coefficients.Check(constant, nameof(constant))]);
+
+    /// <summary>The monomial c·x^degree.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, or <paramref name="degree"/> is negative or too large to store.</exception>
+    public ZnPolynomial Monomial(uint coefficient, int degree)
+    {
+        Coefficients.Check(coefficient, nameof(coefficient));
+        ArgumentOutOfRangeException.ThrowIfNegative(degree);
+        if (coefficient == 0) return Zero;
+        var c = CoefficientArray.Allocate((long)degree + 1, nameof(degree));
+        c[degree] = coefficient;
+        return new ZnPolynomial(this, c);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(PolynomialRing? other) => other is not null && other.Modulus == Modulus;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PolynomialRing);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Modulus.GetHashCode();
+
+    /// <summary>"Z_n[x]".</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Z_{Modulus}[x]");
+
+    /// <summary>Value equality of rings: same modulus.</summary>
+    public static bool operator ==(PolynomialRing? left, PolynomialRing? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality of rings.</summary>
+    public static bool operator !=(PolynomialRing? left, PolynomialRing? right) => !(left == right);
+
+    /// <summary>Wraps canonical coefficients (ownership passes to the polynomial), trimming trailing zeros.</summary>
+    internal ZnPolynomial FromCanonical(uint[] coefficients)
+    {
+        int length = coefficients.AsSpan().LastIndexOfAnyExcept(0u) + 1;
+        if (length == 0) return Zero;
+        return new ZnPolynomial(this, length == coefficients.Length ? coefficients : coefficients[..length]);
+    }
+}

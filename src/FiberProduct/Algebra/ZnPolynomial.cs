@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using FiberProduct.Algebra.Kernels;
+
+namespace FiberProduct.Algebra;
+
+/// <summary>
+/// An immutable polynomial a_0 + a_1 x + … + a_d x^d over Z_n: an image patch (n = 256) or a tokenized
+/// text (n = |V|) in the paper's model. Always normalised: the leading coefficient is non-zero, and the
+/// zero polynomial has no coefficients and degree −1.
+/// </summary>
+/// <remarks>
+/// Arithmetic between polynomials of different rings throws <see cref="ArgumentException"/>. Multiplication
+/// chooses schoolbook, Karatsuba or a number-theoretic transform by length (see docs/performance.md); all
+/// three are exact. Results that could not be stored (more than <see cref="Array.MaxLength"/> coefficients,
+/// or more bytes than the process may use) throw before anything is allocated.
+/// </remarks>
+public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
+{
+    private readonly uint[] coefficients;
+
+    internal ZnPolynomial(PolynomialRing ring, uint[] normalisedCoefficients)
+    {
+        Ring = ring;
+        coefficients = normalisedCoefficients;
+    }
+
+    /// <summary>The ring Z_n[x] this polynomial belongs to.</summary>
+    public PolynomialRing Ring { get; }
+
+    /// <summary>The degree d, or −1 for the zero polynomial.</summary>
+    public int Degree => coefficients.Length - 1;
+
+    /// <summary>The number of stored coefficients, Degree + 1 (0 for the zero polynomial).</summary>
+    public int Length => coefficients.Length;
+
+    /// <summary>Whether this is the zero polynomial.</summary>
+    public bool IsZero => coefficients.Length == 0;
+
+    /// <summary>The coefficients a_0 … a_d, lowest degree first (empty for zero).</summary>
+    public ReadOnlySpan<uint> Coefficients => coefficients;
+
+    /// <summary>The leading coefficient a_d (0 for the zero polynomial).</summary>
+    public uint LeadingCoefficient => coefficients.Length == 0 ? 0 : coefficients[^1];
+
+    /// <summary>The coefficient of x^i; 0 beyond the degree.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is negative.</exception>
+    public uint this[int i]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(i);
+            return i < coefficients.Length ? coefficients[i] : 0;
+        }
+    }
+
+    private ModularReducer Mod => Ring.Coefficients.Reducer;
+
+    /// <summary>The sum of two polynomials of the same ring.</summary>
+    public static ZnPolynomial operator +(ZnPolynomial left, ZnPolynomial right) => Add(left, right);
+
+    /// <summary>The difference of two polynomials of the same ring.</summary>
+    public static ZnPolynomial operator -(ZnPolynomial left, ZnPolynomial right) => Subtract(left, right);
+
+    /// <summary>The additive inverse.</summary>
+    public static ZnPolynomial operator -(ZnPolynomial value) => Negate(value);
+
+    /// <summary>The product of two polynomials of the same ring.</summary>
+    public static ZnPolynomial operator *(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right);
+
+    /// <summary>The scalar multiple c·p, c a residue of the coefficient ring.</summary>
+    public static ZnPolynomial operator *(uint scalar, ZnPolynomial polynomial) => Multiply(polynomial, scalar);
+
+    /// <summary>The scalar multiple p·c, c a residue of the coefficient ring.</summary>
+    public static ZnPolynomial operator *(ZnPolynomial polynomial, uint scalar) => Multiply(polynomial, scalar);
+
+    /// <summary>The quotient of <see cref="DivRem"/>.</summary>
+    public static ZnPolynomial operator /(ZnPolynomial dividend, ZnPolynomial divisor) => Divide(dividend, divisor);
+
+    /// <summary>The remainder of <see cref="DivRem"/>.</summary>
+    public static ZnPolynomial operator %(ZnPolynomial dividend, ZnPolynomial divisor) => Remainder(dividend, divisor);
+
+    /// <summary>Equality of value: same ring, same coefficients.</summary>
+    public static bool operator ==(ZnPolynomial? left, ZnPolynomial? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Inequality of value.</summary>
+    public static bool operator !=(ZnPolynomial? left, ZnPolynomial? right) => !(left == right);
+
+    /// <summary>left + right.</summary>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    public static ZnPolynomial Add(ZnPolynomial left, ZnPolynomial right)
+    {
+        var ring = CommonRing(left, right);
+        if (left.Length < right.Length) (left, right) = (right, left);
+        var sum = (uint[])left.coefficients.Clone();
+        ModularVectors.Add(sum.AsSpan(0, right.Length), right.coefficients, sum, ring.Coefficients.Reducer);
+        return ring.FromCanonical(sum);
+    }
+
+    /// <summary>left − right.</summary>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    public static ZnPolynomial Subtract(ZnPolynomial left, ZnPolynomial right)
+    {
+        var ring = CommonRing(left, right);
+        var difference = new uint[Math.Max(left.Length, right.Length)];
+        left.coefficients.CopyTo(difference, 0);
+        ModularVectors.Subtract(difference.AsSpan(0, right.Length), right.coefficients, difference, ring.Coefficients.Reducer);
+        return ring.FromCanonical(difference);
+    }
+
+    /// <summary>−value.</summary>
+    public static ZnPolynomial Negate(ZnPolynomial value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var mod = value.Mod;
+        var result = new uint[value.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = mod.Negate(value.coefficients[i]);
+        return new ZnPolynomial(value.Ring, result);
+    }
+
+    /// <summary>left · right.</summary>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The product would have more coefficients than an array can hold.</exception>
+    /// <exception cref="InsufficientMemoryException">The product would not fit in the memory available to the process.</exception>
+    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right, MultiplicationAlgorithm.Automatic);
+
+    internal static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right, MultiplicationAlgorithm algorithm)
+    {
+        var ring = CommonRing(left, right);
+        if (left.IsZero || right.IsZero) return ring.Zero;
+        var product = CoefficientArray.Allocate((long)left.Length + right.Length - 1, nameof(right));
+        PolynomialMultiplication.Multiply(left.coefficients, right.coefficients, product, ring.Coefficients.Reducer, algorithm);
+        return ring.FromCanonical(product); // over a composite n the leading coefficients can multiply to zero
+    }
+
+    /// <summary>The scalar multiple c·p.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is not a residue of the coefficient ring.</exception>
+    public static ZnPolynomial Multiply(ZnPolynomial polynomial, uint scalar)
+    {
+        ArgumentNullException.ThrowIfNull(polynomial);
+        polynomial.Ring.Coefficients.Check(scalar, nameof(scalar));
+        var mod = polynomial.Mod;
+        var result = new uint[polynomial.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = mod.Multiply(polynomial.coefficients[i], scalar);
+        return polynomial.Ring.FromCanonical(result);
+    }
+
+    /// <summary>The quotient q of dividend = q·divisor + r (see <see cref="DivRem"/>).</summary>
+    public static ZnPolynomial Divide(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Quotient;
+
+    /// <summary>The remainder r of dividend = q·divisor + r (see <see cref="DivRem"/>).</summary>
+    public static ZnPolynomial Remainder(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Remainder;
+
+    /// <summary>
+    /// Division with remainder: the unique q, r with dividend = q·divisor + r and deg r &lt; deg divisor. It exists
+    /// over any Z_n when the leading coefficient of the divisor is a unit; classical long division, O(deg q · deg divisor).
+    /// </summary>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n (the message names both).</exception>
+    /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
+    public static (ZnPolynomial Quotient, ZnPolynomial Remainder) DivRem(ZnPolynomial dividend, ZnPolynomial divisor)
+    {
+        var ring = CommonRing(dividend, divisor);
+        if (divisor.IsZero) throw new DivideByZeroException("Division by the zero polynomial.");
+        uint lead = divisor.LeadingCoefficient;
+        if (!ring.Coefficients.TryInverse(lead, out uint leadInverse))
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The leading coefficient {lead} of the divisor (degree {divisor.Degree}) is not a unit in Z_{ring.Modulus} (gcd({lead}, {ring.Modulus}) = {ring.Coefficients.Gcd(lead)}); division with remainder needs a unit leading coefficient."),
+                nameof(divisor));
+        if (dividend.Degree < divisor.Degree) return (ring.Zero, dividend);
+
+        var mod = ring.Coefficients.Reducer;
+        var r = (uint[])dividend.coefficients.Clone();
+        var q = new uint[dividend.Degree - divisor.Degree + 1];
+        ReadOnlySpan<uint> b = divisor.coefficients;
+        int db = divisor.Degree;
+        for (int i = q.Length - 1; i >= 0; i--)
+        {
+            uint c = mod.Multiply(r[i + db], leadInverse);
+            q[i] = c;
+            if (c == 0) continue;
+            var row = r.AsSpan(i, db + 1);
+            for (int j = 0; j <= db; j++) row[j] = mod.Subtract(row[j], mod.Multiply(c, b[j]));
+        }
+        return (ring.FromCanonical(q), ring.FromCanonical(r.AsSpan(0, db).ToArray()));
+    }
+
+    /// <summary>p^e by repeated squaring; p^0 = 1 (also for p = 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A power would have more coefficients than can be stored.</exception>
+    public ZnPolynomial Pow(ulong exponent)
+    {
+        // When lead^e ≠ 0 the degree of p^e is exactly e·deg p: check that it can be stored before squaring toward it.
+        if (Degree >= 1 && Ring.Coefficients.Power(LeadingCoefficient, exponent) != 0)
+        {
+            UInt128 length = (UInt128)exponent * (ulong)Degree + 1;
+            CoefficientArray.EnsureFits(length > long.MaxValue ? long.MaxValue : (long)length, nameof(exponent));
+        }
+        var result = Ring.One;
+        var b = this;
+        while (exponent != 0)
+        {
+            if ((exponent & 1) != 0) result *= b;
+            exponent >>= 1;
+            if (exponent != 0) b *= b;
+        }
+        return result;
+    }
+
+    /// <summary>The value p(x) in Z_n, by Horner's rule.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="x"/> is not a residue of Z_n.</exception>
+    public uint Evaluate(uint x)
+    {
+        Ring.Coefficients.Check(x, nameof(x));
+        var mod = Mod;
+        uint value = 0;
+        for (int i = coefficients.Length - 1; i >= 0; i--) value = mod.Reduce((ulong)value * x + coefficients[i]);
+        return value;
+    }
+
+    /// <summary>The composition p(q(x)), by Horner's rule over polynomials.</summary>
+    /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
+    public ZnPolynomial Compose(ZnPolynomial inner)
+    {
+        var ring = CommonRing(this, inner);
+        var result = ring.Zero;
+        for (int i = coefficients.Length - 1; i >= 0; i--)
+            result = result * inner + ring.Constant(coefficients[i]);
+        return result;
+    }
+
+    /// <summary>The formal derivative Σ i·a_i x^(i−1).</summary>
+    public ZnPolynomial Derivative()
+    {
+        if (coefficients.Length <= 1) return Ring.Zero;
+        var mod = Mod;
+        var result = new uint[coefficients.Length - 1];
+        for (int i = 1; i < coefficients.Length; i++) result[i - 1] = mod.Multiply(mod.Reduce((ulong)i), coefficients[i]);
+        return Ring.FromCanonical(result);
+    }
+
+    /// <summary>p mod x^k: the terms of degree below k.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is negative.</exception>
+    public ZnPolynomial Truncate(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        return k >= coefficients.Length ? this : Ring.FromCanonical(coefficients[..k]);
+    }
+
+    /// <summary>
+    /// The image of p in the quotient ring Z_n[x]/(x^N − 1): x^i ↦ x^(i mod N), the ring of cyclic convolution
+    /// in which fixed-size patches of N pixels multiply. The result has degree below N.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1.</exception>
+    public ZnPolynomial ReduceCyclic(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        if (coefficients.Length <= n) return this;
+        var mod = Mod;
+        var result = coefficients[..n];
+        for (int start = n; start < coefficients.Length; start += n)
+        {
+            var block = coefficients.AsSpan(start, Math.Min(n, coefficients.Length - start));
+            ModularVectors.Add(result.AsSpan(0, block.Length), block, result, mod);
+        }
+        return Ring.FromCanonical(result);
+    }
+
+    /// <summary>The product in Z_n[x]/(x^N − 1): the cyclic convolution of the two reduced coefficient vectors.</summary>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1.</exception>
+    public ZnPolynomial MultiplyCyclic(ZnPolynomial other, int n)
+    {
+        CommonRing(this, other);
+        return (ReduceCyclic(n) * other.ReduceCyclic(n)).ReduceCyclic(n);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(ZnPolynomial? other) =>
+        other is not null && other.Ring == Ring && other.coefficients.AsSpan().SequenceEqual(coefficients);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ZnPolynomial);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Ring.Modulus);
+        hash.AddBytes(MemoryMarshal.AsBytes(coefficients.AsSpan()));
+        return hash.ToHashCode();
+    }
+
+    /// <summary>The polynomial in descending powers, e.g. <c>3x^2 + 255x + 1</c>; coefficients are residues 0 … n − 1, a coefficient 1 is omitted before x, and zero is <c>0</c>.</summary>
+    public override string ToString()
+    {
+        if (IsZero) return "0";
+        var text = new StringBuilder();
+        for (int i = coefficients.Length - 1; i >= 0; i--)
+        {
+            uint c = coefficients[i];
+            if (c == 0) continue;
+            if (text.Length > 0) text.Append(" + ");
+            if (c != 1 || i == 0) text.Append(c.ToString(CultureInfo.InvariantCulture));
+            if (i >= 1) text.Append('x');
+            if (i >= 2) text.Append('^').Append(i.ToString(CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
+
+    private static PolynomialRing CommonRing(ZnPolynomial left, ZnPolynomial right, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(right))] string? rightName = null)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right, rightName);
+        if (left.Ring != right.Ring)
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Cannot combine a polynomial over {left.Ring} with one over {right.Ring}: they belong to different rings."),
+                rightName);
+        return left.Ring;
+    }
+}
