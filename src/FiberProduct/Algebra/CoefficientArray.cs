@@ -5,6 +5,8 @@ namespace FiberProduct.Algebra;
 /// <summary>Allocation of coefficient arrays with the size checked first, so an impossible length fails clearly instead of with an out-of-memory crash.</summary>
 internal static class CoefficientArray
 {
+    private const long SmallEnoughToSkipCheck = 1 << 26;
+
     public static uint[] Allocate(long length, string paramName)
     {
         EnsureFits(length, paramName);
@@ -18,6 +20,7 @@ internal static class CoefficientArray
             throw new ArgumentOutOfRangeException(paramName, length,
                 string.Create(CultureInfo.InvariantCulture, $"A polynomial with {length} coefficients exceeds the largest array .NET can hold ({Array.MaxLength})."));
         long bytes = length * sizeof(uint);
+        if (bytes < SmallEnoughToSkipCheck) return; // asking the GC costs more than a short product
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available)
             throw new InsufficientMemoryException(

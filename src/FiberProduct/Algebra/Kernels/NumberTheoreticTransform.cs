@@ -17,97 +17,209 @@ internal static class NumberTheoreticTransform
     /// <summary>Blocks at most this long (uint count) run all their stages breadth-first; 32 KiB, the L1 size.</summary>
     private const int CacheBlock = 1 << 13;
 
+    /// <summary>The vector path needs two full vectors per block of the last three stages.</summary>
+    private static bool UseVectors(int n) => Avx2.IsSupported && n >= 16;
+
     public static void Forward(Span<uint> a, NttPrime prime, NttPrime.Twiddles tw)
     {
         int n = a.Length;
-        if (n <= CacheBlock)
+        if (n > CacheBlock)
         {
-            for (int h = n / 2; h >= 1; h /= 2)
-                for (int start = 0; start < n; start += 2 * h)
-                    ForwardStage(a.Slice(start, h), a.Slice(start + h, h), tw.Forward.AsSpan(h, h), tw.ForwardShoup.AsSpan(h, h), prime.P);
+            int half = n / 2;
+            ForwardStage(a, half, tw, prime.P);
+            Forward(a[..half], prime, tw);
+            Forward(a[half..], prime, tw);
             return;
         }
-        int half = n / 2;
-        ForwardStage(a[..half], a[half..], tw.Forward.AsSpan(half, half), tw.ForwardShoup.AsSpan(half, half), prime.P);
-        Forward(a[..half], prime, tw);
-        Forward(a[half..], prime, tw);
+        if (!UseVectors(n))
+        {
+            for (int h = n / 2; h >= 1; h /= 2) ForwardStage(a, h, tw, prime.P);
+            return;
+        }
+        for (int h = n / 2; h >= 8; h /= 2) ForwardStage(a, h, tw, prime.P);
+        ForwardLastThreeStages(a, tw, prime.P);
     }
 
     public static void Inverse(Span<uint> a, NttPrime prime, NttPrime.Twiddles tw)
     {
         int n = a.Length;
-        if (n <= CacheBlock)
+        if (n > CacheBlock)
         {
-            for (int h = 1; h < n; h *= 2)
-                for (int start = 0; start < n; start += 2 * h)
-                    InverseStage(a.Slice(start, h), a.Slice(start + h, h), tw.Inverse.AsSpan(h, h), tw.InverseShoup.AsSpan(h, h), prime.P);
+            int half = n / 2;
+            Inverse(a[..half], prime, tw);
+            Inverse(a[half..], prime, tw);
+            InverseStage(a, half, tw, prime.P);
             return;
         }
-        int half = n / 2;
-        Inverse(a[..half], prime, tw);
-        Inverse(a[half..], prime, tw);
-        InverseStage(a[..half], a[half..], tw.Inverse.AsSpan(half, half), tw.InverseShoup.AsSpan(half, half), prime.P);
+        if (!UseVectors(n))
+        {
+            for (int h = 1; h < n; h *= 2) InverseStage(a, h, tw, prime.P);
+            return;
+        }
+        InverseFirstThreeStages(a, tw, prime.P);
+        for (int h = 8; h < n; h *= 2) InverseStage(a, h, tw, prime.P);
     }
 
-    /// <summary>Gentleman–Sande butterflies: (x, y) ↦ (x + y, (x − y)·w).</summary>
-    private static void ForwardStage(Span<uint> lo, Span<uint> hi, ReadOnlySpan<uint> w, ReadOnlySpan<uint> ws, uint p)
+    /// <summary>One stage of Gentleman–Sande butterflies (x, y) ↦ (x + y, (x − y)·ω^j) over every block of length 2h.</summary>
+    private static void ForwardStage(Span<uint> a, int h, NttPrime.Twiddles tw, uint p)
     {
-        ref uint l = ref MemoryMarshal.GetReference(lo);
-        ref uint u = ref MemoryMarshal.GetReference(hi);
-        ref uint wr = ref MemoryMarshal.GetReference(w);
-        ref uint wsr = ref MemoryMarshal.GetReference(ws);
-        int j = 0, h = lo.Length;
-        if (Avx2.IsSupported && h >= Vector256<uint>.Count)
+        ref uint w = ref tw.Forward[h];
+        ref uint ws = ref tw.ForwardShoup[h];
+        for (int start = 0; start < a.Length; start += 2 * h)
         {
-            var vp = Vector256.Create(p);
-            for (; j < h; j += Vector256<uint>.Count)
+            ref uint lo = ref a[start];
+            ref uint hi = ref a[start + h];
+            int j = 0;
+            if (Avx2.IsSupported && h >= Vector256<uint>.Count)
             {
-                var x = Vector256.LoadUnsafe(ref l, (nuint)j);
-                var y = Vector256.LoadUnsafe(ref u, (nuint)j);
-                var s = x + y;
-                Vector256.Min(s, s - vp).StoreUnsafe(ref l, (nuint)j);
-                ShoupMultiply(x - y + vp, Vector256.LoadUnsafe(ref wr, (nuint)j), Vector256.LoadUnsafe(ref wsr, (nuint)j), vp).StoreUnsafe(ref u, (nuint)j);
+                var vp = Vector256.Create(p);
+                for (; j < h; j += Vector256<uint>.Count)
+                {
+                    var x = Vector256.LoadUnsafe(ref lo, (nuint)j);
+                    var y = Vector256.LoadUnsafe(ref hi, (nuint)j);
+                    var (s, d) = ForwardButterfly(x, y, Vector256.LoadUnsafe(ref w, (nuint)j), Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
+                    s.StoreUnsafe(ref lo, (nuint)j);
+                    d.StoreUnsafe(ref hi, (nuint)j);
+                }
+                continue;
             }
-            return;
-        }
-        for (; j < h; j++)
-        {
-            uint x = Unsafe.Add(ref l, j), y = Unsafe.Add(ref u, j);
-            uint s = x + y;
-            Unsafe.Add(ref l, j) = s >= p ? s - p : s;
-            Unsafe.Add(ref u, j) = ShoupMultiply(x - y + p, Unsafe.Add(ref wr, j), Unsafe.Add(ref wsr, j), p);
+            for (; j < h; j++)
+            {
+                uint x = Unsafe.Add(ref lo, j), y = Unsafe.Add(ref hi, j);
+                uint s = x + y;
+                Unsafe.Add(ref lo, j) = s >= p ? s - p : s;
+                Unsafe.Add(ref hi, j) = ShoupMultiply(x - y + p, Unsafe.Add(ref w, j), Unsafe.Add(ref ws, j), p);
+            }
         }
     }
 
-    /// <summary>Cooley–Tukey butterflies: (x, y) ↦ (x + y·w, x − y·w).</summary>
-    private static void InverseStage(Span<uint> lo, Span<uint> hi, ReadOnlySpan<uint> w, ReadOnlySpan<uint> ws, uint p)
+    /// <summary>One stage of Cooley–Tukey butterflies (x, y) ↦ (x + y·ω^−j, x − y·ω^−j) over every block of length 2h.</summary>
+    private static void InverseStage(Span<uint> a, int h, NttPrime.Twiddles tw, uint p)
     {
-        ref uint l = ref MemoryMarshal.GetReference(lo);
-        ref uint u = ref MemoryMarshal.GetReference(hi);
-        ref uint wr = ref MemoryMarshal.GetReference(w);
-        ref uint wsr = ref MemoryMarshal.GetReference(ws);
-        int j = 0, h = lo.Length;
-        if (Avx2.IsSupported && h >= Vector256<uint>.Count)
+        ref uint w = ref tw.Inverse[h];
+        ref uint ws = ref tw.InverseShoup[h];
+        for (int start = 0; start < a.Length; start += 2 * h)
         {
-            var vp = Vector256.Create(p);
-            for (; j < h; j += Vector256<uint>.Count)
+            ref uint lo = ref a[start];
+            ref uint hi = ref a[start + h];
+            int j = 0;
+            if (Avx2.IsSupported && h >= Vector256<uint>.Count)
             {
-                var x = Vector256.LoadUnsafe(ref l, (nuint)j);
-                var t = ShoupMultiply(Vector256.LoadUnsafe(ref u, (nuint)j), Vector256.LoadUnsafe(ref wr, (nuint)j), Vector256.LoadUnsafe(ref wsr, (nuint)j), vp);
-                var s = x + t;
-                var d = x - t + vp;
-                Vector256.Min(s, s - vp).StoreUnsafe(ref l, (nuint)j);
-                Vector256.Min(d, d - vp).StoreUnsafe(ref u, (nuint)j);
+                var vp = Vector256.Create(p);
+                for (; j < h; j += Vector256<uint>.Count)
+                {
+                    var (s, d) = InverseButterfly(Vector256.LoadUnsafe(ref lo, (nuint)j), Vector256.LoadUnsafe(ref hi, (nuint)j),
+                        Vector256.LoadUnsafe(ref w, (nuint)j), Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
+                    s.StoreUnsafe(ref lo, (nuint)j);
+                    d.StoreUnsafe(ref hi, (nuint)j);
+                }
+                continue;
             }
-            return;
+            for (; j < h; j++)
+            {
+                uint x = Unsafe.Add(ref lo, j);
+                uint t = ShoupMultiply(Unsafe.Add(ref hi, j), Unsafe.Add(ref w, j), Unsafe.Add(ref ws, j), p);
+                uint s = x + t, d = x - t + p;
+                Unsafe.Add(ref lo, j) = s >= p ? s - p : s;
+                Unsafe.Add(ref hi, j) = d >= p ? d - p : d;
+            }
         }
-        for (; j < h; j++)
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) ForwardButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
+    {
+        var s = x + y;
+        return (Vector256.Min(s, s - p), ShoupMultiply(x - y + p, w, ws, p));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) InverseButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
+    {
+        var t = ShoupMultiply(y, w, ws, p);
+        var s = x + t;
+        var d = x - t + p;
+        return (Vector256.Min(s, s - p), Vector256.Min(d, d - p));
+    }
+
+    /// <summary>The butterfly with twiddle 1 (the stage h = 1, where ω_2^0 is the only twiddle): (x, y) ↦ (x + y, x − y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) UnitButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> p)
+    {
+        var s = x + y;
+        var d = x - y + p;
+        return (Vector256.Min(s, s - p), Vector256.Min(d, d - p));
+    }
+
+    // The stages h = 4, 2, 1 pair elements inside one vector. Two vectors A, B (16 elements, two blocks of 8)
+    // are regrouped so that the partners of a stage sit in the same lane of two vectors lo, hi; Join undoes Split.
+    //   h = 4: lo = [A0..A3 B0..B3], hi = [A4..A7 B4..B7]          (vperm2i128)
+    //   h = 2: lo = [A0 A1 B0 B1 | A4 A5 B4 B5], hi = [A2 A3 B2 B3 | A6 A7 B6 B7]   (vpunpck*qdq)
+    //   h = 1: lo = [A0 A2 B0 B2 | A4 A6 B4 B6], hi = [A1 A3 B1 B3 | A5 A7 B5 B7]   (vshufps; joined by vpunpck*dq)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Lo, Vector256<uint> Hi) Split4(Vector256<uint> a, Vector256<uint> b) =>
+        (Avx2.Permute2x128(a, b, 0x20), Avx2.Permute2x128(a, b, 0x31));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Lo, Vector256<uint> Hi) Split2(Vector256<uint> a, Vector256<uint> b) =>
+        (Avx2.UnpackLow(a.AsUInt64(), b.AsUInt64()).AsUInt32(), Avx2.UnpackHigh(a.AsUInt64(), b.AsUInt64()).AsUInt32());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> Lo, Vector256<uint> Hi) Split1(Vector256<uint> a, Vector256<uint> b) =>
+        (Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b10_00_10_00).AsUInt32(), Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b11_01_11_01).AsUInt32());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<uint> A, Vector256<uint> B) Join1(Vector256<uint> lo, Vector256<uint> hi) =>
+        (Avx2.UnpackLow(lo, hi), Avx2.UnpackHigh(lo, hi));
+
+    /// <summary>Twiddles of stage h = 4 and h = 2 laid out for the lanes of Split4 and Split2.</summary>
+    private static (Vector256<uint> W4, Vector256<uint> W4s, Vector256<uint> W2, Vector256<uint> W2s) SmallTwiddles(uint[] w, uint[] ws) =>
+        (Vector256.Create(w[4], w[5], w[6], w[7], w[4], w[5], w[6], w[7]),
+         Vector256.Create(ws[4], ws[5], ws[6], ws[7], ws[4], ws[5], ws[6], ws[7]),
+         Vector256.Create(w[2], w[3], w[2], w[3], w[2], w[3], w[2], w[3]),
+         Vector256.Create(ws[2], ws[3], ws[2], ws[3], ws[2], ws[3], ws[2], ws[3]));
+
+    /// <summary>The forward stages h = 4, 2, 1 fused in registers, 16 elements at a time.</summary>
+    private static void ForwardLastThreeStages(Span<uint> a, NttPrime.Twiddles tw, uint p)
+    {
+        var (w4, w4s, w2, w2s) = SmallTwiddles(tw.Forward, tw.ForwardShoup);
+        var vp = Vector256.Create(p);
+        ref uint r = ref MemoryMarshal.GetReference(a);
+        for (int i = 0; i < a.Length; i += 16)
         {
-            uint x = Unsafe.Add(ref l, j);
-            uint t = ShoupMultiply(Unsafe.Add(ref u, j), Unsafe.Add(ref wr, j), Unsafe.Add(ref wsr, j), p);
-            uint s = x + t, d = x - t + p;
-            Unsafe.Add(ref l, j) = s >= p ? s - p : s;
-            Unsafe.Add(ref u, j) = d >= p ? d - p : d;
+            var (lo, hi) = Split4(Vector256.LoadUnsafe(ref r, (nuint)i), Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+            (lo, hi) = ForwardButterfly(lo, hi, w4, w4s, vp);
+            var (a4, b4) = Split4(lo, hi); // Split4 is its own inverse
+            (lo, hi) = Split2(a4, b4);
+            (lo, hi) = ForwardButterfly(lo, hi, w2, w2s, vp);
+            var (a2, b2) = Split2(lo, hi); // so is Split2
+            (lo, hi) = Split1(a2, b2);
+            (lo, hi) = UnitButterfly(lo, hi, vp);
+            var (x, y) = Join1(lo, hi);
+            x.StoreUnsafe(ref r, (nuint)i);
+            y.StoreUnsafe(ref r, (nuint)(i + 8));
+        }
+    }
+
+    /// <summary>The inverse stages h = 1, 2, 4 fused in registers, 16 elements at a time.</summary>
+    private static void InverseFirstThreeStages(Span<uint> a, NttPrime.Twiddles tw, uint p)
+    {
+        var (w4, w4s, w2, w2s) = SmallTwiddles(tw.Inverse, tw.InverseShoup);
+        var vp = Vector256.Create(p);
+        ref uint r = ref MemoryMarshal.GetReference(a);
+        for (int i = 0; i < a.Length; i += 16)
+        {
+            var (lo, hi) = Split1(Vector256.LoadUnsafe(ref r, (nuint)i), Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+            (lo, hi) = UnitButterfly(lo, hi, vp);
+            var (a1, b1) = Join1(lo, hi);
+            (lo, hi) = Split2(a1, b1);
+            (lo, hi) = InverseButterfly(lo, hi, w2, w2s, vp);
+            var (a2, b2) = Split2(lo, hi);
+            (lo, hi) = Split4(a2, b2);
+            (lo, hi) = InverseButterfly(lo, hi, w4, w4s, vp);
+            var (x, y) = Split4(lo, hi);
+            x.StoreUnsafe(ref r, (nuint)i);
+            y.StoreUnsafe(ref r, (nuint)(i + 8));
         }
     }
 

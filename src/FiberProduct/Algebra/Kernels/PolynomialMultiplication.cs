@@ -12,8 +12,9 @@ internal enum MultiplicationAlgorithm
 
 /// <summary>
 /// The multiplication dispatcher for Z_n[x], in the manner of FLINT's nmod_poly_mul: one place that picks
-/// classical, Karatsuba or transform multiplication by the length of the shorter factor, with the
-/// thresholds measured on this project's benchmark machine (docs/performance.md, `polymul --sweep`).
+/// classical or transform multiplication by the length of the shorter factor and the size of the modulus,
+/// with the thresholds measured on this project's benchmark machine (docs/performance.md, `polymul --sweep`),
+/// and Karatsuba to split products too long for one transform.
 /// </summary>
 internal static class PolynomialMultiplication
 {
@@ -21,13 +22,11 @@ internal static class PolynomialMultiplication
     internal const int KaratsubaCutoff = 32;
 
     /// <summary>
-    /// Shorter-factor length from which the transform beats the alternatives: lower when one prime suffices
-    /// (small moduli such as 256 at moderate lengths), higher when the product bound needs two or three.
+    /// Shorter-factor length from which the transform beats schoolbook, by the number of transform primes the
+    /// product bound needs (`polymul --sweep`, docs/performance.md): 128 with one prime (n = 256), 224 with two
+    /// (n = 100277), 64 with three (n near 2^32, where schoolbook must reduce after every row).
     /// </summary>
-    internal static int NttThreshold(int primes) => primes switch { 1 => 96, 2 => 160, _ => 224 };
-
-    /// <summary>Whether Karatsuba beats schoolbook below the transform threshold.</summary>
-    internal const int KaratsubaThreshold = 64;
+    internal static int NttThreshold(int primes) => primes switch { 1 => 128, 2 => 224, _ => 64 };
 
     /// <summary>result[0 .. la+lb−1) = a · b mod n for non-empty canonical inputs.</summary>
     public static void Multiply(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod,
@@ -59,9 +58,13 @@ internal static class PolynomialMultiplication
             Split(a, b, result, mod, NttPrime.MaxLength, Automatic);
             return;
         }
-        if (shorter >= NttThreshold(NttMultiplication.PrimesNeeded(shorter, mod.Modulus)))
+        // Measured: below the transform threshold the vectorised schoolbook kernel beats Karatsuba for moduli
+        // that need one or two primes; with three (n near 2^32) schoolbook reduces after every row and
+        // Karatsuba wins from 32 terms until the transform takes over.
+        int primes = NttMultiplication.PrimesNeeded(shorter, mod.Modulus);
+        if (shorter >= NttThreshold(primes))
             NttMultiplication.Multiply(a, b, result, mod);
-        else if (shorter >= KaratsubaThreshold)
+        else if (primes == 3 && shorter >= KaratsubaCutoff)
             Karatsuba.Multiply(a, b, result, mod, KaratsubaCutoff, Schoolbook.Multiply);
         else
             Schoolbook.Multiply(a, b, result, mod);
