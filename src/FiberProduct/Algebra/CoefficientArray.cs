@@ -13,6 +13,13 @@ internal static class CoefficientArray
         return length == 0 ? [] : new uint[length];
     }
 
+    /// <summary>As <see cref="Allocate"/>, without zeroing: for results the caller overwrites completely.</summary>
+    public static uint[] AllocateUninitialized(long length, string paramName)
+    {
+        EnsureFits(length, paramName);
+        return length == 0 ? [] : GC.AllocateUninitializedArray<uint>((int)length);
+    }
+
     /// <summary>Throws unless a coefficient array of this length can exist and fits in the memory this process may use.</summary>
     public static void EnsureFits(long length, string paramName)
     {

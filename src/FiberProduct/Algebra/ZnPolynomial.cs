@@ -129,7 +129,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     {
         var ring = CommonRing(left, right);
         if (left.IsZero || right.IsZero) return ring.Zero;
-        var product = CoefficientArray.Allocate((long)left.Length + right.Length - 1, nameof(right));
+        var product = CoefficientArray.AllocateUninitialized((long)left.Length + right.Length - 1, nameof(right)); // every kernel writes all of it
         PolynomialMultiplication.Multiply(left.coefficients, right.coefficients, product, ring.Coefficients.Reducer, algorithm);
         return ring.FromCanonical(product); // over a composite n the leading coefficients can multiply to zero
     }

@@ -85,6 +85,16 @@ public class MultiplicationTests
     }
 
     [Fact]
+    public void Ntt_MatchesSchoolbook_At2To16()
+    {
+        // The full-length check against the classical algorithm (its 32-bit vector path makes 2^32 terms affordable).
+        var random = new Random(16);
+        var a = Residues.Random(random, 1 << 16, 256);
+        var b = Residues.Random(random, 1 << 16, 256);
+        Assert.Equal(Product(a, b, 256, MultiplicationAlgorithm.Schoolbook), Product(a, b, 256, MultiplicationAlgorithm.Ntt));
+    }
+
+    [Fact]
     public void Squaring_SharesOneTransform_AndAgrees()
     {
         var random = new Random(5);
