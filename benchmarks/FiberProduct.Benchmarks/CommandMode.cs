@@ -9,6 +9,7 @@ internal static class CommandMode
     public static readonly Dictionary<string, Func<string[], int>> Commands = new(StringComparer.Ordinal)
     {
         ["polymul"] = PolymulCommand.Run,
+        ["join"] = JoinCommand.Run,
     };
 
     /// <summary>Options as --name value pairs; a bare --flag maps to "true".</summary>

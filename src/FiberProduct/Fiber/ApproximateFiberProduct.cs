@@ -1,0 +1,264 @@
+using System.Globalization;
+using FiberProduct.Embedding;
+using FiberProduct.Fiber.Kernels;
+
+namespace FiberProduct.Fiber;
+
+/// <summary>
+/// The ε-approximate fiber product F_ε = {(P_i, Q_j) : ‖f(P_i) − g(Q_j)‖ ≤ ε} of two embedded families
+/// (arXiv 2412.00373, Def. of the approximate fiber product): counts, pair sets, per-image tolerances, the
+/// nearest texts within ε, and the whole profile ε ↦ |F_ε|.
+/// </summary>
+/// <remarks>
+/// <para>Every answer equals the float64 brute-force answer exactly: the fast path (float32 dot products, SIMD,
+/// register-tiled) only decides pairs it can prove to lie on one side of ε, and every other pair is decided by the
+/// float64 reference distance (the float32 inputs widened, differences accumulated in index order). Distances in
+/// results are that reference distance. The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
+/// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
+/// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
+/// </remarks>
+public sealed class ApproximateFiberProduct
+{
+    private readonly Lazy<JoinOperands> operands;
+
+    /// <summary>Creates the fiber product of images f(𝒫) and texts g(𝒬) under a metric.</summary>
+    /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
+    public ApproximateFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric = FiberMetric.Euclidean, FiberProductOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (images.Dimension != texts.Dimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}; a fiber product needs one shared space."), nameof(texts));
+        if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
+        Options = options ?? new FiberProductOptions();
+        Options.Validate();
+        Images = images;
+        Texts = texts;
+        Metric = metric;
+        operands = new Lazy<JoinOperands>(() => new JoinOperands(images, texts, metric));
+        if (metric != FiberMetric.Euclidean) _ = operands.Value; // reject zero rows now, not at the first query
+    }
+
+    /// <summary>The images f(𝒫) (rows of the pair sets).</summary>
+    public EmbeddingSet Images { get; }
+
+    /// <summary>The texts g(𝒬) (columns of the pair sets).</summary>
+    public EmbeddingSet Texts { get; }
+
+    /// <summary>The distance that defines F_ε.</summary>
+    public FiberMetric Metric { get; }
+
+    /// <summary>Threads, result budget.</summary>
+    public FiberProductOptions Options { get; }
+
+    /// <summary>|F_ε|, the number of pairs within ε.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    public long Count(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        var op = operands.Value;
+        var (candidate, sure) = Thresholds(op, _ => epsilon);
+        var exact = new ExactCheck(op);
+        var sinks = new CountSink[Workers(Images.Count)];
+        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), sinks.Length, Reporter(progress), cancellationToken);
+        progress?.Report(1);
+        return sinks.Sum(s => s?.Count ?? 0);
+    }
+
+    /// <summary>F_ε as a pair set with float64 distances, rows and columns in increasing order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/> (unless truncating).</exception>
+    public PairSet Pairs(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, Options.TruncateAtBudget), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i: one tolerance per image (for instance each image's own calibrated radius).
+    /// </summary>
+    /// <exception cref="ArgumentException">The number of tolerances is not the number of images.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN; the message names its index.</exception>
+    public PairSet PairsPerImageTolerance(ReadOnlySpan<double> epsilonPerImage, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (epsilonPerImage.Length != Images.Count)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Expected one tolerance per image ({Images.Count}); got {epsilonPerImage.Length}."), nameof(epsilonPerImage));
+        var tolerances = epsilonPerImage.ToArray();
+        for (int i = 0; i < tolerances.Length; i++)
+            if (!(tolerances[i] >= 0))
+                throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i], string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
+        return CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs, Options.TruncateAtBudget), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The classical fiber product F_0 = {(P, Q) : f(P) = g(Q)} (T2): the pairs at distance exactly 0, which a
+    /// squared-distance comparison in float32 can lose or invent; here they are decided in float64.
+    /// </summary>
+    public PairSet ClassicalFiberProduct(CancellationToken cancellationToken = default) => Pairs(0, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// The pairs of F_ε one at a time, image by image and text by text, computed a band of images at a time so that
+    /// memory stays bounded by one band's pairs whatever the size of F_ε. No result budget applies.
+    /// </summary>
+    public IEnumerable<FiberPair> EnumeratePairs(double epsilon, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        return Enumerate(epsilon, cancellationToken);
+    }
+
+    private IEnumerable<FiberPair> Enumerate(double epsilon, CancellationToken cancellationToken)
+    {
+        // A band holds at most about 4 million pairs even if every pair is within ε.
+        int band = Math.Max(96, Math.Min(4096, (1 << 22) / Math.Max(1, Texts.Count)));
+        for (int start = 0; start < Images.Count; start += band)
+        {
+            int end = Math.Min(Images.Count, start + band);
+            var pairs = CollectPairs(start, end, _ => epsilon, new PairBudget(long.MaxValue, truncate: false), null, cancellationToken);
+            for (int i = start; i < end; i++)
+            {
+                var columns = pairs.ColumnsOfRow(i).ToArray();
+                var distances = pairs.DistancesOfRow(i).ToArray();
+                for (int p = 0; p < columns.Length; p++) yield return new FiberPair(i, columns[p], distances[p]);
+            }
+        }
+    }
+
+    /// <summary>Calls <paramref name="action"/> for every pair of F_ε, in (image, text) order, with bounded memory (see <see cref="EnumeratePairs"/>).</summary>
+    public void ForEachPair(double epsilon, Action<FiberPair> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        foreach (var pair in EnumeratePairs(epsilon, cancellationToken)) action(pair);
+    }
+
+    /// <summary>
+    /// For each image, its <paramref name="k"/> nearest texts among those within ε (fewer where fewer are within ε;
+    /// among equal distances the lower text index wins). Stored like every <see cref="PairSet"/>: by increasing
+    /// text index within a row, with the distances alongside.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or NaN.</exception>
+    public PairSet NearestWithin(double epsilon, int k, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken, keepPerRow: k);
+    }
+
+    /// <summary>
+    /// |F_ε| at every given tolerance from one pass over the data (the step function of T3), and, when
+    /// <paramref name="includeDistances"/> is set, the sorted float64 distances of all pairs within the largest one.
+    /// </summary>
+    /// <exception cref="ArgumentException">No tolerance was given.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN.</exception>
+    public EpsilonProfile Profile(ReadOnlySpan<double> epsilons, bool includeDistances = false, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (epsilons.IsEmpty) throw new ArgumentException("At least one tolerance is needed.", nameof(epsilons));
+        var given = epsilons.ToArray();
+        foreach (double e in given) CheckEpsilon(e, nameof(epsilons));
+        var sorted = given.Distinct().Order().ToArray();
+        double largest = sorted[^1];
+        var op = operands.Value;
+        var margins = new double[Images.Count];
+        var (candidate, sure) = Thresholds(op, _ => largest, margins);
+        var exact = new ExactCheck(op);
+        var sinks = new ProfileSink[Workers(Images.Count)];
+        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, margins, includeDistances), sinks.Length, Reporter(progress), cancellationToken);
+        progress?.Report(1);
+
+        var cumulative = new long[sorted.Length];
+        foreach (var sink in sinks.Where(s => s is not null))
+            for (int k = 0; k < sorted.Length; k++) cumulative[k] += sink.FirstIndexCounts[k];
+        for (int k = 1; k < sorted.Length; k++) cumulative[k] += cumulative[k - 1];
+        var counts = given.Select(e => cumulative[Array.BinarySearch(sorted, e)]).ToArray();
+        double[]? distances = null;
+        if (includeDistances)
+        {
+            distances = sinks.Where(s => s is not null).SelectMany(s => s.Distances).ToArray();
+            Array.Sort(distances);
+        }
+        return new EpsilonProfile(given, counts, distances);
+    }
+
+    /// <summary>
+    /// The classical fiber product of embeddings known to be exact (integer or otherwise discrete maps) by hashing:
+    /// the pairs whose rows are equal value for value (−0 equals +0), in O((N + M)·d) expected time. Equals
+    /// <c>Pairs(0)</c> under the Euclidean metric.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dimensions differ.</exception>
+    public static PairSet ExactMatches(EmbeddingSet images, EmbeddingSet texts)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (images.Dimension != texts.Dimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
+        var byValue = new Dictionary<RowKey, List<int>>();
+        for (int j = 0; j < texts.Count; j++)
+        {
+            var key = new RowKey(texts, j);
+            if (!byValue.TryGetValue(key, out var list)) byValue[key] = list = [];
+            list.Add(j);
+        }
+        var offsets = new long[images.Count + 1];
+        var columns = new List<int>();
+        for (int i = 0; i < images.Count; i++)
+        {
+            if (byValue.TryGetValue(new RowKey(images, i), out var matches)) columns.AddRange(matches);
+            offsets[i + 1] = columns.Count;
+        }
+        return new PairSet(texts.Count, offsets, [.. columns], new double[columns.Count], isTruncated: false);
+    }
+
+    private PairSet CollectPairs(int rowStart, int rowEnd, Func<int, double> epsilonOfRow, PairBudget budget,
+        IProgress<double>? progress, CancellationToken cancellationToken, int keepPerRow = 0)
+    {
+        var op = operands.Value;
+        var (candidate, sure) = Thresholds(op, epsilonOfRow);
+        var exact = new ExactCheck(op);
+        var sinks = new PairSink[Workers(rowEnd - rowStart)];
+        RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOfRow, budget, keepPerRow), sinks.Length, Reporter(progress), cancellationToken);
+        progress?.Report(1);
+        var result = PairSet.FromBuffers(Images.Count, Texts.Count, sinks.Where(s => s is not null).Select(s => s.Buffer).ToList(), budget.MaxPairs, budget.Truncate);
+        return result;
+    }
+
+    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, double[]? margins = null)
+    {
+        var candidate = new float[Images.Count];
+        var sure = new float[Images.Count];
+        op.Thresholds(epsilonOfRow, candidate, sure, margins);
+        return (candidate, sure);
+    }
+
+    private int Workers(int rows) => RangeJoin.Workers(rows, Options.Workers);
+
+    private static Action<double>? Reporter(IProgress<double>? progress) => progress is null ? null : f => progress.Report(Math.Min(1, f));
+
+    private static void CheckEpsilon(double epsilon, string name)
+    {
+        if (!(epsilon >= 0))
+            throw new ArgumentOutOfRangeException(name, epsilon, "A tolerance ε must be a non-negative number (+∞ selects every pair).");
+    }
+
+    /// <summary>A row compared by value, with −0 and +0 equal (they are at distance 0).</summary>
+    private readonly struct RowKey(EmbeddingSet set, int row) : IEquatable<RowKey>
+    {
+        private readonly float[] values = Canonical(set.Row(row));
+
+        private static float[] Canonical(ReadOnlySpan<float> row)
+        {
+            var copy = row.ToArray();
+            for (int k = 0; k < copy.Length; k++) if (copy[k] == 0) copy[k] = 0f;
+            return copy;
+        }
+
+        public bool Equals(RowKey other) => values.AsSpan().SequenceEqual(other.values);
+        public override bool Equals(object? obj) => obj is RowKey other && Equals(other);
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            return hash.ToHashCode();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FiberProduct.Fiber.Kernels;
+
+/// <summary>
+/// A register-tiled micro-kernel: the float32 dot products of <see cref="Height"/> consecutive image rows with
+/// the 16 texts of one packed panel, written to <c>output[r·16 + l]</c>. Accumulation runs in index order per
+/// pair (one fused multiply-add per coordinate where the hardware has it), which is what the error bound in
+/// <see cref="JoinOperands.Thresholds"/> assumes.
+/// </summary>
+internal unsafe interface IDotTileKernel
+{
+    static abstract int Height { get; }
+
+    static abstract void Compute(float* x, int d, float* panel, float* output);
+}
+
+/// <summary>AVX-512: 12 rows × 16 lanes, twelve zmm accumulators, one panel load and twelve broadcasts per coordinate.</summary>
+internal readonly unsafe struct DotTile512 : IDotTileKernel
+{
+    public static int Height => 12;
+
+    public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(float* x, int d, float* panel, float* output)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+                         c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        float* x0 = x, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d,
+               x6 = x5 + d, x7 = x6 + d, x8 = x7 + d, x9 = x8 + d, x10 = x9 + d, x11 = x10 + d;
+        for (int k = 0; k < d; k++)
+        {
+            var y = Vector512.Load(panel + k * 16);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[k]), y, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(x1[k]), y, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(x2[k]), y, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(x3[k]), y, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[k]), y, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[k]), y, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(x6[k]), y, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(x7[k]), y, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(x8[k]), y, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(x9[k]), y, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(x10[k]), y, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(x11[k]), y, c11);
+        }
+        c0.Store(output); c1.Store(output + 16); c2.Store(output + 32); c3.Store(output + 48);
+        c4.Store(output + 64); c5.Store(output + 80); c6.Store(output + 96); c7.Store(output + 112);
+        c8.Store(output + 128); c9.Store(output + 144); c10.Store(output + 160); c11.Store(output + 176);
+    }
+}
+
+/// <summary>AVX2 + FMA: 6 rows × 16 lanes, twelve ymm accumulators, two panel loads and six broadcasts per coordinate.</summary>
+internal readonly unsafe struct DotTile256 : IDotTileKernel
+{
+    public static int Height => 6;
+
+    public static bool IsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(float* x, int d, float* panel, float* output)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        float* x0 = x, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d;
+        for (int k = 0; k < d; k++)
+        {
+            var y0 = Vector256.Load(panel + k * 16);
+            var y1 = Vector256.Load(panel + k * 16 + 8);
+            var a = Vector256.Create(x0[k]); c00 = Fma.MultiplyAdd(a, y0, c00); c01 = Fma.MultiplyAdd(a, y1, c01);
+            a = Vector256.Create(x1[k]); c10 = Fma.MultiplyAdd(a, y0, c10); c11 = Fma.MultiplyAdd(a, y1, c11);
+            a = Vector256.Create(x2[k]); c20 = Fma.MultiplyAdd(a, y0, c20); c21 = Fma.MultiplyAdd(a, y1, c21);
+            a = Vector256.Create(x3[k]); c30 = Fma.MultiplyAdd(a, y0, c30); c31 = Fma.MultiplyAdd(a, y1, c31);
+            a = Vector256.Create(x4[k]); c40 = Fma.MultiplyAdd(a, y0, c40); c41 = Fma.MultiplyAdd(a, y1, c41);
+            a = Vector256.Create(x5[k]); c50 = Fma.MultiplyAdd(a, y0, c50); c51 = Fma.MultiplyAdd(a, y1, c51);
+        }
+        c00.Store(output); c01.Store(output + 8); c10.Store(output + 16); c11.Store(output + 24);
+        c20.Store(output + 32); c21.Store(output + 40); c30.Store(output + 48); c31.Store(output + 56);
+        c40.Store(output + 64); c41.Store(output + 72); c50.Store(output + 80); c51.Store(output + 88);
+    }
+}
+
+/// <summary>Portable fallback: 4 rows × 16 lanes in scalar code, a multiply and an add per coordinate.</summary>
+internal readonly unsafe struct DotTileScalar : IDotTileKernel
+{
+    public static int Height => 4;
+
+    public static void Compute(float* x, int d, float* panel, float* output)
+    {
+        for (int r = 0; r < 4; r++)
+        {
+            float* row = x + r * d;
+            float* acc = output + r * 16;
+            for (int l = 0; l < 16; l++) acc[l] = 0;
+            for (int k = 0; k < d; k++)
+            {
+                float a = row[k];
+                float* y = panel + k * 16;
+                for (int l = 0; l < 16; l++) acc[l] += a * y[l];
+            }
+        }
+    }
+}

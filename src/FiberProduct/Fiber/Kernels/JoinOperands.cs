@@ -1,0 +1,189 @@
+using System.Globalization;
+using FiberProduct.Embedding;
+
+namespace FiberProduct.Fiber.Kernels;
+
+/// <summary>
+/// The two embedding sets prepared once for the fast path of every query: the images row-major and the texts
+/// packed in 16-wide panels (panel p, coordinate k, lane l holds text 16p + l, coordinate k), both in the
+/// working domain of the metric — scaled by a power of two (exact) for Euclidean distance when the magnitudes
+/// are extreme, L2-normalised for cosine and angular distance — with their squared norms in float64.
+/// </summary>
+internal sealed class JoinOperands
+{
+    public const int PanelWidth = 16;
+    private const double Unit = 1.0 / (1 << 24);          // float32 unit roundoff
+    private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16); // 2^-140: absolute slack for subnormal rounding
+
+    public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric)
+    {
+        Images = images;
+        Texts = texts;
+        Metric = metric;
+        Dimension = images.Dimension;
+        Panels = (texts.Count + PanelWidth - 1) / PanelWidth;
+
+        ReadOnlyMemory<float> y;
+        if (metric == FiberMetric.Euclidean)
+        {
+            Scale = ChooseScale(images.Values, texts.Values);
+            X = Scale == 1 ? images.Memory : Scaled(images.Values, Scale);
+            y = Scale == 1 ? texts.Memory : Scaled(texts.Values, Scale);
+        }
+        else
+        {
+            RejectZeroRows(images, nameof(images));
+            RejectZeroRows(texts, nameof(texts));
+            Scale = 1;
+            X = images.Normalize().Memory;
+            y = texts.Normalize().Memory;
+        }
+        PackedY = Pack(y.Span, texts.Count, Dimension, Panels);
+        SquaredNormsX = SquaredNorms(X.Span, images.Count, Dimension);
+        SquaredNormsY = SquaredNorms(y.Span, texts.Count, Dimension);
+        HalfSquaredNormsY = new float[Panels * PanelWidth];
+        double maxY = 0;
+        for (int j = 0; j < texts.Count; j++)
+        {
+            if (metric == FiberMetric.Euclidean) HalfSquaredNormsY[j] = (float)(SquaredNormsY[j] / 2);
+            maxY = Math.Max(maxY, SquaredNormsY[j]);
+        }
+        MaxSquaredNormY = maxY;
+        // Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1): γ_{d+2}.
+        Gamma = (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
+        Delta = (Dimension + 16) * Math.ScaleB(1, -50);
+    }
+
+    public EmbeddingSet Images { get; }
+    public EmbeddingSet Texts { get; }
+    public FiberMetric Metric { get; }
+    public int Dimension { get; }
+    public int Panels { get; }
+
+    /// <summary>The power of two the Euclidean working copies are scaled by (1 in ordinary ranges).</summary>
+    public double Scale { get; }
+
+    /// <summary>Images in the working domain, row-major.</summary>
+    public ReadOnlyMemory<float> X { get; }
+
+    /// <summary>Texts in the working domain, packed in panels of 16, zero-padded, pinned.</summary>
+    public float[] PackedY { get; }
+
+    public double[] SquaredNormsX { get; }
+    public double[] SquaredNormsY { get; }
+    public float[] HalfSquaredNormsY { get; }
+    public double MaxSquaredNormY { get; }
+    public double Gamma { get; }
+    public double Delta { get; }
+
+    /// <summary>
+    /// Per-row thresholds on the float32 dot product: a pair (i, j) may belong to F_ε only if
+    /// dot ≥ candidate[i] + B[j], and certainly belongs if dot ≥ sure[i] + B[j] (B = <see cref="HalfSquaredNormsY"/>,
+    /// zero for the angular metrics). The margin covers the float32 dot product error, the float32 evaluation of the
+    /// threshold, underflow, and the float64 rounding of the reference; pairs between the two are decided by the
+    /// reference (shared/DESIGN.md §6: identical pair sets).
+    /// </summary>
+    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, Span<double> margins = default)
+    {
+        int d = Dimension;
+        double maxNormY = Math.Sqrt(MaxSquaredNormY);
+        for (int i = 0; i < Images.Count; i++)
+        {
+            double epsilon = epsilonOfRow(i);
+            if (Metric == FiberMetric.Euclidean)
+            {
+                double nx = SquaredNormsX[i], normX = Math.Sqrt(nx);
+                double e2 = epsilon * Scale * (epsilon * Scale);
+                if (double.IsInfinity(e2))
+                {
+                    candidate[i] = sure[i] = float.NegativeInfinity; // every pair is within an infinite (or overflowing) ε
+                    if (!margins.IsEmpty) margins[i] = 0;
+                    continue;
+                }
+                double error = 2 * Gamma * normX * maxNormY + Tiny * (d + 8) * (1 + normX + maxNormY);
+                double margin = error + Delta * (nx + MaxSquaredNormY + e2) + 4 * Unit * (nx + e2 + error + MaxSquaredNormY);
+                candidate[i] = DownToSingle((nx - e2 - margin) / 2);
+                sure[i] = UpToSingle((nx - e2 + margin) / 2);
+                if (!margins.IsEmpty) margins[i] = margin;
+            }
+            else
+            {
+                // In iff 1 − cos ≤ ε (cosine) or arccos(cos) ≤ ε (angular), i.e. cos ≥ c.
+                double c = Metric == FiberMetric.Cosine ? 1 - epsilon : epsilon >= Math.PI ? double.NegativeInfinity : Math.Cos(epsilon);
+                double margin = 1.01 * Gamma + 2.01 * Unit + Tiny * (d + 8) + Delta + 1e-12;
+                candidate[i] = DownToSingle(c - margin);
+                sure[i] = UpToSingle(c + margin);
+                if (!margins.IsEmpty) margins[i] = margin;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An interval that holds the reference distance of (i, j), from the fast path's float32 dot product and the
+    /// row's margin (as computed by <see cref="Thresholds"/> for an ε at least as large as the one asked about).
+    /// </summary>
+    public (double Low, double High) DistanceBounds(int i, int j, float dot, double margin)
+    {
+        const double Widen = 1.0 / (1L << 50);
+        if (Metric == FiberMetric.Euclidean)
+        {
+            double estimate = SquaredNormsX[i] + SquaredNormsY[j] - 2.0 * dot;
+            double inverseScale = 1 / Scale;
+            double low = Math.Sqrt(Math.Max(0, estimate - margin)) * inverseScale, high = Math.Sqrt(Math.Max(0, estimate + margin)) * inverseScale;
+            return (low * (1 - Widen), high * (1 + Widen));
+        }
+        double cosLow = dot - margin, cosHigh = dot + margin;
+        if (Metric == FiberMetric.Cosine) return (1 - cosHigh - 1e-15, 1 - cosLow + 1e-15);
+        return (Math.Acos(Math.Min(1, cosHigh)) - 1e-12, Math.Acos(Math.Max(-1, cosLow)) + 1e-12);
+    }
+
+    private static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
+    private static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
+
+    /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
+    private static double ChooseScale(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        float max = Math.Max(x.IsEmpty ? 0 : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x), y.IsEmpty ? 0 : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(y));
+        max = Math.Abs(max);
+        if (max == 0 || (max >= 1f / (1 << 20) && max <= 1 << 20)) return 1;
+        return Math.ScaleB(1, -(Math.ILogB(max) + 1));
+    }
+
+    private static float[] Scaled(ReadOnlySpan<float> values, double scale)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = (float)(values[i] * scale);
+        return result;
+    }
+
+    private static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels)
+    {
+        var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
+        for (int j = 0; j < count; j++)
+        {
+            int baseIndex = j / PanelWidth * d * PanelWidth + j % PanelWidth;
+            var row = y.Slice(j * d, d);
+            for (int k = 0; k < d; k++) packed[baseIndex + k * PanelWidth] = row[k];
+        }
+        return packed;
+    }
+
+    private static double[] SquaredNorms(ReadOnlySpan<float> values, int count, int d)
+    {
+        var norms = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double s = 0;
+            foreach (float v in values.Slice(i * d, d)) s += (double)v * v;
+            norms[i] = s;
+        }
+        return norms;
+    }
+
+    private static void RejectZeroRows(EmbeddingSet set, string name)
+    {
+        for (int i = 0; i < set.Count; i++)
+            if (set.SquaredNorm(i) == 0)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} of {name} is the zero vector: its cosine and angular distances are undefined."), name);
+    }
+}

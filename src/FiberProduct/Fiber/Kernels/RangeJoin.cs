@@ -1,0 +1,148 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace FiberProduct.Fiber.Kernels;
+
+/// <summary>Receives the pairs of one image row and one text panel that the fast path could not rule out.</summary>
+internal interface ITileSink
+{
+    /// <summary>
+    /// Lanes set in <paramref name="candidates"/> may lie within ε of row <paramref name="row"/>; those also set in
+    /// <paramref name="sure"/> certainly do. Lane l is text <paramref name="column0"/> + l, with float32 dot product
+    /// <paramref name="dots"/>[l] in the working domain. Lanes past the last text are never set.
+    /// </summary>
+    void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots);
+
+    /// <summary>Every pair of the rows before <paramref name="rowEnd"/> in this worker's range has been offered; false stops the worker.</summary>
+    bool RowsCompleted(int rowEnd);
+}
+
+/// <summary>
+/// The blocked ε-range join driver: every image row against every text panel through a register-tiled
+/// micro-kernel, with the threshold test fused behind it so no N × M matrix is ever stored. Rows are split into
+/// one contiguous range per worker; each worker takes its rows a chunk at a time and sweeps the texts in blocks
+/// that stay in its L2 cache while the chunk runs against them. A chunk's pairs are complete when it ends, so a
+/// sink sees its rows' results in row order chunk by chunk and may stop early. Results are independent of the
+/// number of workers.
+/// </summary>
+internal static unsafe class RangeJoin
+{
+    /// <summary>Text panels per cache block: 16 × 16 texts × d floats (512 KiB at d = 512).</summary>
+    private const int BlockPanels = 16;
+
+    /// <summary>Image rows per chunk: the texts are re-read from memory once per chunk.</summary>
+    private const int ChunkRows = 384;
+
+    public static void Run<TSink>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
+        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken)
+        where TSink : ITileSink
+    {
+        if (DotTile512.IsSupported) Run<TSink, DotTile512>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
+        else if (DotTile256.IsSupported) Run<TSink, DotTile256>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
+        else Run<TSink, DotTileScalar>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
+    }
+
+    /// <summary>How many workers a row range can use: at least one micro-panel of rows each.</summary>
+    public static int Workers(int rows, int maxDegree) => Math.Max(1, Math.Min(maxDegree, (rows + 11) / 12));
+
+    internal static void Run<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
+        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken)
+        where TSink : ITileSink where TKernel : IDotTileKernel
+    {
+        int rows = rowEnd - rowStart;
+        if (rows <= 0 || op.Panels == 0) return;
+        int height = TKernel.Height;
+        workers = Math.Max(1, Math.Min(workers, (rows + height - 1) / height));
+        int microPanels = (rows + height - 1) / height;
+        int blocks = (op.Panels + BlockPanels - 1) / BlockPanels;
+        long done = 0, total = (long)blocks * ((microPanels * height + ChunkRows - 1) / ChunkRows + workers);
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        try
+        {
+            Parallel.For(0, workers, options, w =>
+            {
+                // Contiguous rows per worker, cut at micro-panel boundaries.
+                int firstPanel = (int)((long)microPanels * w / workers), endPanel = (int)((long)microPanels * (w + 1) / workers);
+                int start = rowStart + firstPanel * height, end = Math.Min(rowEnd, rowStart + endPanel * height);
+                var sink = sinkForWorker(w);
+                Sweep<TSink, TKernel>(op, candidate, sure, start, end, sink, () =>
+                {
+                    if (progress is not null) progress((double)Interlocked.Increment(ref done) / total);
+                }, cancellationToken);
+            });
+        }
+        catch (AggregateException e)
+        {
+            // Surface the worker's own exception (budget exceeded, bad data) rather than the wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
+    }
+
+    private static void Sweep<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int start, int end, TSink sink,
+        Action blockDone, CancellationToken cancellationToken)
+        where TSink : ITileSink where TKernel : IDotTileKernel
+    {
+        int d = op.Dimension, height = TKernel.Height, texts = op.Texts.Count;
+        float* tile = stackalloc float[height * JoinOperands.PanelWidth];
+        float[] padded = new float[height * d]; // the last micro-panel of a range, zero-padded to full height
+        var x = op.X.Span;
+        fixed (float* xBase = x)
+        fixed (float* yBase = op.PackedY)
+        fixed (float* pad = padded)
+        fixed (float* halfNormsY = op.HalfSquaredNormsY)
+        {
+            for (int chunk = start; chunk < end; chunk += ChunkRows)
+            {
+                int chunkEnd = Math.Min(end, chunk + ChunkRows);
+                for (int block = 0; block * BlockPanels < op.Panels; block++)
+                {
+                    int panelEnd = Math.Min(op.Panels, (block + 1) * BlockPanels);
+                    for (int i0 = chunk; i0 < chunkEnd; i0 += height)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        int validRows = Math.Min(height, chunkEnd - i0);
+                        float* rowsPtr = xBase + (long)i0 * d;
+                        if (validRows < height)
+                        {
+                            padded.AsSpan().Clear();
+                            x.Slice(i0 * d, validRows * d).CopyTo(padded);
+                            rowsPtr = pad;
+                        }
+                        for (int p = block * BlockPanels; p < panelEnd; p++)
+                        {
+                            TKernel.Compute(rowsPtr, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
+                            int column0 = p * JoinOperands.PanelWidth;
+                            uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
+                            var b0 = Vector256.Load(halfNormsY + column0);
+                            var b1 = Vector256.Load(halfNormsY + column0 + 8);
+                            for (int r = 0; r < validRows; r++)
+                            {
+                                var v0 = Vector256.Load(tile + r * 16);
+                                var v1 = Vector256.Load(tile + r * 16 + 8);
+                                var c = Vector256.Create(candidate[i0 + r]);
+                                uint mask = (Vector256.GreaterThanOrEqual(v0, c + b0).ExtractMostSignificantBits()
+                                            | Vector256.GreaterThanOrEqual(v1, c + b1).ExtractMostSignificantBits() << 8) & valid;
+                                if (mask == 0) continue; // the common case for a selective ε
+                                var s = Vector256.Create(sure[i0 + r]);
+                                uint sureMask = (Vector256.GreaterThanOrEqual(v0, s + b0).ExtractMostSignificantBits()
+                                                | Vector256.GreaterThanOrEqual(v1, s + b1).ExtractMostSignificantBits() << 8) & mask;
+                                sink.Candidates(i0 + r, column0, mask, sureMask, new ReadOnlySpan<float>(tile + r * 16, 16));
+                            }
+                        }
+                    }
+                    blockDone();
+                }
+                if (!sink.RowsCompleted(chunkEnd)) return;
+            }
+        }
+    }
+
+    /// <summary>Lanes of a mask in increasing order.</summary>
+    public static int NextLane(ref uint mask)
+    {
+        int lane = BitOperations.TrailingZeroCount(mask);
+        mask &= mask - 1;
+        return lane;
+    }
+}

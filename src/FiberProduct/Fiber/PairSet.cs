@@ -1,0 +1,114 @@
+using System.Collections;
+using System.Globalization;
+
+namespace FiberProduct.Fiber;
+
+/// <summary>
+/// A set of pairs F ⊆ 𝒫 × 𝒬 in compressed sparse row form: the texts paired with image i are
+/// <c>Columns[RowOffsets[i] .. RowOffsets[i + 1])</c>, in increasing order, with their float64 distances
+/// at the same positions. Deterministic: the same query gives the same arrays whatever the thread count.
+/// </summary>
+public sealed class PairSet : IReadOnlyCollection<FiberPair>
+{
+    private readonly long[] rowOffsets;
+    private readonly int[] columns;
+    private readonly double[] distances;
+
+    internal PairSet(int columnCount, long[] rowOffsets, int[] columns, double[] distances, bool isTruncated)
+    {
+        ColumnCount = columnCount;
+        this.rowOffsets = rowOffsets;
+        this.columns = columns;
+        this.distances = distances;
+        IsTruncated = isTruncated;
+    }
+
+    /// <summary>The number of images N (rows).</summary>
+    public int RowCount => rowOffsets.Length - 1;
+
+    /// <summary>The number of texts M (columns).</summary>
+    public int ColumnCount { get; }
+
+    /// <summary>The number of pairs held.</summary>
+    public long PairCount => columns.LongLength;
+
+    /// <inheritdoc/>
+    int IReadOnlyCollection<FiberPair>.Count => checked((int)PairCount);
+
+    /// <summary>
+    /// True when the query hit its result budget and returned only the first <see cref="FiberProductOptions.MaxPairs"/>
+    /// pairs in (row, column) order, because <see cref="FiberProductOptions.TruncateAtBudget"/> asked for that.
+    /// </summary>
+    public bool IsTruncated { get; }
+
+    /// <summary>Row offsets, N + 1 values from 0 to <see cref="PairCount"/>.</summary>
+    public ReadOnlySpan<long> RowOffsets => rowOffsets;
+
+    /// <summary>Text indices, row by row, increasing within each row.</summary>
+    public ReadOnlySpan<int> Columns => columns;
+
+    /// <summary>Distances, aligned with <see cref="Columns"/>.</summary>
+    public ReadOnlySpan<double> Distances => distances;
+
+    /// <summary>The texts paired with image i.</summary>
+    public ReadOnlySpan<int> ColumnsOfRow(int image) => columns.AsSpan(RowRange(image));
+
+    /// <summary>The distances of the pairs of image i.</summary>
+    public ReadOnlySpan<double> DistancesOfRow(int image) => distances.AsSpan(RowRange(image));
+
+    /// <summary>Whether (image, text) is in the set.</summary>
+    public bool Contains(int image, int text) => ColumnsOfRow(image).BinarySearch(text) >= 0;
+
+    /// <inheritdoc/>
+    public IEnumerator<FiberPair> GetEnumerator()
+    {
+        for (int i = 0; i < RowCount; i++)
+            for (long p = rowOffsets[i]; p < rowOffsets[i + 1]; p++)
+                yield return new FiberPair(i, columns[p], distances[p]);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private Range RowRange(int image)
+    {
+        if ((uint)image >= (uint)RowCount)
+            throw new ArgumentOutOfRangeException(nameof(image), image, string.Create(CultureInfo.InvariantCulture, $"Expected an image index in 0 … {RowCount - 1}."));
+        return new Range((int)rowOffsets[image], (int)rowOffsets[image + 1]);
+    }
+
+    /// <summary>
+    /// Builds the CSR arrays from per-worker buffers. When truncating, a worker that stopped early holds more than the
+    /// budget, so every position below the budget is filled by complete rows: the result is the first pairs in (row, column) order.
+    /// </summary>
+    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs, bool truncate)
+    {
+        var offsets = new long[rowCount + 1];
+        foreach (var buffer in buffers)
+            foreach (int row in buffer.Rows) offsets[row + 1]++;
+        for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
+        long total = offsets[rowCount];
+        bool truncated = false;
+        if (total > maxPairs)
+        {
+            if (!truncate) throw new ResultBudgetExceededException(maxPairs);
+            truncated = true;
+        }
+        long kept = Math.Min(total, maxPairs);
+        var columns = new int[kept];
+        var distances = new double[kept];
+        var next = offsets[..^1];
+        foreach (var buffer in buffers)
+        {
+            var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
+            for (int p = 0; p < rows.Length; p++)
+            {
+                long at = next[rows[p]]++;
+                if (at < kept) { columns[at] = cols[p]; distances[at] = dist[p]; }
+            }
+        }
+        // Each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin): no sort needed.
+        if (truncated)
+            for (int i = 0; i <= rowCount; i++) offsets[i] = Math.Min(offsets[i], kept);
+        return new PairSet(columnCount, offsets, columns, distances, truncated);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace FiberProduct.IO;
+
+/// <summary>The element types FiberProduct reads and writes in .npy files.</summary>
+#pragma warning disable CA1720 // the members are named after the NumPy dtypes they stand for
+public enum NpyElementType
+{
+    /// <summary>IEEE half precision ('f2'); read into <see cref="float"/>.</summary>
+    Float16,
+    /// <summary>IEEE single precision ('f4').</summary>
+    Float32,
+    /// <summary>IEEE double precision ('f8').</summary>
+    Float64,
+    /// <summary>Unsigned byte ('u1').</summary>
+    UInt8,
+    /// <summary>32-bit signed integer ('i4').</summary>
+    Int32,
+    /// <summary>64-bit signed integer ('i8').</summary>
+    Int64,
+}
+#pragma warning restore CA1720
+
+/// <summary>
+/// An n-dimensional array as stored in a NumPy .npy file: a shape and its elements in C (row-major) order.
+/// Float16 data is held widened to <see cref="float"/>; the other types are held as they are.
+/// </summary>
+public sealed class NpyArray
+{
+    private readonly int[] shape;
+
+    private NpyArray(Array data, NpyElementType elementType, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = 1;
+        for (int k = 0; k < shape.Length; k++)
+        {
+            if (shape[k] < 0)
+                throw new ArgumentOutOfRangeException(nameof(shape), shape[k], string.Create(CultureInfo.InvariantCulture, $"Dimension {k} of the shape is negative."));
+            count *= shape[k];
+        }
+        if (count != data.Length)
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The shape ({string.Join(", ", shape)}) holds {count} elements but the data has {data.Length}."), nameof(shape));
+        Data = data;
+        ElementType = elementType;
+        this.shape = (int[])shape.Clone();
+    }
+
+    /// <summary>A float32 array of the given shape (the data is not copied).</summary>
+    public NpyArray(float[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float32, shape) { }
+
+    /// <summary>A float64 array of the given shape (the data is not copied).</summary>
+    public NpyArray(double[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float64, shape) { }
+
+    /// <summary>An int32 array of the given shape (the data is not copied).</summary>
+    public NpyArray(int[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int32, shape) { }
+
+    /// <summary>An int64 array of the given shape (the data is not copied).</summary>
+    public NpyArray(long[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int64, shape) { }
+
+    /// <summary>A uint8 array of the given shape (the data is not copied).</summary>
+    public NpyArray(byte[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.UInt8, shape) { }
+
+    internal static NpyArray Half(float[] widened, int[] shape) => new(widened, NpyElementType.Float16, shape);
+
+    /// <summary>The element type recorded in the file (Float16 data is held as float).</summary>
+    public NpyElementType ElementType { get; }
+
+    /// <summary>The shape; empty for a scalar.</summary>
+    public IReadOnlyList<int> Shape => shape;
+
+    /// <summary>The number of elements, the product of the shape.</summary>
+    public long Length => Data.Length;
+
+    /// <summary>The elements in C order: float[] (Float16, Float32), double[], byte[], int[] or long[].</summary>
+    public Array Data { get; }
+
+    /// <summary>The elements converted to float32 (a copy; float64 values are rounded to nearest).</summary>
+    public float[] ToSingle() => Data switch
+    {
+        float[] f => (float[])f.Clone(),
+        double[] d => Array.ConvertAll(d, v => (float)v),
+        byte[] b => Array.ConvertAll(b, v => (float)v),
+        int[] i => Array.ConvertAll(i, v => (float)v),
+        long[] l => Array.ConvertAll(l, v => (float)v),
+        _ => throw new InvalidOperationException("Unreachable: unknown element storage."),
+    };
+
+    /// <summary>The elements converted to float64 (a copy; exact for every stored type but Int64 beyond 2^53).</summary>
+    public double[] ToDouble() => Data switch
+    {
+        float[] f => Array.ConvertAll(f, v => (double)v),
+        double[] d => (double[])d.Clone(),
+        byte[] b => Array.ConvertAll(b, v => (double)v),
+        int[] i => Array.ConvertAll(i, v => (double)v),
+        long[] l => Array.ConvertAll(l, v => (double)v),
+        _ => throw new InvalidOperationException("Unreachable: unknown element storage."),
+    };
+}
