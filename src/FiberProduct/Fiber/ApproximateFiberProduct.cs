@@ -17,7 +17,7 @@ namespace FiberProduct.Fiber;
 /// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
 /// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
 /// </remarks>
-public sealed class ApproximateFiberProduct
+public sealed partial class ApproximateFiberProduct
 {
     private readonly Lazy<JoinOperands> operands;
 

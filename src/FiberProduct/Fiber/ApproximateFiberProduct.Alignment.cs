@@ -1,0 +1,82 @@
+using System.Globalization;
+using FiberProduct.Fiber.Kernels;
+
+namespace FiberProduct.Fiber;
+
+public sealed partial class ApproximateFiberProduct
+{
+    /// <summary>Precision, recall and F1 of F_ε against a known pairing.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN, or a true pair indexes outside the sets.</exception>
+    public AlignmentScore Score(double epsilon, Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        var trueDistances = TrueDistances(truth);
+        long truePositives = trueDistances.Count(t => t <= epsilon);
+        return new AlignmentScore(epsilon, Count(epsilon, progress, cancellationToken), truePositives, truth.Count);
+    }
+
+    /// <summary>
+    /// The alignment curve: the score at every distinct true-pair distance, ascending, from one pass over the data.
+    /// These are the only tolerances worth considering: between two of them the true positives stay the same while
+    /// |F_ε| can only grow, so precision, recall and F1 are all at their best at the lower one.
+    /// </summary>
+    public IReadOnlyList<AlignmentScore> AlignmentCurve(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var trueDistances = TrueDistances(truth);
+        if (trueDistances.Length == 0) return [];
+        Array.Sort(trueDistances);
+        var thresholds = trueDistances.Distinct().ToArray();
+        var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
+        var scores = new AlignmentScore[thresholds.Length];
+        int covered = 0;
+        for (int t = 0; t < thresholds.Length; t++)
+        {
+            while (covered < trueDistances.Length && trueDistances[covered] <= thresholds[t]) covered++;
+            scores[t] = new AlignmentScore(thresholds[t], profile.Counts[t], covered, truth.Count);
+        }
+        return scores;
+    }
+
+    /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to "which ε?".</summary>
+    /// <exception cref="ArgumentException">The pairing is empty.</exception>
+    public AlignmentScore BestF1(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var curve = AlignmentCurve(truth, progress, cancellationToken);
+        if (curve.Count == 0) throw new ArgumentException("The pairing is empty.", nameof(truth));
+        var best = curve[0];
+        foreach (var score in curve) if (score.F1 > best.F1) best = score;
+        return best;
+    }
+
+    /// <summary>
+    /// The largest tolerance whose precision is at least <paramref name="targetPrecision"/> (so the highest recall at
+    /// that precision), or null when no tolerance reaches it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1].</exception>
+    public AlignmentScore? EpsilonForPrecision(Pairing truth, double targetPrecision, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!(targetPrecision > 0 && targetPrecision <= 1))
+            throw new ArgumentOutOfRangeException(nameof(targetPrecision), targetPrecision, "Expected a precision in (0, 1].");
+        AlignmentScore? found = null;
+        foreach (var score in AlignmentCurve(truth, progress, cancellationToken))
+            if (score.Precision >= targetPrecision) found = score;
+        return found;
+    }
+
+    /// <summary>The float64 reference distance of every true pair.</summary>
+    private double[] TrueDistances(Pairing truth)
+    {
+        ArgumentNullException.ThrowIfNull(truth);
+        var exact = new ExactCheck(operands.Value);
+        var distances = new double[truth.Count];
+        for (int p = 0; p < truth.Count; p++)
+        {
+            var (i, j) = truth.Pairs[p];
+            if (i >= Images.Count || j >= Texts.Count)
+                throw new ArgumentOutOfRangeException(nameof(truth), string.Create(CultureInfo.InvariantCulture,
+                    $"True pair ({i}, {j}) lies outside the {Images.Count} images and {Texts.Count} texts."));
+            distances[p] = exact.Distance(i, j);
+        }
+        return distances;
+    }
+}

@@ -1,0 +1,100 @@
+using FiberProduct.Embedding;
+using FiberProduct.Fiber;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace FiberProduct.Tests.Fiber;
+
+/// <summary>
+/// FsCheck properties of the engine on adversarial inputs: coordinates drawn from a small grid of values (so that
+/// duplicates, ties and pairs at exactly the same distance are common), magnitudes from 2^-60 to 2^60, shapes
+/// around the tile widths, and tolerances taken from the pair distances themselves (pairs exactly on the boundary).
+/// </summary>
+public class FiberProductProperties
+{
+    public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, double[] Epsilons)
+    {
+        public override string ToString() => $"{Images.Count}×{Texts.Count}×{Images.Dimension}, ε ∈ [{string.Join(", ", Epsilons)}]";
+    }
+
+    public static Arbitrary<Instance> Instances() =>
+        (from n in Gen.Choose(0, 30)
+         from m in Gen.Choose(0, 35)
+         from d in Gen.Elements(1, 2, 3, 8, 15, 16, 17, 33, 100)
+         from exponent in Gen.Elements(0, 0, 0, -60, 60, -20, 20)
+         from grid in Gen.Elements(2, 3, 5, 1000)
+         from seed in Gen.Choose(0, int.MaxValue)
+         select Build(n, m, d, Math.ScaleB(1, exponent), grid, seed)).ToArbitrary();
+
+    private static Instance Build(int n, int m, int d, double scale, int grid, int seed)
+    {
+        var random = new Random(seed);
+        float Value() => (float)(scale * (random.Next(grid) - grid / 2) / grid);
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++) x[i] = Value();
+        var y = new float[m * d];
+        for (int j = 0; j < m; j++)
+            for (int k = 0; k < d; k++)
+                y[j * d + k] = n > 0 && j % 4 == 0 ? x[random.Next(n) * d + k] : Value(); // every fourth text duplicates an image
+        var images = new EmbeddingSet(x, n, d);
+        var texts = new EmbeddingSet(y, m, d);
+        var distances = BruteForce.AllDistances(images, texts);
+        var epsilons = new List<double> { 0, scale * 0.3 };
+        for (int t = 0; t < 3 && distances.Length > 0; t++) epsilons.Add(distances[random.Next(distances.Length)]);
+        return new Instance(images, texts, [.. epsilons]);
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 150)]
+    public bool Pairs_EqualFloat64BruteForce(Instance instance)
+    {
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        return instance.Epsilons.All(e =>
+            BruteForce.Pairs(instance.Images, instance.Texts, e).SequenceEqual(product.Pairs(e))
+            && product.Count(e) == product.Pairs(e).PairCount);
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool FiberProduct_IsMonotoneInEpsilon(Instance instance)
+    {
+        // T1: ε ≤ ε' ⇒ F_ε ⊆ F_ε'.
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        var sorted = instance.Epsilons.Order().ToArray();
+        for (int t = 1; t < sorted.Length; t++)
+        {
+            var smaller = product.Pairs(sorted[t - 1]);
+            var larger = product.Pairs(sorted[t]);
+            if (!smaller.All(p => larger.Contains(p.Image, p.Text))) return false;
+        }
+        return true;
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool Profile_AgreesWithCount(Instance instance)
+    {
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        var profile = product.Profile(instance.Epsilons);
+        return instance.Epsilons.Select((e, t) => profile.Counts[t] == product.Count(e)).All(ok => ok);
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool ClassicalFiberProduct_IsTheHashJoin(Instance instance)
+    {
+        // T2 on finite families: F_0 consists of the exactly equal pairs.
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        var hashed = ApproximateFiberProduct.ExactMatches(instance.Images, instance.Texts);
+        return product.ClassicalFiberProduct().Select(p => (p.Image, p.Text)).SequenceEqual(hashed.Select(p => (p.Image, p.Text)));
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool LargestDistance_SaturatesTheProduct(Instance instance)
+    {
+        // T3: F_ε = 𝒫 × 𝒬 exactly when ε ≥ the largest distance.
+        var distances = BruteForce.AllDistances(instance.Images, instance.Texts);
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        long all = (long)instance.Images.Count * instance.Texts.Count;
+        if (distances.Length == 0) return product.Count(1) == 0;
+        double max = distances.Max();
+        return product.Count(max) == all && (max == 0 || product.Count(Math.BitDecrement(max)) < all);
+    }
+}
