@@ -181,9 +181,7 @@ public sealed class EmbeddingSet
         for (int i = 0; i < count; i++)
         {
             var row = values.Slice(i * dimension, dimension);
-            double s = 0;
-            foreach (float v in row) s += (double)v * v;
-            norms[i] = s;
+            norms[i] = ReferenceSums.Dot(row, row);
         }
         return norms;
     }

@@ -6,24 +6,25 @@ namespace FiberProduct.Tests.Fiber;
 /// <summary>The float64 brute-force ε-join, written out plainly: the definition the engine must reproduce pair for pair.</summary>
 internal static class BruteForce
 {
+    /// <summary>
+    /// The float64 reference, spelled out in scalar code: eight interleaved partial sums over k mod 8, combined as
+    /// ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)), then the last d mod 8 terms in order (see ReferenceDistance).
+    /// </summary>
+    private static double Sum(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Func<double, double, double> term)
+    {
+        var s = new double[8];
+        int blocked = x.Length / 8 * 8;
+        for (int k = 0; k < blocked; k++) s[k % 8] += term(x[k], y[k]);
+        double total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+        for (int k = blocked; k < x.Length; k++) total += term(x[k], y[k]);
+        return total;
+    }
+
     public static double Distance(FiberMetric metric, ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        double sum = 0, dot = 0, nx = 0, ny = 0;
-        for (int k = 0; k < x.Length; k++)
-        {
-            double diff = (double)x[k] - y[k];
-            sum += diff * diff;
-            dot += (double)x[k] * y[k];
-            nx += (double)x[k] * x[k];
-            ny += (double)y[k] * y[k];
-        }
-        double cos = dot / (Math.Sqrt(nx) * Math.Sqrt(ny));
-        return metric switch
-        {
-            FiberMetric.Euclidean => Math.Sqrt(sum),
-            FiberMetric.Cosine => 1 - cos,
-            _ => Math.Acos(Math.Clamp(cos, -1, 1)),
-        };
+        if (metric == FiberMetric.Euclidean) return Math.Sqrt(Sum(x, y, (a, b) => (a - b) * (a - b)));
+        double cos = Sum(x, y, (a, b) => a * b) / (Math.Sqrt(Sum(x, x, (a, _) => a * a)) * Math.Sqrt(Sum(y, y, (b, _) => b * b)));
+        return metric == FiberMetric.Cosine ? 1 - cos : Math.Acos(Math.Clamp(cos, -1, 1));
     }
 
     public static List<FiberPair> Pairs(EmbeddingSet images, EmbeddingSet texts, Func<int, double> epsilonOfRow, FiberMetric metric = FiberMetric.Euclidean)

@@ -173,9 +173,8 @@ internal sealed class JoinOperands
         var norms = new double[count];
         for (int i = 0; i < count; i++)
         {
-            double s = 0;
-            foreach (float v in values.Slice(i * d, d)) s += (double)v * v;
-            norms[i] = s;
+            var row = values.Slice(i * d, d);
+            norms[i] = ReferenceSums.Dot(row, row);
         }
         return norms;
     }

@@ -7,6 +7,19 @@ internal sealed class ExactCheck(JoinOperands op)
 {
     public double Distance(int i, int j) =>
         ReferenceDistance.Distance(op.Metric, op.Images.Row(i), op.Texts.Row(j), op.Images.SquaredNorm(i), op.Texts.SquaredNorm(j));
+
+    /// <summary>The reference distances from image i to the texts column0 + lane for the lanes of a mask; returns how many.</summary>
+    public int Distances(int i, int column0, uint lanes, Span<int> columns, Span<double> distances)
+    {
+        int count = 0;
+        while (lanes != 0)
+        {
+            int column = column0 + RangeJoin.NextLane(ref lanes);
+            columns[count] = column;
+            distances[count++] = Distance(i, column);
+        }
+        return count;
+    }
 }
 
 /// <summary>|F_ε|: sure pairs are counted by popcount, the rest of the candidates by the reference.</summary>
@@ -44,13 +57,14 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         double epsilon = epsilonOfRow(row);
-        while (candidates != 0)
+        Span<int> columns = stackalloc int[JoinOperands.PanelWidth];
+        Span<double> distances = stackalloc double[JoinOperands.PanelWidth];
+        int count = exact.Distances(row, column0, candidates, columns, distances);
+        for (int c = 0; c < count; c++)
         {
-            int lane = RangeJoin.NextLane(ref candidates);
-            double distance = exact.Distance(row, column0 + lane);
-            if (distance <= epsilon)
+            if (distances[c] <= epsilon)
             {
-                Buffer.Add(row, column0 + lane, distance);
+                Buffer.Add(row, columns[c], distances[c]);
                 if (keepPerRow == 0 && ++sinceReport == 4096) { budget.Add(sinceReport); sinceReport = 0; }
             }
         }
@@ -141,30 +155,50 @@ internal sealed class PairBuffer
     public int RegroupTail(int start, int keepPerRow)
     {
         int length = Count - start;
-        if (length <= 1 && keepPerRow == 0) return length;
-        var order = new int[length];
-        for (int p = 0; p < length; p++) order[p] = p;
-        var (r, c, d) = (rows.AsSpan(start, length).ToArray(), columns.AsSpan(start, length).ToArray(), distances.AsSpan(start, length).ToArray());
-        if (keepPerRow > 0)
-            Array.Sort(order, (a, b) => r[a] != r[b] ? r[a].CompareTo(r[b]) : d[a] != d[b] ? d[a].CompareTo(d[b]) : c[a].CompareTo(c[b]));
-        else
-            Array.Sort(order, (a, b) => r[a] != r[b] ? r[a].CompareTo(r[b]) : c[a].CompareTo(c[b]));
-        int written = start;
-        for (int p = 0; p < length;)
+        if (length == 0) return 0;
+        // A stable counting sort by row: within a row the generation order is already increasing in column.
+        // Scratch arrays are kept between chunks: large temporary arrays would churn the large-object heap.
+        int firstRow = int.MaxValue, lastRow = int.MinValue;
+        for (int p = start; p < Count; p++) { firstRow = Math.Min(firstRow, rows[p]); lastRow = Math.Max(lastRow, rows[p]); }
+        int rowCount = lastRow - firstRow + 1;
+        var offsets = Scratch(ref scratchOffsets, rowCount + 1);
+        var next = Scratch(ref scratchNext, rowCount + 1);
+        var sortedColumns = Scratch(ref scratchColumns, length);
+        var sortedDistances = Scratch(ref scratchDistances, length);
+        offsets.AsSpan(0, rowCount + 1).Clear();
+        for (int p = start; p < Count; p++) offsets[rows[p] - firstRow + 1]++;
+        for (int r = 1; r <= rowCount; r++) offsets[r] += offsets[r - 1];
+        offsets.AsSpan(0, rowCount + 1).CopyTo(next);
+        for (int p = start; p < Count; p++)
         {
-            int q = p;
-            while (q < length && r[order[q]] == r[order[p]]) q++;
-            int take = keepPerRow > 0 ? Math.Min(keepPerRow, q - p) : q - p;
-            if (keepPerRow > 0) Array.Sort(order, p, take, Comparer<int>.Create((a, b) => c[a].CompareTo(c[b])));
-            for (int t = p; t < p + take; t++)
+            int at = next[rows[p] - firstRow]++;
+            sortedColumns[at] = columns[p]; sortedDistances[at] = distances[p];
+        }
+        int written = start;
+        for (int r = 0; r < rowCount; r++)
+        {
+            int from = offsets[r], to = offsets[r + 1];
+            if (keepPerRow > 0 && to - from > keepPerRow)
             {
-                rows[written] = r[order[t]]; columns[written] = c[order[t]]; distances[written] = d[order[t]];
-                written++;
+                // Keep the nearest (by distance, then column), then restore column order.
+                var order = Enumerable.Range(from, to - from)
+                    .OrderBy(p => sortedDistances[p]).ThenBy(p => sortedColumns[p]).Take(keepPerRow).Order().ToArray();
+                foreach (int p in order) { rows[written] = firstRow + r; columns[written] = sortedColumns[p]; distances[written] = sortedDistances[p]; written++; }
+                continue;
             }
-            p = q;
+            for (int p = from; p < to; p++) { rows[written] = firstRow + r; columns[written] = sortedColumns[p]; distances[written] = sortedDistances[p]; written++; }
         }
         Count = written;
         return written - start;
+    }
+
+    private int[]? scratchOffsets, scratchNext, scratchColumns;
+    private double[]? scratchDistances;
+
+    private static T[] Scratch<T>(ref T[]? array, int length)
+    {
+        if (array is null || array.Length < length) array = new T[Math.Max(length, (array?.Length ?? 0) * 2)];
+        return array;
     }
 
     public ReadOnlySpan<int> Rows => rows.AsSpan(0, Count);
