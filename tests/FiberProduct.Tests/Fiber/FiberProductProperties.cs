@@ -87,6 +87,20 @@ public class FiberProductProperties
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool BelowTheSmallestPositiveDistance_FEpsilonIsF0(Instance instance)
+    {
+        // T2 on finite families: F_ε = F_0 for every ε below the smallest positive distance.
+        var positive = BruteForce.AllDistances(instance.Images, instance.Texts).Where(x => x > 0).ToArray();
+        var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
+        var f0 = product.Pairs(0).ToList();
+        if (positive.Length == 0) return product.Pairs(1e300).SequenceEqual(f0);
+        double smallest = positive.Min();
+        return product.Pairs(Math.BitDecrement(smallest)).SequenceEqual(f0)
+            && product.Pairs(smallest / 2).SequenceEqual(f0)
+            && product.Count(smallest) > f0.Count;
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
     public bool LargestDistance_SaturatesTheProduct(Instance instance)
     {
         // T3: F_ε = 𝒫 × 𝒬 exactly when ε ≥ the largest distance.
