@@ -5,7 +5,6 @@
 #:project ../../src/FiberProduct/FiberProduct.csproj
 
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using FiberProduct.Algebra;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
@@ -75,4 +74,5 @@ foreach (var (file, label) in new[] { ("features_clip.npy", "pretrained CLIP"), 
     Console.WriteLine($"   profile |F_ε| at ε = 0.5, 1.0, 1.2, 1.4, 2.0: {string.Join(", ", profile.Counts.ToArray())}");
 }
 
-static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+// The folder of this file: `dotnet run file.cs` records it for file-based apps (CallerFilePath is path-mapped in CI builds).
+static string Here() => AppContext.GetData("EntryPointFileDirectoryPath") as string ?? Path.Combine("docs", "examples");
