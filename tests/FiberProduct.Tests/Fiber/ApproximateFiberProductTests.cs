@@ -129,11 +129,14 @@ public class ApproximateFiberProductTests
         var product = new ApproximateFiberProduct(images, texts, metric);
         var distances = BruteForce.AllDistances(images, texts, metric);
         Array.Sort(distances);
-        foreach (double epsilon in new[] { 0, distances[10], distances[distances.Length / 2], distances[^1], 2.5, Math.PI, double.PositiveInfinity })
+        double[] epsilons = [0, distances[10], distances[distances.Length / 2], distances[^1], 2.5, Math.PI, double.PositiveInfinity];
+        var profile = product.Profile(epsilons);
+        for (int t = 0; t < epsilons.Length; t++)
         {
-            var expected = BruteForce.Pairs(images, texts, epsilon, metric);
-            AssertSamePairs(expected, product.Pairs(epsilon));
-            Assert.Equal(expected.Count, product.Count(epsilon));
+            var expected = BruteForce.Pairs(images, texts, epsilons[t], metric);
+            AssertSamePairs(expected, product.Pairs(epsilons[t]));
+            Assert.Equal(expected.Count, product.Count(epsilons[t]));
+            Assert.Equal(expected.Count, profile.Counts[t]);
         }
     }
 
