@@ -175,7 +175,8 @@ public sealed class EmbeddingSet
         }
     }
 
-    private static double[] ComputeSquaredNorms(ReadOnlySpan<float> values, int count, int dimension)
+    /// <summary>Squared norms of the rows of a row-major block, in the reference order.</summary>
+    internal static double[] ComputeSquaredNorms(ReadOnlySpan<float> values, int count, int dimension)
     {
         var norms = new double[count];
         for (int i = 0; i < count; i++)

@@ -39,8 +39,8 @@ internal sealed class JoinOperands
             y = texts.Normalize().Memory;
         }
         PackedY = Pack(y.Span, texts.Count, Dimension, Panels);
-        SquaredNormsX = SquaredNorms(X.Span, images.Count, Dimension);
-        SquaredNormsY = SquaredNorms(y.Span, texts.Count, Dimension);
+        SquaredNormsX = EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension);
+        SquaredNormsY = EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension);
         HalfSquaredNormsY = new float[Panels * PanelWidth];
         double maxY = 0;
         for (int j = 0; j < texts.Count; j++)
@@ -166,17 +166,6 @@ internal sealed class JoinOperands
             for (int k = 0; k < d; k++) packed[baseIndex + k * PanelWidth] = row[k];
         }
         return packed;
-    }
-
-    private static double[] SquaredNorms(ReadOnlySpan<float> values, int count, int d)
-    {
-        var norms = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            var row = values.Slice(i * d, d);
-            norms[i] = ReferenceSums.Dot(row, row);
-        }
-        return norms;
     }
 
     private static void RejectZeroRows(EmbeddingSet set, string name)
