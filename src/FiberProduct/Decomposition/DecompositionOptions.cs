@@ -1,0 +1,23 @@
+namespace FiberProduct.Decomposition;
+
+/// <summary>Settings of <see cref="SubspaceDecomposition.Estimate"/>. Every rank left null is chosen from the data.</summary>
+public sealed record DecompositionOptions
+{
+    /// <summary>The rank of the images' signal subspace; null chooses it by the largest gap in the singular values.</summary>
+    public int? ImageSignalRank { get; init; }
+
+    /// <summary>The rank of the texts' signal subspace; null chooses it by the largest gap in the singular values.</summary>
+    public int? TextSignalRank { get; init; }
+
+    /// <summary>The dimension of Z_s; null chooses it by the random-direction bound.</summary>
+    public int? JointRank { get; init; }
+
+    /// <summary>Random subspace pairs drawn for the random-direction bound (default 200).</summary>
+    public int RandomDirectionSamples { get; init; } = 200;
+
+    /// <summary>The percentile of the random-direction distribution a joint direction must exceed (default 95).</summary>
+    public double Percentile { get; init; } = 95;
+
+    /// <summary>Seed of the random directions: the same seed gives the same decomposition.</summary>
+    public int Seed { get; init; }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using FiberProduct.Embedding;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FiberProduct.Decomposition;
+
+/// <summary>A linear subspace of Z = R^d given by an orthonormal basis (d × r): its projector, projections and coordinates.</summary>
+public sealed class Subspace
+{
+    private readonly Matrix<double> basis; // d × r, orthonormal columns
+
+    internal Subspace(Matrix<double> basis) => this.basis = basis;
+
+    /// <summary>The ambient dimension d.</summary>
+    public int AmbientDimension => basis.RowCount;
+
+    /// <summary>The dimension r of the subspace.</summary>
+    public int Rank => basis.ColumnCount;
+
+    internal Matrix<double> Basis => basis;
+
+    /// <summary>The orthonormal basis as a d × r array (columns are basis vectors).</summary>
+    public double[,] BasisVectors() => basis.ToArray();
+
+    /// <summary>The orthogonal projector Π = B Bᵀ (d × d, symmetric, idempotent).</summary>
+    public double[,] Projector() => (basis * basis.Transpose()).ToArray();
+
+    /// <summary>The coordinates Bᵀv of a vector in this subspace's basis (r values).</summary>
+    public double[] Coordinates(ReadOnlySpan<float> vector)
+    {
+        CheckDimension(vector.Length);
+        var result = new double[Rank];
+        for (int c = 0; c < Rank; c++)
+        {
+            double s = 0;
+            for (int k = 0; k < vector.Length; k++) s += basis[k, c] * vector[k];
+            result[c] = s;
+        }
+        return result;
+    }
+
+    /// <summary>The projection Πv = B Bᵀ v in ambient coordinates (d values).</summary>
+    public double[] Project(ReadOnlySpan<float> vector)
+    {
+        var coordinates = Vector<double>.Build.DenseOfArray(Coordinates(vector));
+        return (basis * coordinates).ToArray();
+    }
+
+    /// <summary>The coordinates of every row of a set, as a new set of dimension r (distances within the subspace are preserved).</summary>
+    public EmbeddingSet Coordinates(EmbeddingSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        CheckDimension(set.Dimension);
+        if (Rank == 0) throw new InvalidOperationException("The subspace has dimension 0: there are no coordinates to give.");
+        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k]);
+        return ToSet(rows * basis);
+    }
+
+    /// <summary>The projection of every row of a set, in ambient coordinates (dimension d).</summary>
+    public EmbeddingSet Project(EmbeddingSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        CheckDimension(set.Dimension);
+        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k]);
+        return ToSet(rows * basis * basis.Transpose());
+    }
+
+    private static EmbeddingSet ToSet(Matrix<double> m)
+    {
+        var values = new float[m.RowCount * m.ColumnCount];
+        for (int i = 0; i < m.RowCount; i++)
+            for (int c = 0; c < m.ColumnCount; c++) values[i * m.ColumnCount + c] = (float)m[i, c];
+        return new EmbeddingSet(values, m.RowCount, m.ColumnCount);
+    }
+
+    private void CheckDimension(int dimension)
+    {
+        if (dimension != AmbientDimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected vectors of R^{AmbientDimension}; got dimension {dimension}."), nameof(dimension));
+    }
+}

@@ -1,0 +1,315 @@
+using System.Globalization;
+using FiberProduct.Embedding;
+using FiberProduct.Fiber;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
+namespace FiberProduct.Decomposition;
+
+/// <summary>
+/// The decomposition Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥ of the shared space estimated from paired embeddings
+/// (shared/DESIGN.md §1): Z_s the directions both modalities vary along, Z_I and Z_T those only the images or only the
+/// texts vary along, Z_⊥ the rest; mutually orthogonal (T8). Read as a bundle, π = Π_s is the projection and the fiber
+/// over a point z is z + (Z_I ⊕ Z_T ⊕ Z_⊥).
+/// </summary>
+/// <remarks>
+/// <para>Estimation (<see cref="Estimate"/>) follows AJIVE (Feng, Jiang, Hannig and Marron 2018) in feature space: each
+/// modality is centred; its signal subspace is spanned by the leading right singular vectors of the centred data
+/// (rank given, or at the largest ratio between consecutive singular values); the principal angles between the two
+/// signal subspaces are computed; the joint directions are the leading left singular vectors of [V_I V_T] whose squared
+/// singular value 1 + cos θ exceeds the chosen percentile of the same statistic for random subspaces of the same ranks
+/// (the random-direction bound), or the given joint rank.</para>
+/// <para>Orthogonality is enforced by construction: Z_I is the part of the image signal subspace orthogonal to Z_s, Z_T
+/// the part of the text signal subspace orthogonal to Z_s and to Z_I (so Z_T, not Z_I, gives way where the two
+/// modality-specific parts overlap: the order is a choice, and it costs Z_T the directions it shares with Z_I), and a
+/// final QR factorisation of [B_s B_I B_T] makes the bases orthonormal to rounding and yields Z_⊥ as the complement.</para>
+/// </remarks>
+public sealed class SubspaceDecomposition
+{
+    private readonly Subspace[] parts;
+
+    private SubspaceDecomposition(Subspace[] parts, double[] imageMean, double[] textMean, double[] principalAngles,
+        int imageRank, int textRank, double? jointThreshold, double[,] varianceShares)
+    {
+        this.parts = parts;
+        ImageMean = imageMean;
+        TextMean = textMean;
+        this.principalAngles = principalAngles;
+        ImageSignalRank = imageRank;
+        TextSignalRank = textRank;
+        JointThreshold = jointThreshold;
+        this.varianceShares = varianceShares;
+    }
+
+    private readonly double[] principalAngles;
+    private readonly double[,] varianceShares;
+
+    /// <summary>The dimension d of Z.</summary>
+    public int Dimension => parts[0].AmbientDimension;
+
+    /// <summary>A part of the decomposition.</summary>
+    public Subspace this[SubspacePart part] => parts[(int)part];
+
+    /// <summary>Z_s, the shared subspace; π = Π_s is the bundle projection.</summary>
+    public Subspace Shared => parts[0];
+
+    /// <summary>Z_I, image-only directions.</summary>
+    public Subspace ImageSpecific => parts[1];
+
+    /// <summary>Z_T, text-only directions.</summary>
+    public Subspace TextSpecific => parts[2];
+
+    /// <summary>Z_⊥, the rest.</summary>
+    public Subspace Residual => parts[3];
+
+    /// <summary>The rank of the images' signal subspace (Z_s ⊕ Z_I has at most this dimension).</summary>
+    public int ImageSignalRank { get; }
+
+    /// <summary>The rank of the texts' signal subspace.</summary>
+    public int TextSignalRank { get; }
+
+    /// <summary>
+    /// The threshold on 1 + cos θ that selected the joint rank (the random-direction bound at the chosen percentile),
+    /// or null when the joint rank was given.
+    /// </summary>
+    public double? JointThreshold { get; }
+
+    /// <summary>The principal angles (radians, ascending) between the two estimated signal subspaces.</summary>
+    public ReadOnlySpan<double> PrincipalAngles => principalAngles;
+
+    /// <summary>The centring offset of the images: their mean.</summary>
+    public IReadOnlyList<double> ImageMean { get; }
+
+    /// <summary>The centring offset of the texts: their mean.</summary>
+    public IReadOnlyList<double> TextMean { get; }
+
+    /// <summary>The modality gap: mean of the images minus mean of the texts.</summary>
+    public double[] ModalityGap() => ImageMean.Zip(TextMean, (a, b) => a - b).ToArray();
+
+    /// <summary>‖mean(images) − mean(texts)‖.</summary>
+    public double ModalityGapLength => Math.Sqrt(ModalityGap().Sum(g => g * g));
+
+    /// <summary>The share ‖Π_a g‖² / ‖g‖² of the modality gap g in a part (the four shares sum to 1).</summary>
+    public double GapShare(SubspacePart part)
+    {
+        var gap = ModalityGap();
+        double total = gap.Sum(g => g * g);
+        if (total == 0) return 0;
+        var coordinates = this[part].Coordinates(Array.ConvertAll(gap, g => (float)g));
+        return coordinates.Sum(c => c * c) / total;
+    }
+
+    /// <summary>
+    /// The share of a modality's centred variance that lies in a part: tr(Bᵀ C B) / tr(C), C the modality's covariance;
+    /// for each modality the four shares sum to 1.
+    /// </summary>
+    public double VarianceShare(Modality modality, SubspacePart part) => varianceShares[(int)modality, (int)part];
+
+    /// <summary>Estimates the decomposition from paired embeddings (row i of each set is a pair; only the rows' spread is used).</summary>
+    /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank).</exception>
+    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        options ??= new DecompositionOptions();
+        if (images.Dimension != texts.Dimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
+        if (images.Count != texts.Count)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));
+        if (images.Count < 2) throw new ArgumentException("At least 2 pairs are needed to estimate a spread.", nameof(images));
+        if (options.RandomDirectionSamples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.RandomDirectionSamples, "RandomDirectionSamples must be at least 1.");
+        if (!(options.Percentile > 0 && options.Percentile < 100)) throw new ArgumentOutOfRangeException(nameof(options), options.Percentile, "Percentile must lie in (0, 100).");
+
+        int d = images.Dimension;
+        int maxRank = Math.Min(images.Count - 1, d);
+        var (imageMean, imageCovariance) = CentredCovariance(images);
+        var (textMean, textCovariance) = CentredCovariance(texts);
+        var (vi, ri) = SignalSubspace(imageCovariance, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        var (vt, rt) = SignalSubspace(textCovariance, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+
+        // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
+        var cosines = ri == 0 || rt == 0 ? [] : (vi.TransposeThisAndMultiply(vt)).Svd(computeVectors: false).S.ToArray();
+        var angles = cosines.Select(c => Math.Acos(Math.Clamp(c, -1, 1))).Order().ToArray();
+
+        // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
+        var stacked = vi.Append(vt);
+        Svd<double> stackedSvd = stacked.ColumnCount == 0 ? null! : stacked.Svd(computeVectors: true);
+        double? threshold = null;
+        int rs;
+        if (options.JointRank is int given)
+        {
+            if (given < 0 || given > Math.Min(ri, rt))
+                throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({ri}, {rt})."));
+            rs = given;
+        }
+        else
+        {
+            threshold = RandomDirectionBound(d, ri, rt, options);
+            rs = ri == 0 || rt == 0 ? 0 : stackedSvd.S.Count(s => s * s > threshold.Value);
+            rs = Math.Min(rs, Math.Min(ri, rt));
+        }
+        var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd.U.SubMatrix(0, d, 0, rs);
+
+        var imageSpecific = OrthogonalPart(vi, [shared], ri - rs);
+        var textSpecific = OrthogonalPart(vt, [shared, imageSpecific], rt - rs);
+
+        // One QR of [B_s B_I B_T] orthonormalises the three bases against each other and yields Z_⊥ as the complement.
+        var all = shared.Append(imageSpecific).Append(textSpecific);
+        var q = all.ColumnCount == 0 ? Matrix<double>.Build.DenseIdentity(d) : all.QR(QRMethod.Full).Q;
+        int a = shared.ColumnCount, b = imageSpecific.ColumnCount, c = textSpecific.ColumnCount;
+        var parts = new[]
+        {
+            new Subspace(q.SubMatrix(0, d, 0, a)),
+            new Subspace(q.SubMatrix(0, d, a, b)),
+            new Subspace(q.SubMatrix(0, d, a + b, c)),
+            new Subspace(q.SubMatrix(0, d, a + b + c, d - a - b - c)),
+        };
+
+        var shares = new double[2, 4];
+        foreach (var (modality, covariance) in new[] { (Modality.Images, imageCovariance), (Modality.Texts, textCovariance) })
+        {
+            double total = covariance.Trace();
+            for (int p = 0; p < 4; p++)
+                shares[(int)modality, p] = total == 0 ? 0 : (parts[p].Basis.TransposeThisAndMultiply(covariance) * parts[p].Basis).Trace() / total;
+        }
+        return new SubspaceDecomposition(parts, imageMean, textMean, angles, ri, rt, threshold, shares);
+    }
+
+    /// <summary>
+    /// The shared-only fiber product F^s_ε = {(P, Q) : ‖Π_s(f(P) − g(Q))‖ ≤ ε} (T7) as an engine over the coordinates of
+    /// both sets in Z_s; by Pythagoras it contains F_ε (up to the float32 rounding of the coordinates).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Z_s has dimension 0.</exception>
+    public ApproximateFiberProduct SharedFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberProductOptions? options = null) =>
+        new(Shared.Coordinates(images), Shared.Coordinates(texts), FiberMetric.Euclidean, options);
+
+    /// <summary>The fiber coordinates of a point: its coordinates in Z_I, Z_T and Z_⊥ (the position within the fiber over π(v)).</summary>
+    public (double[] ImageSpecific, double[] TextSpecific, double[] Residual) FiberCoordinates(ReadOnlySpan<float> vector) =>
+        (ImageSpecific.Coordinates(vector), TextSpecific.Coordinates(vector), Residual.Coordinates(vector));
+
+    /// <summary>
+    /// Closes the modality gap: shifts the images by −fraction·g/2 and the texts by +fraction·g/2 (g the gap; fraction 1
+    /// brings both means to their midpoint), then optionally scales every row back to unit norm.
+    /// </summary>
+    /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
+    public (EmbeddingSet Images, EmbeddingSet Texts) RemoveGap(EmbeddingSet images, EmbeddingSet texts, double fraction = 1, bool renormalize = true)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (!double.IsFinite(fraction)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction must be finite.");
+        var gap = ModalityGap();
+        EmbeddingSet Shift(EmbeddingSet set, double sign, string name)
+        {
+            if (set.Dimension != Dimension)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected R^{Dimension}; got R^{set.Dimension}."), name);
+            var values = new float[set.Count * Dimension];
+            for (int i = 0; i < set.Count; i++)
+                for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = (float)(set.Row(i)[k] + sign * fraction * gap[k] / 2);
+            var shifted = new EmbeddingSet(values, set.Count, Dimension);
+            return renormalize ? shifted.Normalize() : shifted;
+        }
+        return (Shift(images, -1, nameof(images)), Shift(texts, +1, nameof(texts)));
+    }
+
+    private static (double[] Mean, Matrix<double> Covariance) CentredCovariance(EmbeddingSet set)
+    {
+        int n = set.Count, d = set.Dimension;
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            var row = set.Row(i);
+            for (int k = 0; k < d; k++) mean[k] += row[k];
+        }
+        for (int k = 0; k < d; k++) mean[k] /= n;
+        var centred = Matrix<double>.Build.Dense(n, d, (i, k) => set.Row(i)[k] - mean[k]);
+        return (mean, centred.TransposeThisAndMultiply(centred) / n);
+    }
+
+    /// <summary>The leading eigenvectors of a covariance: the right singular vectors of the centred data.</summary>
+    private static (Matrix<double> Basis, int Rank) SignalSubspace(Matrix<double> covariance, int? given, int maxRank, string name)
+    {
+        int d = covariance.RowCount;
+        var evd = covariance.Evd(Symmetricity.Symmetric);
+        var eigenvalues = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray(); // ascending
+        int rank;
+        if (given is int r)
+        {
+            if (r < 0 || r > maxRank)
+                throw new ArgumentOutOfRangeException(name, r, string.Create(CultureInfo.InvariantCulture, $"A signal rank must lie in 0 … min(N − 1, d) = {maxRank}."));
+            rank = r;
+        }
+        else
+        {
+            // The largest ratio between consecutive singular values σ_r / σ_{r+1} (eigenvalues are their squares),
+            // among the eigenvalues above rounding level.
+            var descending = eigenvalues.Reverse().ToArray();
+            double floor = descending[0] * 1e-12;
+            int positive = Math.Min(maxRank, descending.Count(e => e > floor));
+            rank = positive;
+            double best = 0;
+            for (int k = 1; k < positive; k++)
+            {
+                double ratio = descending[k - 1] / descending[k];
+                if (ratio > best) { best = ratio; rank = k; }
+            }
+        }
+        var basis = Matrix<double>.Build.Dense(d, rank);
+        for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
+        return (basis, rank);
+    }
+
+    /// <summary>
+    /// The random-direction bound: the given percentile of the largest 1 + cos θ between a uniformly random r_I-dimensional
+    /// and a uniformly random r_T-dimensional subspace of R^d (seeded). A direction more aligned than that is not chance.
+    /// </summary>
+    private static double RandomDirectionBound(int d, int ri, int rt, DecompositionOptions options)
+    {
+        if (ri == 0 || rt == 0) return 2;
+        var random = new Random(options.Seed);
+        var samples = new double[options.RandomDirectionSamples];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            var a = RandomFrame(random, d, ri);
+            var b = RandomFrame(random, d, rt);
+            samples[s] = 1 + a.TransposeThisAndMultiply(b).Svd(computeVectors: false).S[0];
+        }
+        Array.Sort(samples);
+        double position = options.Percentile / 100 * (samples.Length - 1);
+        int lower = (int)Math.Floor(position);
+        int upper = Math.Min(samples.Length - 1, lower + 1);
+        return samples[lower] + (position - lower) * (samples[upper] - samples[lower]);
+    }
+
+    private static Matrix<double> RandomFrame(Random random, int d, int r)
+    {
+        var gaussian = Matrix<double>.Build.Dense(d, r, (_, _) => Gaussian(random));
+        return gaussian.QR(QRMethod.Thin).Q;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    /// <summary>An orthonormal basis of the part of span(V) orthogonal to the given bases, of at most <paramref name="rank"/> directions.</summary>
+    private static Matrix<double> OrthogonalPart(Matrix<double> v, Matrix<double>[] against, int rank)
+    {
+        int d = v.RowCount;
+        if (rank <= 0 || v.ColumnCount == 0) return Matrix<double>.Build.Dense(d, 0);
+        var residual = v.Clone();
+        foreach (var basis in against)
+            if (basis.ColumnCount > 0) residual -= basis * basis.TransposeThisAndMultiply(residual);
+        var svd = residual.Svd(computeVectors: true);
+        int kept = Math.Min(rank, svd.S.Count(s => s > 1e-8));
+        return svd.U.SubMatrix(0, d, 0, kept);
+    }
+}
+
+/// <summary>The two modalities of paired data.</summary>
+public enum Modality
+{
+    /// <summary>The images f(𝒫).</summary>
+    Images,
+
+    /// <summary>The texts g(𝒬).</summary>
+    Texts,
+}

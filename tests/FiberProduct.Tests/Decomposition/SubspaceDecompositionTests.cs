@@ -1,0 +1,193 @@
+using FiberProduct.Decomposition;
+using FiberProduct.Embedding;
+using FiberProduct.Fiber;
+using FiberProduct.Tests.Fiber;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FiberProduct.Tests.Decomposition;
+
+public class SubspaceDecompositionTests
+{
+    private static readonly SubspacePart[] Parts = Enum.GetValues<SubspacePart>();
+
+    private static Matrix<double> Projector(SubspaceDecomposition decomposition, SubspacePart part) =>
+        Matrix<double>.Build.DenseOfArray(decomposition[part].Projector());
+
+    public sealed record Configuration(int N, int D, int Ks, int Ki, int Kt, int Seed)
+    {
+        public override string ToString() => $"N={N} d={D} ks={Ks} ki={Ki} kt={Kt} seed={Seed}";
+    }
+
+    public static Arbitrary<Configuration> Cases() =>
+        (from d in Gen.Elements(2, 5, 12, 24, 40)
+         from ks in Gen.Choose(0, 3)
+         from ki in Gen.Choose(0, 3)
+         from kt in Gen.Choose(0, 3)
+         from n in Gen.Elements(3, 10, 60, 200)
+         from seed in Gen.Choose(0, 100000)
+         where ks + ki + kt + 2 <= d
+         select new Configuration(n, d, ks, ki, kt, seed)).ToArbitrary();
+
+    private static SubspaceDecomposition Decompose(Configuration c, out Planted planted)
+    {
+        planted = Planted.Make(c.N, c.D, c.Ks, c.Ki, c.Kt, seed: c.Seed);
+        return SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 40, Seed = c.Seed });
+    }
+
+    [Property(Arbitrary = [typeof(SubspaceDecompositionTests)], MaxTest = 60)]
+    public bool Projectors_AreSymmetricIdempotentOrthogonal_AndSumToIdentity(Configuration c)
+    {
+        // T8: Π_a Π_b = δ_ab Π_a, Π_a = Π_aᵀ, Π_s + Π_I + Π_T + Π_⊥ = I.
+        var decomposition = Decompose(c, out _);
+        var sum = Matrix<double>.Build.Dense(c.D, c.D);
+        foreach (var a in Parts)
+        {
+            var pa = Projector(decomposition, a);
+            if ((pa - pa.Transpose()).FrobeniusNorm() > 1e-12) return false;
+            foreach (var b in Parts)
+            {
+                var expected = a == b ? pa : Matrix<double>.Build.Dense(c.D, c.D);
+                if ((pa * Projector(decomposition, b) - expected).FrobeniusNorm() > 1e-10) return false;
+            }
+            sum += pa;
+        }
+        return (sum - Matrix<double>.Build.DenseIdentity(c.D)).FrobeniusNorm() < 1e-10
+            && Parts.Sum(p => decomposition[p].Rank) == c.D;
+    }
+
+    [Property(Arbitrary = [typeof(SubspaceDecompositionTests)], MaxTest = 60)]
+    public bool AnyVector_IsTheSumOfItsParts(Configuration c)
+    {
+        var decomposition = Decompose(c, out var planted);
+        var v = planted.Images.Row(0).ToArray();
+        var sum = new double[c.D];
+        foreach (var part in Parts)
+        {
+            var projection = decomposition[part].Project(v);
+            for (int k = 0; k < c.D; k++) sum[k] += projection[k];
+        }
+        return Enumerable.Range(0, c.D).All(k => Math.Abs(sum[k] - v[k]) < 1e-6);
+    }
+
+    [Property(Arbitrary = [typeof(SubspaceDecompositionTests)], MaxTest = 60)]
+    public bool Pythagoras_HoldsForPointsInTheModalitySubspaces(Configuration c)
+    {
+        // T7: x ∈ Z_s ⊕ Z_I, y ∈ Z_s ⊕ Z_T ⇒ ‖x − y‖² = ‖Π_s(x − y)‖² + ‖Π_I x‖² + ‖Π_T y‖².
+        var decomposition = Decompose(c, out _);
+        var random = new Random(c.Seed);
+        double[] Combination(params Subspace[] spaces)
+        {
+            var v = new double[c.D];
+            foreach (var space in spaces)
+            {
+                var basis = space.BasisVectors();
+                for (int col = 0; col < space.Rank; col++)
+                {
+                    double w = Sets.Gaussian(random);
+                    for (int k = 0; k < c.D; k++) v[k] += w * basis[k, col];
+                }
+            }
+            return v;
+        }
+        var x = Combination(decomposition.Shared, decomposition.ImageSpecific);
+        var y = Combination(decomposition.Shared, decomposition.TextSpecific);
+        double Norm2(double[] coordinates) => coordinates.Sum(t => t * t);
+        var diff = x.Zip(y, (a, b) => (float)(a - b)).ToArray();
+        double lhs = diff.Sum(t => (double)t * t);
+        double rhs = Norm2(decomposition.Shared.Coordinates(diff))
+            + Norm2(decomposition.ImageSpecific.Coordinates(Array.ConvertAll(x, t => (float)t)))
+            + Norm2(decomposition.TextSpecific.Coordinates(Array.ConvertAll(y, t => (float)t)));
+        return Math.Abs(lhs - rhs) <= 1e-5 * (1 + lhs);
+    }
+
+    [Fact]
+    public void SharedFiberProduct_ContainsTheFiberProduct()
+    {
+        var planted = Planted.Make(300, 48, 6, 5, 5, seed: 4);
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50 });
+        var full = new ApproximateFiberProduct(planted.Images, planted.Texts);
+        var shared = decomposition.SharedFiberProduct(planted.Images, planted.Texts);
+        foreach (double epsilon in new[] { 0.5, 0.8, 1.0, 1.2 })
+        {
+            var inShared = shared.Pairs(epsilon);
+            var pairs = full.Pairs(epsilon);
+            Assert.All(pairs, p => Assert.True(inShared.Contains(p.Image, p.Text)));
+            Assert.True(inShared.PairCount >= pairs.PairCount);
+        }
+    }
+
+    [Fact]
+    public void Recovery_ImprovesWithN_AndFindsTheJointRank()
+    {
+        double Angle(int n, out SubspaceDecomposition decomposition)
+        {
+            var planted = Planted.Make(n, 96, 8, 10, 10, noise: 0.05, seed: 11);
+            decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 100 });
+            // Signal ranks are 8 + 10 + 1: normalising the rows turns each modality's gap offset into one more
+            // direction of spread (its coefficient 1.5 / ‖row‖ varies), specific to that modality.
+            Assert.Equal(8, decomposition.Shared.Rank);
+            Assert.Equal(19, decomposition.ImageSignalRank);
+            Assert.Equal(19, decomposition.TextSignalRank);
+            return Planted.LargestAngleDegrees(decomposition.Shared.Basis, planted.Shared);
+        }
+        double small = Angle(300, out _), large = Angle(3000, out var best);
+        Assert.True(large < small, $"angle at N=3000 ({large:F3}°) should be below N=300 ({small:F3}°)");
+        Assert.True(large < 2, $"largest angle {large:F3}°");
+        Assert.Equal(11, best.ImageSpecific.Rank);
+        Assert.Equal(11, best.TextSpecific.Rank);
+    }
+
+    [Fact]
+    public void VarianceTable_AndGap_DescribeThePlantedStructure()
+    {
+        var planted = Planted.Make(2000, 64, 6, 5, 5, seed: 2);
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50 });
+        foreach (var modality in Enum.GetValues<Modality>())
+            Assert.Equal(1, Parts.Sum(p => decomposition.VarianceShare(modality, p)), 1e-7);
+        Assert.True(decomposition.VarianceShare(Modality.Images, SubspacePart.Shared) + decomposition.VarianceShare(Modality.Images, SubspacePart.ImageSpecific) > 0.95);
+        Assert.True(decomposition.VarianceShare(Modality.Images, SubspacePart.TextSpecific) < 0.02);
+        Assert.True(decomposition.VarianceShare(Modality.Texts, SubspacePart.TextSpecific) > 0.2);
+        Assert.Equal(1, Parts.Sum(decomposition.GapShare), 1e-7);
+        // The gap runs along each modality's own offset direction, which row normalisation makes a direction of spread
+        // of that modality alone: it lies in Z_I ⊕ Z_T, not in Z_s.
+        Assert.True(decomposition.GapShare(SubspacePart.ImageSpecific) + decomposition.GapShare(SubspacePart.TextSpecific) > 0.9,
+            $"gap shares: {string.Join(", ", Parts.Select(p => $"{p} {decomposition.GapShare(p):F3}"))}");
+        Assert.True(decomposition.GapShare(SubspacePart.Shared) < 0.05);
+        Assert.True(decomposition.ModalityGapLength > 0.3);
+
+        var (images, texts) = decomposition.RemoveGap(planted.Images, planted.Texts, renormalize: false);
+        var after = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
+        Assert.True(after.ModalityGapLength < 1e-5);
+    }
+
+    [Fact]
+    public void WorksWhenNIsBelowD_AndWhenAModalityHasNoSpread()
+    {
+        var planted = Planted.Make(12, 64, 2, 2, 2, seed: 5);
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 20 });
+        Assert.True(decomposition.ImageSignalRank <= 11);
+        Assert.Equal(64, Parts.Sum(p => decomposition[p].Rank));
+
+        var constant = new EmbeddingSet(Enumerable.Repeat(0.5f, 12 * 64).ToArray(), 12, 64);
+        var degenerate = SubspaceDecomposition.Estimate(planted.Images, constant, new DecompositionOptions { RandomDirectionSamples = 20 });
+        Assert.Equal(0, degenerate.TextSignalRank);
+        Assert.Equal(0, degenerate.Shared.Rank);
+        Assert.Equal(64, Parts.Sum(p => degenerate[p].Rank));
+    }
+
+    [Fact]
+    public void BadInput_IsRejected()
+    {
+        var a = new EmbeddingSet(new float[] { 1, 2, 3, 4, 5, 6 }, 3, 2);
+        Assert.Throws<ArgumentException>(() => SubspaceDecomposition.Estimate(a, new EmbeddingSet(new float[6], 2, 3)));
+        Assert.Throws<ArgumentException>(() => SubspaceDecomposition.Estimate(a, new EmbeddingSet(new float[4], 2, 2)));
+        var one = new EmbeddingSet(new float[] { 1, 2 }, 1, 2);
+        Assert.Throws<ArgumentException>(() => SubspaceDecomposition.Estimate(one, one));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { ImageSignalRank = 3 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { ImageSignalRank = 1, TextSignalRank = 1, JointRank = 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { Percentile = 100 }));
+    }
+}
