@@ -18,7 +18,7 @@ namespace FiberProduct.Decomposition;
 /// (rank given, or at the largest ratio between consecutive singular values); the principal angles between the two
 /// signal subspaces are computed; the joint directions are the leading left singular vectors of [V_I V_T] whose squared
 /// singular value 1 + cos θ exceeds the chosen percentile of the same statistic for random subspaces of the same ranks
-/// (the random-direction bound), or the given joint rank.</para>
+/// (the random-direction bound, seeded: the same seed gives the same ranks), or the given joint rank.</para>
 /// <para>Orthogonality is enforced by construction: Z_I is the part of the image signal subspace orthogonal to Z_s, Z_T
 /// the part of the text signal subspace orthogonal to Z_s and to Z_I (so Z_T, not Z_I, gives way where the two
 /// modality-specific parts overlap: the order is a choice, and it costs Z_T the directions it shares with Z_I), and a
@@ -212,6 +212,7 @@ public sealed class SubspaceDecomposition
         return (Shift(images, -1, nameof(images)), Shift(texts, +1, nameof(texts)));
     }
 
+    /// <summary>The mean and the covariance (1/N)·Σ (x_i − μ)(x_i − μ)ᵀ, in float64: one vectorised dot product per entry, rows in parallel.</summary>
     private static (double[] Mean, Matrix<double> Covariance) CentredCovariance(EmbeddingSet set)
     {
         int n = set.Count, d = set.Dimension;
@@ -222,8 +223,21 @@ public sealed class SubspaceDecomposition
             for (int k = 0; k < d; k++) mean[k] += row[k];
         }
         for (int k = 0; k < d; k++) mean[k] /= n;
-        var centred = Matrix<double>.Build.Dense(n, d, (i, k) => set.Row(i)[k] - mean[k]);
-        return (mean, centred.TransposeThisAndMultiply(centred) / n);
+        // Centred columns, contiguous, so each covariance entry is one dot product of length N.
+        var columns = new double[d][];
+        for (int k = 0; k < d; k++) columns[k] = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = set.Row(i);
+            for (int k = 0; k < d; k++) columns[k][i] = row[k] - mean[k];
+        }
+        var covariance = new double[d, d];
+        Parallel.For(0, d, j =>
+        {
+            for (int k = j; k < d; k++)
+                covariance[j, k] = covariance[k, j] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(columns[j], columns[k]) / n;
+        });
+        return (mean, Matrix<double>.Build.DenseOfArray(covariance));
     }
 
     /// <summary>The leading eigenvectors of a covariance: the right singular vectors of the centred data.</summary>
@@ -266,25 +280,27 @@ public sealed class SubspaceDecomposition
     private static double RandomDirectionBound(int d, int ri, int rt, DecompositionOptions options)
     {
         if (ri == 0 || rt == 0) return 2;
-        var random = new Random(options.Seed);
+        // By rotational invariance one subspace can be fixed to the first r_I coordinate axes; the other is spanned by a
+        // Gaussian d × r_T matrix G, whose orthonormal frame is G W^(−1/2) with W = GᵀG. The squared cosines are then the
+        // eigenvalues of L⁻¹ W₁ L⁻ᵀ, with W₁ = G₁ᵀG₁ over the first r_I rows and W = LLᵀ: no d × r_T factorisation needed.
+        // Each sample has its own seeded generator, so the bound does not depend on how samples are spread over threads.
         var samples = new double[options.RandomDirectionSamples];
-        for (int s = 0; s < samples.Length; s++)
+        Parallel.For(0, samples.Length, s =>
         {
-            var a = RandomFrame(random, d, ri);
-            var b = RandomFrame(random, d, rt);
-            samples[s] = 1 + a.TransposeThisAndMultiply(b).Svd(computeVectors: false).S[0];
-        }
+            var random = new Random(unchecked(options.Seed * 1_000_003 + s));
+            var g = Matrix<double>.Build.Dense(d, rt, (_, _) => Gaussian(random));
+            var g1 = g.SubMatrix(0, ri, 0, rt);
+            var lower = g.TransposeThisAndMultiply(g).Cholesky().Factor;
+            var half = lower.Solve(g1.TransposeThisAndMultiply(g1));           // L⁻¹ W₁
+            var m = lower.Solve(half.Transpose());                              // L⁻¹ W₁ L⁻ᵀ (symmetric)
+            double largest = m.Evd(Symmetricity.Symmetric).EigenValues.Max(e => e.Real);
+            samples[s] = 1 + Math.Sqrt(Math.Clamp(largest, 0, 1)); // a squared cosine; rounding can leave it a hair outside [0, 1]
+        });
         Array.Sort(samples);
         double position = options.Percentile / 100 * (samples.Length - 1);
         int lower = (int)Math.Floor(position);
         int upper = Math.Min(samples.Length - 1, lower + 1);
         return samples[lower] + (position - lower) * (samples[upper] - samples[lower]);
-    }
-
-    private static Matrix<double> RandomFrame(Random random, int d, int r)
-    {
-        var gaussian = Matrix<double>.Build.Dense(d, r, (_, _) => Gaussian(random));
-        return gaussian.QR(QRMethod.Thin).Q;
     }
 
     private static double Gaussian(Random random) =>
