@@ -3,10 +3,10 @@ namespace FiberProduct.Decomposition;
 /// <summary>Settings of <see cref="SubspaceDecomposition.Estimate"/>. Every rank left null is chosen from the data.</summary>
 public sealed record DecompositionOptions
 {
-    /// <summary>The rank of the images' signal subspace; null chooses it by the largest gap in the singular values.</summary>
+    /// <summary>The rank of the images' signal subspace; null chooses it by Gavish and Donoho's optimal hard threshold on the singular values.</summary>
     public int? ImageSignalRank { get; init; }
 
-    /// <summary>The rank of the texts' signal subspace; null chooses it by the largest gap in the singular values.</summary>
+    /// <summary>The rank of the texts' signal subspace; null chooses it by Gavish and Donoho's optimal hard threshold on the singular values.</summary>
     public int? TextSignalRank { get; init; }
 
     /// <summary>The dimension of Z_s; null chooses it by the random-direction bound.</summary>

@@ -15,7 +15,7 @@ namespace FiberProduct.Decomposition;
 /// <remarks>
 /// <para>Estimation (<see cref="Estimate"/>) follows AJIVE (Feng, Jiang, Hannig and Marron 2018) in feature space: each
 /// modality is centred; its signal subspace is spanned by the leading right singular vectors of the centred data
-/// (rank given, or at the largest ratio between consecutive singular values); the principal angles between the two
+/// (rank given, or by Gavish and Donoho's optimal hard threshold on the singular values); the principal angles between the two
 /// signal subspaces are computed; the joint directions are the leading left singular vectors of [V_I V_T] whose squared
 /// singular value 1 + cos θ exceeds the chosen percentile of the same statistic for random subspaces of the same ranks
 /// (the random-direction bound, seeded: the same seed gives the same ranks), or the given joint rank.</para>
@@ -125,8 +125,8 @@ public sealed class SubspaceDecomposition
         int maxRank = Math.Min(images.Count - 1, d);
         var (imageMean, imageCovariance) = CentredCovariance(images);
         var (textMean, textCovariance) = CentredCovariance(texts);
-        var (vi, ri) = SignalSubspace(imageCovariance, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
-        var (vt, rt) = SignalSubspace(textCovariance, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        var (vi, ri) = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        var (vt, rt) = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
 
         // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
         var cosines = ri == 0 || rt == 0 ? [] : (vi.TransposeThisAndMultiply(vt)).Svd(computeVectors: false).S.ToArray();
@@ -241,7 +241,7 @@ public sealed class SubspaceDecomposition
     }
 
     /// <summary>The leading eigenvectors of a covariance: the right singular vectors of the centred data.</summary>
-    private static (Matrix<double> Basis, int Rank) SignalSubspace(Matrix<double> covariance, int? given, int maxRank, string name)
+    private static (Matrix<double> Basis, int Rank) SignalSubspace(Matrix<double> covariance, int samples, int? given, int maxRank, string name)
     {
         int d = covariance.RowCount;
         var evd = covariance.Evd(Symmetricity.Symmetric);
@@ -255,18 +255,16 @@ public sealed class SubspaceDecomposition
         }
         else
         {
-            // The largest ratio between consecutive singular values σ_r / σ_{r+1} (eigenvalues are their squares),
-            // among the eigenvalues above rounding level.
-            var descending = eigenvalues.Reverse().ToArray();
-            double floor = descending[0] * 1e-12;
-            int positive = Math.Min(maxRank, descending.Count(e => e > floor));
-            rank = positive;
-            double best = 0;
-            for (int k = 1; k < positive; k++)
-            {
-                double ratio = descending[k - 1] / descending[k];
-                if (ratio > best) { best = ratio; rank = k; }
-            }
+            // Gavish and Donoho's hard threshold for singular values under unknown white noise (IEEE Trans. Inf. Theory
+            // 2014): keep σ > ω(β)·median(σ), β the aspect ratio of the centred data, ω(β) ≈ 0.56β³ − 0.95β² + 1.82β + 1.43.
+            // Singular values of the centred N × d data are √(N·λ) for the covariance eigenvalues λ; only the
+            // min(N − 1, d) that centring leaves can be non-zero.
+            var singular = eigenvalues.Reverse().Take(maxRank).Select(e => Math.Sqrt(samples * e)).ToArray();
+            double beta = (double)Math.Min(samples - 1, d) / Math.Max(samples - 1, d);
+            double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
+            var sorted = singular.Order().ToArray();
+            double median = sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            rank = singular.Count(sigma => sigma > omega * median && sigma > 0);
         }
         var basis = Matrix<double>.Build.Dense(d, rank);
         for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
