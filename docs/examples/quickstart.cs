@@ -78,7 +78,7 @@ foreach (var (file, label) in new[] { ("features_clip.npy", "pretrained CLIP"), 
     var decomposition = SubspaceDecomposition.Estimate(imageEmbeddings, textEmbeddings, new DecompositionOptions { Seed = 1 });
     Console.WriteLine($"   decomposition: signal ranks images {decomposition.ImageSignalRank}, texts {decomposition.TextSignalRank}; " +
         $"dim Z_s = {decomposition.Shared.Rank}, Z_I = {decomposition.ImageSpecific.Rank}, Z_T = {decomposition.TextSpecific.Rank}, Z_⊥ = {decomposition.Residual.Rank}" +
-        (decomposition.JointThreshold is double t ? $" (random-direction bound 1 + cos θ > {t:F3})" : ""));
+        (decomposition.Bounds is { } bounds ? $" (joint when 1 + cos θ > {bounds.Threshold:F3}: random-direction bound {bounds.RandomDirectionThreshold:F3}, Wedin bound {bounds.WedinThreshold:F3})" : ""));
     var angles = decomposition.PrincipalAngles.ToArray();
     Console.WriteLine($"   smallest principal angles between the signal subspaces (degrees): {string.Join(", ", angles.Take(5).Select(a => (a * 180 / Math.PI).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
     Console.WriteLine("   variance share   Z_s     Z_I     Z_T     Z_⊥");

@@ -17,8 +17,8 @@ namespace FiberProduct.Decomposition;
 /// modality is centred; its signal subspace is spanned by the leading right singular vectors of the centred data
 /// (rank given, or by Gavish and Donoho's optimal hard threshold on the singular values); the principal angles between the two
 /// signal subspaces are computed; the joint directions are the leading left singular vectors of [V_I V_T] whose squared
-/// singular value 1 + cos θ exceeds the chosen percentile of the same statistic for random subspaces of the same ranks
-/// (the random-direction bound, seeded: the same seed gives the same ranks), or the given joint rank.</para>
+/// singular value 1 + cos θ exceeds both bounds of <see cref="JointRankBounds"/> (the random-direction bound and the
+/// Wedin bound, both by seeded resampling: the same seed gives the same ranks), or the given joint rank.</para>
 /// <para>Orthogonality is enforced by construction: Z_I is the part of the image signal subspace orthogonal to Z_s, Z_T
 /// the part of the text signal subspace orthogonal to Z_s and to Z_I (so Z_T, not Z_I, gives way where the two
 /// modality-specific parts overlap: the order is a choice, and it costs Z_T the directions it shares with Z_I), and a
@@ -29,7 +29,7 @@ public sealed class SubspaceDecomposition
     private readonly Subspace[] parts;
 
     private SubspaceDecomposition(Subspace[] parts, double[] imageMean, double[] textMean, double[] principalAngles,
-        int imageRank, int textRank, double? jointThreshold, double[,] varianceShares)
+        int imageRank, int textRank, JointRankBounds? bounds, double[,] varianceShares)
     {
         this.parts = parts;
         ImageMean = imageMean;
@@ -37,7 +37,7 @@ public sealed class SubspaceDecomposition
         this.principalAngles = principalAngles;
         ImageSignalRank = imageRank;
         TextSignalRank = textRank;
-        JointThreshold = jointThreshold;
+        Bounds = bounds;
         this.varianceShares = varianceShares;
     }
 
@@ -68,11 +68,8 @@ public sealed class SubspaceDecomposition
     /// <summary>The rank of the texts' signal subspace.</summary>
     public int TextSignalRank { get; }
 
-    /// <summary>
-    /// The threshold on 1 + cos θ that selected the joint rank (the random-direction bound at the chosen percentile),
-    /// or null when the joint rank was given.
-    /// </summary>
-    public double? JointThreshold { get; }
+    /// <summary>The bounds that selected the joint rank, or null when the joint rank was given.</summary>
+    public JointRankBounds? Bounds { get; }
 
     /// <summary>The principal angles (radians, ascending) between the two estimated signal subspaces.</summary>
     public ReadOnlySpan<double> PrincipalAngles => principalAngles;
@@ -119,14 +116,16 @@ public sealed class SubspaceDecomposition
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));
         if (images.Count < 2) throw new ArgumentException("At least 2 pairs are needed to estimate a spread.", nameof(images));
         if (options.RandomDirectionSamples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.RandomDirectionSamples, "RandomDirectionSamples must be at least 1.");
+        if (options.WedinSamples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.WedinSamples, "WedinSamples must be at least 1.");
         if (!(options.Percentile > 0 && options.Percentile < 100)) throw new ArgumentOutOfRangeException(nameof(options), options.Percentile, "Percentile must lie in (0, 100).");
 
         int d = images.Dimension;
         int maxRank = Math.Min(images.Count - 1, d);
         var (imageMean, imageCovariance) = CentredCovariance(images);
         var (textMean, textCovariance) = CentredCovariance(texts);
-        var (vi, ri) = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
-        var (vt, rt) = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        var imageSignal = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        var textSignal = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        var (vi, ri, vt, rt) = (imageSignal.Basis, imageSignal.Rank, textSignal.Basis, textSignal.Rank);
 
         // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
         var cosines = ri == 0 || rt == 0 ? [] : (vi.TransposeThisAndMultiply(vt)).Svd(computeVectors: false).S.ToArray();
@@ -135,7 +134,7 @@ public sealed class SubspaceDecomposition
         // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
         var stacked = vi.Append(vt);
         Svd<double> stackedSvd = stacked.ColumnCount == 0 ? null! : stacked.Svd(computeVectors: true);
-        double? threshold = null;
+        JointRankBounds? bounds = null;
         int rs;
         if (options.JointRank is int given)
         {
@@ -145,8 +144,14 @@ public sealed class SubspaceDecomposition
         }
         else
         {
-            threshold = RandomDirectionBound(d, ri, rt, options);
-            rs = ri == 0 || rt == 0 ? 0 : stackedSvd.S.Count(s => s * s > threshold.Value);
+            double random = RandomDirectionBound(d, ri, rt, options);
+            double imageSine = WedinSine(imageSignal, images.Count, d, options, stream: 1);
+            double textSine = WedinSine(textSignal, texts.Count, d, options, stream: 2);
+            // A truly joint direction is seen by each modality through a perturbation of angle at most arcsin(bound); the
+            // two estimates then meet at an angle at most the sum, so 1 + cos θ stays above 1 + cos(θ_I + θ_T).
+            double angle = Math.Min(Math.PI / 2, Math.Asin(Math.Min(1, imageSine)) + Math.Asin(Math.Min(1, textSine)));
+            bounds = new JointRankBounds(random, 1 + Math.Cos(angle), imageSine, textSine);
+            rs = ri == 0 || rt == 0 ? 0 : stackedSvd.S.Count(s => s * s > bounds.Threshold);
             rs = Math.Min(rs, Math.Min(ri, rt));
         }
         var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd.U.SubMatrix(0, d, 0, rs);
@@ -173,7 +178,7 @@ public sealed class SubspaceDecomposition
             for (int p = 0; p < 4; p++)
                 shares[(int)modality, p] = total == 0 ? 0 : (parts[p].Basis.TransposeThisAndMultiply(covariance) * parts[p].Basis).Trace() / total;
         }
-        return new SubspaceDecomposition(parts, imageMean, textMean, angles, ri, rt, threshold, shares);
+        return new SubspaceDecomposition(parts, imageMean, textMean, angles, ri, rt, bounds, shares);
     }
 
     /// <summary>
@@ -241,11 +246,15 @@ public sealed class SubspaceDecomposition
     }
 
     /// <summary>The leading eigenvectors of a covariance: the right singular vectors of the centred data.</summary>
-    private static (Matrix<double> Basis, int Rank) SignalSubspace(Matrix<double> covariance, int samples, int? given, int maxRank, string name)
+    /// <summary>A modality's signal subspace, its rank, and the singular values of its centred data (descending, min(N − 1, d) of them).</summary>
+    private sealed record Signal(Matrix<double> Basis, int Rank, double[] SingularValues);
+
+    private static Signal SignalSubspace(Matrix<double> covariance, int samples, int? given, int maxRank, string name)
     {
         int d = covariance.RowCount;
         var evd = covariance.Evd(Symmetricity.Symmetric);
         var eigenvalues = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray(); // ascending
+        var singular = eigenvalues.Reverse().Take(maxRank).Select(e => Math.Sqrt(samples * e)).ToArray();
         int rank;
         if (given is int r)
         {
@@ -259,7 +268,6 @@ public sealed class SubspaceDecomposition
             // 2014): keep σ > ω(β)·median(σ), β the aspect ratio of the centred data, ω(β) ≈ 0.56β³ − 0.95β² + 1.82β + 1.43.
             // Singular values of the centred N × d data are √(N·λ) for the covariance eigenvalues λ; only the
             // min(N − 1, d) that centring leaves can be non-zero.
-            var singular = eigenvalues.Reverse().Take(maxRank).Select(e => Math.Sqrt(samples * e)).ToArray();
             double beta = (double)Math.Min(samples - 1, d) / Math.Max(samples - 1, d);
             double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
             var sorted = singular.Order().ToArray();
@@ -268,7 +276,7 @@ public sealed class SubspaceDecomposition
         }
         var basis = Matrix<double>.Build.Dense(d, rank);
         for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
-        return (basis, rank);
+        return new Signal(basis, rank, singular);
     }
 
     /// <summary>
@@ -294,11 +302,99 @@ public sealed class SubspaceDecomposition
             double largest = m.Evd(Symmetricity.Symmetric).EigenValues.Max(e => e.Real);
             samples[s] = 1 + Math.Sqrt(Math.Clamp(largest, 0, 1)); // a squared cosine; rounding can leave it a hair outside [0, 1]
         });
+        return Percentile(samples, options.Percentile);
+    }
+
+    /// <summary>The p-th percentile with linear interpolation between order statistics.</summary>
+    private static double Percentile(double[] samples, double p)
+    {
         Array.Sort(samples);
-        double position = options.Percentile / 100 * (samples.Length - 1);
+        double position = p / 100 * (samples.Length - 1);
         int lower = (int)Math.Floor(position);
         int upper = Math.Min(samples.Length - 1, lower + 1);
         return samples[lower] + (position - lower) * (samples[upper] - samples[lower]);
+    }
+
+    /// <summary>
+    /// The Wedin bound on sin of the angle between a modality's estimated and true signal subspaces (AJIVE, Feng et al.
+    /// 2018): max(‖E V‖, ‖Eᵀ U‖) / σ_r, E the residual of the rank-r approximation, with V and U uniformly random
+    /// r-frames in the complements of the signal's right and left singular spaces (the residual annihilates the signal's
+    /// own), at the chosen percentile over the resampled frames. ‖E V‖ depends only on the residual singular values s
+    /// and the coordinates Z of V in the residual's singular basis, so it is sampled as ‖diag(s) Z‖ without touching E.
+    /// </summary>
+    private static double WedinSine(Signal signal, int n, int d, DecompositionOptions options, int stream)
+    {
+        int r = signal.Rank;
+        if (r == 0) return 0;
+        double smallestSignal = signal.SingularValues[r - 1];
+        if (smallestSignal == 0) return 1;
+        var residual = signal.SingularValues.Skip(r).ToArray();
+        if (residual.All(s => s == 0)) return 0;
+        var right = new double[options.WedinSamples];
+        var left = new double[options.WedinSamples];
+        Parallel.For(0, options.WedinSamples, s =>
+        {
+            var random = new Random(unchecked(options.Seed * 1_000_003 + stream * 7_919 + s));
+            right[s] = FrameNorm(random, residual, d - r, r);   // right singular space: the complement in R^d
+            left[s] = FrameNorm(random, residual, n - 1 - r, r); // left: the complement in the (N − 1)-dimensional centred sample space
+        });
+        return Math.Max(Percentile(right, options.Percentile), Percentile(left, options.Percentile)) / smallestSignal;
+    }
+
+    /// <summary>
+    /// ‖diag(s) Z₁‖₂ for Z a uniformly random orthonormal k × r frame (r reduced to k when the complement is smaller) and
+    /// Z₁ its first m = |s| rows. With Z = G (GᵀG)^(−1/2), G Gaussian, the squared norm is the largest eigenvalue of
+    /// L⁻¹ (G₁ᵀ diag(s²) G₁) L⁻ᵀ where GᵀG = LLᵀ; the k − m rows below contribute to GᵀG only, as a Wishart matrix.
+    /// </summary>
+    internal static double FrameNorm(Random random, double[] s, int k, int r)
+    {
+        int m = Math.Min(s.Length, k);
+        r = Math.Min(r, k);
+        if (r == 0 || m == 0) return 0;
+        // One pass over the m Gaussian rows g builds both W₁ = Σ g gᵀ and A = Σ s_i² g gᵀ (upper triangles, then mirrored).
+        var gram = new double[r * r];
+        var weighted = new double[r * r];
+        var g = new double[r];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < r; j++) g[j] = Gaussian(random);
+            double w = s[i] * s[i];
+            for (int a = 0; a < r; a++)
+            {
+                double ga = g[a];
+                var rowGram = gram.AsSpan(a * r + a, r - a);
+                var rowWeighted = weighted.AsSpan(a * r + a, r - a);
+                var tail = g.AsSpan(a, r - a);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(tail, ga, rowGram, rowGram);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(tail, ga * w, rowWeighted, rowWeighted);
+            }
+        }
+        var gramMatrix = Matrix<double>.Build.Dense(r, r, (a, b) => a <= b ? gram[a * r + b] : gram[b * r + a]);
+        var weightedMatrix = Matrix<double>.Build.Dense(r, r, (a, b) => a <= b ? weighted[a * r + b] : weighted[b * r + a]);
+        int rest = k - m;
+        if (rest > 0) gramMatrix += Wishart(random, rest, r);
+        var lower = gramMatrix.Cholesky().Factor;
+        var half = lower.Solve(weightedMatrix);
+        double largest = lower.Solve(half.Transpose()).Evd(Symmetricity.Symmetric).EigenValues.Max(e => e.Real);
+        return Math.Sqrt(Math.Max(0, largest));
+    }
+
+    /// <summary>HᵀH for a df × r Gaussian H: directly when df is small, else by Bartlett's decomposition (A Aᵀ, A lower triangular).</summary>
+    private static Matrix<double> Wishart(Random random, int df, int r)
+    {
+        if (df <= 2 * r)
+        {
+            var h = Matrix<double>.Build.Dense(df, r, (_, _) => Gaussian(random));
+            return h.TransposeThisAndMultiply(h);
+        }
+        var a = Matrix<double>.Build.Dense(r, r);
+        for (int i = 0; i < r; i++)
+        {
+            // χ²_k = 2·Gamma(k/2, 1), sampled by Marsaglia and Tsang's method (MathNet's χ² sampler sums k squared normals).
+            a[i, i] = Math.Sqrt(2 * MathNet.Numerics.Distributions.Gamma.Sample(random, (df - i) / 2.0, 1.0));
+            for (int j = 0; j < i; j++) a[i, j] = Gaussian(random);
+        }
+        return a * a.Transpose();
     }
 
     private static double Gaussian(Random random) =>

@@ -191,3 +191,34 @@ public class SubspaceDecompositionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { Percentile = 100 }));
     }
 }
+
+public class WedinSamplingTests
+{
+    [Theory]
+    [InlineData(10, 6, 3)]   // complement larger than the residual's support (Wishart part present)
+    [InlineData(6, 6, 2)]    // complement equal to the support
+    [InlineData(40, 12, 5)]
+    public void FrameNorm_HasTheDistributionOfTheDirectComputation(int k, int m, int r)
+    {
+        // Direct: a uniformly random orthonormal k × r frame Z (QR of a Gaussian), then ‖diag(s) Z₁‖₂ over the first m rows.
+        var random = new Random(k * 100 + m * 10 + r);
+        var s = Enumerable.Range(0, m).Select(i => 1.0 + i * 0.7).ToArray();
+        const int samples = 4000;
+        var direct = new double[samples];
+        var sampled = new double[samples];
+        for (int t = 0; t < samples; t++)
+        {
+            var z = Matrix<double>.Build.Dense(k, r, (_, _) => Sets.Gaussian(random)).QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q;
+            var scaled = Matrix<double>.Build.Dense(m, r, (i, j) => s[i] * z[i, j]);
+            direct[t] = scaled.L2Norm();
+            sampled[t] = SubspaceDecomposition.FrameNorm(random, s, k, r);
+        }
+        Array.Sort(direct);
+        Array.Sort(sampled);
+        foreach (double q in new[] { 0.1, 0.5, 0.9, 0.95 })
+        {
+            double a = direct[(int)(q * (samples - 1))], b = sampled[(int)(q * (samples - 1))];
+            Assert.True(Math.Abs(a - b) < 0.03 * a, $"quantile {q}: direct {a:F4}, sampled {b:F4}");
+        }
+    }
+}
