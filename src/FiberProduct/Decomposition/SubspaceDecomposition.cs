@@ -29,8 +29,9 @@ public sealed class SubspaceDecomposition
     private readonly Subspace[] parts;
 
     private SubspaceDecomposition(Subspace[] parts, double[] imageMean, double[] textMean, double[] principalAngles,
-        int imageRank, int textRank, JointRankBounds? bounds, double[,] varianceShares)
+        int imageRank, int textRank, JointRankBounds? bounds, double[,] varianceShares, double[] canonicalCorrelations)
     {
+        this.canonicalCorrelations = canonicalCorrelations;
         this.parts = parts;
         ImageMean = imageMean;
         TextMean = textMean;
@@ -42,6 +43,10 @@ public sealed class SubspaceDecomposition
     }
 
     private readonly double[] principalAngles;
+    private readonly double[] canonicalCorrelations;
+
+    /// <summary>The canonical correlations, descending, when estimated by <see cref="EstimateByCca"/>; empty otherwise.</summary>
+    public ReadOnlySpan<double> CanonicalCorrelations => canonicalCorrelations;
     private readonly double[,] varianceShares;
 
     /// <summary>The dimension d of Z.</summary>
@@ -68,7 +73,7 @@ public sealed class SubspaceDecomposition
     /// <summary>The rank of the texts' signal subspace.</summary>
     public int TextSignalRank { get; }
 
-    /// <summary>The bounds that selected the joint rank, or null when the joint rank was given.</summary>
+    /// <summary>The bounds that selected the joint rank (<see cref="Estimate"/>), or null when the joint rank was given or CCA chose it.</summary>
     public JointRankBounds? Bounds { get; }
 
     /// <summary>The principal angles (radians, ascending) between the two estimated signal subspaces.</summary>
@@ -107,6 +112,89 @@ public sealed class SubspaceDecomposition
     /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank).</exception>
     public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null)
     {
+        var context = Prepare(images, texts, ref options);
+        var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
+        int d = context.Dimension;
+
+        // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
+        var stacked = vi.Append(vt);
+        Svd<double>? stackedSvd = stacked.ColumnCount == 0 ? null : stacked.Svd(computeVectors: true);
+        JointRankBounds? bounds = null;
+        int rs;
+        if (options.JointRank is int given) rs = given;
+        else
+        {
+            double random = RandomDirectionBound(d, ri, rt, options);
+            double imageSine = WedinSine(context.Image, images.Count, d, options, stream: 1);
+            double textSine = WedinSine(context.Text, texts.Count, d, options, stream: 2);
+            // A truly joint direction is seen by each modality through a perturbation of angle at most arcsin(bound); the
+            // two estimates then meet at an angle at most the sum, so 1 + cos θ stays above 1 + cos(θ_I + θ_T).
+            double angle = Math.Min(Math.PI / 2, Math.Asin(Math.Min(1, imageSine)) + Math.Asin(Math.Min(1, textSine)));
+            bounds = new JointRankBounds(random, 1 + Math.Cos(angle), imageSine, textSine);
+            rs = ri == 0 || rt == 0 ? 0 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold));
+        }
+        var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd!.U.SubMatrix(0, d, 0, rs);
+        return Assemble(context, shared, bounds, []);
+    }
+
+    /// <summary>
+    /// Estimates the decomposition by regularised canonical correlation analysis, the alternative to
+    /// <see cref="Estimate"/> that uses the pairing itself: within the two signal subspaces (as in <see cref="Estimate"/>),
+    /// canonical pairs of directions maximise the correlation of the paired scores, the covariances ridged by
+    /// <paramref name="regularization"/> × their mean eigenvalue (real data have d close to N). A canonical pair counts as
+    /// joint when its correlation exceeds the chosen percentile of the largest correlation after shuffling the pairing
+    /// (seeded, <see cref="DecompositionOptions.RandomDirectionSamples"/> shuffles), or by the given joint rank. Z_s is
+    /// spanned by the bisectors of the joint pairs' image and text directions; the rest is built as in <see cref="Estimate"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="regularization"/> is negative or not finite.</exception>
+    public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization, DecompositionOptions? options = null)
+    {
+        if (!(regularization >= 0 && double.IsFinite(regularization)))
+            throw new ArgumentOutOfRangeException(nameof(regularization), regularization, "The ridge must be a finite non-negative number.");
+        var context = Prepare(images, texts, ref options);
+        var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
+        int d = context.Dimension, n = images.Count;
+        if (ri == 0 || rt == 0)
+            return Assemble(context, Matrix<double>.Build.Dense(d, 0), null, []);
+
+        var a = Scores(images, context.ImageMean, vi);
+        var b = Scores(texts, context.TextMean, vt);
+        var whitenA = InverseSquareRoot(a.TransposeThisAndMultiply(a) / n, regularization);
+        var whitenB = InverseSquareRoot(b.TransposeThisAndMultiply(b) / n, regularization);
+        var svd = (whitenA * (a.TransposeThisAndMultiply(b) / n) * whitenB).Svd(computeVectors: true);
+        var correlations = svd.S.ToArray();
+
+        int rs;
+        if (options.JointRank is int given) rs = given;
+        else
+        {
+            var shuffled = new double[options.RandomDirectionSamples];
+            Parallel.For(0, shuffled.Length, t =>
+            {
+                var random = new Random(unchecked(options.Seed * 1_000_003 + 3 * 7_919 + t));
+                var order = Enumerable.Range(0, n).ToArray();
+                random.Shuffle(order);
+                var permuted = Matrix<double>.Build.Dense(n, rt, (i, j) => b[order[i], j]);
+                shuffled[t] = (whitenA * (a.TransposeThisAndMultiply(permuted) / n) * whitenB).Svd(computeVectors: false).S[0];
+            });
+            double threshold = Percentile(shuffled, options.Percentile);
+            rs = Math.Min(Math.Min(ri, rt), correlations.Count(c => c > threshold));
+        }
+
+        // Canonical directions in Z: u_k = V_I W_A p_k, v_k = V_T W_B q_k; Z_s spanned by the normalised bisectors.
+        var u = vi * whitenA * svd.U.SubMatrix(0, ri, 0, rs);
+        var v = vt * whitenB * svd.VT.Transpose().SubMatrix(0, rt, 0, rs);
+        var bisectors = Matrix<double>.Build.Dense(d, rs, (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
+        var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : bisectors.QR(QRMethod.Thin).Q;
+        return Assemble(context, shared, null, correlations);
+    }
+
+    /// <summary>The validated inputs, centring offsets, covariances, signal subspaces and principal angles both estimators share.</summary>
+    private sealed record Context(int Dimension, double[] ImageMean, double[] TextMean, Matrix<double> ImageCovariance, Matrix<double> TextCovariance,
+        Signal Image, Signal Text, double[] PrincipalAngles);
+
+    private static Context Prepare(EmbeddingSet images, EmbeddingSet texts, [System.Diagnostics.CodeAnalysis.NotNull] ref DecompositionOptions? options)
+    {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         options ??= new DecompositionOptions();
@@ -123,41 +211,23 @@ public sealed class SubspaceDecomposition
         int maxRank = Math.Min(images.Count - 1, d);
         var (imageMean, imageCovariance) = CentredCovariance(images);
         var (textMean, textCovariance) = CentredCovariance(texts);
-        var imageSignal = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
-        var textSignal = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
-        var (vi, ri, vt, rt) = (imageSignal.Basis, imageSignal.Rank, textSignal.Basis, textSignal.Rank);
+        var image = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        var text = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        if (options.JointRank is int given && (given < 0 || given > Math.Min(image.Rank, text.Rank)))
+            throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({image.Rank}, {text.Rank})."));
 
         // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
-        var cosines = ri == 0 || rt == 0 ? [] : (vi.TransposeThisAndMultiply(vt)).Svd(computeVectors: false).S.ToArray();
+        var cosines = image.Rank == 0 || text.Rank == 0 ? [] : image.Basis.TransposeThisAndMultiply(text.Basis).Svd(computeVectors: false).S.ToArray();
         var angles = cosines.Select(c => Math.Acos(Math.Clamp(c, -1, 1))).Order().ToArray();
+        return new Context(d, imageMean, textMean, imageCovariance, textCovariance, image, text, angles);
+    }
 
-        // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
-        var stacked = vi.Append(vt);
-        Svd<double> stackedSvd = stacked.ColumnCount == 0 ? null! : stacked.Svd(computeVectors: true);
-        JointRankBounds? bounds = null;
-        int rs;
-        if (options.JointRank is int given)
-        {
-            if (given < 0 || given > Math.Min(ri, rt))
-                throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({ri}, {rt})."));
-            rs = given;
-        }
-        else
-        {
-            double random = RandomDirectionBound(d, ri, rt, options);
-            double imageSine = WedinSine(imageSignal, images.Count, d, options, stream: 1);
-            double textSine = WedinSine(textSignal, texts.Count, d, options, stream: 2);
-            // A truly joint direction is seen by each modality through a perturbation of angle at most arcsin(bound); the
-            // two estimates then meet at an angle at most the sum, so 1 + cos θ stays above 1 + cos(θ_I + θ_T).
-            double angle = Math.Min(Math.PI / 2, Math.Asin(Math.Min(1, imageSine)) + Math.Asin(Math.Min(1, textSine)));
-            bounds = new JointRankBounds(random, 1 + Math.Cos(angle), imageSine, textSine);
-            rs = ri == 0 || rt == 0 ? 0 : stackedSvd.S.Count(s => s * s > bounds.Threshold);
-            rs = Math.Min(rs, Math.Min(ri, rt));
-        }
-        var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd.U.SubMatrix(0, d, 0, rs);
-
-        var imageSpecific = OrthogonalPart(vi, [shared], ri - rs);
-        var textSpecific = OrthogonalPart(vt, [shared, imageSpecific], rt - rs);
+    /// <summary>Z_I, Z_T and Z_⊥ around a given Z_s, made orthonormal together, and the variance table.</summary>
+    private static SubspaceDecomposition Assemble(Context context, Matrix<double> shared, JointRankBounds? bounds, double[] correlations)
+    {
+        int d = context.Dimension, rs = shared.ColumnCount;
+        var imageSpecific = OrthogonalPart(context.Image.Basis, [shared], context.Image.Rank - rs);
+        var textSpecific = OrthogonalPart(context.Text.Basis, [shared, imageSpecific], context.Text.Rank - rs);
 
         // One QR of [B_s B_I B_T] orthonormalises the three bases against each other and yields Z_⊥ as the complement.
         var all = shared.Append(imageSpecific).Append(textSpecific);
@@ -172,13 +242,31 @@ public sealed class SubspaceDecomposition
         };
 
         var shares = new double[2, 4];
-        foreach (var (modality, covariance) in new[] { (Modality.Images, imageCovariance), (Modality.Texts, textCovariance) })
+        foreach (var (modality, covariance) in new[] { (Modality.Images, context.ImageCovariance), (Modality.Texts, context.TextCovariance) })
         {
             double total = covariance.Trace();
             for (int p = 0; p < 4; p++)
                 shares[(int)modality, p] = total == 0 ? 0 : (parts[p].Basis.TransposeThisAndMultiply(covariance) * parts[p].Basis).Trace() / total;
         }
-        return new SubspaceDecomposition(parts, imageMean, textMean, angles, ri, rt, bounds, shares);
+        return new SubspaceDecomposition(parts, context.ImageMean, context.TextMean, context.PrincipalAngles,
+            context.Image.Rank, context.Text.Rank, bounds, shares, correlations);
+    }
+
+    /// <summary>The centred rows projected on a signal basis: the N × r principal scores.</summary>
+    private static Matrix<double> Scores(EmbeddingSet set, double[] mean, Matrix<double> basis)
+    {
+        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k] - mean[k]);
+        return centred * basis;
+    }
+
+    /// <summary>(S + λ·mean eigenvalue·I)^(−1/2) for a symmetric positive semidefinite S.</summary>
+    private static Matrix<double> InverseSquareRoot(Matrix<double> covariance, double regularization)
+    {
+        var evd = covariance.Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray();
+        double ridge = regularization * values.Average();
+        var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
+        return evd.EigenVectors * scale * evd.EigenVectors.Transpose();
     }
 
     /// <summary>

@@ -222,3 +222,52 @@ public class WedinSamplingTests
         }
     }
 }
+
+public class CcaDecompositionTests
+{
+    [Fact]
+    public void Cca_RecoversThePlantedSharedSubspace_WithOrthogonalParts()
+    {
+        var planted = Planted.Make(3000, 96, 8, 10, 10, noise: 0.05, seed: 11);
+        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, planted.Texts, 1e-3, new DecompositionOptions { RandomDirectionSamples = 50 });
+        // Eight planted joint directions, plus one pair CCA rightly finds: row normalisation divides both rows of a pair
+        // by norms that share ‖s‖, so each modality's gap coordinate correlates with the other's.
+        Assert.InRange(decomposition.Shared.Rank, 8, 9);
+        var cosines = planted.Shared.TransposeThisAndMultiply(decomposition.Shared.Basis).Svd(computeVectors: false).S;
+        Assert.True(Math.Acos(Math.Min(1, cosines.Minimum())) * 180 / Math.PI < 3, "the planted Z_s lies within the estimated one");
+        Assert.Equal(decomposition.CanonicalCorrelations.ToArray().OrderDescending().ToArray(), decomposition.CanonicalCorrelations.ToArray());
+        Assert.True(decomposition.CanonicalCorrelations[7] > 0.9);
+        var sum = Matrix<double>.Build.Dense(96, 96);
+        foreach (var part in Enum.GetValues<SubspacePart>())
+        {
+            var p = Matrix<double>.Build.DenseOfArray(decomposition[part].Projector());
+            Assert.True((p * p - p).FrobeniusNorm() < 1e-10);
+            sum += p;
+        }
+        Assert.True((sum - Matrix<double>.Build.DenseIdentity(96)).FrobeniusNorm() < 1e-10);
+        Assert.Null(decomposition.Bounds);
+    }
+
+    [Fact]
+    public void Cca_FindsNothingShared_WhenThePairingIsBroken()
+    {
+        var planted = Planted.Make(1000, 48, 4, 4, 4, seed: 3);
+        // Shuffle the texts: the subspaces still overlap, but paired scores no longer correlate.
+        var random = new Random(1);
+        var order = Enumerable.Range(0, 1000).ToArray();
+        random.Shuffle(order);
+        var shuffled = EmbeddingSet.FromRows(order.Select(i => planted.Texts.Row(i).ToArray()).ToList());
+        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, shuffled, 1e-3, new DecompositionOptions { RandomDirectionSamples = 50 });
+        Assert.Equal(0, decomposition.Shared.Rank);
+        // AJIVE, which ignores the pairing, still sees the shared directions.
+        Assert.Equal(4, SubspaceDecomposition.Estimate(planted.Images, shuffled, new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 }).Shared.Rank);
+    }
+
+    [Fact]
+    public void Cca_RejectsABadRidge()
+    {
+        var a = new EmbeddingSet(new float[] { 1, 2, 3, 4, 5, 6 }, 3, 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.EstimateByCca(a, a, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.EstimateByCca(a, a, double.NaN));
+    }
+}
