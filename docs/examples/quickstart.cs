@@ -86,6 +86,9 @@ foreach (var (file, label) in new[] { ("features_clip.npy", "pretrained CLIP"), 
         Console.WriteLine($"   {modality,-14} " + string.Join(" ", Enum.GetValues<SubspacePart>().Select(p => $"{decomposition.VarianceShare(modality, p),7:P1}")));
     Console.WriteLine($"   modality gap ‖μ_I − μ_T‖ = {decomposition.ModalityGapLength:F3}; its share in Z_s, Z_I, Z_T, Z_⊥: " +
         string.Join(", ", Enum.GetValues<SubspacePart>().Select(p => decomposition.GapShare(p).ToString("P1", System.Globalization.CultureInfo.InvariantCulture))));
+    var cca = SubspaceDecomposition.EstimateByCca(imageEmbeddings, textEmbeddings, regularization: 1e-2, new DecompositionOptions { Seed = 1 });
+    Console.WriteLine($"   CCA estimate (ridge 0.01): dim Z_s = {cca.Shared.Rank}; leading canonical correlations " +
+        string.Join(", ", cca.CanonicalCorrelations.ToArray().Take(5).Select(c => c.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))));
     if (decomposition.Shared.Rank > 0)
     {
         var sharedOnly = decomposition.SharedFiberProduct(imageEmbeddings, textEmbeddings);

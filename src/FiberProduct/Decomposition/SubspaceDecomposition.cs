@@ -292,17 +292,34 @@ public sealed class SubspaceDecomposition
         ArgumentNullException.ThrowIfNull(texts);
         if (!double.IsFinite(fraction)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction must be finite.");
         var gap = ModalityGap();
-        EmbeddingSet Shift(EmbeddingSet set, double sign, string name)
+        return (Shift(images, gap.Select(g => -fraction * g / 2).ToArray(), renormalize, nameof(images)),
+                Shift(texts, gap.Select(g => fraction * g / 2).ToArray(), renormalize, nameof(texts)));
+    }
+
+    /// <summary>
+    /// Removes each modality's own mean (the centring offsets of this decomposition), which removes the gap together with
+    /// everything else the means carry, then optionally scales every row back to unit norm.
+    /// </summary>
+    /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
+    public (EmbeddingSet Images, EmbeddingSet Texts) RemoveMeans(EmbeddingSet images, EmbeddingSet texts, bool renormalize = true)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        return (Shift(images, ImageMean.Select(m => -m).ToArray(), renormalize, nameof(images)), Shift(texts, TextMean.Select(m => -m).ToArray(), renormalize, nameof(texts)));
+    }
+
+    private EmbeddingSet Shift(EmbeddingSet set, double[] offset, bool renormalize, string name)
+    {
+        if (set.Dimension != Dimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected R^{Dimension}; got R^{set.Dimension}."), name);
+        var values = new float[set.Count * Dimension];
+        for (int i = 0; i < set.Count; i++)
         {
-            if (set.Dimension != Dimension)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected R^{Dimension}; got R^{set.Dimension}."), name);
-            var values = new float[set.Count * Dimension];
-            for (int i = 0; i < set.Count; i++)
-                for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = (float)(set.Row(i)[k] + sign * fraction * gap[k] / 2);
-            var shifted = new EmbeddingSet(values, set.Count, Dimension);
-            return renormalize ? shifted.Normalize() : shifted;
+            var row = set.Row(i);
+            for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = (float)(row[k] + offset[k]);
         }
-        return (Shift(images, -1, nameof(images)), Shift(texts, +1, nameof(texts)));
+        var shifted = new EmbeddingSet(values, set.Count, Dimension);
+        return renormalize ? shifted.Normalize() : shifted;
     }
 
     /// <summary>The mean and the covariance (1/N)·Σ (x_i − μ)(x_i − μ)ᵀ, in float64: one vectorised dot product per entry, rows in parallel.</summary>

@@ -161,6 +161,11 @@ public class SubspaceDecompositionTests
         var (images, texts) = decomposition.RemoveGap(planted.Images, planted.Texts, renormalize: false);
         var after = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
         Assert.True(after.ModalityGapLength < 1e-5);
+        var (centredImages, centredTexts) = decomposition.RemoveMeans(planted.Images, planted.Texts, renormalize: false);
+        var centred = SubspaceDecomposition.Estimate(centredImages, centredTexts, new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
+        Assert.True(centred.ImageMean.All(m => Math.Abs(m) < 1e-6) && centred.TextMean.All(m => Math.Abs(m) < 1e-6));
+        var (unitImages, _) = decomposition.RemoveGap(planted.Images, planted.Texts, fraction: 0.5);
+        Assert.Equal(1, unitImages.SquaredNorm(0), 1e-6);
     }
 
     [Fact]
