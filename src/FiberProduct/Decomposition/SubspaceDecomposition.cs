@@ -190,8 +190,7 @@ public sealed class SubspaceDecomposition
     }
 
     /// <summary>The validated inputs, centring offsets, covariances, signal subspaces and principal angles both estimators share.</summary>
-    private sealed record Context(int Dimension, double[] ImageMean, double[] TextMean, Matrix<double> ImageCovariance, Matrix<double> TextCovariance,
-        Signal Image, Signal Text, double[] PrincipalAngles);
+    private sealed record Context(int Dimension, double[] ImageMean, double[] TextMean, Signal Image, Signal Text, double[] PrincipalAngles);
 
     private static Context Prepare(EmbeddingSet images, EmbeddingSet texts, [System.Diagnostics.CodeAnalysis.NotNull] ref DecompositionOptions? options)
     {
@@ -209,17 +208,15 @@ public sealed class SubspaceDecomposition
 
         int d = images.Dimension;
         int maxRank = Math.Min(images.Count - 1, d);
-        var (imageMean, imageCovariance) = CentredCovariance(images);
-        var (textMean, textCovariance) = CentredCovariance(texts);
-        var image = SignalSubspace(imageCovariance, images.Count, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
-        var text = SignalSubspace(textCovariance, texts.Count, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        var (imageMean, image) = Analyse(images, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        var (textMean, text) = Analyse(texts, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
         if (options.JointRank is int given && (given < 0 || given > Math.Min(image.Rank, text.Rank)))
             throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({image.Rank}, {text.Rank})."));
 
         // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
         var cosines = image.Rank == 0 || text.Rank == 0 ? [] : image.Basis.TransposeThisAndMultiply(text.Basis).Svd(computeVectors: false).S.ToArray();
         var angles = cosines.Select(c => Math.Acos(Math.Clamp(c, -1, 1))).Order().ToArray();
-        return new Context(d, imageMean, textMean, imageCovariance, textCovariance, image, text, angles);
+        return new Context(d, imageMean, textMean, image, text, angles);
     }
 
     /// <summary>Z_I, Z_T and Z_⊥ around a given Z_s, made orthonormal together, and the variance table.</summary>
@@ -242,12 +239,8 @@ public sealed class SubspaceDecomposition
         };
 
         var shares = new double[2, 4];
-        foreach (var (modality, covariance) in new[] { (Modality.Images, context.ImageCovariance), (Modality.Texts, context.TextCovariance) })
-        {
-            double total = covariance.Trace();
-            for (int p = 0; p < 4; p++)
-                shares[(int)modality, p] = total == 0 ? 0 : (parts[p].Basis.TransposeThisAndMultiply(covariance) * parts[p].Basis).Trace() / total;
-        }
+        foreach (var (modality, signal) in new[] { (Modality.Images, context.Image), (Modality.Texts, context.Text) })
+            for (int p = 0; p < 4; p++) shares[(int)modality, p] = signal.VarianceShare(parts[p].Basis);
         return new SubspaceDecomposition(parts, context.ImageMean, context.TextMean, context.PrincipalAngles,
             context.Image.Rank, context.Text.Rank, bounds, shares, correlations);
     }
@@ -322,8 +315,18 @@ public sealed class SubspaceDecomposition
         return renormalize ? shifted.Normalize() : shifted;
     }
 
-    /// <summary>The mean and the covariance (1/N)·Σ (x_i − μ)(x_i − μ)ᵀ, in float64: one vectorised dot product per entry, rows in parallel.</summary>
-    private static (double[] Mean, Matrix<double> Covariance) CentredCovariance(EmbeddingSet set)
+    /// <summary>
+    /// A modality's signal subspace, its rank, the singular values of its centred data (descending, min(N − 1, d) of them),
+    /// and the share of its centred variance inside a subspace, tr(Bᵀ C B) / tr(C).
+    /// </summary>
+    private sealed record Signal(Matrix<double> Basis, int Rank, double[] SingularValues, Func<Matrix<double>, double> VarianceShare);
+
+    /// <summary>
+    /// The mean and the signal subspace of one modality. The right singular vectors of the centred N × d data come from
+    /// the d × d covariance when N > d, and from the N × N Gram matrix when N ≤ d (V = X_cᵀ U Σ⁻¹), so the
+    /// eigendecomposition is always of the smaller side. Products are vectorised dot products, in parallel.
+    /// </summary>
+    private static (double[] Mean, Signal Signal) Analyse(EmbeddingSet set, int? given, int maxRank, string name)
     {
         int n = set.Count, d = set.Dimension;
         var mean = new double[d];
@@ -333,55 +336,81 @@ public sealed class SubspaceDecomposition
             for (int k = 0; k < d; k++) mean[k] += row[k];
         }
         for (int k = 0; k < d; k++) mean[k] /= n;
-        // Centred columns, contiguous, so each covariance entry is one dot product of length N.
-        var columns = new double[d][];
-        for (int k = 0; k < d; k++) columns[k] = new double[n];
+        var rows = new double[n][];
         for (int i = 0; i < n; i++)
         {
             var row = set.Row(i);
-            for (int k = 0; k < d; k++) columns[k][i] = row[k] - mean[k];
+            rows[i] = new double[d];
+            for (int k = 0; k < d; k++) rows[i][k] = row[k] - mean[k];
         }
-        var covariance = new double[d, d];
-        Parallel.For(0, d, j =>
+        double total = rows.Sum(r => System.Numerics.Tensors.TensorPrimitives.Dot<double>(r, r)) / n;
+
+        if (n > d)
         {
-            for (int k = j; k < d; k++)
-                covariance[j, k] = covariance[k, j] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(columns[j], columns[k]) / n;
-        });
-        return (mean, Matrix<double>.Build.DenseOfArray(covariance));
+            // Centred columns, contiguous, so each covariance entry is one dot product of length N.
+            var columns = new double[d][];
+            for (int k = 0; k < d; k++) { columns[k] = new double[n]; for (int i = 0; i < n; i++) columns[k][i] = rows[i][k]; }
+            var covariance = Symmetric(d, (j, k) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(columns[j], columns[k]) / n);
+            var evd = covariance.Evd(Symmetricity.Symmetric);
+            var singular = evd.EigenValues.Select(e => Math.Sqrt(n * Math.Max(0, e.Real))).Reverse().Take(maxRank).ToArray();
+            int rank = ChooseRank(singular, n, d, given, maxRank, name);
+            var basis = Matrix<double>.Build.Dense(d, rank);
+            for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
+            return (mean, new Signal(basis, rank, singular,
+                b => total == 0 || b.ColumnCount == 0 ? 0 : (b.TransposeThisAndMultiply(covariance) * b).Trace() / total));
+        }
+        else
+        {
+            var gram = Symmetric(n, (i, j) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(rows[i], rows[j]) / n);
+            var evd = gram.Evd(Symmetricity.Symmetric);
+            var singular = evd.EigenValues.Select(e => Math.Sqrt(n * Math.Max(0, e.Real))).Reverse().Take(maxRank).ToArray();
+            int rank = ChooseRank(singular, n, d, given, maxRank, name);
+            var basis = Matrix<double>.Build.Dense(d, rank);
+            for (int c = 0; c < rank; c++)
+            {
+                var u = evd.EigenVectors.Column(n - 1 - c);
+                var v = new double[d];
+                for (int i = 0; i < n; i++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(rows[i], u[i] / singular[c], v, v);
+                basis.SetColumn(c, v);
+            }
+            var data = Matrix<double>.Build.Dense(n, d, (i, k) => rows[i][k]);
+            return (mean, new Signal(basis, rank, singular, b =>
+            {
+                if (total == 0 || b.ColumnCount == 0) return 0;
+                var scores = data * b;
+                return scores.Enumerate().Sum(x => x * x) / n / total;
+            }));
+        }
     }
 
-    /// <summary>The leading eigenvectors of a covariance: the right singular vectors of the centred data.</summary>
-    /// <summary>A modality's signal subspace, its rank, and the singular values of its centred data (descending, min(N − 1, d) of them).</summary>
-    private sealed record Signal(Matrix<double> Basis, int Rank, double[] SingularValues);
-
-    private static Signal SignalSubspace(Matrix<double> covariance, int samples, int? given, int maxRank, string name)
+    /// <summary>A symmetric matrix from its upper triangle, rows in parallel.</summary>
+    private static Matrix<double> Symmetric(int size, Func<int, int, double> entry)
     {
-        int d = covariance.RowCount;
-        var evd = covariance.Evd(Symmetricity.Symmetric);
-        var eigenvalues = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray(); // ascending
-        var singular = eigenvalues.Reverse().Take(maxRank).Select(e => Math.Sqrt(samples * e)).ToArray();
-        int rank;
+        var values = new double[size, size];
+        Parallel.For(0, size, j =>
+        {
+            for (int k = j; k < size; k++) values[j, k] = values[k, j] = entry(j, k);
+        });
+        return Matrix<double>.Build.DenseOfArray(values);
+    }
+
+    /// <summary>The given rank, checked, or Gavish and Donoho's threshold rank.</summary>
+    private static int ChooseRank(double[] singular, int samples, int d, int? given, int maxRank, string name)
+    {
         if (given is int r)
         {
             if (r < 0 || r > maxRank)
                 throw new ArgumentOutOfRangeException(name, r, string.Create(CultureInfo.InvariantCulture, $"A signal rank must lie in 0 … min(N − 1, d) = {maxRank}."));
-            rank = r;
+            return r;
         }
-        else
-        {
-            // Gavish and Donoho's hard threshold for singular values under unknown white noise (IEEE Trans. Inf. Theory
-            // 2014): keep σ > ω(β)·median(σ), β the aspect ratio of the centred data, ω(β) ≈ 0.56β³ − 0.95β² + 1.82β + 1.43.
-            // Singular values of the centred N × d data are √(N·λ) for the covariance eigenvalues λ; only the
-            // min(N − 1, d) that centring leaves can be non-zero.
-            double beta = (double)Math.Min(samples - 1, d) / Math.Max(samples - 1, d);
-            double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
-            var sorted = singular.Order().ToArray();
-            double median = sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            rank = singular.Count(sigma => sigma > omega * median && sigma > 0);
-        }
-        var basis = Matrix<double>.Build.Dense(d, rank);
-        for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
-        return new Signal(basis, rank, singular);
+        // Gavish and Donoho's hard threshold for singular values under unknown white noise (IEEE Trans. Inf. Theory
+        // 2014): keep σ > ω(β)·median(σ), β the aspect ratio of the centred data, ω(β) ≈ 0.56β³ − 0.95β² + 1.82β + 1.43.
+        // Only the min(N − 1, d) singular values that centring leaves can be non-zero.
+        double beta = (double)Math.Min(samples - 1, d) / Math.Max(samples - 1, d);
+        double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
+        var sorted = singular.Order().ToArray();
+        double median = sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return singular.Count(sigma => sigma > omega * median && sigma > 0);
     }
 
     /// <summary>

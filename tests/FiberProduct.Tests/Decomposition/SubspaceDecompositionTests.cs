@@ -276,3 +276,19 @@ public class CcaDecompositionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.EstimateByCca(a, a, double.NaN));
     }
 }
+
+public class WideDataTests
+{
+    [Fact]
+    public void FewerPairsThanDimensions_UseTheGramSide_AndRecoverThePlantedRanks()
+    {
+        // N = 80 pairs in R^1024: the signal subspaces come from the 80 × 80 Gram matrices.
+        var planted = Planted.Make(80, 1024, 5, 4, 4, noise: 0.01, seed: 8);
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 });
+        Assert.Equal(5, decomposition.Shared.Rank);
+        Assert.True(Planted.LargestAngleDegrees(decomposition.Shared.Basis, planted.Shared) < 5);
+        Assert.Equal(1024, Enum.GetValues<SubspacePart>().Sum(p => decomposition[p].Rank));
+        foreach (var modality in Enum.GetValues<Modality>())
+            Assert.Equal(1, Enum.GetValues<SubspacePart>().Sum(p => decomposition.VarianceShare(modality, p)), 1e-6);
+    }
+}
