@@ -110,9 +110,11 @@ public sealed class SubspaceDecomposition
     /// <summary>Estimates the decomposition from paired embeddings (row i of each set is a pair; only the rows' spread is used).</summary>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank).</exception>
-    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null)
+    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var context = Prepare(images, texts, ref options);
+        var context = Prepare(images, texts, ref options, cancellationToken);
+        progress?.Report(0.3);
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
         int d = context.Dimension;
 
@@ -124,9 +126,12 @@ public sealed class SubspaceDecomposition
         if (options.JointRank is int given) rs = given;
         else
         {
-            double random = RandomDirectionBound(d, ri, rt, options);
-            double imageSine = WedinSine(context.Image, images.Count, d, options, stream: 1);
-            double textSine = WedinSine(context.Text, texts.Count, d, options, stream: 2);
+            double random = RandomDirectionBound(d, ri, rt, options, cancellationToken);
+            progress?.Report(0.5);
+            double imageSine = WedinSine(context.Image, images.Count, d, options, stream: 1, cancellationToken);
+            progress?.Report(0.7);
+            double textSine = WedinSine(context.Text, texts.Count, d, options, stream: 2, cancellationToken);
+            progress?.Report(0.9);
             // A truly joint direction is seen by each modality through a perturbation of angle at most arcsin(bound); the
             // two estimates then meet at an angle at most the sum, so 1 + cos θ stays above 1 + cos(θ_I + θ_T).
             double angle = Math.Min(Math.PI / 2, Math.Asin(Math.Min(1, imageSine)) + Math.Asin(Math.Min(1, textSine)));
@@ -134,7 +139,9 @@ public sealed class SubspaceDecomposition
             rs = ri == 0 || rt == 0 ? 0 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold));
         }
         var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd!.U.SubMatrix(0, d, 0, rs);
-        return Assemble(context, shared, bounds, []);
+        var result = Assemble(context, shared, bounds, []);
+        progress?.Report(1);
+        return result;
     }
 
     /// <summary>
@@ -147,11 +154,13 @@ public sealed class SubspaceDecomposition
     /// spanned by the bisectors of the joint pairs' image and text directions; the rest is built as in <see cref="Estimate"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="regularization"/> is negative or not finite.</exception>
-    public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization, DecompositionOptions? options = null)
+    public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization, DecompositionOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(regularization >= 0 && double.IsFinite(regularization)))
             throw new ArgumentOutOfRangeException(nameof(regularization), regularization, "The ridge must be a finite non-negative number.");
-        var context = Prepare(images, texts, ref options);
+        var context = Prepare(images, texts, ref options, cancellationToken);
+        progress?.Report(0.3);
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
         int d = context.Dimension, n = images.Count;
         if (ri == 0 || rt == 0)
@@ -169,7 +178,7 @@ public sealed class SubspaceDecomposition
         else
         {
             var shuffled = new double[options.RandomDirectionSamples];
-            Parallel.For(0, shuffled.Length, t =>
+            Parallel.For(0, shuffled.Length, new ParallelOptions { CancellationToken = cancellationToken }, t =>
             {
                 var random = new Random(unchecked(options.Seed * 1_000_003 + 3 * 7_919 + t));
                 var order = Enumerable.Range(0, n).ToArray();
@@ -186,13 +195,15 @@ public sealed class SubspaceDecomposition
         var v = vt * whitenB * svd.VT.Transpose().SubMatrix(0, rt, 0, rs);
         var bisectors = Matrix<double>.Build.Dense(d, rs, (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
         var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : bisectors.QR(QRMethod.Thin).Q;
-        return Assemble(context, shared, null, correlations);
+        var result = Assemble(context, shared, null, correlations);
+        progress?.Report(1);
+        return result;
     }
 
     /// <summary>The validated inputs, centring offsets, covariances, signal subspaces and principal angles both estimators share.</summary>
     private sealed record Context(int Dimension, double[] ImageMean, double[] TextMean, Signal Image, Signal Text, double[] PrincipalAngles);
 
-    private static Context Prepare(EmbeddingSet images, EmbeddingSet texts, [System.Diagnostics.CodeAnalysis.NotNull] ref DecompositionOptions? options)
+    private static Context Prepare(EmbeddingSet images, EmbeddingSet texts, [System.Diagnostics.CodeAnalysis.NotNull] ref DecompositionOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
@@ -209,7 +220,9 @@ public sealed class SubspaceDecomposition
         int d = images.Dimension;
         int maxRank = Math.Min(images.Count - 1, d);
         var (imageMean, image) = Analyse(images, options.ImageSignalRank, maxRank, nameof(DecompositionOptions.ImageSignalRank));
+        cancellationToken.ThrowIfCancellationRequested();
         var (textMean, text) = Analyse(texts, options.TextSignalRank, maxRank, nameof(DecompositionOptions.TextSignalRank));
+        cancellationToken.ThrowIfCancellationRequested();
         if (options.JointRank is int given && (given < 0 || given > Math.Min(image.Rank, text.Rank)))
             throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({image.Rank}, {text.Rank})."));
 
@@ -417,7 +430,7 @@ public sealed class SubspaceDecomposition
     /// The random-direction bound: the given percentile of the largest 1 + cos θ between a uniformly random r_I-dimensional
     /// and a uniformly random r_T-dimensional subspace of R^d (seeded). A direction more aligned than that is not chance.
     /// </summary>
-    private static double RandomDirectionBound(int d, int ri, int rt, DecompositionOptions options)
+    private static double RandomDirectionBound(int d, int ri, int rt, DecompositionOptions options, CancellationToken cancellationToken)
     {
         if (ri == 0 || rt == 0) return 2;
         // By rotational invariance one subspace can be fixed to the first r_I coordinate axes; the other is spanned by a
@@ -425,7 +438,7 @@ public sealed class SubspaceDecomposition
         // eigenvalues of L⁻¹ W₁ L⁻ᵀ, with W₁ = G₁ᵀG₁ over the first r_I rows and W = LLᵀ: no d × r_T factorisation needed.
         // Each sample has its own seeded generator, so the bound does not depend on how samples are spread over threads.
         var samples = new double[options.RandomDirectionSamples];
-        Parallel.For(0, samples.Length, s =>
+        Parallel.For(0, samples.Length, new ParallelOptions { CancellationToken = cancellationToken }, s =>
         {
             var random = new Random(unchecked(options.Seed * 1_000_003 + s));
             var g = Matrix<double>.Build.Dense(d, rt, (_, _) => Gaussian(random));
@@ -456,7 +469,7 @@ public sealed class SubspaceDecomposition
     /// own), at the chosen percentile over the resampled frames. ‖E V‖ depends only on the residual singular values s
     /// and the coordinates Z of V in the residual's singular basis, so it is sampled as ‖diag(s) Z‖ without touching E.
     /// </summary>
-    private static double WedinSine(Signal signal, int n, int d, DecompositionOptions options, int stream)
+    private static double WedinSine(Signal signal, int n, int d, DecompositionOptions options, int stream, CancellationToken cancellationToken)
     {
         int r = signal.Rank;
         if (r == 0) return 0;
@@ -466,7 +479,7 @@ public sealed class SubspaceDecomposition
         if (residual.All(s => s == 0)) return 0;
         var right = new double[options.WedinSamples];
         var left = new double[options.WedinSamples];
-        Parallel.For(0, options.WedinSamples, s =>
+        Parallel.For(0, options.WedinSamples, new ParallelOptions { CancellationToken = cancellationToken }, s =>
         {
             var random = new Random(unchecked(options.Seed * 1_000_003 + stream * 7_919 + s));
             right[s] = FrameNorm(random, residual, d - r, r);   // right singular space: the complement in R^d

@@ -292,3 +292,37 @@ public class WideDataTests
             Assert.Equal(1, Enum.GetValues<SubspacePart>().Sum(p => decomposition.VarianceShare(modality, p)), 1e-6);
     }
 }
+
+public class DecompositionExecutionTests
+{
+    [Fact]
+    public void Estimation_ReportsProgress_AndHonoursCancellation()
+    {
+        var planted = Planted.Make(200, 32, 3, 3, 3, seed: 9);
+        var reports = new List<double>();
+        var progress = new Progress(reports);
+        SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20 }, progress);
+        Assert.Equal(1, reports[^1]);
+        Assert.Equal(reports.Order().ToList(), reports);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.Estimate(planted.Images, planted.Texts, cancellationToken: cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.EstimateByCca(planted.Images, planted.Texts, 1e-3, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
+    public void SameSeed_SameDecomposition()
+    {
+        var planted = Planted.Make(300, 40, 3, 3, 3, seed: 10);
+        var options = new DecompositionOptions { RandomDirectionSamples = 30, WedinSamples = 30, Seed = 42 };
+        var a = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, options);
+        var b = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, options);
+        Assert.Equal(a.Bounds, b.Bounds);
+        Assert.Equal(a.Shared.BasisVectors(), b.Shared.BasisVectors());
+    }
+
+    private sealed class Progress(List<double> reports) : IProgress<double>
+    {
+        public void Report(double value) => reports.Add(value);
+    }
+}
