@@ -326,3 +326,23 @@ public class DecompositionExecutionTests
         public void Report(double value) => reports.Add(value);
     }
 }
+
+public class GeneralizedEigenvalueTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(40)]
+    public void PowerIteration_MatchesADenseEigensolver(int r)
+    {
+        var random = new Random(r);
+        var g = Matrix<double>.Build.Dense(3 * r + 2, r, (_, _) => Sets.Gaussian(random));
+        var h = Matrix<double>.Build.Dense(r + 3, r, (_, _) => Sets.Gaussian(random));
+        var w = g.TransposeThisAndMultiply(g);
+        var a = h.TransposeThisAndMultiply(h);
+        double expected = (w.Inverse() * a).Evd().EigenValues.Max(e => e.Real);
+        double actual = SubspaceDecomposition.LargestGeneralizedEigenvalue(a.ToRowMajorArray(), w.ToRowMajorArray(), r);
+        Assert.Equal(expected, actual, expected * 1e-6);
+    }
+}
