@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace FiberProduct.Algebra;
+
+/// <summary>
+/// The classical fiber product A ×_C B = {(P, Q) ∈ A × B : φ(P) = ψ(Q)} of two ring homomorphisms φ: A → C and
+/// ψ: B → C into a common ring (T9). It is a subring of A × B: it holds (0, 0) and (1, 1) and is closed under +, − and ×,
+/// because φ and ψ are homomorphisms. Typical use: A = Z_256[x] (images), B = Z_|V|[x] (texts), C = Z_m with m dividing
+/// gcd(256, |V|).
+/// </summary>
+public sealed class AlgebraicFiberProduct
+{
+    /// <summary>The most polynomials one side may have below the degree bound for enumeration (2^24).</summary>
+    public const long MaxEnumeratedPolynomials = 1 << 24;
+
+    /// <summary>The fiber product of φ and ψ.</summary>
+    /// <exception cref="ArgumentException">φ and ψ map into different rings.</exception>
+    public AlgebraicFiberProduct(RingHomomorphism phi, RingHomomorphism psi)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        ArgumentNullException.ThrowIfNull(psi);
+        if (phi.Target != psi.Target)
+            throw new ArgumentException($"A fiber product needs homomorphisms into one ring; φ maps into {phi.Target} but ψ into {psi.Target}.", nameof(psi));
+        Phi = phi;
+        Psi = psi;
+    }
+
+    /// <summary>φ: A → C.</summary>
+    public RingHomomorphism Phi { get; }
+
+    /// <summary>ψ: B → C.</summary>
+    public RingHomomorphism Psi { get; }
+
+    /// <summary>Whether φ(P) = ψ(Q).</summary>
+    /// <exception cref="ArgumentException">P is not in A or Q not in B.</exception>
+    public bool Contains(ZnPolynomial p, ZnPolynomial q) => Phi.Apply(p) == Psi.Apply(q);
+
+    /// <summary>
+    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product:
+    /// Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| over c ∈ C, counting each side's fibers by enumeration.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    public System.Numerics.BigInteger Count(int maxDegree)
+    {
+        var left = FiberSizes(Phi, maxDegree);
+        var right = FiberSizes(Psi, maxDegree);
+        System.Numerics.BigInteger total = 0;
+        for (int c = 0; c < left.Length; c++) total += (System.Numerics.BigInteger)left[c] * right[c];
+        return total;
+    }
+
+    /// <summary>
+    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, P in increasing order of
+    /// its coefficient vector (read as a base-n number), Q likewise within each P.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree)
+    {
+        CheckSize(Phi.Source, maxDegree);
+        CheckSize(Psi.Source, maxDegree);
+        return Pairs(maxDegree);
+    }
+
+    private IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Pairs(int maxDegree)
+    {
+        var byImage = new Dictionary<uint, List<ZnPolynomial>>();
+        foreach (var q in Polynomials(Psi.Source, maxDegree))
+        {
+            uint c = Psi.Apply(q);
+            if (!byImage.TryGetValue(c, out var list)) byImage[c] = list = [];
+            list.Add(q);
+        }
+        foreach (var p in Polynomials(Phi.Source, maxDegree))
+            if (byImage.TryGetValue(Phi.Apply(p), out var matches))
+                foreach (var q in matches) yield return (p, q);
+    }
+
+    private static long[] FiberSizes(RingHomomorphism h, int maxDegree)
+    {
+        CheckSize(h.Source, maxDegree);
+        var sizes = new long[h.Target.Modulus];
+        foreach (var p in Polynomials(h.Source, maxDegree)) sizes[h.Apply(p)]++;
+        return sizes;
+    }
+
+    private static void CheckSize(PolynomialRing ring, int maxDegree)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDegree);
+        double count = Math.Pow(ring.Modulus, maxDegree + 1);
+        if (count > MaxEnumeratedPolynomials)
+            throw new ArgumentOutOfRangeException(nameof(maxDegree), maxDegree, string.Create(CultureInfo.InvariantCulture,
+                $"{ring} has {count:G4} polynomials of degree ≤ {maxDegree}; enumeration is limited to {MaxEnumeratedPolynomials}."));
+    }
+
+    /// <summary>All polynomials of degree ≤ k, coefficient vectors counted up in base n (lowest coefficient fastest).</summary>
+    private static IEnumerable<ZnPolynomial> Polynomials(PolynomialRing ring, int maxDegree)
+    {
+        var c = new uint[maxDegree + 1];
+        while (true)
+        {
+            yield return ring.Create(c);
+            int i = 0;
+            while (i <= maxDegree && ++c[i] == ring.Modulus) c[i++] = 0;
+            if (i > maxDegree) yield break;
+        }
+    }
+}
