@@ -41,6 +41,13 @@ catch (ArgumentException e) { Console.WriteLine($"non-unit lead  {e.Message.Spli
 // The quotient ring Z_256[x]/(x^8 − 1): patches of 8 pixels multiply by cyclic convolution.
 Console.WriteLine($"P·x in Z_256[x]/(x^8 − 1) = {patch.MultiplyCyclic(images.X, 8)}");
 
+// T9: reduce mod 4 and evaluate at 1 on both sides (4 divides gcd(256, 32000)); the pairs with equal images form a subring.
+var tokens32k = PolynomialRing.ForVocabulary(32000);
+var algebraic = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(images, 4, 1), RingHomomorphism.ReductionThenEvaluation(tokens32k, 4, 1));
+var word = tokens32k.Create(17, 7);
+Console.WriteLine($"φ(P) = {algebraic.Phi.Apply(patch)}, ψ(Q) = {algebraic.Psi.Apply(word)}: (P, Q) in Z_256[x] ×_Z_4 Z_32000[x]: {algebraic.Contains(patch, word)}; " +
+    $"(P·P, Q·Q): {algebraic.Contains(patch * patch, word * word)}; (P + 1, Q): {algebraic.Contains(patch + images.One, word)}");
+
 // Fast multiplication: two random 2^18-term patches (a 512 × 512 image each), exact modulo 256.
 var random = new Random(1);
 var big = images.Create(Enumerable.Range(0, 1 << 18).Select(_ => (uint)random.Next(256)).ToArray());
@@ -73,6 +80,8 @@ foreach (var (file, label) in new[] { ("features_clip.npy", "pretrained CLIP"), 
     Console.WriteLine($"   best F1 {best.F1:F3} at ε = {best.Epsilon:F4}: |F_ε| = {best.Pairs}, precision {best.Precision:P1}, recall {best.Recall:P1}");
     var profile = fiber.Profile([0.5, 1.0, 1.2, 1.4, 2.0]);
     Console.WriteLine($"   profile |F_ε| at ε = 0.5, 1.0, 1.2, 1.4, 2.0: {string.Join(", ", profile.Counts.ToArray())}");
+    var nu = FiberProduct.Analysis.CorrelationDimension.Estimate(fiber, seed: 1);
+    Console.WriteLine($"   correlation dimension ν (T6) = {nu.Dimension:F2}, 95 % bootstrap interval [{nu.Lower:F2}, {nu.Upper:F2}], between r₁ = {nu.SmallRadius:F4} and r₂ = {nu.LargeRadius:F4}");
 
     // The decomposition Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥ and the shared-only fiber product F^s_ε ⊇ F_ε (T7).
     var decomposition = SubspaceDecomposition.Estimate(imageEmbeddings, textEmbeddings, new DecompositionOptions { Seed = 1 });
