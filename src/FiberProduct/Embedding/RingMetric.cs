@@ -1,0 +1,48 @@
+using FiberProduct.Algebra;
+
+namespace FiberProduct.Embedding;
+
+/// <summary>
+/// The metric on a polynomial ring that a Lipschitz constant refers to (shared/DESIGN.md §2). Coefficients are lifted to
+/// the integers 0 … n − 1 and the shorter coefficient vector is padded with zeros.
+/// </summary>
+public enum RingMetric
+{
+    /// <summary>Euclidean distance of the lifted coefficient vectors (images).</summary>
+    Euclidean,
+
+    /// <summary>Largest coefficient difference of the lifted vectors (images).</summary>
+    Max,
+
+    /// <summary>The number of positions whose coefficients differ (texts: token substitutions).</summary>
+    Hamming,
+}
+
+/// <summary>Distances between polynomials of one ring under a <see cref="RingMetric"/>.</summary>
+public static class RingDistance
+{
+    /// <summary>d(P, Q) under the metric.</summary>
+    /// <exception cref="ArgumentException">P and Q belong to different rings.</exception>
+    public static double Between(RingMetric metric, ZnPolynomial p, ZnPolynomial q)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(q);
+        if (p.Ring != q.Ring) throw new ArgumentException($"Cannot measure between {p.Ring} and {q.Ring}.", nameof(q));
+        int length = Math.Max(p.Length, q.Length);
+        double sum = 0, max = 0;
+        int differing = 0;
+        for (int i = 0; i < length; i++)
+        {
+            double diff = Math.Abs((double)p[i] - q[i]);
+            sum += diff * diff;
+            max = Math.Max(max, diff);
+            if (diff != 0) differing++;
+        }
+        return metric switch
+        {
+            RingMetric.Euclidean => Math.Sqrt(sum),
+            RingMetric.Max => max,
+            _ => differing,
+        };
+    }
+}

@@ -1,0 +1,80 @@
+using FiberProduct.Algebra;
+using FiberProduct.Analysis;
+using FiberProduct.Embedding;
+using FiberProduct.Fiber;
+using FiberProduct.Tests.Algebra;
+using FsCheck.Xunit;
+
+namespace FiberProduct.Tests.Analysis;
+
+/// <summary>T4: Lipschitz embedding maps move F_ε by at most L_f δ_I + L_g δ_T, and the bound is attained.</summary>
+public class RobustnessTests
+{
+    private const int Length = 24;
+    private static readonly PolynomialRing Images = PolynomialRing.Z256;
+    private static readonly PolynomialRing Texts = PolynomialRing.ForVocabulary(32000);
+    private static readonly LinearEmbeddingMap F = LinearEmbeddingMap.RandomProjection(Images, Length, 16, seed: 1);
+    private static readonly LinearEmbeddingMap G = LinearEmbeddingMap.RandomProjection(Texts, Length, 16, seed: 2);
+
+    private static ZnPolynomial Poly(PolynomialRing ring, uint[] raw) => Residues.Polynomial(ring, (raw ?? []).Take(Length).ToArray());
+
+    private static double Distance(float[] x, float[] y) => Math.Sqrt(x.Zip(y, (a, b) => ((double)a - b) * ((double)a - b)).Sum());
+
+    [Property(MaxTest = 300)]
+    public bool Maps_AreLipschitz(uint[] p, uint[] q, byte metric)
+    {
+        var m = (RingMetric)(metric % 3);
+        var (x, y) = (Poly(Images, p), Poly(Images, q));
+        double moved = Distance(F.Map(x), F.Map(y));
+        return moved <= F.LipschitzConstant(m) * RingDistance.Between(m, x, y) * (1 + 1e-5) + 1e-3;
+    }
+
+    [Property(MaxTest = 300)]
+    public bool PerturbedPairs_StayWithinTheWidenedTolerance(uint[] p, uint[] q, uint[] p2, uint[] q2)
+    {
+        // (P, Q) ∈ F_ε with ε its own distance; (P', Q') must lie in F_{ε + L_f δ_I + L_g δ_T}.
+        var (image, text) = (Poly(Images, p), Poly(Texts, q));
+        var (image2, text2) = (Poly(Images, p2), Poly(Texts, q2));
+        double epsilon = Distance(F.Map(image), G.Map(text));
+        double deltaImage = RingDistance.Between(RingMetric.Euclidean, image, image2);
+        double deltaText = RingDistance.Between(RingMetric.Hamming, text, text2);
+        double widened = Robustness.PerturbedTolerance(epsilon, F.LipschitzConstant(RingMetric.Euclidean), deltaImage, G.LipschitzConstant(RingMetric.Hamming), deltaText);
+        return Distance(F.Map(image2), G.Map(text2)) <= widened * (1 + 1e-5) + 1e-2;
+    }
+
+    [Fact]
+    public void TheBound_IsAttained_AlongTheTopSingularVector()
+    {
+        // For a linear map the Euclidean Lipschitz constant is attained: moving the lifted coefficients by t·v, v the top
+        // right singular vector, moves f by exactly t·‖W‖₂.
+        var direction = F.MostSensitiveDirection();
+        var baseline = Enumerable.Range(0, Length).Select(i => (double)(i * 7 % 256)).ToArray();
+        foreach (double t in new[] { 0.5, 3.0, 40.0 })
+        {
+            var moved = baseline.Zip(direction, (c, v) => c + t * v).ToArray();
+            double shift = Distance(F.MapLifted(baseline), F.MapLifted(moved));
+            Assert.Equal(t * F.SpectralNorm, shift, t * F.SpectralNorm * 1e-5);
+        }
+        var w = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 2, [3, 0, 0, 0, 4, 0]); // column-major: rows (3,0), (0,4), (0,0)
+        Assert.Equal(4, new LinearEmbeddingMap(Images, w.ToArray()).SpectralNorm, 12);
+    }
+
+    [Fact]
+    public void CertifiedRadii_CountTheSurvivingPairs()
+    {
+        var random = new Random(4);
+        var images = Enumerable.Range(0, 60).Select(_ => Images.Create(Residues.Random(random, Length, 256))).ToList();
+        var texts = Enumerable.Range(0, 50).Select(_ => Texts.Create(Residues.Random(random, Length, 256))).ToList(); // token ids below 256: comparable scales
+        var product = new ApproximateFiberProduct(F.MapAll(images), G.MapAll(texts));
+        double epsilon = 700;
+        var pairs = product.Pairs(epsilon);
+        Assert.True(pairs.PairCount > 20, $"only {pairs.PairCount} pairs within ε");
+        var radii = Robustness.CertifiedRadii(pairs, epsilon);
+        Assert.All(radii, r => Assert.InRange(r, 0, epsilon));
+        Assert.Equal(pairs.PairCount, Robustness.SurvivingPairs(pairs, epsilon, 0));
+        Assert.Equal(radii.Count(r => r >= 100), Robustness.SurvivingPairs(pairs, epsilon, 100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Robustness.PerturbedTolerance(-1, 1, 1, 1, 1));
+        Assert.Throws<ArgumentException>(() => F.Map(Texts.One));
+        Assert.Throws<ArgumentException>(() => F.Map(Images.Monomial(1, Length)));
+    }
+}
