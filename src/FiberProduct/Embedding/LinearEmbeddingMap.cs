@@ -10,30 +10,41 @@ namespace FiberProduct.Embedding;
 /// (the spectral norm ‖W‖₂, computed) and a valid bound for the others: √L·‖W‖₂ for the max metric, and (n − 1) times
 /// the largest column norm of W for the Hamming metric (one changed token moves one coefficient by at most n − 1).
 /// </summary>
-public sealed class LinearEmbeddingMap
+public sealed class LinearEmbeddingMap : EmbeddingMap
 {
     private readonly Matrix<double> weights; // d × L
 
-    /// <summary>The map with the given weights (d rows, L columns).</summary>
+    /// <summary>The map with the given weights (d rows, L columns), measured against the given ring metric.</summary>
     /// <exception cref="ArgumentException">The matrix is empty or holds a non-finite value.</exception>
-    public LinearEmbeddingMap(PolynomialRing source, double[,] weights)
+    public LinearEmbeddingMap(PolynomialRing source, double[,] weights, RingMetric metric = RingMetric.Euclidean)
+        : base(source, Checked(weights).GetLength(0), metric, Constant(source, Matrix<double>.Build.DenseOfArray(weights), metric))
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(weights);
-        if (weights.Length == 0) throw new ArgumentException("The weight matrix is empty.", nameof(weights));
-        foreach (double w in weights)
-            if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
-        Source = source;
         this.weights = Matrix<double>.Build.DenseOfArray(weights);
         SpectralNorm = this.weights.L2Norm();
         MaxColumnNorm = Enumerable.Range(0, this.weights.ColumnCount).Max(c => this.weights.Column(c).L2Norm());
     }
 
+    private static double[,] Checked(double[,] weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Length == 0) throw new ArgumentException("The weight matrix is empty.", nameof(weights));
+        foreach (double w in weights)
+            if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
+        return weights;
+    }
+
+    private static double Constant(PolynomialRing source, Matrix<double> w, RingMetric metric) => metric switch
+    {
+        RingMetric.Euclidean => w.L2Norm(),
+        RingMetric.Max => Math.Sqrt(w.ColumnCount) * w.L2Norm(),
+        _ => (source.Modulus - 1.0) * Enumerable.Range(0, w.ColumnCount).Max(c => w.Column(c).L2Norm()),
+    };
+
     /// <summary>
     /// A seeded Johnson–Lindenstrauss projection: Gaussian weights with variance 1/d, so squared distances are preserved
     /// in expectation.
     /// </summary>
-    public static LinearEmbeddingMap RandomProjection(PolynomialRing source, int inputLength, int dimension, int seed)
+    public static LinearEmbeddingMap RandomProjection(PolynomialRing source, int inputLength, int dimension, int seed, RingMetric metric = RingMetric.Euclidean)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -43,17 +54,11 @@ public sealed class LinearEmbeddingMap
         for (int i = 0; i < dimension; i++)
             for (int j = 0; j < inputLength; j++)
                 w[i, j] = scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-        return new LinearEmbeddingMap(source, w);
+        return new LinearEmbeddingMap(source, w, metric);
     }
-
-    /// <summary>The ring Z_n[x] the map is defined on.</summary>
-    public PolynomialRing Source { get; }
 
     /// <summary>L: polynomials of degree below L are accepted.</summary>
     public int InputLength => weights.ColumnCount;
-
-    /// <summary>d, the dimension of Z.</summary>
-    public int Dimension => weights.RowCount;
 
     /// <summary>‖W‖₂, the largest singular value.</summary>
     public double SpectralNorm { get; }
@@ -68,12 +73,9 @@ public sealed class LinearEmbeddingMap
         _ => (Source.Modulus - 1.0) * MaxColumnNorm,
     };
 
-    /// <summary>f(P) = W c(P).</summary>
-    /// <exception cref="ArgumentException">P is of another ring or has degree ≥ L.</exception>
-    public float[] Map(ZnPolynomial polynomial)
+    /// <summary>f(P) = W c(P); P must have degree below L.</summary>
+    protected override float[] MapCore(ZnPolynomial polynomial)
     {
-        ArgumentNullException.ThrowIfNull(polynomial);
-        if (polynomial.Ring != Source) throw new ArgumentException($"The map is defined on {Source}, not on {polynomial.Ring}.", nameof(polynomial));
         if (polynomial.Length > InputLength)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The map accepts degree below {InputLength}; the polynomial has degree {polynomial.Degree}."), nameof(polynomial));
         var lifted = new double[InputLength];
@@ -98,14 +100,4 @@ public sealed class LinearEmbeddingMap
 
     /// <summary>The top right singular vector of W: the direction of perturbation that attains the Lipschitz constant.</summary>
     public double[] MostSensitiveDirection() => weights.Svd(computeVectors: true).VT.Row(0).ToArray();
-
-    /// <summary>Maps a family of polynomials to an embedding set, rows in parallel.</summary>
-    public EmbeddingSet MapAll(IReadOnlyList<ZnPolynomial> polynomials, int maxDegreeOfParallelism = -1)
-    {
-        ArgumentNullException.ThrowIfNull(polynomials);
-        var values = new float[polynomials.Count * Dimension];
-        Parallel.For(0, polynomials.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
-            Map(polynomials[i]).CopyTo(values, i * Dimension));
-        return new EmbeddingSet(values, polynomials.Count, Dimension);
-    }
 }

@@ -78,3 +78,43 @@ public class RobustnessTests
         Assert.Throws<ArgumentException>(() => F.Map(Images.Monomial(1, Length)));
     }
 }
+
+public class EmbeddingMapTests
+{
+    private static readonly PolynomialRing Texts = PolynomialRing.ForVocabulary(32000);
+
+    [Property(MaxTest = 200)]
+    public bool EvaluationFeatures_RespectTheirBound(uint[] p, uint[] q, byte metric)
+    {
+        var m = (RingMetric)(metric % 3);
+        var map = new EvaluationFeatureMap(Texts, [0, 1, 2, 7, 31999], m);
+        var (x, y) = (Residues.Polynomial(Texts, p), Residues.Polynomial(Texts, q));
+        var (fx, fy) = (map.Map(x), map.Map(y));
+        double moved = Math.Sqrt(fx.Zip(fy, (a, b) => ((double)a - b) * ((double)a - b)).Sum());
+        return fx.All(v => v >= 0 && v < 1) && moved <= map.Lipschitz!.Value * RingDistance.Between(m, x, y) + 1e-6;
+    }
+
+    [Fact]
+    public void LookupMaps_AndSampledLowerBounds()
+    {
+        var a = Texts.Create(1, 2);
+        var b = Texts.Create(1, 3);
+        var c = Texts.Create(5);
+        var lookup = new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0, 0], [b] = [3, 4], [c] = [0, 1] }, RingMetric.Hamming);
+        Assert.Null(lookup.Lipschitz);
+        Assert.Equal([3f, 4f], lookup.Map(b));
+        Assert.Throws<ArgumentException>(() => lookup.Map(Texts.Create(9)));
+        var bound = LipschitzLowerBound.Sample(lookup, [a, b, c], maxPairs: 100, seed: 1);
+        Assert.Equal(5, bound.LowerBound, 6); // a and b differ in one position and lie 5 apart
+        Assert.True(bound.PairsSampled > 0);
+        Assert.Throws<ArgumentException>(() => new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]>(), RingMetric.Hamming));
+        Assert.Throws<ArgumentException>(() => new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0], [b] = [1, 2] }, RingMetric.Hamming));
+
+        // The sampled ratio never exceeds a certified constant.
+        var random = new Random(3);
+        var linear = LinearEmbeddingMap.RandomProjection(Texts, 8, 4, seed: 5, RingMetric.Hamming);
+        var family = Enumerable.Range(0, 40).Select(_ => Texts.Create(Residues.Random(random, 8, 32000))).ToList();
+        Assert.True(LipschitzLowerBound.Sample(linear, family).LowerBound <= linear.Lipschitz!.Value);
+        Assert.Equal(linear.LipschitzConstant(RingMetric.Hamming), linear.Lipschitz!.Value);
+    }
+}
