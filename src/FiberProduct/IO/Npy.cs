@@ -102,7 +102,7 @@ public static partial class Npy
         Span<byte> length = stackalloc byte[4];
         if (v2) { BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)header.Length); stream.Write(length); }
         else { BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length); stream.Write(length[..2]); }
-        stream.Write(Encoding.ASCII.GetBytes(header));
+        stream.Write(System.Text.Encoding.ASCII.GetBytes(header));
 
         ReadOnlySpan<byte> body = array.Data switch
         {
@@ -178,7 +178,7 @@ public static partial class Npy
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) != headerBytes.Length)
             throw new InvalidDataException("Truncated .npy header.");
-        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
+        string header = (major == 3 ? System.Text.Encoding.UTF8 : System.Text.Encoding.Latin1).GetString(headerBytes);
 
         var descr = DescrPattern().Match(header);
         var fortran = FortranPattern().Match(header);

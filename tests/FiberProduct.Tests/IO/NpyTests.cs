@@ -16,7 +16,7 @@ public class NpyTests
         var lengthBytes = new byte[4];
         if (version == 1) { BinaryPrimitives.WriteUInt16LittleEndian(lengthBytes, (ushort)padded.Length); stream.Write(lengthBytes, 0, 2); }
         else { BinaryPrimitives.WriteUInt32LittleEndian(lengthBytes, (uint)padded.Length); stream.Write(lengthBytes); }
-        stream.Write(Encoding.ASCII.GetBytes(padded));
+        stream.Write(System.Text.Encoding.ASCII.GetBytes(padded));
         stream.Write(body);
         return stream.ToArray();
     }
@@ -99,7 +99,7 @@ public class NpyTests
     [Fact]
     public void NotNpy_IsInvalidData()
     {
-        Assert.Throws<InvalidDataException>(() => ReadBytes(Encoding.ASCII.GetBytes("PK\u0003\u0004 not numpy")));
+        Assert.Throws<InvalidDataException>(() => ReadBytes(System.Text.Encoding.ASCII.GetBytes("PK\u0003\u0004 not numpy")));
         Assert.Throws<InvalidDataException>(() => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 9, 0, 0, 0]));
         Assert.Throws<InvalidDataException>(() => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 0xFF, 0x7F]));
     }
