@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using FiberProduct.Fiber;
+
+namespace FiberProduct.IO;
+
+/// <summary>
+/// One-call exports of results for downstream research code, in layouts NumPy, SciPy and pandas read directly
+/// (docs/export.md shows the Python side).
+/// </summary>
+public static class ResultExport
+{
+    /// <summary>
+    /// A pair set as .npz: <c>indptr</c> (int64, N + 1), <c>indices</c> (int32), <c>data</c> (float64 distances) and
+    /// <c>shape</c> (int64 [N, M]) — the arrays of <c>scipy.sparse.csr_matrix((data, indices, indptr), shape)</c> — plus
+    /// <c>truncated</c> (uint8, 1 when the result hit its budget).
+    /// </summary>
+    public static void SaveNpz(PairSet pairs, string path)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        Npy.WriteNpz(path, new Dictionary<string, NpyArray>
+        {
+            ["indptr"] = new(pairs.RowOffsets.ToArray(), pairs.RowCount + 1),
+            ["indices"] = new(pairs.Columns.ToArray(), (int)pairs.PairCount),
+            ["data"] = new(pairs.Distances.ToArray(), (int)pairs.PairCount),
+            ["shape"] = new(new long[] { pairs.RowCount, pairs.ColumnCount }, 2),
+            ["truncated"] = new(new byte[] { pairs.IsTruncated ? (byte)1 : (byte)0 }, 1),
+        }, compress: false);
+    }
+
+    /// <summary>A pair set as CSV with header <c>image,text,distance</c>, one pair per line, distances round-trippable.</summary>
+    public static void SaveCsv(PairSet pairs, string path)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("image,text,distance");
+        foreach (var pair in pairs)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Image},{pair.Text},{pair.Distance:R}"));
+    }
+
+    /// <summary>A pair set as JSON: <c>{"rows", "columns", "truncated", "image": [...], "text": [...], "distance": [...]}</c> (columnar, as pandas.DataFrame reads it).</summary>
+    public static void SaveJson(PairSet pairs, string path)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WriteNumber("rows", pairs.RowCount);
+        json.WriteNumber("columns", pairs.ColumnCount);
+        json.WriteBoolean("truncated", pairs.IsTruncated);
+        json.WriteStartArray("image");
+        for (int i = 0; i < pairs.RowCount; i++)
+            for (long p = pairs.RowOffsets[i]; p < pairs.RowOffsets[i + 1]; p++) json.WriteNumberValue(i);
+        json.WriteEndArray();
+        json.WriteStartArray("text");
+        foreach (int column in pairs.Columns) json.WriteNumberValue(column);
+        json.WriteEndArray();
+        json.WriteStartArray("distance");
+        foreach (double distance in pairs.Distances) json.WriteNumberValue(distance);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>An ε-profile as .npz: <c>epsilon</c> (float64), <c>count</c> (int64) and, when kept, <c>distances</c> (float64, sorted).</summary>
+    public static void SaveNpz(EpsilonProfile profile, string path)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var arrays = new Dictionary<string, NpyArray>
+        {
+            ["epsilon"] = new(profile.Epsilons.ToArray(), profile.Epsilons.Length),
+            ["count"] = new(profile.Counts.ToArray(), profile.Counts.Length),
+        };
+        if (profile.HasDistances) arrays["distances"] = new(profile.SortedDistances.ToArray(), profile.SortedDistances.Length);
+        Npy.WriteNpz(path, arrays, compress: false);
+    }
+
+    /// <summary>An ε-profile as CSV with header <c>epsilon,count</c>.</summary>
+    public static void SaveCsv(EpsilonProfile profile, string path)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("epsilon,count");
+        for (int t = 0; t < profile.Epsilons.Length; t++)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{profile.Epsilons[t]:R},{profile.Counts[t]}"));
+    }
+
+    /// <summary>An ε-profile as JSON: <c>{"epsilon": [...], "count": [...]}</c>.</summary>
+    public static void SaveJson(EpsilonProfile profile, string path)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream);
+        json.WriteStartObject();
+        json.WriteStartArray("epsilon");
+        foreach (double e in profile.Epsilons) json.WriteNumberValue(e);
+        json.WriteEndArray();
+        json.WriteStartArray("count");
+        foreach (long c in profile.Counts) json.WriteNumberValue(c);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}
