@@ -17,27 +17,35 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// <summary>The map with the given weights (d rows, L columns), measured against the given ring metric.</summary>
     /// <exception cref="ArgumentException">The matrix is empty or holds a non-finite value.</exception>
     public LinearEmbeddingMap(PolynomialRing source, double[,] weights, RingMetric metric = RingMetric.Euclidean)
-        : base(source, Checked(weights).GetLength(0), metric, Constant(source, Matrix<double>.Build.DenseOfArray(weights), metric))
+        : this(source, Weights.Of(weights), metric) { }
+
+    private LinearEmbeddingMap(PolynomialRing source, Weights prepared, RingMetric metric)
+        : base(source, prepared.Matrix.RowCount, metric, Constant(source, prepared, metric))
     {
-        this.weights = Matrix<double>.Build.DenseOfArray(weights);
-        SpectralNorm = this.weights.L2Norm();
-        MaxColumnNorm = Enumerable.Range(0, this.weights.ColumnCount).Max(c => this.weights.Column(c).L2Norm());
+        weights = prepared.Matrix;
+        SpectralNorm = prepared.SpectralNorm;
+        MaxColumnNorm = prepared.MaxColumnNorm;
     }
 
-    private static double[,] Checked(double[,] weights)
+    /// <summary>The checked weight matrix with its norms, computed once (the spectral norm needs an SVD).</summary>
+    private sealed record Weights(Matrix<double> Matrix, double SpectralNorm, double MaxColumnNorm)
     {
-        ArgumentNullException.ThrowIfNull(weights);
-        if (weights.Length == 0) throw new ArgumentException("The weight matrix is empty.", nameof(weights));
-        foreach (double w in weights)
-            if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
-        return weights;
+        public static Weights Of(double[,] weights)
+        {
+            ArgumentNullException.ThrowIfNull(weights);
+            if (weights.Length == 0) throw new ArgumentException("The weight matrix is empty.", nameof(weights));
+            foreach (double w in weights)
+                if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
+            var m = Matrix<double>.Build.DenseOfArray(weights);
+            return new Weights(m, m.L2Norm(), Enumerable.Range(0, m.ColumnCount).Max(c => m.Column(c).L2Norm()));
+        }
     }
 
-    private static double Constant(PolynomialRing source, Matrix<double> w, RingMetric metric) => metric switch
+    private static double Constant(PolynomialRing source, Weights w, RingMetric metric) => metric switch
     {
-        RingMetric.Euclidean => w.L2Norm(),
-        RingMetric.Max => Math.Sqrt(w.ColumnCount) * w.L2Norm(),
-        _ => (source.Modulus - 1.0) * Enumerable.Range(0, w.ColumnCount).Max(c => w.Column(c).L2Norm()),
+        RingMetric.Euclidean => w.SpectralNorm,
+        RingMetric.Max => Math.Sqrt(w.Matrix.ColumnCount) * w.SpectralNorm,
+        _ => (source.Modulus - 1.0) * w.MaxColumnNorm,
     };
 
     /// <summary>
@@ -66,12 +74,7 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     private double MaxColumnNorm { get; }
 
     /// <summary>A Lipschitz constant for the given ring metric (exact for Euclidean, an upper bound otherwise).</summary>
-    public double LipschitzConstant(RingMetric metric) => metric switch
-    {
-        RingMetric.Euclidean => SpectralNorm,
-        RingMetric.Max => Math.Sqrt(InputLength) * SpectralNorm,
-        _ => (Source.Modulus - 1.0) * MaxColumnNorm,
-    };
+    public double LipschitzConstant(RingMetric metric) => Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm), metric);
 
     /// <summary>f(P) = W c(P); P must have degree below L.</summary>
     protected override float[] MapCore(ZnPolynomial polynomial)

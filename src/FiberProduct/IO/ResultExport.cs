@@ -48,16 +48,9 @@ public static class ResultExport
         json.WriteNumber("rows", pairs.RowCount);
         json.WriteNumber("columns", pairs.ColumnCount);
         json.WriteBoolean("truncated", pairs.IsTruncated);
-        json.WriteStartArray("image");
-        for (int i = 0; i < pairs.RowCount; i++)
-            for (long p = pairs.RowOffsets[i]; p < pairs.RowOffsets[i + 1]; p++) json.WriteNumberValue(i);
-        json.WriteEndArray();
-        json.WriteStartArray("text");
-        foreach (int column in pairs.Columns) json.WriteNumberValue(column);
-        json.WriteEndArray();
-        json.WriteStartArray("distance");
-        foreach (double distance in pairs.Distances) json.WriteNumberValue(distance);
-        json.WriteEndArray();
+        WriteArray(json, "image", pairs.Select(p => (double)p.Image));
+        WriteArray(json, "text", pairs.Select(p => (double)p.Text));
+        WriteArray(json, "distance", pairs.Select(p => p.Distance));
         json.WriteEndObject();
     }
 
@@ -91,12 +84,16 @@ public static class ResultExport
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream);
         json.WriteStartObject();
-        json.WriteStartArray("epsilon");
-        foreach (double e in profile.Epsilons) json.WriteNumberValue(e);
-        json.WriteEndArray();
-        json.WriteStartArray("count");
-        foreach (long c in profile.Counts) json.WriteNumberValue(c);
-        json.WriteEndArray();
+        WriteArray(json, "epsilon", profile.Epsilons.ToArray());
+        WriteArray(json, "count", profile.Counts.ToArray().Select(c => (double)c)); // counts stay exact below 2^53
         json.WriteEndObject();
+    }
+
+    /// <summary>A named JSON array of numbers (integral values are written without a fraction).</summary>
+    private static void WriteArray(Utf8JsonWriter json, string name, IEnumerable<double> values)
+    {
+        json.WriteStartArray(name);
+        foreach (double value in values) json.WriteNumberValue(value);
+        json.WriteEndArray();
     }
 }
