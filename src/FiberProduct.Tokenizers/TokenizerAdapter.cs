@@ -17,7 +17,7 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// <param name="tokenizer">The tokenizer.</param>
     /// <param name="vocabularySize">|V|: one more than the largest id the tokenizer can produce.</param>
     /// <param name="name">A name for reports (e.g. "cl100k_base").</param>
-    /// <param name="addSpecialTokens">Whether encoding adds the tokenizer's special tokens (BERT's [CLS] … [SEP]).</param>
+    /// <param name="addSpecialTokens">Whether encoding adds BERT's [CLS] … [SEP] (other tokenizers add none).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2.</exception>
     public TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens = false)
     {
@@ -75,7 +75,7 @@ public sealed class TokenizerAdapter : ITextTokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = Tokenizer.EncodeToIds(text, addSpecialTokens, considerNormalization: true);
+        var ids = Tokenizer is BertTokenizer bert ? bert.EncodeToIds(text, addSpecialTokens, considerPreTokenization: true, considerNormalization: true) : Tokenizer.EncodeToIds(text);
         for (int i = 0; i < ids.Count; i++)
             if ((uint)ids[i] >= (uint)VocabularySize)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,

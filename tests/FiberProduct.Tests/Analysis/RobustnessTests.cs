@@ -3,6 +3,12 @@ using FiberProduct.Analysis;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
 using FiberProduct.Tests.Algebra;
+using FiberProduct.Datasets;
+using FiberProduct.Encoding;
+using FiberProduct.Imaging;
+using FiberProduct.Tokenizers;
+using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 
 namespace FiberProduct.Tests.Analysis;
@@ -40,6 +46,60 @@ public class RobustnessTests
         double deltaText = RingDistance.Between(RingMetric.Hamming, text, text2);
         double widened = Robustness.PerturbedTolerance(epsilon, F.LipschitzConstant(RingMetric.Euclidean), deltaImage, G.LipschitzConstant(RingMetric.Hamming), deltaText);
         return Distance(F.Map(image2), G.Map(text2)) <= widened * (1 + 1e-5) + 1e-2;
+    }
+
+    // Real polynomials: 16 × 16 patches of real photographs in Z_256[x] (256 coefficients) and the COCO captions through
+    // cl100k_base in Z_100277[x] (at most 48 tokens; every caption fits).
+    private const int PatchLength = 256, CaptionLength = 48;
+    private static readonly Lazy<(IReadOnlyList<ZnPolynomial> Patches, IReadOnlyList<ZnPolynomial> Captions)> Real = new(() =>
+    {
+        var encoder = new ImageEncoder(16, 16);
+        var patches = new[] { "camera.png", "chelsea.png" }
+            .SelectMany(name => encoder.Encode(ImageFile.Load(Path.Combine(AppContext.BaseDirectory, "Data", "images", name), ColorMode.Grayscale)))
+            .ToList();
+        var text = new TextEncoder(TokenizerAdapter.Cl100kBase());
+        var captions = CocoClip500.Pretrained().Captions.Select(c => text.Encode(c).Polynomial).ToList();
+        return (patches, captions);
+    });
+    private static readonly PolynomialRing Tokens = PolynomialRing.ForVocabulary(100277);
+    private static readonly LinearEmbeddingMap RealF = LinearEmbeddingMap.RandomProjection(Images, PatchLength, 32, seed: 11);
+    private static readonly LinearEmbeddingMap RealG = LinearEmbeddingMap.RandomProjection(Tokens, CaptionLength, 32, seed: 12, RingMetric.Hamming);
+
+    [Property(MaxTest = 200)]
+    public Property PerturbedRealPairs_StayWithinTheWidenedTolerance(NonNegativeInt patchIndex, NonNegativeInt captionIndex, int seed, byte pixelsChanged, byte tokensChanged)
+    {
+        var (patches, captions) = Real.Value;
+        var image = patches[patchIndex.Get % patches.Count];
+        var text = captions[captionIndex.Get % captions.Count];
+        // Perturb: change some intensities by up to ±40 (kept in 0 … 255) and replace some tokens by random ids.
+        var random = new Random(seed);
+        var pixels = new uint[PatchLength];
+        image.Coefficients.CopyTo(pixels);
+        for (int k = 0; k < pixelsChanged % 64; k++)
+        {
+            int at = random.Next(PatchLength);
+            pixels[at] = (uint)Math.Clamp((int)pixels[at] + random.Next(-40, 41), 0, 255);
+        }
+        var tokens = new uint[Math.Max(text.Length, 1)];
+        text.Coefficients.CopyTo(tokens);
+        for (int k = 0; k < tokensChanged % 6; k++) tokens[random.Next(tokens.Length)] = (uint)random.Next(100277);
+        var (image2, text2) = (Images.Create(pixels), Tokens.Create(tokens));
+
+        double epsilon = Distance(RealF.Map(image), RealG.Map(text));
+        double deltaImage = RingDistance.Between(RingMetric.Euclidean, image, image2);
+        double deltaText = RingDistance.Between(RingMetric.Hamming, text, text2);
+        double widened = Robustness.PerturbedTolerance(epsilon, RealF.LipschitzConstant(RingMetric.Euclidean), deltaImage, RealG.LipschitzConstant(RingMetric.Hamming), deltaText);
+        double moved = Distance(RealF.Map(image2), RealG.Map(text2));
+        return (moved <= widened * (1 + 1e-5) + 1e-2).Label($"ε = {epsilon}, δ_I = {deltaImage}, δ_T = {deltaText}: {moved} > {widened}");
+    }
+
+    [Fact]
+    public void RealPolynomials_FitTheMaps()
+    {
+        var (patches, captions) = Real.Value;
+        Assert.Equal(32 * 32 + 29 * 19, patches.Count); // camera 512 × 512 and chelsea 451 × 300 in 16 × 16 patches
+        Assert.All(captions, c => Assert.InRange(c.Length, 1, CaptionLength));
+        Assert.True(patches.Count(p => p.Length > 200) > patches.Count / 2, "most patches are not dark");
     }
 
     [Fact]

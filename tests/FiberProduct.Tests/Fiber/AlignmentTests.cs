@@ -41,7 +41,8 @@ public class AlignmentTests
     [Fact]
     public void OnClip_TheBestF1IsFoundAmongTheTrueDistances()
     {
-        var (images, texts) = EmbeddingSet.LoadPaired(Path.Combine(AppContext.BaseDirectory, "Data", "coco-clip-500", "features_clip.npy"));
+        var data = FiberProduct.Datasets.CocoClip500.Pretrained();
+        var (images, texts) = (data.Images, data.Texts);
         var product = new ApproximateFiberProduct(images, texts);
         var truth = Pairing.Diagonal(500);
         var best = product.BestF1(truth);

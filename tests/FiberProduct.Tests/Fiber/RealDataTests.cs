@@ -1,15 +1,15 @@
-using FiberProduct.Embedding;
+using FiberProduct.Datasets;
 using FiberProduct.Fiber;
 
 namespace FiberProduct.Tests.Fiber;
 
 /// <summary>
-/// The real CLIP embeddings of 500 COCO pairs (Data/coco-clip-500), against counts computed independently by
+/// The real CLIP embeddings of 500 COCO pairs (FiberProduct.Datasets), against counts computed independently by
 /// shared/peers/exact_count.py (NumPy, every candidate distance recomputed in float64).
 /// </summary>
 public class RealDataTests
 {
-    private static readonly string DataFolder = Path.Combine(AppContext.BaseDirectory, "Data", "coco-clip-500");
+    private static PairedEmbeddings Load(string file) => file == "features_clip.npy" ? CocoClip500.Pretrained() : CocoClip500.RandomInit();
 
     [Theory]
     [InlineData("features_clip.npy", 1.1, 1L)]
@@ -27,7 +27,7 @@ public class RealDataTests
     [InlineData("features_clip_random.npy", 1.44, 248044L)]
     public void Count_MatchesNumPyFloat64GroundTruth(string file, double epsilon, long expected)
     {
-        var (images, texts) = EmbeddingSet.LoadPaired(Path.Combine(DataFolder, file));
+        var (images, texts) = (Load(file).Images, Load(file).Texts);
         Assert.Equal((500, 512), (images.Count, images.Dimension));
         var product = new ApproximateFiberProduct(images, texts);
         Assert.Equal(expected, product.Count(epsilon));
@@ -37,7 +37,8 @@ public class RealDataTests
     [Fact]
     public void Pairs_EqualBruteForce_OnClip()
     {
-        var (images, texts) = EmbeddingSet.LoadPaired(Path.Combine(DataFolder, "features_clip.npy"));
+        var data = CocoClip500.Pretrained();
+        var (images, texts) = (data.Images, data.Texts);
         var product = new ApproximateFiberProduct(images, texts);
         Assert.Equal(BruteForce.Pairs(images, texts, 1.2), product.Pairs(1.2).ToList());
     }
