@@ -29,6 +29,9 @@ public static class Robustness
         return radii;
     }
 
+    /// <summary>The pairs of F_ε with their certified radii, ready to export (<see cref="IO.ResultExport"/>).</summary>
+    public static CertifiedPairs Certify(PairSet pairs, double epsilon) => new(pairs, epsilon, CertifiedRadii(pairs, epsilon));
+
     /// <summary>
     /// How many pairs of F_ε are certified to stay in F_ε under every perturbation whose combined effect
     /// L_f δ_I + L_g δ_T is at most <paramref name="budget"/>.
@@ -39,3 +42,9 @@ public static class Robustness
         return CertifiedRadii(pairs, epsilon).LongCount(r => r >= budget);
     }
 }
+
+/// <summary>The pairs of F_ε and, aligned with them, the certified radius ε − r of each (statement T4).</summary>
+/// <param name="Pairs">F_ε.</param>
+/// <param name="Epsilon">ε.</param>
+/// <param name="Radii">ε − ‖f(P) − g(Q)‖ per pair, in the order of <see cref="PairSet.Distances"/>.</param>
+public sealed record CertifiedPairs(PairSet Pairs, double Epsilon, double[] Radii);

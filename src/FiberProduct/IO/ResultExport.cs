@@ -8,7 +8,7 @@ namespace FiberProduct.IO;
 /// One-call exports of results for downstream research code, in layouts NumPy, SciPy and pandas read directly
 /// (docs/export.md shows the Python side).
 /// </summary>
-public static class ResultExport
+public static partial class ResultExport
 {
     /// <summary>
     /// A pair set as .npz: <c>indptr</c> (int64, N + 1), <c>indices</c> (int32), <c>data</c> (float64 distances) and
@@ -18,15 +18,17 @@ public static class ResultExport
     public static void SaveNpz(PairSet pairs, string path)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        Npy.WriteNpz(path, new Dictionary<string, NpyArray>
-        {
-            ["indptr"] = new(pairs.RowOffsets.ToArray(), pairs.RowCount + 1),
-            ["indices"] = new(pairs.Columns.ToArray(), (int)pairs.PairCount),
-            ["data"] = new(pairs.Distances.ToArray(), (int)pairs.PairCount),
-            ["shape"] = new(new long[] { pairs.RowCount, pairs.ColumnCount }, 2),
-            ["truncated"] = new(new byte[] { pairs.IsTruncated ? (byte)1 : (byte)0 }, 1),
-        }, compress: false);
+        Npy.WriteNpz(path, PairArrays(pairs), compress: false);
     }
+
+    private static Dictionary<string, NpyArray> PairArrays(PairSet pairs) => new()
+    {
+        ["indptr"] = new(pairs.RowOffsets.ToArray(), pairs.RowCount + 1),
+        ["indices"] = new(pairs.Columns.ToArray(), (int)pairs.PairCount),
+        ["data"] = new(pairs.Distances.ToArray(), (int)pairs.PairCount),
+        ["shape"] = new(new long[] { pairs.RowCount, pairs.ColumnCount }, 2),
+        ["truncated"] = new(new byte[] { pairs.IsTruncated ? (byte)1 : (byte)0 }, 1),
+    };
 
     /// <summary>A pair set as CSV with header <c>image,text,distance</c>, one pair per line, distances round-trippable.</summary>
     public static void SaveCsv(PairSet pairs, string path)
@@ -42,16 +44,15 @@ public static class ResultExport
     public static void SaveJson(PairSet pairs, string path)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
-        json.WriteStartObject();
-        json.WriteNumber("rows", pairs.RowCount);
-        json.WriteNumber("columns", pairs.ColumnCount);
-        json.WriteBoolean("truncated", pairs.IsTruncated);
-        WriteArray(json, "image", pairs.Select(p => (double)p.Image));
-        WriteArray(json, "text", pairs.Select(p => (double)p.Text));
-        WriteArray(json, "distance", pairs.Select(p => p.Distance));
-        json.WriteEndObject();
+        WriteJson(path, json =>
+        {
+            json.WriteNumber("rows", pairs.RowCount);
+            json.WriteNumber("columns", pairs.ColumnCount);
+            json.WriteBoolean("truncated", pairs.IsTruncated);
+            WriteArray(json, "image", pairs.Select(p => (double)p.Image));
+            WriteArray(json, "text", pairs.Select(p => (double)p.Text));
+            WriteArray(json, "distance", pairs.Select(p => p.Distance));
+        });
     }
 
     /// <summary>An ε-profile as .npz: <c>epsilon</c> (float64), <c>count</c> (int64) and, when kept, <c>distances</c> (float64, sorted).</summary>
@@ -81,12 +82,11 @@ public static class ResultExport
     public static void SaveJson(EpsilonProfile profile, string path)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream);
-        json.WriteStartObject();
-        WriteArray(json, "epsilon", profile.Epsilons.ToArray());
-        WriteArray(json, "count", profile.Counts.ToArray().Select(c => (double)c)); // counts stay exact below 2^53
-        json.WriteEndObject();
+        WriteJson(path, json =>
+        {
+            WriteArray(json, "epsilon", profile.Epsilons.ToArray());
+            WriteArray(json, "count", profile.Counts.ToArray().Select(c => (double)c)); // counts stay exact below 2^53
+        });
     }
 
     /// <summary>A named JSON array of numbers (integral values are written without a fraction).</summary>
