@@ -1,110 +1,134 @@
 // FiberProduct quickstart: dotnet run docs/examples/quickstart.cs
-// An end-to-end tour that grows as the library does: the polynomial rings Z_n[x] in which the paper
-// (arXiv 2412.00373) models images (Z_256[x]) and texts (Z_|V|[x]), then the ε-approximate fiber product
-// of real CLIP embeddings of 500 COCO image–caption pairs.
+// The ε-approximate fiber product F_ε = {(P, Q) : ‖f(P) − g(Q)‖ ≤ ε} (arXiv 2412.00373) of real CLIP embeddings of 500
+// COCO image–caption pairs, shipped by FiberProduct.Datasets, and of the same pairs through an untrained CLIP (what "no
+// alignment" looks like). It prints a report and writes plots (PNG) and the results (.npz, CSV) to
+// docs/examples/output/. The rings Z_n[x] themselves are toured in rings.cs, the encoders in encoding.cs.
 #:project ../../src/FiberProduct/FiberProduct.csproj
+#:project ../../src/FiberProduct.Datasets/FiberProduct.Datasets.csproj
+#:package ScottPlot
 
-using System.Diagnostics;
-using FiberProduct.Algebra;
+using System.Globalization;
+using FiberProduct.Analysis;
+using FiberProduct.Datasets;
 using FiberProduct.Decomposition;
-using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.IO;
 
-Console.WriteLine("== The rings");
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string output = Path.Combine(Here(), "output");
+Directory.CreateDirectory(output);
 
-// An 8-pixel grayscale patch as a polynomial over Z_256: intensities are the coefficients, in scan order.
-var images = PolynomialRing.Z256;
-var patch = images.Create(12, 200, 255, 0, 37, 90, 90, 4);
-Console.WriteLine($"image ring     {images}");
-Console.WriteLine($"patch P(x)     {patch}");
-Console.WriteLine($"P(3)           {patch.Evaluate(3)}");
-Console.WriteLine($"P'(x)          {patch.Derivative()}");
+var profilePlot = new ScottPlot.Plot();
+var alignmentPlot = new ScottPlot.Plot();
+var variancePlot = new ScottPlot.Plot();
+double[] budgets = [0.0, 0.005, 0.01, 0.02, 0.05]; // L_f δ_I + L_g δ_T, in embedding units
+double[] grid = Enumerable.Range(0, 64).Select(i => 0.9 * Math.Pow(1.7 / 0.9, i / 63.0)).ToArray(); // ε from 0.9 to 1.7, log-spaced
 
-// A caption as a polynomial over Z_|V|: token ids are the coefficients (|V| = 100277, the cl100k_base vocabulary).
-var texts = PolynomialRing.ForVocabulary(100277);
-var caption = texts.Create([32, 8415, 11961, 389, 264, 3363, 13]);
-Console.WriteLine($"text ring      {texts}");
-Console.WriteLine($"caption Q(x)   {caption}");
-
-// Ring arithmetic: Z_256 has zero divisors, so degrees can drop.
-var a = images.Create(1, 128);
-var b = images.Create(0, 2);
-Console.WriteLine($"(128x + 1)(2x) = {a * b}   (256x^2 vanishes in Z_256)");
-
-// Division with remainder needs a unit leading coefficient; 3 is a unit of Z_256, 2 is not.
-var divisor = images.Create(4, 2, 3);
-var (q, r) = ZnPolynomial.DivRem(patch, divisor);
-Console.WriteLine($"P = q·D + r    q = {q}; r = {r}; check {q * divisor + r == patch}");
-try { ZnPolynomial.DivRem(patch, images.Create(1, 2)); }
-catch (ArgumentException e) { Console.WriteLine($"non-unit lead  {e.Message.Split(';')[0]}"); }
-
-// The quotient ring Z_256[x]/(x^8 − 1): patches of 8 pixels multiply by cyclic convolution.
-Console.WriteLine($"P·x in Z_256[x]/(x^8 − 1) = {patch.MultiplyCyclic(images.X, 8)}");
-
-// T9: reduce mod 4 and evaluate at 1 on both sides (4 divides gcd(256, 32000)); the pairs with equal images form a subring.
-var tokens32k = PolynomialRing.ForVocabulary(32000);
-var algebraic = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(images, 4, 1), RingHomomorphism.ReductionThenEvaluation(tokens32k, 4, 1));
-var word = tokens32k.Create(17, 7);
-Console.WriteLine($"φ(P) = {algebraic.Phi.Apply(patch)}, ψ(Q) = {algebraic.Psi.Apply(word)}: (P, Q) in Z_256[x] ×_Z_4 Z_32000[x]: {algebraic.Contains(patch, word)}; " +
-    $"(P·P, Q·Q): {algebraic.Contains(patch * patch, word * word)}; (P + 1, Q): {algebraic.Contains(patch + images.One, word)}");
-
-// Fast multiplication: two random 2^18-term patches (a 512 × 512 image each), exact modulo 256.
-var random = new Random(1);
-var big = images.Create(Enumerable.Range(0, 1 << 18).Select(_ => (uint)random.Next(256)).ToArray());
-var other = images.Create(Enumerable.Range(0, 1 << 18).Select(_ => (uint)random.Next(256)).ToArray());
-var clock = Stopwatch.StartNew();
-var bigProduct = big * other;
-clock.Stop();
-uint x = 77;
-bool consistent = bigProduct.Evaluate(x) == images.Coefficients.Multiply(big.Evaluate(x), other.Evaluate(x));
-Console.WriteLine($"2^18 × 2^18 product: degree {bigProduct.Degree}, {clock.Elapsed.TotalMilliseconds:F1} ms (first call, JIT included), evaluation check {consistent}");
-
-// ---------------------------------------------------------------------------------------------------------
-Console.WriteLine();
-Console.WriteLine("== The ε-approximate fiber product of real CLIP embeddings (500 COCO image–caption pairs)");
-// The data ship with the tests for now (MIT, provenance in the folder's README); row i of each modality is a true pair.
-string data = Path.Combine(Here(), "..", "..", "tests", "FiberProduct.Tests", "Data", "coco-clip-500");
-foreach (var (file, label) in new[] { ("features_clip.npy", "pretrained CLIP"), ("features_clip_random.npy", "random-init control") })
+foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoClip500.RandomInit(), "control") })
 {
-    var (imageEmbeddings, textEmbeddings) = EmbeddingSet.LoadPaired(Path.Combine(data, file));
-    var fiber = new ApproximateFiberProduct(imageEmbeddings, textEmbeddings);
-    var truth = Pairing.Diagonal(imageEmbeddings.Count);
-    Console.WriteLine($"-- {label}: {imageEmbeddings.Count} images, {textEmbeddings.Count} texts in R^{imageEmbeddings.Dimension}");
+    var (images, texts, truth) = (data.Images, data.Texts, data.Truth);
+    var fiber = new ApproximateFiberProduct(images, texts);
+    Console.WriteLine($"== {data.Name}");
+    Console.WriteLine($"   {images.Count} images, {texts.Count} captions in R^{images.Dimension}; caption 0: \"{data.Captions[0]}\" ({data.ImageFiles[0]})");
+
+    // |F_ε| and how well it recovers the true pairs.
     Console.WriteLine("   ε        |F_ε|   precision  recall   F1");
     foreach (double epsilon in new[] { 1.10, 1.15, 1.20, 1.25, 1.30, 1.35, 1.40 })
     {
         var score = fiber.Score(epsilon, truth);
         Console.WriteLine($"   {epsilon,-6:F2} {score.Pairs,8}   {score.Precision,8:P1}  {score.Recall,7:P1}  {score.F1:F3}");
     }
-    var best = fiber.BestF1(truth);
+    var curve = fiber.AlignmentCurve(truth, new ConsoleProgress("precision–recall curve"));
+    var best = curve.MaxBy(s => s.F1);
     Console.WriteLine($"   best F1 {best.F1:F3} at ε = {best.Epsilon:F4}: |F_ε| = {best.Pairs}, precision {best.Precision:P1}, recall {best.Recall:P1}");
-    var profile = fiber.Profile([0.5, 1.0, 1.2, 1.4, 2.0]);
-    Console.WriteLine($"   profile |F_ε| at ε = 0.5, 1.0, 1.2, 1.4, 2.0: {string.Join(", ", profile.Counts.ToArray())}");
-    var nu = FiberProduct.Analysis.CorrelationDimension.Estimate(fiber, seed: 1);
-    Console.WriteLine($"   correlation dimension ν (T6) = {nu.Dimension:F2}, 95 % bootstrap interval [{nu.Lower:F2}, {nu.Upper:F2}], between r₁ = {nu.SmallRadius:F4} and r₂ = {nu.LargeRadius:F4}");
 
-    // The decomposition Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥ and the shared-only fiber product F^s_ε ⊇ F_ε (T7).
-    var decomposition = SubspaceDecomposition.Estimate(imageEmbeddings, textEmbeddings, new DecompositionOptions { Seed = 1 });
+    // Robustness (T4): a pair at distance r ≤ ε survives every perturbation with L_f δ_I + L_g δ_T ≤ ε − r.
+    var certified = Robustness.Certify(fiber.Pairs(best.Epsilon), best.Epsilon);
+    var trueIndex = certified.Pairs.Select((p, k) => (p, k)).Where(x => x.p.Image == x.p.Text).Select(x => x.k).ToArray();
+    Console.WriteLine("   robustness at the best ε: pairs of F_ε (true pairs among them) that stay in F_ε under any perturbation moving the embeddings by at most");
+    Console.WriteLine("   " + string.Join("   ", budgets.Select(budget =>
+        $"{budget:F3}: {certified.Radii.Count(r => r >= budget)} ({trueIndex.Count(k => certified.Radii[k] >= budget)})")));
+
+    // The decomposition Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥, its variance table and the modality gap.
+    var decomposition = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { Seed = 1 }, new ConsoleProgress("decomposition"));
     Console.WriteLine($"   decomposition: signal ranks images {decomposition.ImageSignalRank}, texts {decomposition.TextSignalRank}; " +
         $"dim Z_s = {decomposition.Shared.Rank}, Z_I = {decomposition.ImageSpecific.Rank}, Z_T = {decomposition.TextSpecific.Rank}, Z_⊥ = {decomposition.Residual.Rank}" +
-        (decomposition.Bounds is { } bounds ? $" (joint when 1 + cos θ > {bounds.Threshold:F3}: random-direction bound {bounds.RandomDirectionThreshold:F3}, Wedin bound {bounds.WedinThreshold:F3})" : ""));
-    var angles = decomposition.PrincipalAngles.ToArray();
-    Console.WriteLine($"   smallest principal angles between the signal subspaces (degrees): {string.Join(", ", angles.Take(5).Select(a => (a * 180 / Math.PI).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
+        (decomposition.Bounds is { } bounds ? $" (joint when 1 + cos θ > {bounds.Threshold:F3})" : ""));
     Console.WriteLine("   variance share   Z_s     Z_I     Z_T     Z_⊥");
     foreach (var modality in Enum.GetValues<Modality>())
         Console.WriteLine($"   {modality,-14} " + string.Join(" ", Enum.GetValues<SubspacePart>().Select(p => $"{decomposition.VarianceShare(modality, p),7:P1}")));
     Console.WriteLine($"   modality gap ‖μ_I − μ_T‖ = {decomposition.ModalityGapLength:F3}; its share in Z_s, Z_I, Z_T, Z_⊥: " +
-        string.Join(", ", Enum.GetValues<SubspacePart>().Select(p => decomposition.GapShare(p).ToString("P1", System.Globalization.CultureInfo.InvariantCulture))));
-    var cca = SubspaceDecomposition.EstimateByCca(imageEmbeddings, textEmbeddings, regularization: 1e-2, new DecompositionOptions { Seed = 1 });
-    Console.WriteLine($"   CCA estimate (ridge 0.01): dim Z_s = {cca.Shared.Rank}; leading canonical correlations " +
-        string.Join(", ", cca.CanonicalCorrelations.ToArray().Take(5).Select(c => c.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))));
+        string.Join(", ", Enum.GetValues<SubspacePart>().Select(p => decomposition.GapShare(p).ToString("P1", CultureInfo.InvariantCulture))));
     if (decomposition.Shared.Rank > 0)
     {
-        var sharedOnly = decomposition.SharedFiberProduct(imageEmbeddings, textEmbeddings);
-        var bestShared = sharedOnly.BestF1(truth);
-        Console.WriteLine($"   F^s_ε (shared part only): best F1 {bestShared.F1:F3} at ε = {bestShared.Epsilon:F4} (|F^s_ε| = {bestShared.Pairs}, precision {bestShared.Precision:P1}, recall {bestShared.Recall:P1})");
+        var shared = decomposition.SharedFiberProduct(images, texts).BestF1(truth);
+        Console.WriteLine($"   F^s_ε (shared part only, T7: F_ε ⊆ F^s_ε): best F1 {shared.F1:F3} at ε = {shared.Epsilon:F4}");
     }
+
+    // T6: the correlation dimension of the cross-modal distances.
+    var nu = CorrelationDimension.Estimate(fiber, seed: 1);
+    Console.WriteLine($"   correlation dimension ν = {nu.Dimension:F2}, 95 % bootstrap interval [{nu.Lower:F2}, {nu.Upper:F2}]");
+
+    // Plots and exports.
+    var profile = fiber.Profile(grid, progress: new ConsoleProgress("ε-profile"));
+    var counts = profile.Counts.ToArray();
+    var line = profilePlot.Add.ScatterLine(grid.Select(Math.Log10).ToArray(), counts.Select(c => Math.Log10(Math.Max(c, 1))).ToArray());
+    line.LegendText = tag == "clip" ? "pretrained CLIP" : "random-init control";
+    var precision = alignmentPlot.Add.ScatterLine(curve.Select(s => s.Epsilon).ToArray(), curve.Select(s => s.Precision).ToArray());
+    precision.LegendText = $"precision ({tag})";
+    var recall = alignmentPlot.Add.ScatterLine(curve.Select(s => s.Epsilon).ToArray(), curve.Select(s => s.Recall).ToArray());
+    recall.LegendText = $"recall ({tag})";
+    if (tag == "clip") { precision.LineStyle.Pattern = ScottPlot.LinePattern.Solid; recall.LineStyle.Pattern = ScottPlot.LinePattern.Solid; }
+    else { precision.LineStyle.Pattern = ScottPlot.LinePattern.Dashed; recall.LineStyle.Pattern = ScottPlot.LinePattern.Dashed; }
+    if (tag == "clip")
+    {
+        var parts = Enum.GetValues<SubspacePart>();
+        var bars = new List<ScottPlot.Bar>();
+        foreach (var (modality, offset, color) in new[] { (Modality.Images, 0.0, ScottPlot.Colors.SteelBlue), (Modality.Texts, 0.4, ScottPlot.Colors.DarkOrange) })
+            for (int p = 0; p < parts.Length; p++)
+                bars.Add(new ScottPlot.Bar { Position = p + offset, Value = decomposition.VarianceShare(modality, parts[p]), FillColor = color, Size = 0.38 });
+        variancePlot.Add.Bars(bars);
+        variancePlot.Axes.Bottom.SetTicks([0.2, 1.2, 2.2, 3.2], ["Z_s", "Z_I", "Z_T", "Z_⊥"]);
+        variancePlot.Title("Variance share per part, pretrained CLIP (blue: images, orange: texts)");
+        variancePlot.YLabel("share of the modality's variance");
+    }
+    ResultExport.SaveNpz(certified, Path.Combine(output, $"{tag}-pairs-at-best-epsilon.npz"));
+    ResultExport.SaveCsv(curve, Path.Combine(output, $"{tag}-precision-recall.csv"));
+    ResultExport.SaveCsv(profile, Path.Combine(output, $"{tag}-profile.csv"));
+    ResultExport.SaveNpz(decomposition, Path.Combine(output, $"{tag}-decomposition.npz"));
+    Console.WriteLine();
 }
+
+profilePlot.Title("ε-profile |F_ε| (log–log)");
+profilePlot.XLabel("log10 ε");
+profilePlot.YLabel("log10 |F_ε|");
+profilePlot.ShowLegend(ScottPlot.Alignment.LowerRight);
+alignmentPlot.Title("Precision and recall against the true pairs");
+alignmentPlot.XLabel("ε");
+alignmentPlot.ShowLegend(ScottPlot.Alignment.MiddleRight);
+profilePlot.SavePng(Path.Combine(output, "epsilon-profile.png"), 800, 500);
+alignmentPlot.SavePng(Path.Combine(output, "precision-recall.png"), 800, 500);
+variancePlot.SavePng(Path.Combine(output, "variance-shares.png"), 800, 500);
+Console.WriteLine($"plots and results written to {Path.GetFullPath(output)}");
+Console.WriteLine("data: " + CocoClip500.Notice.Split('\n').First(l => l.StartsWith("Provenance", StringComparison.Ordinal)).Trim());
 
 // The folder of this file: `dotnet run file.cs` records it for file-based apps (CallerFilePath is path-mapped in CI builds).
 static string Here() => AppContext.GetData("EntryPointFileDirectoryPath") as string ?? Path.Combine("docs", "examples");
+
+/// <summary>Progress on one console line (stderr), for the steps that take a second or more.</summary>
+sealed class ConsoleProgress(string label) : IProgress<double>
+{
+    private readonly Lock gate = new();
+    private int shown = -1;
+
+    public void Report(double value)
+    {
+        int percent = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
+        lock (gate)
+        {
+            if (percent / 10 == shown / 10 && percent < 100) return; // every 10 %
+            shown = percent;
+            Console.Error.Write(Console.IsErrorRedirected ? (percent == 100 ? $"   {label}: done\n" : "") : $"\r   {label} {percent,3} %" + (percent == 100 ? "\n" : ""));
+        }
+    }
+}
