@@ -20,6 +20,7 @@ namespace FiberProduct.Fiber;
 public sealed partial class ApproximateFiberProduct
 {
     private readonly Lazy<JoinOperands> operands;
+    private readonly Lazy<Pruning?> pruning;
 
     /// <summary>Creates the fiber product of images f(𝒫) and texts g(𝒬) under a metric.</summary>
     /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
@@ -37,6 +38,7 @@ public sealed partial class ApproximateFiberProduct
         Texts = texts;
         Metric = metric;
         operands = new Lazy<JoinOperands>(() => new JoinOperands(images, texts, metric));
+        pruning = new Lazy<Pruning?>(() => Pruning.Create(images, texts));
         if (metric != FiberMetric.Euclidean) _ = operands.Value; // reject zero rows now, not at the first query
     }
 
@@ -57,11 +59,12 @@ public sealed partial class ApproximateFiberProduct
     public long Count(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        var op = operands.Value;
+        var (op, head, _, _) = Plan(_ => epsilon, epsilon);
         var (candidate, sure) = Thresholds(op, _ => epsilon);
         var exact = new ExactCheck(op);
         var sinks = new CountSink[Workers(Images.Count)];
-        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), sinks.Length, Reporter(progress), cancellationToken);
+        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), sinks.Length, Reporter(progress), cancellationToken, head);
+        Recorded(head);
         progress?.Report(1);
         return sinks.Sum(s => s?.Count ?? 0);
     }
@@ -158,12 +161,13 @@ public sealed partial class ApproximateFiberProduct
         foreach (double e in given) CheckEpsilon(e, nameof(epsilons));
         var sorted = given.Distinct().Order().ToArray();
         double largest = sorted[^1];
-        var op = operands.Value;
+        var (op, head, _, _) = Plan(_ => largest, largest);
         var margins = new double[Images.Count];
         var (candidate, sure) = Thresholds(op, _ => largest, margins);
         var exact = new ExactCheck(op);
         var sinks = new ProfileSink[Workers(Images.Count)];
-        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, margins, includeDistances), sinks.Length, Reporter(progress), cancellationToken);
+        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, margins, includeDistances), sinks.Length, Reporter(progress), cancellationToken, head);
+        Recorded(head);
         progress?.Report(1);
 
         var cumulative = new long[sorted.Length];
@@ -212,14 +216,57 @@ public sealed partial class ApproximateFiberProduct
     private PairSet CollectPairs(int rowStart, int rowEnd, Func<int, double> epsilonOfRow, PairBudget budget,
         IProgress<double>? progress, CancellationToken cancellationToken, int keepPerRow = 0)
     {
-        var op = operands.Value;
-        var (candidate, sure) = Thresholds(op, epsilonOfRow);
+        // Pruning reorders rows and columns: only for whole, untruncated results (bands and truncation need row order).
+        bool whole = rowStart == 0 && rowEnd == Images.Count && !budget.Truncate;
+        var (op, head, rowOrder, columnOrder) = whole ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count)) : (operands.Value, null, null, null);
+        var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
+        var (candidate, sure) = Thresholds(op, epsilonOf);
         var exact = new ExactCheck(op);
         var sinks = new PairSink[Workers(rowEnd - rowStart)];
-        RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOfRow, budget, keepPerRow), sinks.Length, Reporter(progress), cancellationToken);
+        RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder), sinks.Length, Reporter(progress), cancellationToken, head);
+        Recorded(head);
         progress?.Report(1);
-        var result = PairSet.FromBuffers(Images.Count, Texts.Count, sinks.Where(s => s is not null).Select(s => s.Buffer).ToList(), budget.MaxPairs, budget.Truncate);
-        return result;
+        var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
+        return rowOrder is null || columnOrder is null
+            ? PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate)
+            : PairSet.FromPermutedBuffers(Images.Count, Texts.Count, buffers, rowOrder, columnOrder, budget.MaxPairs);
+    }
+
+    /// <summary>
+    /// The operands a query runs on: the original ones, or — when pruning is on and pays — the reordered ones with the
+    /// head filter for the rows' tolerances (in the reordered row order) and the maps back to the original indices.
+    /// </summary>
+    private (JoinOperands Op, RangeJoin.HeadFilter? Head, int[]? RowOrder, int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow, double largest)
+    {
+        bool forced = Options.Pruning == PruningMode.Always || Options.PruningDimension is not null;
+        if (Metric != FiberMetric.Euclidean || Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
+            || !forced && (double)Images.Count * Texts.Count * Images.Dimension < AutoPruningWork)
+            return (operands.Value, null, null, null);
+        var plan = pruning.Value;
+        if (plan is null) return (operands.Value, null, null, null);
+        int k;
+        lock (plan) k = plan.Choose(largest, forced, Options.PruningDimension);
+        if (k == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
+        var (op, rows, columns) = plan.Full;
+        return (op, plan.Filter(k, i => epsilonOfRow(rows[i])), rows, columns);
+    }
+
+    /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it would pay.</summary>
+    private const double AutoPruningWork = 1L << 34;
+
+    private void Recorded(RangeJoin.HeadFilter? head)
+    {
+        if (head is not null && pruning.Value is { } plan) lock (plan) plan.Record(head);
+    }
+
+    /// <summary>The plan of the last pruned query (head dimension, tiles skipped and computed, estimated cost), for benchmarks and tests.</summary>
+    internal (int Dimension, long Skipped, long Computed, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
+
+    private static double MaxOver(Func<int, double> epsilonOfRow, int rows)
+    {
+        double max = 0;
+        for (int i = 0; i < rows; i++) max = Math.Max(max, epsilonOfRow(i));
+        return max;
     }
 
     private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, double[]? margins = null)

@@ -19,13 +19,38 @@ public sealed record FiberProductOptions
     /// <summary>Return a truncated result instead of throwing when <see cref="MaxPairs"/> is exceeded.</summary>
     public bool TruncateAtBudget { get; init; }
 
+    /// <summary>
+    /// Whether the Euclidean queries (<see cref="ApproximateFiberProduct.Count"/>, <c>Pairs</c>, <c>PairsPerImageTolerance</c>,
+    /// <c>Profile</c>, <c>NearestWithin</c>) may skip work by exact lower bounds (docs/concepts.md, "Exact pruning").
+    /// The answer is the same either way; only the time differs.
+    /// </summary>
+    public PruningMode Pruning { get; init; } = PruningMode.Auto;
+
+    /// <summary>Forces the head dimension k of the pruning bound (0 = the norm bound alone); null lets the cost model choose. Implies pruning.</summary>
+    public int? PruningDimension { get; init; }
+
     internal int Workers => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
     internal void Validate()
     {
         if (MaxDegreeOfParallelism is 0 or < -1)
             throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "Expected −1 (all processors) or a positive thread count.");
+        if (!Enum.IsDefined(Pruning)) throw new ArgumentOutOfRangeException(nameof(Pruning), Pruning, "Unknown pruning mode.");
+        if (PruningDimension is < 0) throw new ArgumentOutOfRangeException(nameof(PruningDimension), PruningDimension, "Expected a head dimension ≥ 0.");
         if (MaxPairs < 0 || MaxPairs > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(MaxPairs), MaxPairs, $"Expected 0 … {Array.MaxLength} pairs.");
     }
+}
+
+/// <summary>When the ε-join uses exact pruning.</summary>
+public enum PruningMode
+{
+    /// <summary>When the problem is large and the cost model, from sampled tiles, expects at least a 10 % saving.</summary>
+    Auto,
+
+    /// <summary>Never: every tile is computed in full (the brute-force kernel).</summary>
+    Never,
+
+    /// <summary>Always (Euclidean metric), with the head dimension the cost model finds cheapest even if it saves nothing.</summary>
+    Always,
 }

@@ -80,6 +80,39 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// Builds the CSR arrays from per-worker buffers. When truncating, a worker that stopped early holds more than the
     /// budget, so every position below the budget is filled by complete rows: the result is the first pairs in (row, column) order.
     /// </summary>
+    /// <summary>
+    /// A pair set from buffers filled in permuted order (row i of the buffers is row <paramref name="rowOrder"/>[i],
+    /// column j is column <paramref name="columnOrder"/>[j]): mapped back and sorted by column within each row.
+    /// </summary>
+    internal static PairSet FromPermutedBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, int[] rowOrder, int[] columnOrder, long maxPairs)
+    {
+        var offsets = new long[rowCount + 1];
+        foreach (var buffer in buffers)
+            foreach (int row in buffer.Rows) offsets[rowOrder[row] + 1]++;
+        for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
+        long total = offsets[rowCount];
+        if (total > maxPairs) throw new ResultBudgetExceededException(maxPairs);
+        var columns = new int[total];
+        var distances = new double[total];
+        var next = offsets[..^1];
+        foreach (var buffer in buffers)
+        {
+            var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
+            for (int p = 0; p < rows.Length; p++)
+            {
+                long at = next[rowOrder[rows[p]]]++;
+                columns[at] = columnOrder[cols[p]];
+                distances[at] = dist[p];
+            }
+        }
+        for (int i = 0; i < rowCount; i++)
+        {
+            int from = (int)offsets[i], length = (int)(offsets[i + 1] - offsets[i]);
+            if (length > 1) Array.Sort(columns, distances, from, length);
+        }
+        return new PairSet(columnCount, offsets, columns, distances, isTruncated: false);
+    }
+
     internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs, bool truncate)
     {
         var offsets = new long[rowCount + 1];

@@ -34,19 +34,53 @@ internal static unsafe class RangeJoin
     private const int ChunkRows = 384;
 
     public static void Run<TSink>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
-        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken)
+        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken, HeadFilter? head = null)
         where TSink : ITileSink
     {
-        if (DotTile512.IsSupported) Run<TSink, DotTile512>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
-        else if (DotTile256.IsSupported) Run<TSink, DotTile256>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
-        else Run<TSink, DotTileScalar>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken);
+        if (DotTile512.IsSupported) Run<TSink, DotTile512>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
+        else if (DotTile256.IsSupported) Run<TSink, DotTile256>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
+        else Run<TSink, DotTileScalar>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
+    }
+
+    /// <summary>Rows per micro-panel of the kernel this machine runs (12 with AVX-512, 6 with AVX2, else 4).</summary>
+    public static int TileHeight => DotTile512.IsSupported ? DotTile512.Height : DotTile256.IsSupported ? DotTile256.Height : DotTileScalar.Height;
+
+    /// <summary>The dot products of every row of <paramref name="x"/> (n × d, row-major) with the columns of a packed panel set, as n × (16·panels).</summary>
+    public static float[] Products(ReadOnlySpan<float> x, int n, int d, float[] packed, int panels)
+    {
+        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, panels);
+        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, panels);
+        return Products<DotTileScalar>(x, n, d, packed, panels);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float[] Products<TKernel>(ReadOnlySpan<float> x, int n, int d, float[] packed, int panels) where TKernel : IDotTileKernel
+    {
+        int height = TKernel.Height, width = panels * JoinOperands.PanelWidth;
+        var result = new float[(long)n * width];
+        var rows = new float[height * d];
+        var tile = new float[height * JoinOperands.PanelWidth];
+        fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile)
+            for (int i0 = 0; i0 < n; i0 += height)
+            {
+                int valid = Math.Min(height, n - i0);
+                rows.AsSpan().Clear();
+                x.Slice(i0 * d, valid * d).CopyTo(rows);
+                for (int p = 0; p < panels; p++)
+                {
+                    TKernel.Compute(r, d, y + (long)p * d * JoinOperands.PanelWidth, t);
+                    for (int row = 0; row < valid; row++)
+                        tile.AsSpan(row * 16, 16).CopyTo(result.AsSpan((int)((long)(i0 + row) * width + p * 16), 16));
+                }
+            }
+        return result;
     }
 
     /// <summary>How many workers a row range can use: at least one micro-panel of rows each.</summary>
     public static int Workers(int rows, int maxDegree) => Math.Max(1, Math.Min(maxDegree, (rows + 11) / 12));
 
     internal static void Run<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
-        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken)
+        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken, HeadFilter? head = null)
         where TSink : ITileSink where TKernel : IDotTileKernel
     {
         int rows = rowEnd - rowStart;
@@ -66,7 +100,7 @@ internal static unsafe class RangeJoin
                 int firstPanel = (int)((long)microPanels * w / workers), endPanel = (int)((long)microPanels * (w + 1) / workers);
                 int start = rowStart + firstPanel * height, end = Math.Min(rowEnd, rowStart + endPanel * height);
                 var sink = sinkForWorker(w);
-                Sweep<TSink, TKernel>(op, candidate, sure, start, end, sink, () =>
+                Sweep<TSink, TKernel>(op, candidate, sure, start, end, sink, head, () =>
                 {
                     if (progress is not null) progress((double)Interlocked.Increment(ref done) / total);
                 }, cancellationToken);
@@ -80,17 +114,29 @@ internal static unsafe class RangeJoin
     }
 
     private static void Sweep<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int start, int end, TSink sink,
-        Action blockDone, CancellationToken cancellationToken)
+        HeadFilter? head, Action blockDone, CancellationToken cancellationToken)
         where TSink : ITileSink where TKernel : IDotTileKernel
     {
         int d = op.Dimension, height = TKernel.Height, texts = op.Texts.Count;
         float* tile = stackalloc float[height * JoinOperands.PanelWidth];
         float[] padded = new float[height * d]; // the last micro-panel of a range, zero-padded to full height
         var x = op.X.Span;
+        // The pruning filter: the same tiles over the low-dimensional head vectors, whose distances bound the full
+        // ones from below; a tile none of whose pairs passes the head test is never computed in full.
+        var hop = head?.Operands;
+        int hd = hop?.Dimension ?? 1;
+        float[] headPadded = new float[height * hd];
+        float[] headCandidate = head?.Candidate ?? [];
+        long skipped = 0, computed = 0;
+        var hx = hop is null ? default : hop.X.Span;
         fixed (float* xBase = x)
         fixed (float* yBase = op.PackedY)
         fixed (float* pad = padded)
         fixed (float* halfNormsY = op.HalfSquaredNormsY)
+        fixed (float* hxBase = hx)
+        fixed (float* hyBase = hop is null ? null : hop.PackedY)
+        fixed (float* hpad = headPadded)
+        fixed (float* hHalfNormsY = hop is null ? null : hop.HalfSquaredNormsY)
         {
             for (int chunk = start; chunk < end; chunk += ChunkRows)
             {
@@ -109,11 +155,24 @@ internal static unsafe class RangeJoin
                             x.Slice(i0 * d, validRows * d).CopyTo(padded);
                             rowsPtr = pad;
                         }
+                        float* headRows = hxBase + (long)i0 * hd;
+                        if (hop is not null && validRows < height)
+                        {
+                            headPadded.AsSpan().Clear();
+                            hx.Slice(i0 * hd, validRows * hd).CopyTo(headPadded);
+                            headRows = hpad;
+                        }
                         for (int p = block * BlockPanels; p < panelEnd; p++)
                         {
-                            TKernel.Compute(rowsPtr, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
                             int column0 = p * JoinOperands.PanelWidth;
                             uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
+                            if (hop is not null)
+                            {
+                                TKernel.Compute(headRows, hd, hyBase + (long)p * hd * JoinOperands.PanelWidth, tile);
+                                if (!AnyCandidate(tile, validRows, headCandidate, i0, hHalfNormsY + column0, valid)) { skipped++; continue; }
+                                computed++;
+                            }
+                            TKernel.Compute(rowsPtr, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
                             var b0 = Vector256.Load(halfNormsY + column0);
                             var b1 = Vector256.Load(halfNormsY + column0 + 8);
                             for (int r = 0; r < validRows; r++)
@@ -133,8 +192,45 @@ internal static unsafe class RangeJoin
                     }
                     blockDone();
                 }
-                if (!sink.RowsCompleted(chunkEnd)) return;
+                if (!sink.RowsCompleted(chunkEnd)) break;
             }
+        }
+        head?.Record(skipped, computed);
+    }
+
+    /// <summary>Whether some row of a tile passes the candidate test dot ≥ candidate[row] + B[lane].</summary>
+    private static bool AnyCandidate(float* tile, int rows, float[] candidate, int i0, float* halfNormsY, uint valid)
+    {
+        var b0 = Vector256.Load(halfNormsY);
+        var b1 = Vector256.Load(halfNormsY + 8);
+        for (int r = 0; r < rows; r++)
+        {
+            var c = Vector256.Create(candidate[i0 + r]);
+            uint mask = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16), c + b0).ExtractMostSignificantBits()
+                      | Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8), c + b1).ExtractMostSignificantBits() << 8;
+            if ((mask & valid) != 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The pruning filter of a join: low-dimensional head operands whose pairwise distances are lower bounds of the
+    /// full ones (rows and columns in the same order as the full operands), and the candidate thresholds of the
+    /// widened tolerance. Counts the tiles it skipped and the tiles it let through.
+    /// </summary>
+    internal sealed class HeadFilter(JoinOperands operands, float[] candidate)
+    {
+        private long skipped, computed;
+
+        public JoinOperands Operands { get; } = operands;
+        public float[] Candidate { get; } = candidate;
+        public long Skipped => Interlocked.Read(ref skipped);
+        public long Computed => Interlocked.Read(ref computed);
+
+        public void Record(long skippedTiles, long computedTiles)
+        {
+            Interlocked.Add(ref skipped, skippedTiles);
+            Interlocked.Add(ref computed, computedTiles);
         }
     }
 

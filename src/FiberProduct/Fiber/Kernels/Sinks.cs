@@ -49,7 +49,7 @@ internal sealed class CountSink(ExactCheck exact, Func<int, double> epsilonOfRow
 /// text) order. With <paramref name="keepPerRow"/> &gt; 0 only each row's nearest pairs survive the regrouping.
 /// A shared count enforces the result budget.
 /// </summary>
-internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow, PairBudget budget, int keepPerRow = 0) : ITileSink
+internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow, PairBudget budget, int keepPerRow = 0, int[]? columnKey = null) : ITileSink
 {
     public readonly PairBuffer Buffer = new();
     private int sinceReport, chunkStart;
@@ -72,7 +72,7 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
 
     public bool RowsCompleted(int rowEnd)
     {
-        int kept = Buffer.RegroupTail(chunkStart, keepPerRow);
+        int kept = Buffer.RegroupTail(chunkStart, keepPerRow, columnKey);
         if (keepPerRow > 0) sinceReport = kept;
         budget.Add(sinceReport);
         sinceReport = 0;
@@ -152,7 +152,9 @@ internal sealed class PairBuffer
     /// Sorts the entries from <paramref name="start"/> on by (row, column) and, when <paramref name="keepPerRow"/> &gt; 0,
     /// keeps only the nearest of each row (by distance, then column); returns how many entries the tail now holds.
     /// </summary>
-    public int RegroupTail(int start, int keepPerRow)
+    /// <remarks>Ties in distance go to the lower column, or to the lower <paramref name="columnKey"/>[column] when the
+    /// columns are a permutation of the caller's (the pruned join), so the kept pairs do not depend on the order.</remarks>
+    public int RegroupTail(int start, int keepPerRow, int[]? columnKey = null)
     {
         int length = Count - start;
         if (length == 0) return 0;
@@ -182,7 +184,7 @@ internal sealed class PairBuffer
             {
                 // Keep the nearest (by distance, then column), then restore column order.
                 var order = Enumerable.Range(from, to - from)
-                    .OrderBy(p => sortedDistances[p]).ThenBy(p => sortedColumns[p]).Take(keepPerRow).Order().ToArray();
+                    .OrderBy(p => sortedDistances[p]).ThenBy(p => columnKey is null ? sortedColumns[p] : columnKey[sortedColumns[p]]).Take(keepPerRow).Order().ToArray();
                 foreach (int p in order) { rows[written] = firstRow + r; columns[written] = sortedColumns[p]; distances[written] = sortedDistances[p]; written++; }
                 continue;
             }

@@ -1,0 +1,340 @@
+using System.Runtime.CompilerServices;
+using FiberProduct.Embedding;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FiberProduct.Fiber.Kernels;
+
+/// <summary>
+/// Exact pruning for the Euclidean ε-join. Both sets are rotated onto the principal axes of the pairwise differences
+/// (an orthogonal change of basis keeps every distance); a vector x becomes its head h̃(x) = (q_1·x, …, q_k·x, ‖x_tail‖),
+/// the k leading coordinates and the norm of the rest, so that ‖h̃(x) − h̃(y)‖ ≤ ‖x − y‖ (Pythagoras and the reverse
+/// triangle inequality on the tail; with k = 0 it is the norm bound |‖x‖ − ‖y‖|). Rows and columns are put in k-d tree
+/// order over the heads, so that a micro-panel and a panel hold nearby points, and the join computes each tile first
+/// over the k + 1 head coordinates: a tile none of whose pairs can be within ε + (the rounding of the heads) is
+/// skipped, the others are computed in full on the original vectors exactly as without pruning. A cost model picks
+/// k per query from the measured survival of sampled tiles, or no pruning when nothing prunes.
+/// </summary>
+internal sealed class Pruning
+{
+    private const int SampleRows = 256, SampledTiles = 384, TileOverhead = 8;
+    private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 320, 384];
+
+    private readonly EmbeddingSet images, texts;
+    private readonly int d, kMax;
+    private readonly float[] packedBasis;
+    private readonly int basisPanels;
+    private readonly double eta;
+    private readonly float[] sampleX, sampleY;
+    private readonly double[] sampleNormsX, sampleNormsY;
+    private readonly Lazy<Ordered> ordered;
+    private readonly Dictionary<int, (JoinOperands Head, double[] ErrorX, double ErrorY)> heads = [];
+    private readonly Dictionary<(double, bool), (int K, double Cost)> choices = [];
+
+    private Pruning(EmbeddingSet images, EmbeddingSet texts, Matrix<double> basis, double orthogonality)
+    {
+        this.images = images;
+        this.texts = texts;
+        d = images.Dimension;
+        kMax = basis.ColumnCount;
+        basisPanels = (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
+        packedBasis = new float[basisPanels * JoinOperands.PanelWidth * d];
+        for (int j = 0; j < kMax; j++)
+            for (int c = 0; c < d; c++) packedBasis[(j / 16 * d + c) * 16 + j % 16] = (float)basis[c, j];
+        // Each head coordinate is a float32 dot product with a float32 copy of a unit vector: its error is at most
+        // η‖x‖ with η = γ_d (the dot product) + 2^-23 (rounding the basis and the result) + the basis' departure from
+        // orthonormality.
+        double unit = Math.ScaleB(1, -24);
+        eta = (d + 2) * unit / (1 - (d + 2) * unit) + 2 * unit + 2 * orthogonality + 1e-15;
+        (sampleX, sampleNormsX) = Heads(images, Sample(images.Count));
+        (sampleY, sampleNormsY) = Heads(texts, Sample(texts.Count));
+        ordered = new Lazy<Ordered>(() => new Ordered(this));
+    }
+
+    /// <summary>The plan of the last query (for benchmarks and tests): the head dimension or 0 for none, and the tiles skipped and computed.</summary>
+    public (int Dimension, long Skipped, long Computed, double EstimatedCost) Last { get; private set; }
+
+    /// <summary>Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain.</summary>
+    public static Pruning? Create(EmbeddingSet images, EmbeddingSet texts)
+    {
+        int d = images.Dimension;
+        if (d < 16 || images.Count == 0 || texts.Count == 0) return null;
+        int kMax = Math.Min(Dimensions[^1], d * 3 / 4);
+        var x = SampleMatrix(images, Sample(images.Count));
+        var y = SampleMatrix(texts, Sample(texts.Count));
+        // E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x − μ_y: its leading eigenvectors capture the most distance.
+        var mx = x.ColumnSums() / x.RowCount;
+        var my = y.ColumnSums() / y.RowCount;
+        var cx = Centered(x, mx);
+        var cy = Centered(y, my);
+        var m = cx.TransposeThisAndMultiply(cx) / x.RowCount + cy.TransposeThisAndMultiply(cy) / y.RowCount + (mx - my).OuterProduct(mx - my);
+        var evd = m.Evd(Symmetricity.Symmetric);
+        var order = Enumerable.Range(0, d).OrderByDescending(i => evd.EigenValues[i].Real).Take(kMax).ToArray();
+        var basis = Matrix<double>.Build.Dense(d, kMax, (r, c) => evd.EigenVectors[r, order[c]]);
+        double orthogonality = (basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(kMax)).FrobeniusNorm();
+        return orthogonality > 1e-6 ? null : new Pruning(images, texts, basis, orthogonality);
+    }
+
+    /// <summary>
+    /// The head dimension to prune with at tolerances up to <paramref name="epsilon"/>, or 0 for the plain join:
+    /// forced, or the cheapest by the cost model when <paramref name="always"/>, or the cheapest if it saves at least 10 %.
+    /// </summary>
+    public int Choose(double epsilon, bool always, int? forced)
+    {
+        var candidates = Dimensions.Where(k => k <= kMax).ToArray();
+        if (forced is { } k0) { Last = (Math.Min(k0, kMax), 0, 0, double.NaN); return Math.Min(k0, kMax); }
+        if (choices.TryGetValue((epsilon, always), out var known)) { Last = (known.K, 0, 0, known.Cost); return known.K; }
+        var (k, cost) = Estimate(epsilon, always, candidates);
+        if (choices.Count < 256) choices[(epsilon, always)] = (k, cost);
+        Last = (k, 0, 0, cost);
+        return k;
+    }
+
+    private (int K, double Cost) Estimate(double epsilon, bool always, int[] candidates)
+    {
+        // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs):
+        // if even that cannot pay, do not prepare anything more.
+        var pairFraction = SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
+            i => Enumerable.Range(0, sampleNormsY.Length), epsilon, candidates);
+        double optimistic = candidates.Select((k, c) => Cost(k, pairFraction[c])).Min();
+        if (!always && optimistic > 0.9) return (0, optimistic);
+        var o = ordered.Value;
+        var survival = o.TileSurvival(epsilon, candidates);
+        int best = 0; double bestCost = double.PositiveInfinity;
+        for (int c = 0; c < candidates.Length; c++)
+            if (Cost(candidates[c], survival[c]) < bestCost) (best, bestCost) = (candidates[c], Cost(candidates[c], survival[c]));
+        return (!always && bestCost > 0.9 ? 0 : best, bestCost);
+    }
+
+    /// <summary>The full operands in pruning order, and the maps from that order back to the original indices.</summary>
+    public (JoinOperands Operands, int[] RowOrder, int[] ColumnOrder) Full => (ordered.Value.Operands, ordered.Value.RowOrder, ordered.Value.ColumnOrder);
+
+    /// <summary>The head filter for dimension k at per-row tolerances (rows in pruning order).</summary>
+    public RangeJoin.HeadFilter Filter(int k, Func<int, double> epsilonOfRow)
+    {
+        JoinOperands head; double[] errorX; double errorY;
+        lock (heads)
+        {
+            if (!heads.TryGetValue(k, out var entry)) heads[k] = entry = ordered.Value.HeadOperands(k);
+            (head, errorX, errorY) = entry;
+        }
+        var candidate = new float[head.Images.Count];
+        var sure = new float[head.Images.Count];
+        head.Thresholds(i => epsilonOfRow(i) + errorX[i] + errorY, candidate, sure);
+        return new RangeJoin.HeadFilter(head, candidate);
+    }
+
+    public void Record(RangeJoin.HeadFilter filter) => Last = (Last.Dimension, filter.Skipped, filter.Computed, Last.EstimatedCost);
+
+    private double Cost(int k, double survival) => (double)(k + 1 + TileOverhead) / d + survival;
+
+    /// <summary>For each candidate k, the fraction of the given pairs whose head distance is within ε (an estimate: float32 sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double[] SurvivingFraction(float[] hx, double[] nx, IEnumerable<int> rows, float[] hy, double[] ny, Func<int, IEnumerable<int>> columnsOf, double epsilon, int[] ks)
+    {
+        var within = new long[ks.Length];
+        long pairs = 0;
+        double e2 = epsilon * epsilon;
+        var tailX = new double[ks.Length];
+        foreach (int i in rows)
+        {
+            var x = hx.AsSpan(i * kMax, kMax);
+            Tails(x, nx[i], ks, tailX);
+            foreach (int j in columnsOf(i))
+            {
+                pairs++;
+                var y = hy.AsSpan(j * kMax, kMax);
+                double head = 0, py = 0;
+                for (int c = 0, from = 0; c < ks.Length; from = ks[c], c++)
+                {
+                    var segment = y[from..ks[c]];
+                    double distance = System.Numerics.Tensors.TensorPrimitives.Distance(x[from..ks[c]], segment);
+                    head += distance * distance;
+                    py += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(segment);
+                    double tail = tailX[c] - Math.Sqrt(Math.Max(0, ny[j] - py));
+                    if (head + tail * tail <= e2) within[c]++;
+                }
+            }
+        }
+        return within.Select(w => pairs == 0 ? 0 : (double)w / pairs).ToArray();
+    }
+
+    private static void Tails(ReadOnlySpan<float> head, double squaredNorm, int[] ks, double[] tails)
+    {
+        double captured = 0;
+        for (int c = 0, from = 0; c < ks.Length; from = ks[c], c++)
+        {
+            captured += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(head[from..ks[c]]);
+            tails[c] = Math.Sqrt(Math.Max(0, squaredNorm - captured));
+        }
+    }
+
+    /// <summary>Head coordinates (rows × kMax) and float64 squared norms of the given rows.</summary>
+    private (float[] Heads, double[] Norms) Heads(EmbeddingSet set, int[] rows)
+    {
+        var values = new float[rows.Length * d];
+        for (int r = 0; r < rows.Length; r++) set.Row(rows[r]).CopyTo(values.AsSpan(r * d, d));
+        var products = RangeJoin.Products(values, rows.Length, d, packedBasis, basisPanels);
+        var heads = new float[rows.Length * kMax];
+        int width = basisPanels * JoinOperands.PanelWidth;
+        for (int r = 0; r < rows.Length; r++) products.AsSpan(r * width, kMax).CopyTo(heads.AsSpan(r * kMax, kMax));
+        return (heads, rows.Select(set.SquaredNorm).ToArray());
+    }
+
+    private static int[] Sample(int count)
+    {
+        int n = Math.Min(count, SampleRows);
+        return Enumerable.Range(0, n).Select(i => (int)((long)i * count / n)).ToArray();
+    }
+
+    private static Matrix<double> SampleMatrix(EmbeddingSet set, int[] rows)
+    {
+        var m = Matrix<double>.Build.Dense(rows.Length, set.Dimension);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var row = set.Row(rows[r]);
+            for (int c = 0; c < row.Length; c++) m[r, c] = row[c];
+        }
+        return m;
+    }
+
+    private static Matrix<double> Centered(Matrix<double> m, Vector<double> mean)
+    {
+        var c = m.Clone();
+        for (int r = 0; r < c.RowCount; r++) c.SetRow(r, c.Row(r) - mean);
+        return c;
+    }
+
+    /// <summary>The sets in k-d tree order of their heads, with the full operands and the heads of every row.</summary>
+    private sealed class Ordered
+    {
+        private readonly Pruning owner;
+        private readonly float[] headX, headY;
+        private readonly double[] normsX, normsY;
+
+        public Ordered(Pruning owner)
+        {
+            this.owner = owner;
+            var (hx, nx) = owner.Heads(owner.images, Enumerable.Range(0, owner.images.Count).ToArray());
+            var (hy, ny) = owner.Heads(owner.texts, Enumerable.Range(0, owner.texts.Count).ToArray());
+            RowOrder = KdOrder(hx, owner.images.Count, owner.kMax, RangeJoin.TileHeight);
+            ColumnOrder = KdOrder(hy, owner.texts.Count, owner.kMax, JoinOperands.PanelWidth);
+            (headX, normsX) = Permute(hx, nx, RowOrder, owner.kMax);
+            (headY, normsY) = Permute(hy, ny, ColumnOrder, owner.kMax);
+            Operands = new JoinOperands(Permute(owner.images, RowOrder), Permute(owner.texts, ColumnOrder), FiberMetric.Euclidean);
+        }
+
+        public int[] RowOrder { get; }
+        public int[] ColumnOrder { get; }
+        public JoinOperands Operands { get; }
+
+        /// <summary>The fraction of sampled tiles (micro-panel × panel, in pruning order) with a pair whose k-head is within ε.</summary>
+        public double[] TileSurvival(double epsilon, int[] ks)
+        {
+            int height = RangeJoin.TileHeight, n = normsX.Length, m = normsY.Length;
+            int microPanels = (n + height - 1) / height, panels = (m + 15) / 16;
+            var random = new Random(20261129);
+            var survived = new long[ks.Length];
+            int tiles = (int)Math.Min(SampledTiles, (long)microPanels * panels);
+            for (int t = 0; t < tiles; t++)
+            {
+                int a = random.Next(microPanels), b = random.Next(panels);
+                var rows = Enumerable.Range(a * height, Math.Min(height, n - a * height));
+                var fractions = owner.SurvivingFraction(headX, normsX, rows, headY, normsY, _ => Enumerable.Range(b * 16, Math.Min(16, m - b * 16)), epsilon, ks);
+                for (int c = 0; c < ks.Length; c++) if (fractions[c] > 0) survived[c]++;
+            }
+            return survived.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray();
+        }
+
+        /// <summary>
+        /// The augmented heads (q_1·x, …, q_k·x, ‖x_tail‖) of both sets as join operands, with per-row bounds on how far
+        /// each stored head lies from the exact one (so ε widened by them keeps every true pair).
+        /// </summary>
+        public (JoinOperands Head, double[] ErrorX, double ErrorY) HeadOperands(int k)
+        {
+            var (x, errorX) = Augmented(headX, normsX, k);
+            var (y, errorY) = Augmented(headY, normsY, k);
+            return (new JoinOperands(x, y, FiberMetric.Euclidean), errorX, errorY.Length == 0 ? 0 : errorY.Max());
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private (EmbeddingSet Set, double[] Errors) Augmented(float[] heads, double[] norms, int k)
+        {
+            int n = norms.Length, kMax = owner.kMax;
+            var values = new float[n * (k + 1)];
+            var errors = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double head = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    float v = heads[i * kMax + c];
+                    values[i * (k + 1) + c] = v;
+                    head += (double)v * v;
+                }
+                double norm = Math.Sqrt(norms[i]);
+                double tail = Math.Sqrt(Math.Max(0, norms[i] - head));
+                values[i * (k + 1) + k] = (float)tail;
+                // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
+                // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
+                double delta = Math.Sqrt(k) * owner.eta * norm;
+                double spread = delta * (2 * norm + delta) + 1e-15 * norms[i];
+                double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
+                errors[i] = (delta + tailError + Math.ScaleB(tail, -23)) * (1 + 1e-9) + 1e-12 * norm;
+            }
+            return (new EmbeddingSet(values, n, k + 1), errors);
+        }
+
+        /// <summary>A k-d tree order with leaves of exactly <paramref name="leaf"/> points (the last may be short), split on the widest of the first 16 heads.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static int[] KdOrder(float[] heads, int n, int kMax, int leaf)
+        {
+            var order = Enumerable.Range(0, n).ToArray();
+            var keys = new float[n];
+            int dims = Math.Min(16, kMax);
+            var stack = new Stack<(int Lo, int Hi)>();
+            stack.Push((0, n));
+            while (stack.Count > 0)
+            {
+                var (lo, hi) = stack.Pop();
+                if (hi - lo <= leaf) continue;
+                int best = 0; double widest = -1;
+                for (int c = 0; c < dims; c++)
+                {
+                    double sum = 0, squares = 0;
+                    for (int p = lo; p < hi; p++) { double v = heads[order[p] * kMax + c]; sum += v; squares += v * v; }
+                    double variance = squares - sum * sum / (hi - lo);
+                    if (variance > widest) (best, widest) = (c, variance);
+                }
+                for (int p = lo; p < hi; p++) keys[p] = heads[order[p] * kMax + best];
+                Array.Sort(keys, order, lo, hi - lo); // ties keep no particular order, but the sort is deterministic
+                int half = (hi - lo) / 2;
+                int mid = lo + Math.Max(1, (half + leaf / 2) / leaf) * leaf;
+                stack.Push((lo, Math.Min(mid, hi)));
+                stack.Push((Math.Min(mid, hi), hi));
+            }
+            return order;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (float[] Heads, double[] Norms) Permute(float[] heads, double[] norms, int[] order, int kMax)
+        {
+            var h = new float[heads.Length];
+            var nrm = new double[norms.Length];
+            for (int i = 0; i < order.Length; i++)
+            {
+                heads.AsSpan(order[i] * kMax, kMax).CopyTo(h.AsSpan(i * kMax, kMax));
+                nrm[i] = norms[order[i]];
+            }
+            return (h, nrm);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static EmbeddingSet Permute(EmbeddingSet set, int[] order)
+        {
+            int d = set.Dimension;
+            var values = new float[set.Count * d];
+            for (int i = 0; i < order.Length; i++) set.Row(order[i]).CopyTo(values.AsSpan(i * d, d));
+            return new EmbeddingSet(values, set.Count, d);
+        }
+    }
+}
