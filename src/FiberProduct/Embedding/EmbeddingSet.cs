@@ -40,6 +40,36 @@ public sealed class EmbeddingSet
         squaredNorms = ComputeSquaredNorms(destination, count, dimension);
     }
 
+    private EmbeddingSet(float[] storage, int offset, int count, int dimension, double[] squaredNorms)
+    {
+        this.storage = storage;
+        this.offset = offset;
+        Count = count;
+        Dimension = dimension;
+        this.squaredNorms = squaredNorms;
+    }
+
+    /// <summary>The rows in the given order (row i of the result is row order[i]), norms carried over, no re-validation.</summary>
+    internal EmbeddingSet Permuted(int[] order)
+    {
+        var (target, start) = AllocateAligned(order.Length * Dimension);
+        var norms = new double[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            Row(order[i]).CopyTo(target.AsSpan(start + i * Dimension, Dimension));
+            norms[i] = squaredNorms[order[i]];
+        }
+        return new EmbeddingSet(target, start, order.Length, Dimension, norms);
+    }
+
+    /// <summary>Wraps values the library computed itself and knows to be finite (no copy beyond alignment, no validation).</summary>
+    internal static EmbeddingSet Trusted(ReadOnlySpan<float> values, int count, int dimension)
+    {
+        var (target, start) = AllocateAligned(count * dimension);
+        values.CopyTo(target.AsSpan(start, count * dimension));
+        return new EmbeddingSet(target, start, count, dimension, ComputeSquaredNorms(target.AsSpan(start, count * dimension), count, dimension));
+    }
+
     /// <summary>Copies a rectangular array: one row per point.</summary>
     public EmbeddingSet(float[,] values)
         : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1)) { }

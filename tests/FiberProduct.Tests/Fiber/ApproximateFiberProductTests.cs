@@ -31,18 +31,18 @@ public class ApproximateFiberProductTests
         var random = new Random(n * 1000 + m * 10 + d);
         var images = Sets.Random(random, n, d);
         var texts = Sets.Random(random, m, d);
-        var product = new ApproximateFiberProduct(images, texts);
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
         // Tolerances that are themselves pair distances put pairs exactly on the boundary.
         var epsilons = new List<double> { 0, 1e-300, double.Epsilon, 1e300, double.PositiveInfinity };
         if (distances.Length > 0) epsilons.AddRange([distances[0], distances[distances.Length / 3], distances[distances.Length / 2], distances[^1], Math.BitDecrement(distances[distances.Length / 2])]);
-        foreach (double epsilon in epsilons)
-        {
-            var expected = BruteForce.Pairs(images, texts, epsilon);
-            AssertSamePairs(expected, product.Pairs(epsilon));
-            Assert.Equal(expected.Count, product.Count(epsilon));
-        }
+        foreach (var product in PruningTests.Variants(images, texts))
+            foreach (double epsilon in epsilons)
+            {
+                var expected = BruteForce.Pairs(images, texts, epsilon);
+                AssertSamePairs(expected, product.Pairs(epsilon));
+                Assert.Equal(expected.Count, product.Count(epsilon));
+            }
     }
 
     [Fact]
@@ -96,26 +96,28 @@ public class ApproximateFiberProductTests
         var images = Sets.Random(random, 19, 33, scale);
         var rows = Enumerable.Range(0, 23).Select(j => j < 5 ? images.Row(j).ToArray() : Sets.Random(random, 1, 33, scale).Row(0).ToArray()).ToList();
         var texts = EmbeddingSet.FromRows(rows);
-        var product = new ApproximateFiberProduct(images, texts);
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
-        foreach (double epsilon in new[] { 0, distances[distances.Length / 4], distances[distances.Length / 2], distances[^1] })
-            AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
+        foreach (var product in PruningTests.Variants(images, texts)) // subnormal coordinates (1e-40) run through the pruning heads too
+            foreach (double epsilon in new[] { 0, distances[distances.Length / 4], distances[distances.Length / 2], distances[^1] })
+                AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
     }
 
-    [Fact]
-    public void MixedMagnitudes_AreExact()
+    [Theory]
+    [InlineData(1e20f)]
+    [InlineData(1e8f)]
+    public void MixedMagnitudes_AreExact(float large)
     {
         var random = new Random(10);
         var values = new float[40 * 20];
-        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() - 0.5) * (i % 3 == 0 ? 1e20f : i % 3 == 1 ? 1f : 1e-20f);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() - 0.5) * (i % 3 == 0 ? large : i % 3 == 1 ? 1f : 1f / large);
         var images = new EmbeddingSet(values.AsSpan(0, 400), 20, 20);
         var texts = new EmbeddingSet(values.AsSpan(400), 20, 20);
-        var product = new ApproximateFiberProduct(images, texts);
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
-        foreach (double epsilon in distances.Where((_, k) => k % 37 == 0))
-            AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
+        foreach (var product in PruningTests.Variants(images, texts))
+            foreach (double epsilon in distances.Where((_, k) => k % 37 == 0))
+                AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
     }
 
     [Theory]

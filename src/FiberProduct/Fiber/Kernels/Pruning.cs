@@ -16,7 +16,7 @@ namespace FiberProduct.Fiber.Kernels;
 /// </summary>
 internal sealed class Pruning
 {
-    private const int SampleRows = 256, SampledTiles = 384, TileOverhead = 8;
+    private const int CovarianceRows = 2048, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
     private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 320, 384];
 
     private readonly EmbeddingSet images, texts;
@@ -45,8 +45,9 @@ internal sealed class Pruning
         // orthonormality.
         double unit = Math.ScaleB(1, -24);
         eta = (d + 2) * unit / (1 - (d + 2) * unit) + 2 * unit + 2 * orthogonality + 1e-15;
-        (sampleX, sampleNormsX) = Heads(images, Sample(images.Count));
-        (sampleY, sampleNormsY) = Heads(texts, Sample(texts.Count));
+        // Estimate on other rows than the axes were fitted to: in-sample pairs look more prunable than they are.
+        (sampleX, sampleNormsX) = Heads(images, Sample(images.Count, SampleRows, shift: true));
+        (sampleY, sampleNormsY) = Heads(texts, Sample(texts.Count, SampleColumns, shift: true));
         ordered = new Lazy<Ordered>(() => new Ordered(this));
     }
 
@@ -58,18 +59,42 @@ internal sealed class Pruning
     {
         int d = images.Dimension;
         if (d < 16 || images.Count == 0 || texts.Count == 0) return null;
+        // Heads are float32 dot products of the raw vectors: keep them far from overflow.
+        float largest = Math.Max(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(images.Values), System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(texts.Values));
+        if (!(Math.Abs(largest) <= 1 << 30)) return null;
         int kMax = Math.Min(Dimensions[^1], d * 3 / 4);
-        var x = SampleMatrix(images, Sample(images.Count));
-        var y = SampleMatrix(texts, Sample(texts.Count));
-        // E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x − μ_y: its leading eigenvectors capture the most distance.
-        var mx = x.ColumnSums() / x.RowCount;
-        var my = y.ColumnSums() / y.RowCount;
-        var cx = Centered(x, mx);
-        var cy = Centered(y, my);
-        var m = cx.TransposeThisAndMultiply(cx) / x.RowCount + cy.TransposeThisAndMultiply(cy) / y.RowCount + (mx - my).OuterProduct(mx - my);
-        var evd = m.Evd(Symmetricity.Symmetric);
-        var order = Enumerable.Range(0, d).OrderByDescending(i => evd.EigenValues[i].Real).Take(kMax).ToArray();
-        var basis = Matrix<double>.Build.Dense(d, kMax, (r, c) => evd.EigenVectors[r, order[c]]);
+        // E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x − μ_y: its leading eigenvectors capture the most
+        // distance. From evenly spaced samples; when they are fewer than d, through the small Gram matrix instead.
+        var rowsX = Sample(images.Count, CovarianceRows, shift: false);
+        var rowsY = Sample(texts.Count, CovarianceRows, shift: false);
+        Matrix<double> basis;
+        if (rowsX.Length + rowsY.Length + 1 < d)
+        {
+            // M = BᵀB with B = [X_c/√n_x; Y_c/√n_y; δ]: eigenvectors v = Bᵀu/√λ from the eigenpairs (λ, u) of BBᵀ.
+            var mx = Mean(images, rowsX);
+            var my = Mean(texts, rowsY);
+            var b = Matrix<double>.Build.Dense(rowsX.Length + rowsY.Length + 1, d);
+            for (int r = 0; r < rowsX.Length; r++) { var row = images.Row(rowsX[r]); for (int c = 0; c < d; c++) b[r, c] = (row[c] - mx[c]) / Math.Sqrt(rowsX.Length); }
+            for (int r = 0; r < rowsY.Length; r++) { var row = texts.Row(rowsY[r]); for (int c = 0; c < d; c++) b[rowsX.Length + r, c] = (row[c] - my[c]) / Math.Sqrt(rowsY.Length); }
+            for (int c = 0; c < d; c++) b[b.RowCount - 1, c] = mx[c] - my[c];
+            var evd = b.TransposeAndMultiply(b).Evd(Symmetricity.Symmetric);
+            double top = evd.EigenValues.Select(v => v.Real).DefaultIfEmpty(0).Max();
+            var order = Enumerable.Range(0, b.RowCount).Where(i => evd.EigenValues[i].Real > 1e-10 * top).OrderByDescending(i => evd.EigenValues[i].Real).Take(kMax).ToArray();
+            if (order.Length == 0) return null;
+            basis = Matrix<double>.Build.Dense(d, order.Length);
+            for (int c = 0; c < order.Length; c++)
+                basis.SetColumn(c, b.TransposeThisAndMultiply(evd.EigenVectors.Column(order[c])) / Math.Sqrt(evd.EigenValues[order[c]].Real));
+            basis = basis.QR().Q.SubMatrix(0, d, 0, order.Length); // re-orthonormalise what the division left
+        }
+        else
+        {
+            var (cx, mx) = Covariance(images, rowsX);
+            var (cy, my) = Covariance(texts, rowsY);
+            var evd = (cx + cy + (mx - my).OuterProduct(mx - my)).Evd(Symmetricity.Symmetric);
+            var order = Enumerable.Range(0, d).OrderByDescending(i => evd.EigenValues[i].Real).Take(kMax).ToArray();
+            basis = Matrix<double>.Build.Dense(d, kMax, (r, c) => evd.EigenVectors[r, order[c]]);
+        }
+        kMax = basis.ColumnCount;
         double orthogonality = (basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(kMax)).FrobeniusNorm();
         return orthogonality > 1e-6 ? null : new Pruning(images, texts, basis, orthogonality);
     }
@@ -80,7 +105,7 @@ internal sealed class Pruning
     /// </summary>
     public int Choose(double epsilon, bool always, int? forced)
     {
-        var candidates = Dimensions.Where(k => k <= kMax).ToArray();
+        var candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
         if (forced is { } k0) { Last = (Math.Min(k0, kMax), 0, 0, double.NaN); return Math.Min(k0, kMax); }
         if (choices.TryGetValue((epsilon, always), out var known)) { Last = (known.K, 0, 0, known.Cost); return known.K; }
         var (k, cost) = Estimate(epsilon, always, candidates);
@@ -173,35 +198,43 @@ internal sealed class Pruning
     {
         var values = new float[rows.Length * d];
         for (int r = 0; r < rows.Length; r++) set.Row(rows[r]).CopyTo(values.AsSpan(r * d, d));
-        var products = RangeJoin.Products(values, rows.Length, d, packedBasis, basisPanels);
-        var heads = new float[rows.Length * kMax];
-        int width = basisPanels * JoinOperands.PanelWidth;
-        for (int r = 0; r < rows.Length; r++) products.AsSpan(r * width, kMax).CopyTo(heads.AsSpan(r * kMax, kMax));
-        return (heads, rows.Select(set.SquaredNorm).ToArray());
+        return (RangeJoin.Products(values, rows.Length, d, packedBasis, kMax), rows.Select(set.SquaredNorm).ToArray());
     }
 
-    private static int[] Sample(int count)
+    /// <summary>Head coordinates (rows × kMax) and float64 squared norms of every row.</summary>
+    private (float[] Heads, double[] Norms) Heads(EmbeddingSet set) =>
+        (RangeJoin.Products(set.Memory, set.Count, d, packedBasis, kMax), Enumerable.Range(0, set.Count).Select(set.SquaredNorm).ToArray());
+
+    private static int[] Sample(int count, int size, bool shift)
     {
-        int n = Math.Min(count, SampleRows);
-        return Enumerable.Range(0, n).Select(i => (int)((long)i * count / n)).ToArray();
+        int n = Math.Min(count, size);
+        double step = (double)count / n, offset = shift ? step / 2 : 0;
+        return Enumerable.Range(0, n).Select(i => Math.Min(count - 1, (int)(i * step + offset))).ToArray();
     }
 
-    private static Matrix<double> SampleMatrix(EmbeddingSet set, int[] rows)
+    private static double[] Mean(EmbeddingSet set, int[] rows)
     {
-        var m = Matrix<double>.Build.Dense(rows.Length, set.Dimension);
-        for (int r = 0; r < rows.Length; r++)
-        {
-            var row = set.Row(rows[r]);
-            for (int c = 0; c < row.Length; c++) m[r, c] = row[c];
-        }
-        return m;
+        var mean = new double[set.Dimension];
+        foreach (int r in rows) { var row = set.Row(r); for (int c = 0; c < mean.Length; c++) mean[c] += row[c]; }
+        for (int c = 0; c < mean.Length; c++) mean[c] /= rows.Length;
+        return mean;
     }
 
-    private static Matrix<double> Centered(Matrix<double> m, Vector<double> mean)
+    /// <summary>The covariance (d × d) and mean of sampled rows.</summary>
+    private static (Matrix<double> Covariance, Vector<double> Mean) Covariance(EmbeddingSet set, int[] rows)
     {
-        var c = m.Clone();
-        for (int r = 0; r < c.RowCount; r++) c.SetRow(r, c.Row(r) - mean);
-        return c;
+        int d = set.Dimension, n = rows.Length;
+        var mean = Mean(set, rows);
+        // Feature-major centred samples: feature c is a vector of n values; C = F Fᵀ / n through the tile kernel.
+        var features = new float[d * n];
+        for (int i = 0; i < n; i++) { var row = set.Row(rows[i]); for (int c = 0; c < d; c++) features[c * n + i] = (float)(row[c] - mean[c]); }
+        int panels = (d + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
+        var packed = new float[panels * JoinOperands.PanelWidth * n];
+        for (int c = 0; c < d; c++)
+            for (int i = 0; i < n; i++) packed[(c / 16 * n + i) * 16 + c % 16] = features[c * n + i];
+        var products = RangeJoin.Products(features, d, n, packed, d);
+        var covariance = Matrix<double>.Build.Dense(d, d, (r, c) => 0.5 * (products[r * d + c] + products[c * d + r]) / n);
+        return (covariance, Vector<double>.Build.Dense(mean));
     }
 
     /// <summary>The sets in k-d tree order of their heads, with the full operands and the heads of every row.</summary>
@@ -214,13 +247,13 @@ internal sealed class Pruning
         public Ordered(Pruning owner)
         {
             this.owner = owner;
-            var (hx, nx) = owner.Heads(owner.images, Enumerable.Range(0, owner.images.Count).ToArray());
-            var (hy, ny) = owner.Heads(owner.texts, Enumerable.Range(0, owner.texts.Count).ToArray());
+            var (hx, nx) = owner.Heads(owner.images);
+            var (hy, ny) = owner.Heads(owner.texts);
             RowOrder = KdOrder(hx, owner.images.Count, owner.kMax, RangeJoin.TileHeight);
             ColumnOrder = KdOrder(hy, owner.texts.Count, owner.kMax, JoinOperands.PanelWidth);
             (headX, normsX) = Permute(hx, nx, RowOrder, owner.kMax);
             (headY, normsY) = Permute(hy, ny, ColumnOrder, owner.kMax);
-            Operands = new JoinOperands(Permute(owner.images, RowOrder), Permute(owner.texts, ColumnOrder), FiberMetric.Euclidean);
+            Operands = new JoinOperands(owner.images.Permuted(RowOrder), owner.texts.Permuted(ColumnOrder), FiberMetric.Euclidean);
         }
 
         public int[] RowOrder { get; }
@@ -264,24 +297,22 @@ internal sealed class Pruning
             var errors = new double[n];
             for (int i = 0; i < n; i++)
             {
+                var source = heads.AsSpan(i * kMax, k);
+                source.CopyTo(values.AsSpan(i * (k + 1), k));
                 double head = 0;
-                for (int c = 0; c < k; c++)
-                {
-                    float v = heads[i * kMax + c];
-                    values[i * (k + 1) + c] = v;
-                    head += (double)v * v;
-                }
+                foreach (float v in source) head += (double)v * v;
                 double norm = Math.Sqrt(norms[i]);
                 double tail = Math.Sqrt(Math.Max(0, norms[i] - head));
                 values[i * (k + 1) + k] = (float)tail;
                 // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
                 // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
-                double delta = Math.Sqrt(k) * owner.eta * norm;
-                double spread = delta * (2 * norm + delta) + 1e-15 * norms[i];
+                // The absolute term covers float32 rounding in the subnormal range (at most 2^-149 per operation).
+                double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148));
+                double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(norms[i], -52); // + the float64 sums
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
-                errors[i] = (delta + tailError + Math.ScaleB(tail, -23)) * (1 + 1e-9) + 1e-12 * norm;
+                errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148)) * (1 + 1e-9) + 1e-12 * norm;
             }
-            return (new EmbeddingSet(values, n, k + 1), errors);
+            return (EmbeddingSet.Trusted(values, n, k + 1), errors);
         }
 
         /// <summary>A k-d tree order with leaves of exactly <paramref name="leaf"/> points (the last may be short), split on the widest of the first 16 heads.</summary>
@@ -326,15 +357,6 @@ internal sealed class Pruning
                 nrm[i] = norms[order[i]];
             }
             return (h, nrm);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static EmbeddingSet Permute(EmbeddingSet set, int[] order)
-        {
-            int d = set.Dimension;
-            var values = new float[set.Count * d];
-            for (int i = 0; i < order.Length; i++) set.Row(order[i]).CopyTo(values.AsSpan(i * d, d));
-            return new EmbeddingSet(values, set.Count, d);
         }
     }
 }

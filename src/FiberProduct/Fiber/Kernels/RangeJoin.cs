@@ -45,34 +45,47 @@ internal static unsafe class RangeJoin
     /// <summary>Rows per micro-panel of the kernel this machine runs (12 with AVX-512, 6 with AVX2, else 4).</summary>
     public static int TileHeight => DotTile512.IsSupported ? DotTile512.Height : DotTile256.IsSupported ? DotTile256.Height : DotTileScalar.Height;
 
-    /// <summary>The dot products of every row of <paramref name="x"/> (n × d, row-major) with the columns of a packed panel set, as n × (16·panels).</summary>
-    public static float[] Products(ReadOnlySpan<float> x, int n, int d, float[] packed, int panels)
+    /// <summary>
+    /// The dot products of every row of <paramref name="x"/> (n × d, row-major) with the first <paramref name="width"/>
+    /// columns of a packed panel set, as an n × width matrix (in parallel over rows).
+    /// </summary>
+    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width)
     {
-        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, panels);
-        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, panels);
-        return Products<DotTileScalar>(x, n, d, packed, panels);
+        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width);
+        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width);
+        return Products<DotTileScalar>(x, n, d, packed, width);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static float[] Products<TKernel>(ReadOnlySpan<float> x, int n, int d, float[] packed, int panels) where TKernel : IDotTileKernel
+    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width) where TKernel : IDotTileKernel
     {
-        int height = TKernel.Height, width = panels * JoinOperands.PanelWidth;
+        int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
         var result = new float[(long)n * width];
-        var rows = new float[height * d];
-        var tile = new float[height * JoinOperands.PanelWidth];
-        fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile)
-            for (int i0 = 0; i0 < n; i0 += height)
-            {
-                int valid = Math.Min(height, n - i0);
-                rows.AsSpan().Clear();
-                x.Slice(i0 * d, valid * d).CopyTo(rows);
-                for (int p = 0; p < panels; p++)
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
+        Parallel.For(0, workers, w =>
+        {
+            var rows = new float[height * d];
+            var tile = new float[height * JoinOperands.PanelWidth];
+            var source = x.Span;
+            fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
+                for (int m = (int)((long)microPanels * w / workers); m < (int)((long)microPanels * (w + 1) / workers); m++)
                 {
-                    TKernel.Compute(r, d, y + (long)p * d * JoinOperands.PanelWidth, t);
-                    for (int row = 0; row < valid; row++)
-                        tile.AsSpan(row * 16, 16).CopyTo(result.AsSpan((int)((long)(i0 + row) * width + p * 16), 16));
+                    int i0 = m * height, valid = Math.Min(height, n - i0);
+                    float* input = all + (long)i0 * d;
+                    if (valid < height)
+                    {
+                        rows.AsSpan().Clear();
+                        source.Slice(i0 * d, valid * d).CopyTo(rows);
+                        input = r;
+                    }
+                    for (int p = 0; p < panels; p++)
+                    {
+                        TKernel.Compute(input, d, y + (long)p * d * JoinOperands.PanelWidth, t);
+                        int lanes = Math.Min(JoinOperands.PanelWidth, width - p * JoinOperands.PanelWidth);
+                        for (int row = 0; row < valid; row++)
+                            tile.AsSpan(row * 16, lanes).CopyTo(result.AsSpan((int)((long)(i0 + row) * width + p * 16), lanes));
+                    }
                 }
-            }
+        });
         return result;
     }
 

@@ -1,0 +1,141 @@
+using FiberProduct.Embedding;
+using FiberProduct.Fiber;
+
+namespace FiberProduct.Tests.Fiber;
+
+/// <summary>
+/// Exact pruning never changes an answer: every query equals float64 brute force with pruning forced on (at several
+/// head dimensions, including the norm bound alone) and forced off, on data where the bounds bite and where they do not,
+/// whatever the thread count.
+/// </summary>
+public class PruningTests
+{
+    /// <summary>The product under every pruning setting worth distinguishing.</summary>
+    public static IEnumerable<ApproximateFiberProduct> Variants(EmbeddingSet images, EmbeddingSet texts, int threads = -1)
+    {
+        yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Never, MaxDegreeOfParallelism = threads });
+        yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always, MaxDegreeOfParallelism = threads });
+        foreach (int k in new[] { 0, 1, 8, 40 })
+            yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { PruningDimension = k, MaxDegreeOfParallelism = threads });
+    }
+
+    /// <summary>Low-rank clustered data with a modality gap, like real embeddings: the bounds skip most tiles.</summary>
+    private static (EmbeddingSet Images, EmbeddingSet Texts) Structured(int seed, int n, int m, int d, int rank)
+    {
+        var random = new Random(seed);
+        var basis = Enumerable.Range(0, rank).Select(_ => Enumerable.Range(0, d).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
+        var centres = Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, rank).Select(_ => random.NextDouble() * 4 - 2).ToArray()).ToArray();
+        EmbeddingSet Make(int count, double shift)
+        {
+            var values = new float[count * d];
+            for (int i = 0; i < count; i++)
+            {
+                var centre = centres[random.Next(centres.Length)];
+                for (int r = 0; r < rank; r++)
+                {
+                    double coefficient = centre[r] + 0.3 * (random.NextDouble() - 0.5);
+                    for (int c = 0; c < d; c++) values[i * d + c] += (float)(coefficient * basis[r][c] / Math.Sqrt(d));
+                }
+                for (int c = 0; c < d; c++) values[i * d + c] += (float)(0.01 * (random.NextDouble() - 0.5) + (c == 0 ? shift : 0));
+            }
+            return new EmbeddingSet(values, count, d);
+        }
+        return (Make(n, 0.2), Make(m, -0.2));
+    }
+
+    public static TheoryData<int, int, int, int> Shapes => new()
+    {
+        { 1, 1, 16, 2 }, { 13, 17, 16, 3 }, { 40, 33, 17, 4 }, { 120, 150, 64, 6 }, { 250, 200, 100, 8 }, { 61, 47, 513, 5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void EveryQuery_EqualsBruteForce_WithPruningOnAndOff(int n, int m, int d, int rank)
+    {
+        var (images, texts) = Structured(n * 31 + m, n, m, d, rank);
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        var epsilons = new List<double> { 0, distances[0], distances[distances.Length / 50], distances[distances.Length / 5], Math.BitDecrement(distances[distances.Length / 5]), distances[^1] * 2 };
+        var perImage = Enumerable.Range(0, n).Select(i => distances[(i * 7919) % distances.Length]).ToArray();
+        foreach (var product in Variants(images, texts))
+        {
+            foreach (double epsilon in epsilons)
+            {
+                var expected = BruteForce.Pairs(images, texts, epsilon);
+                Assert.Equal(expected, product.Pairs(epsilon).ToList());
+                Assert.Equal(expected.Count, product.Count(epsilon));
+                var nearest = product.NearestWithin(epsilon, 3);
+                Assert.Equal(NearestByBruteForce(expected, 3), nearest.ToList());
+            }
+            var profile = product.Profile([.. epsilons], includeDistances: true);
+            Assert.Equal(epsilons.Select(e => (long)BruteForce.Pairs(images, texts, e).Count), profile.Counts.ToArray());
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilons.Max()).Select(p => p.Distance).Order(), profile.SortedDistances.ToArray());
+            var expectedPerImage = BruteForce.Pairs(images, texts, double.PositiveInfinity).Where(p => p.Distance <= perImage[p.Image]).ToList();
+            Assert.Equal(expectedPerImage, product.PairsPerImageTolerance(perImage).ToList());
+        }
+    }
+
+    [Fact]
+    public void OnStructuredData_MostTilesAreSkipped()
+    {
+        var (images, texts) = Structured(5, 600, 640, 96, 6);
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        double epsilon = distances[distances.Length / 200];
+        var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
+        Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
+        var plan = product.LastPruning!.Value;
+        Assert.True(plan.Dimension > 0, "the cost model chose a head dimension");
+        Assert.True(plan.Skipped > 2 * plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
+        Assert.True(plan.EstimatedCost < 0.9, $"estimated cost {plan.EstimatedCost}");
+    }
+
+    [Fact]
+    public void Pruning_IsDeterministic_WhateverTheThreadCount()
+    {
+        var (images, texts) = Structured(9, 300, 280, 48, 5);
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        double epsilon = distances[distances.Length / 20];
+        var reference = BruteForce.Pairs(images, texts, epsilon);
+        foreach (int threads in new[] { 1, 2, 3, 7 })
+            foreach (var product in Variants(images, texts, threads))
+            {
+                var pairs = product.Pairs(epsilon);
+                Assert.Equal(reference, pairs.ToList());
+                Assert.Equal(reference.Select(p => BitConverter.DoubleToInt64Bits(p.Distance)), pairs.Distances.ToArray().Select(BitConverter.DoubleToInt64Bits));
+            }
+    }
+
+    [Fact]
+    public void UniformData_AutoDoesNotPrune_AndForcedPruningStaysExact()
+    {
+        // Independent uniform points of S^31 at a tolerance near the typical distance: no bound can separate them.
+        var random = new Random(11);
+        var images = Sets.Random(random, 200, 32);
+        var texts = Sets.Random(random, 220, 32);
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        double epsilon = distances[distances.Length / 10];
+        var forced = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
+        Assert.Equal(BruteForce.Pairs(images, texts, epsilon), forced.Pairs(epsilon).ToList());
+        Assert.True(forced.LastPruning!.Value.EstimatedCost > 0.9, $"estimated cost {forced.LastPruning!.Value.EstimatedCost} on uniform data");
+    }
+
+    [Fact]
+    public void Options_AreValidated_AndExtremeDataFallBackToTheFullJoin()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FiberProductOptions { PruningDimension = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FiberProductOptions { Pruning = (PruningMode)7 }.Validate());
+        // Magnitudes near float32's limits: heads would overflow, so the join runs unpruned (and exact).
+        var random = new Random(2);
+        var (images, texts) = (Sets.Random(random, 30, 20, 1e36f), Sets.Random(random, 30, 20, 1e36f));
+        var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
+        double epsilon = BruteForce.AllDistances(images, texts).Order().ElementAt(100);
+        Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
+        Assert.Null(product.LastPruning);
+    }
+
+    private static List<FiberPair> NearestByBruteForce(List<FiberPair> pairs, int k) =>
+        pairs.GroupBy(p => p.Image).SelectMany(g => g.OrderBy(p => p.Distance).ThenBy(p => p.Text).Take(k).OrderBy(p => p.Text)).ToList();
+}
