@@ -45,7 +45,7 @@ public sealed record FiberProductOptions
 /// <summary>When the ε-join uses exact pruning.</summary>
 public enum PruningMode
 {
-    /// <summary>When the problem is large and the cost model, from sampled tiles, expects at least a 10 % saving.</summary>
+    /// <summary>When the problem is large (N·M·d ≥ 2^34) and the cost model, from sampled tiles, expects at least a 20 % saving.</summary>
     Auto,
 
     /// <summary>Never: every tile is computed in full (the brute-force kernel).</summary>
