@@ -219,6 +219,7 @@ internal sealed class Pruning
         return Enumerable.Range(0, n).Select(i => Math.Min(count - 1, (int)(i * step + offset))).ToArray();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] Mean(EmbeddingSet set, int[] rows)
     {
         var mean = new double[set.Dimension];
@@ -228,6 +229,7 @@ internal sealed class Pruning
     }
 
     /// <summary>The covariance (d × d) and mean of sampled rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (Matrix<double> Covariance, Vector<double> Mean) Covariance(EmbeddingSet set, int[] rows)
     {
         int d = set.Dimension, n = rows.Length;
@@ -240,7 +242,10 @@ internal sealed class Pruning
         for (int c = 0; c < d; c++)
             for (int i = 0; i < n; i++) packed[(c / 16 * n + i) * 16 + c % 16] = features[c * n + i];
         var products = RangeJoin.Products(features, d, n, packed, d);
-        var covariance = Matrix<double>.Build.Dense(d, d, (r, c) => 0.5 * (products[r * d + c] + products[c * d + r]) / n);
+        var symmetric = new double[d * d];
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < d; c++) symmetric[c * d + r] = 0.5 * (products[r * d + c] + products[c * d + r]) / n;
+        var covariance = Matrix<double>.Build.Dense(d, d, symmetric);
         return (covariance, Vector<double>.Build.Dense(mean));
     }
 
