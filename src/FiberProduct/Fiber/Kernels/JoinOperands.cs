@@ -39,8 +39,10 @@ internal sealed class JoinOperands
             y = texts.Normalize().Memory;
         }
         PackedY = Pack(y.Span, texts.Count, Dimension, Panels);
-        SquaredNormsX = EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension);
-        SquaredNormsY = EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension);
+        // Unscaled Euclidean copies are the sets themselves: their norms are already known (same sums, same order).
+        bool asGiven = metric == FiberMetric.Euclidean && Scale == 1;
+        SquaredNormsX = asGiven ? images.SquaredNorms.ToArray() : EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension);
+        SquaredNormsY = asGiven ? texts.SquaredNorms.ToArray() : EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension);
         HalfSquaredNormsY = new float[Panels * PanelWidth];
         double maxY = 0;
         for (int j = 0; j < texts.Count; j++)

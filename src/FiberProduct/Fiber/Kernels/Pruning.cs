@@ -19,8 +19,8 @@ internal sealed class Pruning
     /// <summary>Auto prunes only when the estimate is at most this fraction of the plain join (the estimate is rough).</summary>
     private const double Worthwhile = 0.8;
 
-    private const int CovarianceRows = 2048, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
-    private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 320, 384];
+    private const int CovarianceRows = 1024, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
+    private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256];
 
     private readonly EmbeddingSet images, texts;
     private readonly int d, kMax;
@@ -263,8 +263,7 @@ internal sealed class Pruning
             var (hy, ny) = owner.Heads(owner.texts);
             RowOrder = KdOrder(hx, owner.images.Count, owner.kMax, RangeJoin.TileHeight);
             ColumnOrder = KdOrder(hy, owner.texts.Count, owner.kMax, JoinOperands.PanelWidth);
-            (headX, normsX) = Permute(hx, nx, RowOrder, owner.kMax);
-            (headY, normsY) = Permute(hy, ny, ColumnOrder, owner.kMax);
+            (headX, normsX, headY, normsY) = (hx, nx, hy, ny); // in the original order; RowOrder / ColumnOrder map into them
             Operands = new JoinOperands(owner.images.Permuted(RowOrder), owner.texts.Permuted(ColumnOrder), FiberMetric.Euclidean);
         }
 
@@ -283,8 +282,9 @@ internal sealed class Pruning
             for (int t = 0; t < tiles; t++)
             {
                 int a = random.Next(microPanels), b = random.Next(panels);
-                var rows = Enumerable.Range(a * height, Math.Min(height, n - a * height));
-                var fractions = owner.SurvivingFraction(headX, normsX, rows, headY, normsY, _ => Enumerable.Range(b * 16, Math.Min(16, m - b * 16)), epsilon, ks);
+                var rows = Enumerable.Range(a * height, Math.Min(height, n - a * height)).Select(i => RowOrder[i]);
+                var columns = Enumerable.Range(b * 16, Math.Min(16, m - b * 16)).Select(j => ColumnOrder[j]).ToArray();
+                var fractions = owner.SurvivingFraction(headX, normsX, rows, headY, normsY, _ => columns, epsilon, ks);
                 for (int c = 0; c < ks.Length; c++) if (fractions[c] > 0) survived[c]++;
             }
             return survived.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray();
@@ -296,20 +296,22 @@ internal sealed class Pruning
         /// </summary>
         public (JoinOperands Head, double[] ErrorX, double ErrorY) HeadOperands(int k)
         {
-            var (x, errorX) = Augmented(headX, normsX, k);
-            var (y, errorY) = Augmented(headY, normsY, k);
+            var (x, errorX) = Augmented(headX, normsX, RowOrder, k);
+            var (y, errorY) = Augmented(headY, normsY, ColumnOrder, k);
             return (new JoinOperands(x, y, FiberMetric.Euclidean), errorX, errorY.Length == 0 ? 0 : errorY.Max());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private (EmbeddingSet Set, double[] Errors) Augmented(float[] heads, double[] norms, int k)
+        private (EmbeddingSet Set, double[] Errors) Augmented(float[] heads, double[] allNorms, int[] order, int k)
         {
-            int n = norms.Length, kMax = owner.kMax;
+            int n = order.Length, kMax = owner.kMax;
+            var norms = new double[n];
+            for (int i = 0; i < n; i++) norms[i] = allNorms[order[i]];
             var values = new float[n * (k + 1)];
             var errors = new double[n];
             for (int i = 0; i < n; i++)
             {
-                var source = heads.AsSpan(i * kMax, k);
+                var source = heads.AsSpan(order[i] * kMax, k);
                 source.CopyTo(values.AsSpan(i * (k + 1), k));
                 double head = 0;
                 foreach (float v in source) head += (double)v * v;
@@ -356,19 +358,6 @@ internal sealed class Pruning
                 stack.Push((Math.Min(mid, hi), hi));
             }
             return order;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static (float[] Heads, double[] Norms) Permute(float[] heads, double[] norms, int[] order, int kMax)
-        {
-            var h = new float[heads.Length];
-            var nrm = new double[norms.Length];
-            for (int i = 0; i < order.Length; i++)
-            {
-                heads.AsSpan(order[i] * kMax, kMax).CopyTo(h.AsSpan(i * kMax, kMax));
-                nrm[i] = norms[order[i]];
-            }
-            return (h, nrm);
         }
     }
 }
