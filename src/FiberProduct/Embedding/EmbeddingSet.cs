@@ -62,12 +62,15 @@ public sealed class EmbeddingSet
         return new EmbeddingSet(target, start, order.Length, Dimension, norms);
     }
 
-    /// <summary>Wraps values the library computed itself and knows to be finite (no copy beyond alignment, no validation).</summary>
-    internal static EmbeddingSet Trusted(ReadOnlySpan<float> values, int count, int dimension)
+    /// <summary>
+    /// Wraps values the library computed itself and knows to be finite (no validation), with squared norms the caller
+    /// computed in float64 from these float32 values (any summation order: used for margins, not as reference values).
+    /// </summary>
+    internal static EmbeddingSet Trusted(ReadOnlySpan<float> values, int count, int dimension, double[] squaredNorms)
     {
         var (target, start) = AllocateAligned(count * dimension);
         values.CopyTo(target.AsSpan(start, count * dimension));
-        return new EmbeddingSet(target, start, count, dimension, ComputeSquaredNorms(target.AsSpan(start, count * dimension), count, dimension));
+        return new EmbeddingSet(target, start, count, dimension, squaredNorms);
     }
 
     /// <summary>Copies a rectangular array: one row per point.</summary>

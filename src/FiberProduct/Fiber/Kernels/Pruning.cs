@@ -159,45 +159,31 @@ internal sealed class Pruning
     /// </summary>
     private double Cost(int k, double survival) => 1.15 * (k + 1 + TileOverhead) / d + survival;
 
-    /// <summary>For each candidate k, the fraction of the given pairs whose head distance is within ε (an estimate: float32 sums).</summary>
+    /// <summary>For each candidate k, the fraction of the given pairs whose head distance is within ε (an estimate).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] SurvivingFraction(float[] hx, double[] nx, IEnumerable<int> rows, float[] hy, double[] ny, Func<int, IEnumerable<int>> columnsOf, double epsilon, int[] ks)
     {
         var within = new long[ks.Length];
         long pairs = 0;
         double e2 = epsilon * epsilon;
-        var tailX = new double[ks.Length];
         foreach (int i in rows)
-        {
-            var x = hx.AsSpan(i * kMax, kMax);
-            Tails(x, nx[i], ks, tailX);
             foreach (int j in columnsOf(i))
             {
                 pairs++;
-                var y = hy.AsSpan(j * kMax, kMax);
-                double head = 0, py = 0;
+                int xi = i * kMax, yj = j * kMax;
+                float head = 0, px = 0, py = 0;
                 for (int c = 0, from = 0; c < ks.Length; from = ks[c], c++)
                 {
-                    var segment = y[from..ks[c]];
-                    double distance = System.Numerics.Tensors.TensorPrimitives.Distance(x[from..ks[c]], segment);
-                    head += distance * distance;
-                    py += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(segment);
-                    double tail = tailX[c] - Math.Sqrt(Math.Max(0, ny[j] - py));
+                    for (int t = from; t < ks[c]; t++)
+                    {
+                        float a = hx[xi + t], b = hy[yj + t];
+                        head += (a - b) * (a - b); px += a * a; py += b * b;
+                    }
+                    double tail = Math.Sqrt(Math.Max(0, nx[i] - px)) - Math.Sqrt(Math.Max(0, ny[j] - py));
                     if (head + tail * tail <= e2) within[c]++;
                 }
             }
-        }
         return within.Select(w => pairs == 0 ? 0 : (double)w / pairs).ToArray();
-    }
-
-    private static void Tails(ReadOnlySpan<float> head, double squaredNorm, int[] ks, double[] tails)
-    {
-        double captured = 0;
-        for (int c = 0, from = 0; c < ks.Length; from = ks[c], c++)
-        {
-            captured += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(head[from..ks[c]]);
-            tails[c] = Math.Sqrt(Math.Max(0, squaredNorm - captured));
-        }
     }
 
     /// <summary>Head coordinates (rows × kMax) and float64 squared norms of the given rows.</summary>
@@ -272,6 +258,7 @@ internal sealed class Pruning
         public JoinOperands Operands { get; }
 
         /// <summary>The fraction of sampled tiles (micro-panel × panel, in pruning order) with a pair whose k-head is within ε.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double[] TileSurvival(double epsilon, int[] ks)
         {
             int height = RangeJoin.TileHeight, n = normsX.Length, m = normsY.Length;
@@ -309,6 +296,7 @@ internal sealed class Pruning
             for (int i = 0; i < n; i++) norms[i] = allNorms[order[i]];
             var values = new float[n * (k + 1)];
             var errors = new double[n];
+            var stored = new double[n];
             for (int i = 0; i < n; i++)
             {
                 var source = heads.AsSpan(order[i] * kMax, k);
@@ -318,6 +306,7 @@ internal sealed class Pruning
                 double norm = Math.Sqrt(norms[i]);
                 double tail = Math.Sqrt(Math.Max(0, norms[i] - head));
                 values[i * (k + 1) + k] = (float)tail;
+                stored[i] = head + (double)(float)tail * (float)tail;
                 // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
                 // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
                 // The absolute term covers float32 rounding in the subnormal range (at most 2^-149 per operation).
@@ -326,7 +315,7 @@ internal sealed class Pruning
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
                 errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148)) * (1 + 1e-9) + 1e-12 * norm;
             }
-            return (EmbeddingSet.Trusted(values, n, k + 1), errors);
+            return (EmbeddingSet.Trusted(values, n, k + 1, stored), errors);
         }
 
         /// <summary>A k-d tree order with leaves of exactly <paramref name="leaf"/> points (the last may be short), split on the widest of the first 16 heads.</summary>
