@@ -38,7 +38,7 @@ public sealed partial class ApproximateFiberProduct
         Texts = texts;
         Metric = metric;
         operands = new Lazy<JoinOperands>(() => new JoinOperands(images, texts, metric));
-        pruning = new Lazy<Pruning?>(() => Pruning.Create(images, texts));
+        pruning = new Lazy<Pruning?>(() => Pruning.Create(images, texts, metric));
         if (metric != FiberMetric.Euclidean) _ = operands.Value; // reject zero rows now, not at the first query
     }
 
@@ -239,13 +239,13 @@ public sealed partial class ApproximateFiberProduct
     private (JoinOperands Op, RangeJoin.HeadFilter? Head, int[]? RowOrder, int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow, double largest)
     {
         bool forced = Options.Pruning == PruningMode.Always || Options.PruningDimension is not null;
-        if (Metric != FiberMetric.Euclidean || Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
+        if (Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
             || !forced && (double)Images.Count * Texts.Count * Images.Dimension < AutoPruningWork)
             return (operands.Value, null, null, null);
         var plan = pruning.Value;
         if (plan is null) return (operands.Value, null, null, null);
         int k;
-        lock (plan) k = plan.Choose(largest, forced, Options.PruningDimension);
+        lock (plan) k = plan.Choose(plan.Chord(largest), forced, Options.PruningDimension);
         if (k == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
         var (op, rows, columns) = plan.Full;
         return (op, plan.Filter(k, i => epsilonOfRow(rows[i])), rows, columns);

@@ -20,7 +20,7 @@ public sealed record FiberProductOptions
     public bool TruncateAtBudget { get; init; }
 
     /// <summary>
-    /// Whether the Euclidean queries (<see cref="ApproximateFiberProduct.Count"/>, <c>Pairs</c>, <c>PairsPerImageTolerance</c>,
+    /// Whether the queries (<see cref="ApproximateFiberProduct.Count"/>, <c>Pairs</c>, <c>PairsPerImageTolerance</c>,
     /// <c>Profile</c>, <c>NearestWithin</c>) may skip work by exact lower bounds (docs/concepts.md, "Exact pruning").
     /// The answer is the same either way; only the time differs.
     /// </summary>
@@ -51,6 +51,6 @@ public enum PruningMode
     /// <summary>Never: every tile is computed in full (the brute-force kernel).</summary>
     Never,
 
-    /// <summary>Always (Euclidean metric), with the head dimension the cost model finds cheapest even if it saves nothing.</summary>
+    /// <summary>Always, with the head dimension the cost model finds cheapest even if it saves nothing.</summary>
     Always,
 }

@@ -128,17 +128,19 @@ public class ApproximateFiberProductTests
         var random = new Random((int)metric);
         var images = Sets.Clustered(random, 41, 48, 0.3);
         var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 37).Select(j => j % 9 == 0 ? images.Row(j).ToArray() : Sets.Clustered(random, 1, 48, 0.3).Row(0).ToArray()).ToList());
-        var product = new ApproximateFiberProduct(images, texts, metric);
         var distances = BruteForce.AllDistances(images, texts, metric);
         Array.Sort(distances);
-        double[] epsilons = [0, distances[10], distances[distances.Length / 2], distances[^1], 2.5, Math.PI, double.PositiveInfinity];
-        var profile = product.Profile(epsilons);
-        for (int t = 0; t < epsilons.Length; t++)
+        double[] epsilons = [0, distances[10], distances[distances.Length / 2], Math.BitDecrement(distances[distances.Length / 2]), distances[^1], 2.5, Math.PI, double.PositiveInfinity];
+        foreach (var product in PruningTests.Variants(images, texts, metric: metric))
         {
-            var expected = BruteForce.Pairs(images, texts, epsilons[t], metric);
-            AssertSamePairs(expected, product.Pairs(epsilons[t]));
-            Assert.Equal(expected.Count, product.Count(epsilons[t]));
-            Assert.Equal(expected.Count, profile.Counts[t]);
+            var profile = product.Profile(epsilons);
+            for (int t = 0; t < epsilons.Length; t++)
+            {
+                var expected = BruteForce.Pairs(images, texts, epsilons[t], metric);
+                AssertSamePairs(expected, product.Pairs(epsilons[t]));
+                Assert.Equal(expected.Count, product.Count(epsilons[t]));
+                Assert.Equal(expected.Count, profile.Counts[t]);
+            }
         }
     }
 

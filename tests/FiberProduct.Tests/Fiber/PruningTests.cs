@@ -11,12 +11,12 @@ namespace FiberProduct.Tests.Fiber;
 public class PruningTests
 {
     /// <summary>The product under every pruning setting worth distinguishing.</summary>
-    public static IEnumerable<ApproximateFiberProduct> Variants(EmbeddingSet images, EmbeddingSet texts, int threads = -1)
+    public static IEnumerable<ApproximateFiberProduct> Variants(EmbeddingSet images, EmbeddingSet texts, int threads = -1, FiberMetric metric = FiberMetric.Euclidean)
     {
-        yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Never, MaxDegreeOfParallelism = threads });
-        yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always, MaxDegreeOfParallelism = threads });
+        yield return new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { Pruning = PruningMode.Never, MaxDegreeOfParallelism = threads });
+        yield return new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { Pruning = PruningMode.Always, MaxDegreeOfParallelism = threads });
         foreach (int k in new[] { 0, 1, 8, 40 })
-            yield return new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { PruningDimension = k, MaxDegreeOfParallelism = threads });
+            yield return new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { PruningDimension = k, MaxDegreeOfParallelism = threads });
     }
 
     /// <summary>Low-rank clustered data with a modality gap, like real embeddings: the bounds skip most tiles.</summary>
@@ -52,25 +52,31 @@ public class PruningTests
     [MemberData(nameof(Shapes))]
     public void EveryQuery_EqualsBruteForce_WithPruningOnAndOff(int n, int m, int d, int rank)
     {
+        foreach (var metric in Enum.GetValues<FiberMetric>())
+            EveryQuery(n, m, d, rank, metric);
+    }
+
+    private static void EveryQuery(int n, int m, int d, int rank, FiberMetric metric)
+    {
         var (images, texts) = Structured(n * 31 + m, n, m, d, rank);
-        var distances = BruteForce.AllDistances(images, texts);
+        var distances = BruteForce.AllDistances(images, texts, metric);
         Array.Sort(distances);
         var epsilons = new List<double> { 0, distances[0], distances[distances.Length / 50], distances[distances.Length / 5], Math.BitDecrement(distances[distances.Length / 5]), distances[^1] * 2 };
         var perImage = Enumerable.Range(0, n).Select(i => distances[(i * 7919) % distances.Length]).ToArray();
-        foreach (var product in Variants(images, texts))
+        foreach (var product in Variants(images, texts, metric: metric))
         {
             foreach (double epsilon in epsilons)
             {
-                var expected = BruteForce.Pairs(images, texts, epsilon);
+                var expected = BruteForce.Pairs(images, texts, epsilon, metric);
                 Assert.Equal(expected, product.Pairs(epsilon).ToList());
                 Assert.Equal(expected.Count, product.Count(epsilon));
                 var nearest = product.NearestWithin(epsilon, 3);
                 Assert.Equal(NearestByBruteForce(expected, 3), nearest.ToList());
             }
             var profile = product.Profile([.. epsilons], includeDistances: true);
-            Assert.Equal(epsilons.Select(e => (long)BruteForce.Pairs(images, texts, e).Count), profile.Counts.ToArray());
-            Assert.Equal(BruteForce.Pairs(images, texts, epsilons.Max()).Select(p => p.Distance).Order(), profile.SortedDistances.ToArray());
-            var expectedPerImage = BruteForce.Pairs(images, texts, double.PositiveInfinity).Where(p => p.Distance <= perImage[p.Image]).ToList();
+            Assert.Equal(epsilons.Select(e => (long)BruteForce.Pairs(images, texts, e, metric).Count), profile.Counts.ToArray());
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilons.Max(), metric).Select(p => p.Distance).Order(), profile.SortedDistances.ToArray());
+            var expectedPerImage = BruteForce.Pairs(images, texts, double.PositiveInfinity, metric).Where(p => p.Distance <= perImage[p.Image]).ToList();
             Assert.Equal(expectedPerImage, product.PairsPerImageTolerance(perImage).ToList());
         }
     }
@@ -88,6 +94,21 @@ public class PruningTests
         Assert.True(plan.Dimension > 0, "the cost model chose a head dimension");
         Assert.True(plan.Skipped > 2 * plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
         Assert.True(plan.EstimatedCost < 0.8, $"estimated cost {plan.EstimatedCost}");
+    }
+
+    [Theory]
+    [InlineData(FiberMetric.Cosine)]
+    [InlineData(FiberMetric.Angular)]
+    public void CosineAndAngular_ArePrunedThroughTheChord(FiberMetric metric)
+    {
+        var (images, texts) = Structured(6, 500, 520, 80, 6);
+        var distances = BruteForce.AllDistances(images, texts, metric);
+        Array.Sort(distances);
+        double epsilon = distances[distances.Length / 200];
+        var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { Pruning = PruningMode.Always });
+        Assert.Equal(BruteForce.Pairs(images, texts, epsilon, metric), product.Pairs(epsilon).ToList());
+        var plan = product.LastPruning!.Value;
+        Assert.True(plan.Skipped > plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
     }
 
     [Fact]

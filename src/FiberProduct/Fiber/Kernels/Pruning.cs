@@ -22,7 +22,10 @@ internal sealed class Pruning
     private const int CovarianceRows = 1024, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
     private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256];
 
-    private readonly EmbeddingSet images, texts;
+    // The sets the heads are taken from (unit vectors for the cosine and angular metrics), and the sets as given.
+    private readonly EmbeddingSet images, texts, rawImages, rawTexts;
+    private readonly FiberMetric metric;
+    private readonly double unitError;
     private readonly int d, kMax;
     private readonly float[] packedBasis;
     private readonly int basisPanels;
@@ -33,10 +36,15 @@ internal sealed class Pruning
     private readonly Dictionary<int, (JoinOperands Head, double[] ErrorX, double ErrorY)> heads = [];
     private readonly Dictionary<(double, bool), (int K, double Cost)> choices = [];
 
-    private Pruning(EmbeddingSet images, EmbeddingSet texts, Matrix<double> basis, double orthogonality)
+    private Pruning(EmbeddingSet images, EmbeddingSet texts, EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric, Matrix<double> basis, double orthogonality)
     {
         this.images = images;
         this.texts = texts;
+        this.rawImages = rawImages;
+        this.rawTexts = rawTexts;
+        this.metric = metric;
+        // A normalised float32 row is within 2^-24 (plus subnormal rounding) of the exact unit vector.
+        unitError = metric == FiberMetric.Euclidean ? 0 : Math.ScaleB(1, -23) + images.Dimension * Math.ScaleB(1, -148);
         d = images.Dimension;
         kMax = basis.ColumnCount;
         basisPanels = (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
@@ -57,9 +65,13 @@ internal sealed class Pruning
     /// <summary>The plan of the last query (for benchmarks and tests): the head dimension or 0 for none, and the tiles skipped and computed.</summary>
     public (int Dimension, long Skipped, long Computed, double EstimatedCost) Last { get; private set; }
 
-    /// <summary>Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain.</summary>
-    public static Pruning? Create(EmbeddingSet images, EmbeddingSet texts)
+    /// <summary>
+    /// Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain. For
+    /// the cosine and angular metrics the bound works on the unit vectors, where both are functions of the chord.
+    /// </summary>
+    public static Pruning? Create(EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric)
     {
+        var (images, texts) = metric == FiberMetric.Euclidean ? (rawImages, rawTexts) : (rawImages.Normalize(), rawTexts.Normalize());
         int d = images.Dimension;
         if (d < 16 || images.Count == 0 || texts.Count == 0) return null;
         // Heads are float32 dot products of the raw vectors: keep them far from overflow.
@@ -99,7 +111,7 @@ internal sealed class Pruning
         }
         kMax = basis.ColumnCount;
         double orthogonality = (basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(kMax)).FrobeniusNorm();
-        return orthogonality > 1e-6 ? null : new Pruning(images, texts, basis, orthogonality);
+        return orthogonality > 1e-6 ? null : new Pruning(images, texts, rawImages, rawTexts, metric, basis, orthogonality);
     }
 
     /// <summary>
@@ -136,6 +148,18 @@ internal sealed class Pruning
     /// <summary>The full operands in pruning order, and the maps from that order back to the original indices.</summary>
     public (JoinOperands Operands, int[] RowOrder, int[] ColumnOrder) Full => (ordered.Value.Operands, ordered.Value.RowOrder, ordered.Value.ColumnOrder);
 
+    /// <summary>
+    /// The Euclidean tolerance on the vectors the heads come from that keeps every pair within ε of the metric: ε itself,
+    /// or for the cosine and angular metrics the chord √(2(1 − cos)) of the unit vectors, widened by 10^-9 in 1 − cos
+    /// for the rounding of the reference's cosine and arccosine.
+    /// </summary>
+    public double Chord(double epsilon) => metric switch
+    {
+        FiberMetric.Euclidean => epsilon,
+        FiberMetric.Cosine => Math.Sqrt(2 * (epsilon + 1e-9)),
+        _ => epsilon >= Math.PI ? 2 + 1e-9 : Math.Sqrt(2 * (1 - Math.Cos(epsilon) + 1e-9)),
+    };
+
     /// <summary>The head filter for dimension k at per-row tolerances (rows in pruning order).</summary>
     public RangeJoin.HeadFilter Filter(int k, Func<int, double> epsilonOfRow)
     {
@@ -147,7 +171,7 @@ internal sealed class Pruning
         }
         var candidate = new float[head.Images.Count];
         var sure = new float[head.Images.Count];
-        head.Thresholds(i => epsilonOfRow(i) + errorX[i] + errorY, candidate, sure);
+        head.Thresholds(i => Chord(epsilonOfRow(i)) + errorX[i] + errorY, candidate, sure);
         return new RangeJoin.HeadFilter(head, candidate);
     }
 
@@ -250,7 +274,7 @@ internal sealed class Pruning
             RowOrder = KdOrder(hx, owner.images.Count, owner.kMax, RangeJoin.TileHeight);
             ColumnOrder = KdOrder(hy, owner.texts.Count, owner.kMax, JoinOperands.PanelWidth);
             (headX, normsX, headY, normsY) = (hx, nx, hy, ny); // in the original order; RowOrder / ColumnOrder map into them
-            Operands = new JoinOperands(owner.images.Permuted(RowOrder), owner.texts.Permuted(ColumnOrder), FiberMetric.Euclidean);
+            Operands = new JoinOperands(owner.rawImages.Permuted(RowOrder), owner.rawTexts.Permuted(ColumnOrder), owner.metric);
         }
 
         public int[] RowOrder { get; }
@@ -313,7 +337,7 @@ internal sealed class Pruning
                 double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148));
                 double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(norms[i], -52); // + the float64 sums
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
-                errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148)) * (1 + 1e-9) + 1e-12 * norm;
+                errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
             }
             return (EmbeddingSet.Trusted(values, n, k + 1, stored), errors);
         }
