@@ -19,24 +19,28 @@ internal sealed class Pruning
     /// <summary>Auto prunes only when the estimate is at most this fraction of the plain join (the estimate is rough).</summary>
     private const double Worthwhile = 0.8;
 
-    private const int CovarianceRows = 1024, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
+    private const int CovarianceRows = 1024, ScreeningRows = 128, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, TileOverhead = 8;
     private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256];
 
     // The sets the heads are taken from (unit vectors for the cosine and angular metrics), and the sets as given.
     private readonly EmbeddingSet images, texts, rawImages, rawTexts;
     private readonly FiberMetric metric;
     private readonly double unitError;
-    private readonly int d, kMax;
-    private readonly float[] packedBasis;
-    private readonly int basisPanels;
-    private readonly double eta;
-    private readonly float[] sampleX, sampleY;
-    private readonly double[] sampleNormsX, sampleNormsY;
+    private readonly int d;
+    // The basis and what depends on it. At first possibly a screening basis — the span of a few sampled rows, no
+    // eigendecomposition — enough for the first look to see that nothing prunes; replaced by the principal axes before
+    // anything is pruned.
+    private int kMax;
+    private float[] packedBasis = [];
+    private double eta;
+    private float[] sampleX = [], sampleY = [];
+    private double[] sampleNormsX = [], sampleNormsY = [];
+    private bool screening;
     private readonly Lazy<Ordered> ordered;
     private readonly Dictionary<int, (JoinOperands Head, double[] ErrorX, double ErrorY)> heads = [];
     private readonly Dictionary<(double, bool), (int K, double Cost)> choices = [];
 
-    private Pruning(EmbeddingSet images, EmbeddingSet texts, EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric, Matrix<double> basis, double orthogonality)
+    private Pruning(EmbeddingSet images, EmbeddingSet texts, EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric, Matrix<double> basis, double orthogonality, bool screening)
     {
         this.images = images;
         this.texts = texts;
@@ -46,9 +50,16 @@ internal sealed class Pruning
         // A normalised float32 row is within 2^-24 (plus subnormal rounding) of the exact unit vector.
         unitError = metric == FiberMetric.Euclidean ? 0 : Math.ScaleB(1, -23) + images.Dimension * Math.ScaleB(1, -148);
         d = images.Dimension;
+        UseBasis(basis, orthogonality);
+        this.screening = screening;
+        ordered = new Lazy<Ordered>(() => new Ordered(this));
+    }
+
+    private void UseBasis(Matrix<double> basis, double orthogonality)
+    {
         kMax = basis.ColumnCount;
-        basisPanels = (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
-        packedBasis = new float[basisPanels * JoinOperands.PanelWidth * d];
+        int panels = (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
+        packedBasis = new float[panels * JoinOperands.PanelWidth * d];
         for (int j = 0; j < kMax; j++)
             for (int c = 0; c < d; c++) packedBasis[(j / 16 * d + c) * 16 + j % 16] = (float)basis[c, j];
         // Each head coordinate is a float32 dot product with a float32 copy of a unit vector: its error is at most
@@ -59,7 +70,16 @@ internal sealed class Pruning
         // Estimate on other rows than the axes were fitted to: in-sample pairs look more prunable than they are.
         (sampleX, sampleNormsX) = Heads(images, Sample(images.Count, SampleRows, shift: true));
         (sampleY, sampleNormsY) = Heads(texts, Sample(texts.Count, SampleColumns, shift: true));
-        ordered = new Lazy<Ordered>(() => new Ordered(this));
+    }
+
+    /// <summary>Replaces a screening basis by the principal axes (before anything is pruned).</summary>
+    private void EnsureFullBasis()
+    {
+        if (!screening) return;
+        var (basis, orthogonality) = Basis(images, texts)
+            ?? throw new InvalidOperationException("The principal axes failed to be orthonormal where the screening basis was.");
+        UseBasis(basis, orthogonality);
+        screening = false;
     }
 
     /// <summary>The plan of the last query (for benchmarks and tests): the head dimension or 0 for none, and the tiles skipped and computed.</summary>
@@ -77,6 +97,60 @@ internal sealed class Pruning
         // Heads are float32 dot products of the raw vectors: keep them far from overflow.
         float largest = Math.Max(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(images.Values), System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(texts.Values));
         if (!(Math.Abs(largest) <= 1 << 30)) return null;
+        // Large sets in many dimensions start from the cheap screening basis; the eigendecomposition waits until the
+        // first look says pruning may pay.
+        bool screening = Math.Min(images.Count, texts.Count) > 2 * ScreeningRows && d > 2 * ScreeningRows + 1;
+        var basis = screening ? ScreeningBasis(images, texts) : Basis(images, texts);
+        return basis is { } b ? new Pruning(images, texts, rawImages, rawTexts, metric, b.Basis, b.Orthogonality, screening) : null;
+    }
+
+    /// <summary>
+    /// An orthonormal basis of the span of 128 evenly spaced rows per side (centred) and the mean difference, by
+    /// modified Gram–Schmidt applied twice: no eigendecomposition. Only used to decide that nothing prunes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (Matrix<double> Basis, double Orthogonality)? ScreeningBasis(EmbeddingSet images, EmbeddingSet texts)
+    {
+        int d = images.Dimension;
+        var rowsX = Sample(images.Count, ScreeningRows, shift: false);
+        var rowsY = Sample(texts.Count, ScreeningRows, shift: false);
+        var mx = Mean(images, rowsX);
+        var my = Mean(texts, rowsY);
+        var vectors = new List<double[]>();
+        foreach (var (set, rows, mean) in new[] { (images, rowsX, mx), (texts, rowsY, my) })
+            foreach (int r in rows)
+            {
+                var row = set.Row(r);
+                var v = new double[d];
+                for (int c = 0; c < d; c++) v[c] = row[c] - mean[c];
+                vectors.Add(v);
+            }
+        vectors.Add(Enumerable.Range(0, d).Select(c => mx[c] - my[c]).ToArray());
+        var basis = new List<double[]>();
+        foreach (var v in vectors)
+        {
+            double before = Math.Sqrt(v.Sum(t => t * t));
+            for (int pass = 0; pass < 2; pass++)
+                foreach (var q in basis)
+                {
+                    double dot = 0;
+                    for (int c = 0; c < d; c++) dot += q[c] * v[c];
+                    for (int c = 0; c < d; c++) v[c] -= dot * q[c];
+                }
+            double after = Math.Sqrt(v.Sum(t => t * t));
+            if (after <= 1e-8 * before || after == 0) continue;
+            for (int c = 0; c < d; c++) v[c] /= after;
+            basis.Add(v);
+        }
+        if (basis.Count == 0) return null;
+        var matrix = Matrix<double>.Build.Dense(d, basis.Count, (r, c) => basis[c][r]);
+        return (matrix, 1e-12);
+    }
+
+    /// <summary>The principal axes: leading eigenvectors from up to 1,024 evenly spaced rows per side, with their departure from orthonormality.</summary>
+    private static (Matrix<double> Basis, double Orthogonality)? Basis(EmbeddingSet images, EmbeddingSet texts)
+    {
+        int d = images.Dimension;
         int kMax = Math.Min(Dimensions[^1], d * 3 / 4);
         // E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x − μ_y: its leading eigenvectors capture the most
         // distance. From evenly spaced samples; when they are fewer than d, through the small Gram matrix instead.
@@ -111,7 +185,7 @@ internal sealed class Pruning
         }
         kMax = basis.ColumnCount;
         double orthogonality = (basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(kMax)).FrobeniusNorm();
-        return orthogonality > 1e-6 ? null : new Pruning(images, texts, rawImages, rawTexts, metric, basis, orthogonality);
+        return orthogonality > 1e-6 ? null : (basis, orthogonality);
     }
 
     /// <summary>
@@ -121,7 +195,7 @@ internal sealed class Pruning
     public int Choose(double epsilon, bool always, int? forced)
     {
         var candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
-        if (forced is { } k0) { Last = (Math.Min(k0, kMax), 0, 0, double.NaN); return Math.Min(k0, kMax); }
+        if (forced is { } k0) { EnsureFullBasis(); Last = (Math.Min(k0, kMax), 0, 0, double.NaN); return Math.Min(k0, kMax); }
         if (choices.TryGetValue((epsilon, always), out var known)) { Last = (known.K, 0, 0, known.Cost); return known.K; }
         var (k, cost) = Estimate(epsilon, always, candidates);
         if (choices.Count < 256) choices[(epsilon, always)] = (k, cost);
@@ -131,8 +205,19 @@ internal sealed class Pruning
 
     private (int K, double Cost) Estimate(double epsilon, bool always, int[] candidates)
     {
-        // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs):
-        // if even that cannot pay, do not prepare anything more.
+        // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even that
+        // cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful (its
+        // vectors are in no particular order); a heuristic: pairs that the span of 257 sampled rows cannot separate are
+        // not separated by at most 256 principal axes fitted to samples either, in the data seen so far.
+        if (screening)
+        {
+            int[] span = [kMax];
+            double screened = Cost(kMax, SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
+                i => Enumerable.Range(0, sampleNormsY.Length), epsilon, span)[0]);
+            if (!always && screened > Worthwhile) return (0, screened);
+            EnsureFullBasis();
+            candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
+        }
         var pairFraction = SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
             i => Enumerable.Range(0, sampleNormsY.Length), epsilon, candidates);
         double optimistic = candidates.Select((k, c) => Cost(k, pairFraction[c])).Min();
@@ -244,13 +329,21 @@ internal sealed class Pruning
     {
         int d = set.Dimension, n = rows.Length;
         var mean = Mean(set, rows);
-        // Feature-major centred samples: feature c is a vector of n values; C = F Fᵀ / n through the tile kernel.
-        var features = new float[d * n];
-        for (int i = 0; i < n; i++) { var row = set.Row(rows[i]); for (int c = 0; c < d; c++) features[c * n + i] = (float)(row[c] - mean[c]); }
+        // Feature-major centred samples: feature c is a vector of n values; C = F Fᵀ / n through the tile kernel. The
+        // packed panels hold, for each sample, 16 consecutive features: a straight copy of the centred row. The
+        // feature-major copy is a transpose, done in 64 × 64 blocks to stay in cache.
         int panels = (d + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
+        var centred = new float[n * panels * JoinOperands.PanelWidth];
+        int width = panels * JoinOperands.PanelWidth;
+        for (int i = 0; i < n; i++) { var row = set.Row(rows[i]); for (int c = 0; c < d; c++) centred[i * width + c] = (float)(row[c] - mean[c]); }
         var packed = new float[panels * JoinOperands.PanelWidth * n];
-        for (int c = 0; c < d; c++)
-            for (int i = 0; i < n; i++) packed[(c / 16 * n + i) * 16 + c % 16] = features[c * n + i];
+        for (int p = 0; p < panels; p++)
+            for (int i = 0; i < n; i++) centred.AsSpan(i * width + p * 16, 16).CopyTo(packed.AsSpan((p * n + i) * 16, 16));
+        var features = new float[d * n];
+        for (int i0 = 0; i0 < n; i0 += 64)
+            for (int c0 = 0; c0 < d; c0 += 64)
+                for (int c = c0; c < Math.Min(d, c0 + 64); c++)
+                    for (int i = i0; i < Math.Min(n, i0 + 64); i++) features[c * n + i] = centred[i * width + c];
         var products = RangeJoin.Products(features, d, n, packed, d);
         var symmetric = new double[d * d];
         for (int r = 0; r < d; r++)
