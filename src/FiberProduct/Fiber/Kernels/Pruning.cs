@@ -129,17 +129,13 @@ internal sealed class Pruning
         var basis = new List<double[]>();
         foreach (var v in vectors)
         {
-            double before = Math.Sqrt(v.Sum(t => t * t));
+            double before = System.Numerics.Tensors.TensorPrimitives.Norm<double>(v);
             for (int pass = 0; pass < 2; pass++)
                 foreach (var q in basis)
-                {
-                    double dot = 0;
-                    for (int c = 0; c < d; c++) dot += q[c] * v[c];
-                    for (int c = 0; c < d; c++) v[c] -= dot * q[c];
-                }
-            double after = Math.Sqrt(v.Sum(t => t * t));
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<double>(q, -System.Numerics.Tensors.TensorPrimitives.Dot<double>(q, v), v, v);
+            double after = System.Numerics.Tensors.TensorPrimitives.Norm<double>(v);
             if (after <= 1e-8 * before || after == 0) continue;
-            for (int c = 0; c < d; c++) v[c] /= after;
+            System.Numerics.Tensors.TensorPrimitives.Divide<double>(v, after, v);
             basis.Add(v);
         }
         if (basis.Count == 0) return null;
