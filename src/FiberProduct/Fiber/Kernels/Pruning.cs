@@ -299,10 +299,6 @@ internal sealed class Pruning
         return (RangeJoin.Products(values, rows.Length, d, packedBasis, kMax), rows.Select(set.SquaredNorm).ToArray());
     }
 
-    /// <summary>Head coordinates (rows × kMax) and float64 squared norms of every row.</summary>
-    private (float[] Heads, double[] Norms) Heads(EmbeddingSet set) =>
-        (RangeJoin.Products(set.Memory, set.Count, d, packedBasis, kMax), Enumerable.Range(0, set.Count).Select(set.SquaredNorm).ToArray());
-
     private static int[] Sample(int count, int size, bool shift)
     {
         int n = Math.Min(count, size);
@@ -351,19 +347,22 @@ internal sealed class Pruning
     /// <summary>The sets in k-d tree order of their heads, with the full operands and the heads of every row.</summary>
     private sealed class Ordered
     {
+        private const int OrderingHeads = 16;
         private readonly Pruning owner;
-        private readonly float[] headX, headY;
-        private readonly double[] normsX, normsY;
+        private readonly EmbeddingSet unitX, unitY; // the vectors the heads come from, in pruning order
 
         public Ordered(Pruning owner)
         {
             this.owner = owner;
-            var (hx, nx) = owner.Heads(owner.images);
-            var (hy, ny) = owner.Heads(owner.texts);
-            RowOrder = KdOrder(hx, owner.images.Count, owner.kMax, RangeJoin.TileHeight);
-            ColumnOrder = KdOrder(hy, owner.texts.Count, owner.kMax, JoinOperands.PanelWidth);
-            (headX, normsX, headY, normsY) = (hx, nx, hy, ny); // in the original order; RowOrder / ColumnOrder map into them
+            // The k-d order needs only the leading heads; the heads the join uses are taken later, at the chosen k and
+            // already in pruning order.
+            int width = Math.Min(OrderingHeads, owner.kMax);
+            RowOrder = KdOrder(RangeJoin.Products(owner.images.Memory, owner.images.Count, owner.d, owner.packedBasis, width), owner.images.Count, width, RangeJoin.TileHeight);
+            ColumnOrder = KdOrder(RangeJoin.Products(owner.texts.Memory, owner.texts.Count, owner.d, owner.packedBasis, width), owner.texts.Count, width, JoinOperands.PanelWidth);
             Operands = new JoinOperands(owner.rawImages.Permuted(RowOrder), owner.rawTexts.Permuted(ColumnOrder), owner.metric);
+            (unitX, unitY) = owner.metric == FiberMetric.Euclidean
+                ? (Operands.Images, Operands.Texts)
+                : (owner.images.Permuted(RowOrder), owner.texts.Permuted(ColumnOrder));
         }
 
         public int[] RowOrder { get; }
@@ -374,17 +373,27 @@ internal sealed class Pruning
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double[] TileSurvival(double epsilon, int[] ks)
         {
-            int height = RangeJoin.TileHeight, n = normsX.Length, m = normsY.Length;
+            int height = RangeJoin.TileHeight, n = unitX.Count, m = unitY.Count;
             int microPanels = (n + height - 1) / height, panels = (m + 15) / 16;
             var random = new Random(20261129);
-            var survived = new long[ks.Length];
             int tiles = (int)Math.Min(SampledTiles, (long)microPanels * panels);
-            for (int t = 0; t < tiles; t++)
+            var picks = Enumerable.Range(0, tiles).Select(_ => (A: random.Next(microPanels), B: random.Next(panels))).ToArray();
+            // Heads of the sampled rows and columns only.
+            var rows = picks.Select(p => p.A).Distinct().Order().ToArray();
+            var columns = picks.Select(p => p.B).Distinct().Order().ToArray();
+            var rowIndex = rows.SelectMany(a => Enumerable.Range(a * height, Math.Min(height, n - a * height))).ToArray();
+            var columnIndex = columns.SelectMany(b => Enumerable.Range(b * 16, Math.Min(16, m - b * 16))).ToArray();
+            var (hx, nx) = owner.Heads(unitX, rowIndex);
+            var (hy, ny) = owner.Heads(unitY, columnIndex);
+            var rowStart = rows.Select((a, r) => (a, r)).ToDictionary(t => t.a, t => rows.Take(t.r).Sum(x => Math.Min(height, n - x * height)));
+            var columnStart = columns.Select((b, c) => (b, c)).ToDictionary(t => t.b, t => columns.Take(t.c).Sum(x => Math.Min(16, m - x * 16)));
+            var survived = new long[ks.Length];
+            foreach (var (a, b) in picks)
             {
-                int a = random.Next(microPanels), b = random.Next(panels);
-                var rows = Enumerable.Range(a * height, Math.Min(height, n - a * height)).Select(i => RowOrder[i]);
-                var columns = Enumerable.Range(b * 16, Math.Min(16, m - b * 16)).Select(j => ColumnOrder[j]).ToArray();
-                var fractions = owner.SurvivingFraction(headX, normsX, rows, headY, normsY, _ => columns, epsilon, ks);
+                int r0 = rowStart[a], c0 = columnStart[b];
+                var tileRows = Enumerable.Range(r0, Math.Min(height, n - a * height));
+                var tileColumns = Enumerable.Range(c0, Math.Min(16, m - b * 16)).ToArray();
+                var fractions = owner.SurvivingFraction(hx, nx, tileRows, hy, ny, _ => tileColumns, epsilon, ks);
                 for (int c = 0; c < ks.Length; c++) if (fractions[c] > 0) survived[c]++;
             }
             return survived.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray();
@@ -396,35 +405,33 @@ internal sealed class Pruning
         /// </summary>
         public (JoinOperands Head, double[] ErrorX, double ErrorY) HeadOperands(int k)
         {
-            var (x, errorX) = Augmented(headX, normsX, RowOrder, k);
-            var (y, errorY) = Augmented(headY, normsY, ColumnOrder, k);
+            var (x, errorX) = Augmented(unitX, k);
+            var (y, errorY) = Augmented(unitY, k);
             return (new JoinOperands(x, y, FiberMetric.Euclidean), errorX, errorY.Length == 0 ? 0 : errorY.Max());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private (EmbeddingSet Set, double[] Errors) Augmented(float[] heads, double[] allNorms, int[] order, int k)
+        private (EmbeddingSet Set, double[] Errors) Augmented(EmbeddingSet set, int k)
         {
-            int n = order.Length, kMax = owner.kMax;
-            var norms = new double[n];
-            for (int i = 0; i < n; i++) norms[i] = allNorms[order[i]];
-            var values = new float[n * (k + 1)];
+            int n = set.Count;
+            // The k heads of every row, written straight into rows of k + 1 (the last column is the tail norm).
+            var values = RangeJoin.Products(set.Memory, n, owner.d, owner.packedBasis, k, stride: k + 1);
             var errors = new double[n];
             var stored = new double[n];
             for (int i = 0; i < n; i++)
             {
-                var source = heads.AsSpan(order[i] * kMax, k);
-                source.CopyTo(values.AsSpan(i * (k + 1), k));
+                double squared = set.SquaredNorm(i);
                 double head = 0;
-                foreach (float v in source) head += (double)v * v;
-                double norm = Math.Sqrt(norms[i]);
-                double tail = Math.Sqrt(Math.Max(0, norms[i] - head));
+                foreach (float v in values.AsSpan(i * (k + 1), k)) head += (double)v * v;
+                double norm = Math.Sqrt(squared);
+                double tail = Math.Sqrt(Math.Max(0, squared - head));
                 values[i * (k + 1) + k] = (float)tail;
                 stored[i] = head + (double)(float)tail * (float)tail;
                 // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
                 // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
                 // The absolute term covers float32 rounding in the subnormal range (at most 2^-149 per operation).
                 double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148));
-                double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(norms[i], -52); // + the float64 sums
+                double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(squared, -52); // + the float64 sums
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
                 errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
             }

@@ -47,19 +47,20 @@ internal static unsafe class RangeJoin
 
     /// <summary>
     /// The dot products of every row of <paramref name="x"/> (n × d, row-major) with the first <paramref name="width"/>
-    /// columns of a packed panel set, as an n × width matrix (in parallel over rows).
+    /// columns of a packed panel set, as rows of <paramref name="stride"/> (default: width) floats (in parallel over rows).
     /// </summary>
-    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width)
+    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride = 0)
     {
-        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width);
-        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width);
-        return Products<DotTileScalar>(x, n, d, packed, width);
+        if (stride == 0) stride = width;
+        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width, stride);
+        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width, stride);
+        return Products<DotTileScalar>(x, n, d, packed, width, stride);
     }
 
-    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width) where TKernel : IDotTileKernel
+    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride) where TKernel : IDotTileKernel
     {
         int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
-        var result = new float[(long)n * width];
+        var result = new float[(long)n * stride];
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
         Parallel.For(0, workers, w =>
         {
@@ -82,7 +83,7 @@ internal static unsafe class RangeJoin
                         TKernel.Compute(input, d, y + (long)p * d * JoinOperands.PanelWidth, t);
                         int lanes = Math.Min(JoinOperands.PanelWidth, width - p * JoinOperands.PanelWidth);
                         for (int row = 0; row < valid; row++)
-                            tile.AsSpan(row * 16, lanes).CopyTo(result.AsSpan((int)((long)(i0 + row) * width + p * 16), lanes));
+                            tile.AsSpan(row * 16, lanes).CopyTo(result.AsSpan((int)((long)(i0 + row) * stride + p * 16), lanes));
                     }
                 }
         });
