@@ -227,9 +227,7 @@ public sealed partial class ApproximateFiberProduct
         Recorded(head);
         progress?.Report(1);
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        return rowOrder is null || columnOrder is null
-            ? PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate)
-            : PairSet.FromPermutedBuffers(Images.Count, Texts.Count, buffers, rowOrder, columnOrder, budget.MaxPairs);
+        return PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate, rowOrder, columnOrder);
     }
 
     /// <summary>

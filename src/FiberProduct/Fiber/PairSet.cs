@@ -80,44 +80,18 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// Builds the CSR arrays from per-worker buffers. When truncating, a worker that stopped early holds more than the
     /// budget, so every position below the budget is filled by complete rows: the result is the first pairs in (row, column) order.
     /// </summary>
-    /// <summary>
-    /// A pair set from buffers filled in permuted order (row i of the buffers is row <paramref name="rowOrder"/>[i],
-    /// column j is column <paramref name="columnOrder"/>[j]): mapped back and sorted by column within each row.
-    /// </summary>
-    internal static PairSet FromPermutedBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, int[] rowOrder, int[] columnOrder, long maxPairs)
+    /// <remarks>
+    /// Buffers filled by the reordered (pruned) join hold row i as row <paramref name="rowOrder"/>[i] and column j as
+    /// column <paramref name="columnOrder"/>[j]: they are mapped back and each row is sorted by column. Truncation needs
+    /// the join's own row order and is never combined with a reordering.
+    /// </remarks>
+    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs, bool truncate,
+        int[]? rowOrder = null, int[]? columnOrder = null)
     {
+        System.Diagnostics.Debug.Assert(!(truncate && rowOrder is not null), "truncation with a reordered join");
         var offsets = new long[rowCount + 1];
         foreach (var buffer in buffers)
-            foreach (int row in buffer.Rows) offsets[rowOrder[row] + 1]++;
-        for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
-        long total = offsets[rowCount];
-        if (total > maxPairs) throw new ResultBudgetExceededException(maxPairs);
-        var columns = new int[total];
-        var distances = new double[total];
-        var next = offsets[..^1];
-        foreach (var buffer in buffers)
-        {
-            var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
-            for (int p = 0; p < rows.Length; p++)
-            {
-                long at = next[rowOrder[rows[p]]]++;
-                columns[at] = columnOrder[cols[p]];
-                distances[at] = dist[p];
-            }
-        }
-        for (int i = 0; i < rowCount; i++)
-        {
-            int from = (int)offsets[i], length = (int)(offsets[i + 1] - offsets[i]);
-            if (length > 1) Array.Sort(columns, distances, from, length);
-        }
-        return new PairSet(columnCount, offsets, columns, distances, isTruncated: false);
-    }
-
-    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs, bool truncate)
-    {
-        var offsets = new long[rowCount + 1];
-        foreach (var buffer in buffers)
-            foreach (int row in buffer.Rows) offsets[row + 1]++;
+            foreach (int row in buffer.Rows) offsets[(rowOrder is null ? row : rowOrder[row]) + 1]++;
         for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
         long total = offsets[rowCount];
         bool truncated = false;
@@ -135,11 +109,17 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
             for (int p = 0; p < rows.Length; p++)
             {
-                long at = next[rows[p]]++;
-                if (at < kept) { columns[at] = cols[p]; distances[at] = dist[p]; }
+                long at = next[rowOrder is null ? rows[p] : rowOrder[rows[p]]]++;
+                if (at < kept) { columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]]; distances[at] = dist[p]; }
             }
         }
-        // Each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin): no sort needed.
+        if (columnOrder is not null)
+            for (int i = 0; i < rowCount; i++)
+            {
+                int from = (int)offsets[i], length = (int)(offsets[i + 1] - offsets[i]);
+                if (length > 1) Array.Sort(columns, distances, from, length);
+            }
+        // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
         if (truncated)
             for (int i = 0; i <= rowCount; i++) offsets[i] = Math.Min(offsets[i], kept);
         return new PairSet(columnCount, offsets, columns, distances, truncated);

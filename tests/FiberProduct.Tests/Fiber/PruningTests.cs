@@ -43,6 +43,15 @@ public class PruningTests
         return (Make(n, 0.2), Make(m, -0.2));
     }
 
+    /// <summary>Structured data and the tolerance holding a given fraction of all pairs.</summary>
+    private static (EmbeddingSet Images, EmbeddingSet Texts, double Epsilon) StructuredAt(int seed, int n, int m, int d, int rank, double fraction, FiberMetric metric = FiberMetric.Euclidean)
+    {
+        var (images, texts) = Structured(seed, n, m, d, rank);
+        var distances = BruteForce.AllDistances(images, texts, metric);
+        Array.Sort(distances);
+        return (images, texts, distances[(int)(distances.Length * fraction)]);
+    }
+
     public static TheoryData<int, int, int, int> Shapes => new()
     {
         { 1, 1, 16, 2 }, { 13, 17, 16, 3 }, { 40, 33, 17, 4 }, { 120, 150, 64, 6 }, { 250, 200, 100, 8 }, { 61, 47, 513, 5 },
@@ -84,10 +93,7 @@ public class PruningTests
     [Fact]
     public void OnStructuredData_MostTilesAreSkipped()
     {
-        var (images, texts) = Structured(5, 600, 640, 96, 6);
-        var distances = BruteForce.AllDistances(images, texts);
-        Array.Sort(distances);
-        double epsilon = distances[distances.Length / 200];
+        var (images, texts, epsilon) = StructuredAt(5, 600, 640, 96, 6, 1.0 / 200);
         var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
         var plan = product.LastPruning!.Value;
@@ -101,10 +107,7 @@ public class PruningTests
     [InlineData(FiberMetric.Angular)]
     public void CosineAndAngular_ArePrunedThroughTheChord(FiberMetric metric)
     {
-        var (images, texts) = Structured(6, 500, 520, 80, 6);
-        var distances = BruteForce.AllDistances(images, texts, metric);
-        Array.Sort(distances);
-        double epsilon = distances[distances.Length / 200];
+        var (images, texts, epsilon) = StructuredAt(6, 500, 520, 80, 6, 1.0 / 200, metric);
         var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon, metric), product.Pairs(epsilon).ToList());
         var plan = product.LastPruning!.Value;
@@ -114,10 +117,7 @@ public class PruningTests
     [Fact]
     public void Pruning_IsDeterministic_WhateverTheThreadCount()
     {
-        var (images, texts) = Structured(9, 300, 280, 48, 5);
-        var distances = BruteForce.AllDistances(images, texts);
-        Array.Sort(distances);
-        double epsilon = distances[distances.Length / 20];
+        var (images, texts, epsilon) = StructuredAt(9, 300, 280, 48, 5, 1.0 / 20);
         var reference = BruteForce.Pairs(images, texts, epsilon);
         foreach (int threads in new[] { 1, 2, 3, 7 })
             foreach (var product in Variants(images, texts, threads))

@@ -158,7 +158,8 @@ internal sealed class JoinOperands
         return result;
     }
 
-    private static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels)
+    /// <summary>Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row 16p + l, coordinate k; zero-padded.</summary>
+    internal static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels)
     {
         var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
         for (int j = 0; j < count; j++)

@@ -59,10 +59,11 @@ internal sealed class Pruning
     private void UseBasis(Matrix<double> basis, double orthogonality)
     {
         kMax = basis.ColumnCount;
-        int panels = (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
-        packedBasis = new float[panels * JoinOperands.PanelWidth * d];
+        // The basis vectors are the "texts" of the tile kernel: heads are their dot products with the rows.
+        var vectors = new float[kMax * d];
         for (int j = 0; j < kMax; j++)
-            for (int c = 0; c < d; c++) packedBasis[(j / 16 * d + c) * 16 + j % 16] = (float)basis[c, j];
+            for (int c = 0; c < d; c++) vectors[j * d + c] = (float)basis[c, j];
+        packedBasis = JoinOperands.Pack(vectors, kMax, d, (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth);
         // Each head coordinate is a float32 dot product with a float32 copy of a unit vector: its error is at most
         // η‖x‖ with η = γ_d (the dot product) + 2^-23 (rounding the basis and the result) + the basis' departure from
         // orthonormality.
@@ -140,8 +141,8 @@ internal sealed class Pruning
             basis.Add(v);
         }
         if (basis.Count == 0) return null;
-        var matrix = Matrix<double>.Build.Dense(d, basis.Count, (r, c) => basis[c][r]);
-        return (matrix, 1e-12);
+        // No rounding bound is claimed for it (NaN): it only estimates, and Ordered refuses to prune with it.
+        return (Matrix<double>.Build.Dense(d, basis.Count, (r, c) => basis[c][r]), double.NaN);
     }
 
     /// <summary>The principal axes: leading eigenvectors from up to 1,024 evenly spaced rows per side, with their departure from orthonormality.</summary>
@@ -322,21 +323,10 @@ internal sealed class Pruning
     {
         int d = set.Dimension, n = rows.Length;
         var mean = Mean(set, rows);
-        // Feature-major centred samples: feature c is a vector of n values; C = F Fᵀ / n through the tile kernel. The
-        // packed panels hold, for each sample, 16 consecutive features: a straight copy of the centred row. The
-        // feature-major copy is a transpose, done in 64 × 64 blocks to stay in cache.
-        int panels = (d + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
-        var centred = new float[n * panels * JoinOperands.PanelWidth];
-        int width = panels * JoinOperands.PanelWidth;
-        for (int i = 0; i < n; i++) { var row = set.Row(rows[i]); for (int c = 0; c < d; c++) centred[i * width + c] = (float)(row[c] - mean[c]); }
-        var packed = new float[panels * JoinOperands.PanelWidth * n];
-        for (int p = 0; p < panels; p++)
-            for (int i = 0; i < n; i++) centred.AsSpan(i * width + p * 16, 16).CopyTo(packed.AsSpan((p * n + i) * 16, 16));
+        // Feature-major centred samples: feature c is a vector of n values, and C = F Fᵀ / n through the tile kernel.
         var features = new float[d * n];
-        for (int i0 = 0; i0 < n; i0 += 64)
-            for (int c0 = 0; c0 < d; c0 += 64)
-                for (int c = c0; c < Math.Min(d, c0 + 64); c++)
-                    for (int i = i0; i < Math.Min(n, i0 + 64); i++) features[c * n + i] = centred[i * width + c];
+        for (int i = 0; i < n; i++) { var row = set.Row(rows[i]); for (int c = 0; c < d; c++) features[c * n + i] = (float)(row[c] - mean[c]); }
+        var packed = JoinOperands.Pack(features, d, n, (d + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth);
         var products = RangeJoin.Products(features, d, n, packed, d);
         var symmetric = new double[d * d];
         for (int r = 0; r < d; r++)
@@ -354,6 +344,7 @@ internal sealed class Pruning
 
         public Ordered(Pruning owner)
         {
+            if (owner.screening) throw new InvalidOperationException("Pruning needs the principal axes, not the screening basis.");
             this.owner = owner;
             // The k-d order needs only the leading heads; the heads the join uses are taken later, at the chosen k and
             // already in pruning order.
