@@ -49,29 +49,14 @@ public sealed class EmbeddingSet
         this.squaredNorms = squaredNorms;
     }
 
-    /// <summary>The rows in the given order (row i of the result is row order[i]), norms carried over, no re-validation.</summary>
-    internal EmbeddingSet Permuted(int[] order)
-    {
-        var (target, start) = AllocateAligned(order.Length * Dimension);
-        var norms = new double[order.Length];
-        for (int i = 0; i < order.Length; i++)
-        {
-            Row(order[i]).CopyTo(target.AsSpan(start + i * Dimension, Dimension));
-            norms[i] = squaredNorms[order[i]];
-        }
-        return new EmbeddingSet(target, start, order.Length, Dimension, norms);
-    }
-
     /// <summary>
-    /// Wraps values the library computed itself and knows to be finite (no validation), with squared norms the caller
-    /// computed in float64 from these float32 values (any summation order: used for margins, not as reference values).
+    /// The rows scaled to unit length (float32 of the float64 quotient), computed once and kept: the cosine and angular
+    /// joins and their pruning share it.
     /// </summary>
-    internal static EmbeddingSet Trusted(ReadOnlySpan<float> values, int count, int dimension, double[] squaredNorms)
-    {
-        var (target, start) = AllocateAligned(count * dimension);
-        values.CopyTo(target.AsSpan(start, count * dimension));
-        return new EmbeddingSet(target, start, count, dimension, squaredNorms);
-    }
+    /// <exception cref="InvalidOperationException">A row is the zero vector.</exception>
+    internal EmbeddingSet UnitVectors => unitVectors ??= Normalize();
+
+    private EmbeddingSet? unitVectors;
 
     /// <summary>Copies a rectangular array: one row per point.</summary>
     public EmbeddingSet(float[,] values)

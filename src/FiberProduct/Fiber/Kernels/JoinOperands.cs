@@ -9,19 +9,30 @@ namespace FiberProduct.Fiber.Kernels;
 /// working domain of the metric — scaled by a power of two (exact) for Euclidean distance when the magnitudes
 /// are extreme, L2-normalised for cosine and angular distance — with their squared norms in float64.
 /// </summary>
+/// <remarks>
+/// Rows and columns may be joined in another order than the sets hold them (pruning joins them in k-d tree order):
+/// join row i is image <c>RowOrder[i]</c> and join column j is text <c>ColumnOrder[j]</c>. The texts are packed in join
+/// order; the images stay where they are and the sweep gathers each chunk of rows, so no reordered copy is made.
+/// Every index a kernel or sink sees is a join index.
+/// </remarks>
 internal sealed class JoinOperands
 {
     public const int PanelWidth = 16;
     private const double Unit = 1.0 / (1 << 24);          // float32 unit roundoff
     private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16); // 2^-140: absolute slack for subnormal rounding
+    private readonly EmbeddingSet? images, texts;
 
-    public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric)
+    public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, int[]? rowOrder = null, int[]? columnOrder = null)
     {
-        Images = images;
-        Texts = texts;
+        this.images = images;
+        this.texts = texts;
         Metric = metric;
+        Rows = images.Count;
+        Columns = texts.Count;
         Dimension = images.Dimension;
         Panels = (texts.Count + PanelWidth - 1) / PanelWidth;
+        RowOrder = rowOrder;
+        ColumnOrder = columnOrder;
 
         ReadOnlyMemory<float> y;
         if (metric == FiberMetric.Euclidean)
@@ -35,42 +46,91 @@ internal sealed class JoinOperands
             RejectZeroRows(images, nameof(images));
             RejectZeroRows(texts, nameof(texts));
             Scale = 1;
-            X = images.Normalize().Memory;
-            y = texts.Normalize().Memory;
+            X = images.UnitVectors.Memory;
+            y = texts.UnitVectors.Memory;
         }
-        PackedY = Pack(y.Span, texts.Count, Dimension, Panels);
+        PackedY = Pack(y.Span, texts.Count, Dimension, Panels, columnOrder);
         // Unscaled Euclidean copies are the sets themselves: their norms are already known (same sums, same order).
         bool asGiven = metric == FiberMetric.Euclidean && Scale == 1;
-        SquaredNormsX = asGiven ? images.SquaredNorms.ToArray() : EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension);
-        SquaredNormsY = asGiven ? texts.SquaredNorms.ToArray() : EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension);
-        HalfSquaredNormsY = new float[Panels * PanelWidth];
-        double maxY = 0;
-        for (int j = 0; j < texts.Count; j++)
-        {
-            if (metric == FiberMetric.Euclidean) HalfSquaredNormsY[j] = (float)(SquaredNormsY[j] / 2);
-            maxY = Math.Max(maxY, SquaredNormsY[j]);
-        }
-        MaxSquaredNormY = maxY;
+        var normsX = asGiven ? images.SquaredNorms : metric == FiberMetric.Euclidean ? EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension) : images.UnitVectors.SquaredNorms;
+        var normsY = asGiven ? texts.SquaredNorms : metric == FiberMetric.Euclidean ? EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension) : texts.UnitVectors.SquaredNorms;
+        SquaredNormsX = InOrder(normsX, rowOrder);
+        SquaredNormsY = InOrder(normsY, columnOrder);
+        (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
         // Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1): γ_{d+2}.
         Gamma = (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
         Delta = (Dimension + 16) * Math.ScaleB(1, -50);
     }
 
-    public EmbeddingSet Images { get; }
-    public EmbeddingSet Texts { get; }
+    /// <summary>
+    /// Euclidean operands over vectors the library computed itself (pruning heads): images row-major, texts already
+    /// packed, squared norms given; no reference vectors behind them (they only filter, never decide a pair).
+    /// </summary>
+    public JoinOperands(float[] x, double[] squaredNormsX, float[] packedY, double[] squaredNormsY, int dimension)
+    {
+        Metric = FiberMetric.Euclidean;
+        Rows = squaredNormsX.Length;
+        Columns = squaredNormsY.Length;
+        Dimension = dimension;
+        Panels = (Columns + PanelWidth - 1) / PanelWidth;
+        Scale = 1;
+        X = x;
+        PackedY = packedY;
+        SquaredNormsX = squaredNormsX;
+        SquaredNormsY = squaredNormsY;
+        (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, euclidean: true);
+        Gamma = (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
+        Delta = (Dimension + 16) * Math.ScaleB(1, -50);
+    }
+
+    private static double[] InOrder(ReadOnlySpan<double> values, int[]? order)
+    {
+        if (order is null) return values.ToArray();
+        var result = new double[order.Length];
+        for (int i = 0; i < order.Length; i++) result[i] = values[order[i]];
+        return result;
+    }
+
+    private static (float[] Half, double Max) HalfNorms(double[] squaredNormsY, int panels, bool euclidean)
+    {
+        var half = new float[panels * PanelWidth];
+        double max = 0;
+        for (int j = 0; j < squaredNormsY.Length; j++)
+        {
+            if (euclidean) half[j] = (float)(squaredNormsY[j] / 2);
+            max = Math.Max(max, squaredNormsY[j]);
+        }
+        return (half, max);
+    }
+
+    /// <summary>The images as given (the reference vectors); absent for head operands.</summary>
+    public EmbeddingSet Images => images ?? throw new InvalidOperationException("Head operands have no reference vectors.");
+
+    /// <summary>The texts as given (the reference vectors); absent for head operands.</summary>
+    public EmbeddingSet Texts => texts ?? throw new InvalidOperationException("Head operands have no reference vectors.");
+
     public FiberMetric Metric { get; }
+    public int Rows { get; }
+    public int Columns { get; }
     public int Dimension { get; }
     public int Panels { get; }
+
+    /// <summary>The image behind each join row, or null when they are the same.</summary>
+    public int[]? RowOrder { get; }
+
+    /// <summary>The text behind each join column, or null when they are the same.</summary>
+    public int[]? ColumnOrder { get; }
 
     /// <summary>The power of two the Euclidean working copies are scaled by (1 in ordinary ranges).</summary>
     public double Scale { get; }
 
-    /// <summary>Images in the working domain, row-major.</summary>
+    /// <summary>Images in the working domain, row-major, in the order of the images (not the join order).</summary>
     public ReadOnlyMemory<float> X { get; }
 
-    /// <summary>Texts in the working domain, packed in panels of 16, zero-padded, pinned.</summary>
+    /// <summary>Texts in the working domain, packed in panels of 16 in join order, zero-padded, pinned.</summary>
     public float[] PackedY { get; }
 
+    /// <summary>Squared norms in the working domain, in join order.</summary>
     public double[] SquaredNormsX { get; }
     public double[] SquaredNormsY { get; }
     public float[] HalfSquaredNormsY { get; }
@@ -89,7 +149,7 @@ internal sealed class JoinOperands
     {
         int d = Dimension;
         double maxNormY = Math.Sqrt(MaxSquaredNormY);
-        for (int i = 0; i < Images.Count; i++)
+        for (int i = 0; i < Rows; i++)
         {
             double epsilon = epsilonOfRow(i);
             if (Metric == FiberMetric.Euclidean)
@@ -158,15 +218,23 @@ internal sealed class JoinOperands
         return result;
     }
 
-    /// <summary>Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row 16p + l, coordinate k; zero-padded.</summary>
-    internal static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels)
+    /// <summary>
+    /// Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row order[16p + l] (or 16p + l),
+    /// coordinate k; zero-padded. Sixteen rows at a time, so each row is read once and each panel written once.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
     {
         var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
-        for (int j = 0; j < count; j++)
+        for (int p = 0; p < panels; p++)
         {
-            int baseIndex = j / PanelWidth * d * PanelWidth + j % PanelWidth;
-            var row = y.Slice(j * d, d);
-            for (int k = 0; k < d; k++) packed[baseIndex + k * PanelWidth] = row[k];
+            var panel = packed.AsSpan(p * PanelWidth * d, PanelWidth * d);
+            for (int l = 0; l < PanelWidth && p * PanelWidth + l < count; l++)
+            {
+                int j = p * PanelWidth + l;
+                var row = y.Slice((order is null ? j : order[j]) * d, d);
+                for (int k = 0; k < d; k++) panel[k * PanelWidth + l] = row[k];
+            }
         }
         return packed;
     }

@@ -46,44 +46,57 @@ internal static unsafe class RangeJoin
     public static int TileHeight => DotTile512.IsSupported ? DotTile512.Height : DotTile256.IsSupported ? DotTile256.Height : DotTileScalar.Height;
 
     /// <summary>
-    /// The dot products of every row of <paramref name="x"/> (n × d, row-major) with the first <paramref name="width"/>
-    /// columns of a packed panel set, as rows of <paramref name="stride"/> (default: width) floats (in parallel over rows).
+    /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
+    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set (in parallel over
+    /// rows): as rows of <paramref name="stride"/> (default: width) floats, or when <paramref name="packedOutput"/> in the
+    /// layout of <see cref="JoinOperands.PackedY"/> with <paramref name="stride"/> coordinates per row (pinned).
     /// </summary>
-    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride = 0)
+    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride = 0, int[]? order = null, bool packedOutput = false)
     {
         if (stride == 0) stride = width;
-        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width, stride);
-        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width, stride);
-        return Products<DotTileScalar>(x, n, d, packed, width, stride);
+        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width, stride, order, packedOutput);
+        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width, stride, order, packedOutput);
+        return Products<DotTileScalar>(x, n, d, packed, width, stride, order, packedOutput);
     }
 
-    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride) where TKernel : IDotTileKernel
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride, int[]? order, bool packedOutput) where TKernel : IDotTileKernel
     {
         int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
-        var result = new float[(long)n * stride];
+        const int Lanes = JoinOperands.PanelWidth;
+        var result = packedOutput
+            ? GC.AllocateArray<float>((n + Lanes - 1) / Lanes * Lanes * stride, pinned: true)
+            : new float[(long)n * stride];
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
         Parallel.For(0, workers, w =>
         {
             var rows = new float[height * d];
-            var tile = new float[height * JoinOperands.PanelWidth];
+            var tile = new float[height * Lanes];
             var source = x.Span;
             fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
                 for (int m = (int)((long)microPanels * w / workers); m < (int)((long)microPanels * (w + 1) / workers); m++)
                 {
                     int i0 = m * height, valid = Math.Min(height, n - i0);
                     float* input = all + (long)i0 * d;
-                    if (valid < height)
+                    if (order is not null || valid < height)
                     {
-                        rows.AsSpan().Clear();
-                        source.Slice(i0 * d, valid * d).CopyTo(rows);
+                        if (valid < height) rows.AsSpan().Clear();
+                        for (int row = 0; row < valid; row++)
+                            source.Slice((order is null ? i0 + row : order[i0 + row]) * d, d).CopyTo(rows.AsSpan(row * d, d));
                         input = r;
                     }
                     for (int p = 0; p < panels; p++)
                     {
-                        TKernel.Compute(input, d, y + (long)p * d * JoinOperands.PanelWidth, t);
-                        int lanes = Math.Min(JoinOperands.PanelWidth, width - p * JoinOperands.PanelWidth);
+                        TKernel.Compute(input, d, y + (long)p * d * Lanes, t);
+                        int lanes = Math.Min(Lanes, width - p * Lanes);
                         for (int row = 0; row < valid; row++)
-                            tile.AsSpan(row * 16, lanes).CopyTo(result.AsSpan((int)((long)(i0 + row) * stride + p * 16), lanes));
+                        {
+                            int i = i0 + row;
+                            if (!packedOutput)
+                                tile.AsSpan(row * Lanes, lanes).CopyTo(result.AsSpan((int)((long)i * stride + p * Lanes), lanes));
+                            else
+                                for (int l = 0; l < lanes; l++) result[(i / Lanes * stride + p * Lanes + l) * Lanes + i % Lanes] = tile[row * Lanes + l];
+                        }
                     }
                 }
         });
@@ -131,10 +144,13 @@ internal static unsafe class RangeJoin
         HeadFilter? head, Action blockDone, CancellationToken cancellationToken)
         where TSink : ITileSink where TKernel : IDotTileKernel
     {
-        int d = op.Dimension, height = TKernel.Height, texts = op.Texts.Count;
+        int d = op.Dimension, height = TKernel.Height, texts = op.Columns;
         float* tile = stackalloc float[height * JoinOperands.PanelWidth];
         float[] padded = new float[height * d]; // the last micro-panel of a range, zero-padded to full height
         var x = op.X.Span;
+        // Rows in another order than stored are gathered a chunk at a time (with a zeroed micro-panel after them).
+        var order = op.RowOrder;
+        float[] gathered = order is null ? [] : new float[(ChunkRows + height) * d];
         // The pruning filter: the same tiles over the low-dimensional head vectors, whose distances bound the full
         // ones from below; a tile none of whose pairs passes the head test is never computed in full.
         var hop = head?.Operands;
@@ -146,6 +162,7 @@ internal static unsafe class RangeJoin
         fixed (float* xBase = x)
         fixed (float* yBase = op.PackedY)
         fixed (float* pad = padded)
+        fixed (float* gatheredBase = gathered)
         fixed (float* halfNormsY = op.HalfSquaredNormsY)
         fixed (float* hxBase = hx)
         fixed (float* hyBase = hop is null ? null : hop.PackedY)
@@ -155,6 +172,11 @@ internal static unsafe class RangeJoin
             for (int chunk = start; chunk < end; chunk += ChunkRows)
             {
                 int chunkEnd = Math.Min(end, chunk + ChunkRows);
+                if (order is not null)
+                {
+                    for (int i = chunk; i < chunkEnd; i++) x.Slice(order[i] * d, d).CopyTo(gathered.AsSpan((i - chunk) * d, d));
+                    gathered.AsSpan((chunkEnd - chunk) * d, height * d).Clear();
+                }
                 for (int block = 0; block * BlockPanels < op.Panels; block++)
                 {
                     int panelEnd = Math.Min(op.Panels, (block + 1) * BlockPanels);
@@ -162,8 +184,8 @@ internal static unsafe class RangeJoin
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         int validRows = Math.Min(height, chunkEnd - i0);
-                        float* rowsPtr = xBase + (long)i0 * d;
-                        if (validRows < height)
+                        float* rowsPtr = order is not null ? gatheredBase + (long)(i0 - chunk) * d : xBase + (long)i0 * d;
+                        if (order is null && validRows < height)
                         {
                             padded.AsSpan().Clear();
                             x.Slice(i0 * d, validRows * d).CopyTo(padded);

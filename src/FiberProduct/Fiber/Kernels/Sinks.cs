@@ -1,12 +1,21 @@
 using System.Numerics;
+using FiberProduct.Embedding;
 
 namespace FiberProduct.Fiber.Kernels;
 
 /// <summary>The reference decision for a pair the fast path could not settle.</summary>
 internal sealed class ExactCheck(JoinOperands op)
 {
-    public double Distance(int i, int j) =>
-        ReferenceDistance.Distance(op.Metric, op.Images.Row(i), op.Texts.Row(j), op.Images.SquaredNorm(i), op.Texts.SquaredNorm(j));
+    private readonly EmbeddingSet images = op.Images, texts = op.Texts;
+    private readonly int[]? rowOrder = op.RowOrder, columnOrder = op.ColumnOrder;
+
+    /// <summary>The reference distance of join row i and join column j (the vectors as given, not the working copies).</summary>
+    public double Distance(int i, int j)
+    {
+        if (rowOrder is not null) i = rowOrder[i];
+        if (columnOrder is not null) j = columnOrder[j];
+        return ReferenceDistance.Distance(op.Metric, images.Row(i), texts.Row(j), images.SquaredNorm(i), texts.SquaredNorm(j));
+    }
 
     /// <summary>The reference distances from image i to the texts column0 + lane for the lanes of a mask; returns how many.</summary>
     public int Distances(int i, int column0, uint lanes, Span<int> columns, Span<double> distances)
