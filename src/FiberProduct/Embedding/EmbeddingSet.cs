@@ -141,6 +141,23 @@ public sealed class EmbeddingSet
 
     internal ReadOnlySpan<double> SquaredNorms => squaredNorms;
 
+    /// <summary>The largest absolute value (0 for an empty set), computed once: the join's scaling and pruning's overflow check share it.</summary>
+    internal float MaxMagnitude => maxMagnitude ??= LargestMagnitude(Values);
+
+    private float? maxMagnitude;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float LargestMagnitude(ReadOnlySpan<float> values)
+    {
+        var max = System.Numerics.Vector<float>.Zero;
+        int i = 0, w = System.Numerics.Vector<float>.Count;
+        for (; i <= values.Length - w; i += w) max = System.Numerics.Vector.Max(max, System.Numerics.Vector.Abs(new System.Numerics.Vector<float>(values[i..])));
+        float largest = 0;
+        for (int l = 0; l < w; l++) largest = Math.Max(largest, max[l]);
+        for (; i < values.Length; i++) largest = Math.Max(largest, Math.Abs(values[i]));
+        return largest;
+    }
+
     /// <summary>Each row divided by its Euclidean norm (computed in float64), as a new set.</summary>
     /// <exception cref="InvalidOperationException">A row is zero and has no direction; the message names it.</exception>
     public EmbeddingSet Normalize()

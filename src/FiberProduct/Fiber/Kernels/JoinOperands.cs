@@ -37,7 +37,7 @@ internal sealed class JoinOperands
         ReadOnlyMemory<float> y;
         if (metric == FiberMetric.Euclidean)
         {
-            Scale = ChooseScale(images.Values, texts.Values);
+            Scale = ChooseScale(images, texts);
             X = Scale == 1 ? images.Memory : Scaled(images.Values, Scale);
             y = Scale == 1 ? texts.Memory : Scaled(texts.Values, Scale);
         }
@@ -203,10 +203,9 @@ internal sealed class JoinOperands
     private static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
 
     /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
-    private static double ChooseScale(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    private static double ChooseScale(EmbeddingSet x, EmbeddingSet y)
     {
-        float max = Math.Max(x.IsEmpty ? 0 : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x), y.IsEmpty ? 0 : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(y));
-        max = Math.Abs(max);
+        float max = Math.Max(x.MaxMagnitude, y.MaxMagnitude);
         if (max == 0 || (max >= 1f / (1 << 20) && max <= 1 << 20)) return 1;
         return Math.ScaleB(1, -(Math.ILogB(max) + 1));
     }

@@ -98,8 +98,7 @@ internal sealed class Pruning
         int d = images.Dimension;
         if (d < 16 || images.Count == 0 || texts.Count == 0) return null;
         // Heads are float32 dot products of the raw vectors: keep them far from overflow.
-        float largest = Math.Max(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(images.Values), System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(texts.Values));
-        if (!(Math.Abs(largest) <= 1 << 30)) return null;
+        if (!(Math.Max(images.MaxMagnitude, texts.MaxMagnitude) <= 1 << 30)) return null;
         // Large sets in many dimensions start from the cheap screening basis (the span of sampled rows); the principal
         // axes wait until the first look says pruning may pay.
         bool screening = Math.Min(images.Count, texts.Count) > 2 * ScreeningRows && d > 2 * ScreeningRows + 1;
@@ -225,7 +224,7 @@ internal sealed class Pruning
         // directions matter here).
         double largest = 0;
         foreach (var (set, rows) in new[] { (images, rowsX), (texts, rowsY) })
-            foreach (int i in rows) largest = Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(set.Row(i))));
+            foreach (int i in rows) foreach (float v in set.Row(i)) largest = Math.Max(largest, Math.Abs(v));
         double unit = largest == 0 ? 1 : Math.ScaleB(1, -Math.ILogB(largest));
         var a = new float[n * d];
         int at = 0;

@@ -68,7 +68,8 @@ internal static unsafe class RangeJoin
             ? GC.AllocateArray<float>((n + Lanes - 1) / Lanes * Lanes * stride, pinned: true)
             : new float[(long)n * stride];
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
-        Parallel.For(0, workers, w =>
+        // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier 0.
+        Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>
         {
             var rows = new float[height * d];
             var tile = new float[height * Lanes];
