@@ -103,6 +103,18 @@ public class ApproximateFiberProductTests
                 AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
     }
 
+    [Fact]
+    public void LargestMagnitude_IsTakenWithoutSign()
+    {
+        // The images' extreme value is negative and huge, the texts' tiny: a scale chosen from the texts alone would
+        // overflow the images' working copy and lose every pair of its row.
+        var images = new EmbeddingSet([-1e30f, 0, 1e-30f, 0], 2, 2);
+        var texts = new EmbeddingSet([1e-30f, 0, 2e-30f, 0], 2, 2);
+        foreach (var product in PruningTests.Variants(images, texts))
+            foreach (double epsilon in new[] { 1e-30, 1e31 })
+                AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
+    }
+
     [Theory]
     [InlineData(1e20f)]
     [InlineData(1e8f)]
