@@ -219,21 +219,29 @@ internal sealed class JoinOperands
 
     /// <summary>
     /// Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row order[16p + l] (or 16p + l),
-    /// coordinate k; zero-padded. Sixteen rows at a time, so each row is read once and each panel written once.
+    /// coordinate k; zero-padded. Sixteen rows at a time, so each row is read once and each panel written once; large
+    /// sets on all cores (most of the time goes to the first touch of fresh memory, which the cores share well enough).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
+    internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
     {
         var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
-        for (int p = 0; p < panels; p++)
+        int workers = (long)panels * PanelWidth * d < 1 << 20 ? 1 : Environment.ProcessorCount;
+        fixed (float* source = y)
         {
-            var panel = packed.AsSpan(p * PanelWidth * d, PanelWidth * d);
-            for (int l = 0; l < PanelWidth && p * PanelWidth + l < count; l++)
+            float* rows = source; // a pointer, so that the workers can read the span's memory
+            Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>
             {
-                int j = p * PanelWidth + l;
-                var row = y.Slice((order is null ? j : order[j]) * d, d);
-                for (int k = 0; k < d; k++) panel[k * PanelWidth + l] = row[k];
-            }
+                for (int p = (int)((long)panels * w / workers); p < (int)((long)panels * (w + 1) / workers); p++)
+                {
+                    var panel = packed.AsSpan(p * PanelWidth * d, PanelWidth * d);
+                    for (int l = 0; l < PanelWidth && p * PanelWidth + l < count; l++)
+                    {
+                        int j = p * PanelWidth + l;
+                        float* row = rows + (long)(order is null ? j : order[j]) * d;
+                        for (int k = 0; k < d; k++) panel[k * PanelWidth + l] = row[k];
+                    }
+                }
+            });
         }
         return packed;
     }

@@ -21,7 +21,7 @@ internal sealed class Pruning
     /// <summary>Auto prunes only when the estimate is at most this fraction of the plain join (the estimate is rough).</summary>
     private const double Worthwhile = 0.8;
 
-    private const int CovarianceRows = 1024, ScreeningRows = 128, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, SampledPanels = 48, TileOverhead = 8;
+    private const int CovarianceRows = 1024, ScreeningRows = 128, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, SampledPanels = 96, TileOverhead = 8;
     private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256];
 
     // The sets the heads are taken from (unit vectors for the cosine and angular metrics), and the sets as given.
@@ -466,7 +466,7 @@ internal sealed class Pruning
             int microPanels = (n + height - 1) / height, panels = (m + 15) / 16;
             var random = new Random(20261129);
             int tiles = (int)Math.Min(SampledTiles, (long)microPanels * panels);
-            // Tiles between a few sampled micro-panels and panels: heads of 48 micro-panels and 48 panels instead of one
+            // Tiles between a few sampled micro-panels and panels: heads of 96 micro-panels and 96 panels instead of one
             // micro-panel and one panel per tile.
             var rows = Enumerable.Range(0, Math.Min(SampledPanels, microPanels)).Select(_ => random.Next(microPanels)).Distinct().Order().ToArray();
             var columns = Enumerable.Range(0, Math.Min(SampledPanels, panels)).Select(_ => random.Next(panels)).Distinct().Order().ToArray();
@@ -560,13 +560,44 @@ internal sealed class Pruning
                     if (variance > widest) (best, widest) = (c, variance);
                 }
                 for (int p = lo; p < hi; p++) keys[p] = heads[order[p] * kMax + best];
-                Array.Sort(keys, order, lo, hi - lo); // ties keep no particular order, but the sort is deterministic
                 int half = (hi - lo) / 2;
                 int mid = lo + Math.Max(1, (half + leaf / 2) / leaf) * leaf;
+                if (mid < hi) Select(keys, order, lo, hi, mid); // only which side each point falls on matters, not a sort
                 stack.Push((lo, Math.Min(mid, hi)));
                 stack.Push((Math.Min(mid, hi), hi));
             }
             return order;
+        }
+
+        /// <summary>
+        /// Rearranges keys[lo..hi) (and order alongside) so that the <c>mid − lo</c> smallest come first (Hoare partitions
+        /// around a median of three: deterministic, and equal keys split evenly).
+        /// </summary>
+        private static void Select(float[] keys, int[] order, int lo, int hi, int mid)
+        {
+            int left = lo, right = hi - 1;
+            while (right > left)
+            {
+                int m = left + (right - left) / 2;
+                float a = keys[left], b = keys[m], c = keys[right];
+                float pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+                int i = left, j = right;
+                while (i <= j)
+                {
+                    while (keys[i] < pivot) i++;
+                    while (keys[j] > pivot) j--;
+                    if (i <= j)
+                    {
+                        (keys[i], keys[j]) = (keys[j], keys[i]);
+                        (order[i], order[j]) = (order[j], order[i]);
+                        i++; j--;
+                    }
+                }
+                // [left, j] ≤ pivot ≤ [i, right]: continue in the part that holds position mid (the boundary).
+                if (mid <= j) right = j;
+                else if (mid >= i) left = i;
+                else return;
+            }
         }
     }
 }
