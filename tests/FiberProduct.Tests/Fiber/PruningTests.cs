@@ -157,6 +157,62 @@ public class PruningTests
         Assert.Null(product.LastPruning);
     }
 
+    [Fact]
+    public void ManyDuplicatePoints_ArePrunedExactly()
+    {
+        // Three distinct points repeated hundreds of times: the k-d order splits runs of equal keys.
+        var random = new Random(5);
+        var points = Sets.Random(random, 3, 24);
+        var images = EmbeddingSet.FromRows(Enumerable.Range(0, 300).Select(i => points.Row(i % 3).ToArray()).ToList());
+        var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 250).Select(j => points.Row(j % 2).ToArray()).ToList());
+        foreach (var product in Variants(images, texts))
+            foreach (double epsilon in new[] { 0, 1e-7, 0.5, 3 })
+                Assert.Equal(BruteForce.Pairs(images, texts, epsilon).Count, product.Count(epsilon));
+    }
+
+    public static TheoryData<int, int, int, bool> ProductShapes => new()
+    {
+        { 1, 1, 1, false }, { 5, 7, 16, true }, { 12, 33, 17, false }, { 13, 16, 40, true }, { 37, 64, 31, true }, { 100, 20, 5, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProductShapes))]
+    public void HeadProducts_GatherRows_AndWriteEitherLayout(int n, int d, int width, bool ordered)
+    {
+        // The kernel behind every head: rows gathered through an order, results row-major with a stride or packed like texts.
+        var random = new Random(n * 1000 + d);
+        var x = Enumerable.Range(0, n * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var w = Enumerable.Range(0, width * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var order = ordered ? Enumerable.Range(0, n).OrderBy(_ => random.Next()).ToArray() : null;
+        var packed = FiberProduct.Fiber.Kernels.JoinOperands.Pack(w, width, d, (width + 15) / 16);
+        int stride = width + 3;
+        var rows = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, stride, order);
+        var panels = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, stride, order, packedOutput: true);
+        Assert.Equal(n * stride, rows.Length);
+        Assert.Equal((n + 15) / 16 * 16 * stride, panels.Length);
+        for (int i = 0; i < n; i++)
+        {
+            int source = order?[i] ?? i;
+            for (int c = 0; c < stride; c++)
+            {
+                double exact = 0, magnitude = 0;
+                for (int k = 0; c < width && k < d; k++) { exact += (double)x[source * d + k] * w[c * d + k]; magnitude += Math.Abs((double)x[source * d + k] * w[c * d + k]); }
+                double tolerance = (d + 2) * Math.ScaleB(1, -24) * magnitude;
+                Assert.InRange(rows[i * stride + c], exact - tolerance, exact + tolerance); // columns past the width stay 0
+                Assert.Equal(rows[i * stride + c], panels[(i / 16 * stride + c) * 16 + i % 16]);
+            }
+        }
+        // Padding lanes of the last panel stay zero.
+        for (int i = n; i < (n + 15) / 16 * 16; i++)
+            for (int c = 0; c < stride; c++) Assert.Equal(0f, panels[(i / 16 * stride + c) * 16 + i % 16]);
+        // Packing through an order is packing the reordered rows.
+        if (order is not null)
+        {
+            var reordered = order.SelectMany(i => x.AsSpan(i * d, d).ToArray()).ToArray();
+            Assert.Equal(FiberProduct.Fiber.Kernels.JoinOperands.Pack(reordered, n, d, (n + 15) / 16), FiberProduct.Fiber.Kernels.JoinOperands.Pack(x, n, d, (n + 15) / 16, order));
+        }
+    }
+
     private static List<FiberPair> NearestByBruteForce(List<FiberPair> pairs, int k) =>
         pairs.GroupBy(p => p.Image).SelectMany(g => g.OrderBy(p => p.Distance).ThenBy(p => p.Text).Take(k).OrderBy(p => p.Text)).ToList();
 }
