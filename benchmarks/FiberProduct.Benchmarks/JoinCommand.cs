@@ -67,7 +67,7 @@ internal static class JoinCommand
         double seconds = rest.Count == 0 ? firstAtEpsilon : rest[rest.Count / 2];
 
         string plan = product.LastPruning is { } last && last.Dimension + last.Skipped + last.Computed > 0
-            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
+            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
             : " prune_k=none";
         Console.WriteLine($"{result} seconds={seconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
         return 0;

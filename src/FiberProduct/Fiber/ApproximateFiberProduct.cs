@@ -240,13 +240,13 @@ public sealed partial class ApproximateFiberProduct
         if (Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
             || !forced && (double)Images.Count * Texts.Count * Images.Dimension < AutoPruningWork)
             return (operands.Value, null, null, null);
-        var plan = pruning.Value;
-        if (plan is null) return (operands.Value, null, null, null);
-        int k;
-        lock (plan) k = plan.Choose(plan.Chord(largest), forced, Options.PruningDimension);
-        if (k == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
-        var (op, rows, columns) = plan.Full;
-        return (op, plan.Filter(k, i => epsilonOfRow(rows[i])), rows, columns);
+        var pruner = pruning.Value;
+        if (pruner is null) return (operands.Value, null, null, null);
+        Pruning.Plan plan;
+        lock (pruner) plan = pruner.Choose(pruner.Chord(largest), forced, Options.PruningDimension);
+        if (plan.Dimension == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
+        var (op, rows, columns) = pruner.Full;
+        return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i])), rows, columns);
     }
 
     /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it would pay.</summary>
@@ -254,11 +254,11 @@ public sealed partial class ApproximateFiberProduct
 
     private void Recorded(RangeJoin.HeadFilter? head)
     {
-        if (head is not null && pruning.Value is { } plan) lock (plan) plan.Record(head);
+        if (head is not null && pruning.Value is { } pruner) lock (pruner) pruner.Record(head);
     }
 
-    /// <summary>The plan of the last pruned query (head dimension, tiles skipped and computed, estimated cost), for benchmarks and tests.</summary>
-    internal (int Dimension, long Skipped, long Computed, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
+    /// <summary>The plan of the last pruned query (head dimension, checkpoint, tiles skipped and computed, estimated cost), for benchmarks and tests.</summary>
+    internal (int Dimension, int Checkpoint, long Skipped, long Computed, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
 
     private static double MaxOver(Func<int, double> epsilonOfRow, int rows)
     {

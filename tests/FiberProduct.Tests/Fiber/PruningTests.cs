@@ -115,6 +115,30 @@ public class PruningTests
     }
 
     [Fact]
+    public void Checkpoint_SkipsTiles_AndKeepsPairsAtExactlyEpsilon()
+    {
+        // Points near a 6-dimensional subspace of R^64 (off it by 10^-4): the leading head coordinates up to the checkpoint
+        // (half of k, k at most the 40 asked for) carry all but 10^-4 of the distance, so the checkpoint decides the
+        // tiles, and the closest pairs sit on its boundary at ε = their distance.
+        var random = new Random(12);
+        var basis = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 64).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
+        EmbeddingSet Make(int count) => EmbeddingSet.FromRows(Enumerable.Range(0, count).Select(_ =>
+        {
+            var w = basis.Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            return Enumerable.Range(0, 64).Select(c => (float)(Enumerable.Range(0, 6).Sum(r => w[r] * basis[r][c]) + 1e-4 * (random.NextDouble() - 0.5))).ToArray();
+        }).ToList());
+        var (images, texts) = (Make(300), Make(320));
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { PruningDimension = 40 });
+        foreach (double epsilon in distances.Take(40).Append(distances[distances.Length / 100]))
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
+        var plan = product.LastPruning!.Value;
+        Assert.InRange(plan.Checkpoint, 6, plan.Dimension / 2);
+        Assert.True(plan.Skipped > plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
+    }
+
+    [Fact]
     public void Pruning_IsDeterministic_WhateverTheThreadCount()
     {
         var (images, texts, epsilon) = StructuredAt(9, 300, 280, 48, 5, 1.0 / 20);

@@ -5,16 +5,17 @@ using System.Runtime.Intrinsics.X86;
 namespace FiberProduct.Fiber.Kernels;
 
 /// <summary>
-/// A register-tiled micro-kernel: the float32 dot products of <see cref="Height"/> consecutive image rows with
-/// the 16 texts of one packed panel, written to <c>output[r·16 + l]</c>. Accumulation runs in index order per
-/// pair (one fused multiply-add per coordinate where the hardware has it), which is what the error bound in
-/// <see cref="JoinOperands.Thresholds"/> assumes.
+/// A register-tiled micro-kernel: the float32 dot products over <c>length</c> coordinates of <see cref="Height"/>
+/// image rows (<c>stride</c> floats apart) with the 16 texts of one packed panel, written to <c>output[r·16 + l]</c>.
+/// Accumulation runs in index order per pair (one fused multiply-add per coordinate where the hardware has it), which
+/// is what the error bound in <see cref="JoinOperands.Thresholds"/> assumes. A length below the stride computes a
+/// leading part of the coordinates (pointers offset by c start at coordinate c).
 /// </summary>
 internal unsafe interface IDotTileKernel
 {
     static abstract int Height { get; }
 
-    static abstract void Compute(float* x, int d, float* panel, float* output);
+    static abstract void Compute(float* x, int stride, int length, float* panel, float* output);
 }
 
 /// <summary>AVX-512: 12 rows × 16 lanes, twelve zmm accumulators, one panel load and twelve broadcasts per coordinate.</summary>
@@ -25,13 +26,13 @@ internal readonly unsafe struct DotTile512 : IDotTileKernel
     public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(float* x, int d, float* panel, float* output)
+    public static void Compute(float* x, int d, int length, float* panel, float* output)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
                          c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
         float* x0 = x, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d,
                x6 = x5 + d, x7 = x6 + d, x8 = x7 + d, x9 = x8 + d, x10 = x9 + d, x11 = x10 + d;
-        for (int k = 0; k < d; k++)
+        for (int k = 0; k < length; k++)
         {
             var y = Vector512.Load(panel + k * 16);
             c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[k]), y, c0);
@@ -61,12 +62,12 @@ internal readonly unsafe struct DotTile256 : IDotTileKernel
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(float* x, int d, float* panel, float* output)
+    public static void Compute(float* x, int d, int length, float* panel, float* output)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                          c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         float* x0 = x, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d;
-        for (int k = 0; k < d; k++)
+        for (int k = 0; k < length; k++)
         {
             var y0 = Vector256.Load(panel + k * 16);
             var y1 = Vector256.Load(panel + k * 16 + 8);
@@ -88,14 +89,14 @@ internal readonly unsafe struct DotTileScalar : IDotTileKernel
 {
     public static int Height => 4;
 
-    public static void Compute(float* x, int d, float* panel, float* output)
+    public static void Compute(float* x, int d, int length, float* panel, float* output)
     {
         for (int r = 0; r < 4; r++)
         {
             float* row = x + r * d;
             float* acc = output + r * 16;
             for (int l = 0; l < 16; l++) acc[l] = 0;
-            for (int k = 0; k < d; k++)
+            for (int k = 0; k < length; k++)
             {
                 float a = row[k];
                 float* y = panel + k * 16;

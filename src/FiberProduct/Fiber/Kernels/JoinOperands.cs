@@ -66,7 +66,7 @@ internal sealed class JoinOperands
     /// Euclidean operands over vectors the library computed itself (pruning heads): images row-major, texts already
     /// packed, squared norms given; no reference vectors behind them (they only filter, never decide a pair).
     /// </summary>
-    public JoinOperands(float[] x, double[] squaredNormsX, float[] packedY, double[] squaredNormsY, int dimension)
+    public JoinOperands(ReadOnlyMemory<float> x, double[] squaredNormsX, float[] packedY, double[] squaredNormsY, int dimension)
     {
         Metric = FiberMetric.Euclidean;
         Rows = squaredNormsX.Length;
@@ -225,25 +225,35 @@ internal sealed class JoinOperands
     internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
     {
         var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
-        int workers = (long)panels * PanelWidth * d < 1 << 20 ? 1 : Environment.ProcessorCount;
+        if ((long)panels * PanelWidth * d < 1 << 20)
+        {
+            PackPanels(y, count, d, 0, panels, order, packed);
+            return packed;
+        }
+        int workers = Environment.ProcessorCount;
         fixed (float* source = y)
         {
             float* rows = source; // a pointer, so that the workers can read the span's memory
-            Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>
-            {
-                for (int p = (int)((long)panels * w / workers); p < (int)((long)panels * (w + 1) / workers); p++)
-                {
-                    var panel = packed.AsSpan(p * PanelWidth * d, PanelWidth * d);
-                    for (int l = 0; l < PanelWidth && p * PanelWidth + l < count; l++)
-                    {
-                        int j = p * PanelWidth + l;
-                        float* row = rows + (long)(order is null ? j : order[j]) * d;
-                        for (int k = 0; k < d; k++) panel[k * PanelWidth + l] = row[k];
-                    }
-                }
-            });
+            int length = y.Length;
+            Parallel.For(0, workers, w => PackPanels(new ReadOnlySpan<float>(rows, length), count, d,
+                (int)((long)panels * w / workers), (int)((long)panels * (w + 1) / workers), order, packed));
         }
         return packed;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void PackPanels(ReadOnlySpan<float> y, int count, int d, int firstPanel, int endPanel, int[]? order, float[] packed)
+    {
+        for (int p = firstPanel; p < endPanel; p++)
+        {
+            var panel = packed.AsSpan(p * PanelWidth * d, PanelWidth * d);
+            for (int l = 0; l < PanelWidth && p * PanelWidth + l < count; l++)
+            {
+                int j = p * PanelWidth + l;
+                var row = y.Slice((order is null ? j : order[j]) * d, d);
+                for (int k = 0; k < d; k++) panel[k * PanelWidth + l] = row[k];
+            }
+        }
     }
 
     private static void RejectZeroRows(EmbeddingSet set, string name)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using FiberProduct.Embedding;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -40,7 +41,8 @@ internal sealed class Pruning
     private bool screening;
     private readonly Lazy<Ordered> ordered;
     private readonly Dictionary<int, (JoinOperands Head, double[] ErrorX, double ErrorY)> heads = [];
-    private readonly Dictionary<(double, bool), (int K, double Cost)> choices = [];
+    private readonly Dictionary<(int, int), (JoinOperands Leading, double[] ErrorX, double ErrorY)> partials = [];
+    private readonly Dictionary<(double, bool), Plan> choices = [];
 
     private Pruning(EmbeddingSet images, EmbeddingSet texts, EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric, Basis basis, bool screening)
     {
@@ -83,8 +85,11 @@ internal sealed class Pruning
         sampledSpan = null;
     }
 
-    /// <summary>The plan of the last query (for benchmarks and tests): the head dimension or 0 for none, and the tiles skipped and computed.</summary>
-    public (int Dimension, long Skipped, long Computed, double EstimatedCost) Last { get; private set; }
+    /// <summary>A head dimension k (0: no pruning), the leading coordinates tested first (0: none), and the estimated cost.</summary>
+    public readonly record struct Plan(int Dimension, int Checkpoint, double EstimatedCost);
+
+    /// <summary>The plan of the last query (for benchmarks and tests), with the tiles it skipped and computed.</summary>
+    public (int Dimension, int Checkpoint, long Skipped, long Computed, double EstimatedCost) Last { get; private set; }
 
     /// <summary>
     /// Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain. For
@@ -135,7 +140,8 @@ internal sealed class Pruning
         var (a, n) = Differences(images, texts, ScreeningRows);
         var rows = new double[a.Length];
         for (int i = 0; i < a.Length; i++) rows[i] = a[i];
-        int r = Orthonormalize(rows, n, d);
+        // One pass: the span only estimates, and seeds the principal axes, which are orthonormalised again.
+        int r = Orthonormalize(rows, n, d, passes: 1);
         // No rounding bound is claimed for it (NaN): Ordered refuses to prune with it.
         return r == 0 ? null : new Basis(rows[..(r * d)], r, d, double.NaN);
     }
@@ -240,18 +246,19 @@ internal sealed class Pruning
     }
 
     /// <summary>
-    /// Orthonormalises the first <paramref name="count"/> rows (of length d) in place by modified Gram–Schmidt applied
-    /// twice ("twice is enough"), dropping rows that keep less than 10^-8 of their norm; returns how many remain (at the front).
+    /// Orthonormalises the first <paramref name="count"/> rows (of length d) in place by modified Gram–Schmidt, applied
+    /// twice ("twice is enough") unless one pass is enough for the purpose, dropping rows that keep less than 10^-8 of
+    /// their norm; returns how many remain (at the front).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Orthonormalize(double[] rows, int count, int d)
+    private static int Orthonormalize(double[] rows, int count, int d, int passes = 2)
     {
         int kept = 0;
         for (int i = 0; i < count; i++)
         {
             var v = rows.AsSpan(i * d, d);
             double before = Math.Sqrt(Dot(v, v));
-            for (int pass = 0; pass < 2; pass++)
+            for (int pass = 0; pass < passes; pass++)
                 for (int j = 0; j < kept; j++)
                 {
                     var qj = rows.AsSpan(j * d, d);
@@ -303,21 +310,30 @@ internal sealed class Pruning
     }
 
     /// <summary>
-    /// The head dimension to prune with at tolerances up to <paramref name="epsilon"/>, or 0 for the plain join:
-    /// forced, or the cheapest by the cost model when <paramref name="always"/>, or the cheapest if it saves at least 20 %.
+    /// The head dimension and checkpoint to prune with at tolerances up to <paramref name="epsilon"/> (dimension 0: the
+    /// plain join): forced (with a checkpoint at about half of it), or the cheapest by the cost model when
+    /// <paramref name="always"/>, or the cheapest if it saves at least 20 %.
     /// </summary>
-    public int Choose(double epsilon, bool always, int? forced)
+    public Plan Choose(double epsilon, bool always, int? forced)
     {
         var candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
-        if (forced is { } k0) { EnsureFullBasis(); Last = (Math.Min(k0, kMax), 0, 0, double.NaN); return Math.Min(k0, kMax); }
-        if (choices.TryGetValue((epsilon, always), out var known)) { Last = (known.K, 0, 0, known.Cost); return known.K; }
-        var (k, cost) = Estimate(epsilon, always, candidates);
-        if (choices.Count < 256) choices[(epsilon, always)] = (k, cost);
-        Last = (k, 0, 0, cost);
-        return k;
+        Plan plan;
+        if (forced is { } k0)
+        {
+            EnsureFullBasis();
+            int k = Math.Min(k0, kMax);
+            plan = new Plan(k, Dimensions.Where(c => c <= k / 2).DefaultIfEmpty(0).Max(), double.NaN);
+        }
+        else if (!choices.TryGetValue((epsilon, always), out plan))
+        {
+            plan = Estimate(epsilon, always, candidates);
+            if (choices.Count < 256) choices[(epsilon, always)] = plan;
+        }
+        Last = (plan.Dimension, plan.Checkpoint, 0, 0, plan.EstimatedCost);
+        return plan;
     }
 
-    private (int K, double Cost) Estimate(double epsilon, bool always, int[] candidates)
+    private Plan Estimate(double epsilon, bool always, int[] candidates)
     {
         // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even that
         // cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful (its
@@ -327,21 +343,29 @@ internal sealed class Pruning
         {
             int[] span = [kMax];
             double screened = Cost(kMax, SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
-                i => Enumerable.Range(0, sampleNormsY.Length), epsilon, span)[0]);
-            if (!always && screened > Worthwhile) return (0, screened);
+                i => Enumerable.Range(0, sampleNormsY.Length), epsilon, span).Within[0]);
+            if (!always && screened > Worthwhile) return new Plan(0, 0, screened);
             EnsureFullBasis();
             candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
         }
         var pairFraction = SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
-            i => Enumerable.Range(0, sampleNormsY.Length), epsilon, candidates);
+            i => Enumerable.Range(0, sampleNormsY.Length), epsilon, candidates).Within;
         double optimistic = candidates.Select((k, c) => Cost(k, pairFraction[c])).Min();
-        if (!always && optimistic > Worthwhile) return (0, optimistic);
+        if (!always && optimistic > Worthwhile) return new Plan(0, 0, optimistic);
         var o = ordered.Value;
-        var survival = o.TileSurvival(epsilon, candidates);
-        int best = 0; double bestCost = double.PositiveInfinity;
+        var (survival, leading) = o.TileSurvival(epsilon, candidates);
+        var best = new Plan(0, 0, double.PositiveInfinity);
         for (int c = 0; c < candidates.Length; c++)
-            if (Cost(candidates[c], survival[c]) < bestCost) (best, bestCost) = (candidates[c], Cost(candidates[c], survival[c]));
-        return (!always && bestCost > Worthwhile ? 0 : best, bestCost);
+        {
+            if (Cost(candidates[c], survival[c]) < best.EstimatedCost) best = new Plan(candidates[c], 0, Cost(candidates[c], survival[c]));
+            // A checkpoint b: the leading b coordinates of every tile, the rest of those that pass.
+            for (int b = 0; b < c; b++)
+            {
+                double cost = Cost(candidates[b], 0) + leading[b] * Cost(candidates[c] - candidates[b], 0) + survival[c];
+                if (cost < best.EstimatedCost) best = new Plan(candidates[c], candidates[b], cost);
+            }
+        }
+        return !always && best.EstimatedCost > Worthwhile ? best with { Dimension = 0, Checkpoint = 0 } : best;
     }
 
     /// <summary>The full operands in pruning order, and the maps from that order back to the original indices.</summary>
@@ -359,22 +383,35 @@ internal sealed class Pruning
         _ => epsilon >= Math.PI ? 2 + 1e-9 : Math.Sqrt(2 * (1 - Math.Cos(epsilon) + 1e-9)),
     };
 
-    /// <summary>The head filter for dimension k at per-row tolerances (rows in pruning order).</summary>
-    public RangeJoin.HeadFilter Filter(int k, Func<int, double> epsilonOfRow)
+    /// <summary>The head filter of a plan at per-row tolerances (rows in pruning order).</summary>
+    public RangeJoin.HeadFilter Filter(Plan plan, Func<int, double> epsilonOfRow)
     {
+        int k = plan.Dimension, checkpoint = plan.Checkpoint;
         JoinOperands head; double[] errorX; double errorY;
+        (JoinOperands Leading, double[] ErrorX, double ErrorY)? partial = null;
         lock (heads)
         {
             if (!heads.TryGetValue(k, out var entry)) heads[k] = entry = ordered.Value.HeadOperands(k);
             (head, errorX, errorY) = entry;
+            if (checkpoint > 0)
+            {
+                if (!partials.TryGetValue((k, checkpoint), out var leading)) partials[(k, checkpoint)] = leading = ordered.Value.Leading(head, checkpoint);
+                partial = leading;
+            }
         }
         var candidate = new float[head.Rows];
         var sure = new float[head.Rows];
         head.Thresholds(i => Chord(epsilonOfRow(i)) + errorX[i] + errorY, candidate, sure);
-        return new RangeJoin.HeadFilter(head, candidate);
+        float[]? partialCandidate = null;
+        if (partial is { } p)
+        {
+            partialCandidate = new float[head.Rows];
+            p.Leading.Thresholds(i => Chord(epsilonOfRow(i)) + p.ErrorX[i] + p.ErrorY, partialCandidate, sure);
+        }
+        return new RangeJoin.HeadFilter(head, candidate, checkpoint, partial?.Leading, partialCandidate);
     }
 
-    public void Record(RangeJoin.HeadFilter filter) => Last = (Last.Dimension, filter.Skipped, filter.Computed, Last.EstimatedCost);
+    public void Record(RangeJoin.HeadFilter filter) => Last = Last with { Skipped = filter.Skipped, Computed = filter.Computed };
 
     /// <summary>
     /// Estimated time relative to the plain join: the head pass over k + 1 coordinates (plus a per-tile overhead, and
@@ -382,11 +419,15 @@ internal sealed class Pruning
     /// </summary>
     private double Cost(int k, double survival) => 1.15 * (k + 1 + TileOverhead) / d + survival;
 
-    /// <summary>For each candidate k, the fraction of the given pairs whose head distance is within ε (an estimate).</summary>
+    /// <summary>
+    /// For each candidate k, the fraction of the given pairs whose head distance (with the tail) is within ε, and whose
+    /// distance over the leading k coordinates alone is (estimates).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double[] SurvivingFraction(float[] hx, double[] nx, IEnumerable<int> rows, float[] hy, double[] ny, Func<int, IEnumerable<int>> columnsOf, double epsilon, int[] ks)
+    private (double[] Within, double[] Leading) SurvivingFraction(float[] hx, double[] nx, IEnumerable<int> rows, float[] hy, double[] ny, Func<int, IEnumerable<int>> columnsOf, double epsilon, int[] ks)
     {
         var within = new long[ks.Length];
+        var leading = new long[ks.Length];
         long pairs = 0;
         double e2 = epsilon * epsilon;
         foreach (int i in rows)
@@ -397,16 +438,29 @@ internal sealed class Pruning
                 float head = 0, px = 0, py = 0;
                 for (int c = 0, from = 0; c < ks.Length; from = ks[c], c++)
                 {
-                    for (int t = from; t < ks[c]; t++)
+                    int t = from;
+                    if (ks[c] - from >= 8)
+                    {
+                        var (vh, vx, vy) = (Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero);
+                        for (; t <= ks[c] - 8; t += 8)
+                        {
+                            var a = Vector256.Create(hx.AsSpan(xi + t, 8));
+                            var b = Vector256.Create(hy.AsSpan(yj + t, 8));
+                            vh += (a - b) * (a - b); vx += a * a; vy += b * b;
+                        }
+                        head += Vector256.Sum(vh); px += Vector256.Sum(vx); py += Vector256.Sum(vy);
+                    }
+                    for (; t < ks[c]; t++)
                     {
                         float a = hx[xi + t], b = hy[yj + t];
                         head += (a - b) * (a - b); px += a * a; py += b * b;
                     }
                     double tail = Math.Sqrt(Math.Max(0, nx[i] - px)) - Math.Sqrt(Math.Max(0, ny[j] - py));
                     if (head + tail * tail <= e2) within[c]++;
+                    if (head <= e2) leading[c]++;
                 }
             }
-        return within.Select(w => pairs == 0 ? 0 : (double)w / pairs).ToArray();
+        return (within.Select(w => pairs == 0 ? 0 : (double)w / pairs).ToArray(), leading.Select(w => pairs == 0 ? 0 : (double)w / pairs).ToArray());
     }
 
     /// <summary>Head coordinates (rows × kMax) and float64 squared norms of the given rows.</summary>
@@ -455,9 +509,12 @@ internal sealed class Pruning
         public int[] ColumnOrder { get; }
         public JoinOperands Operands { get; }
 
-        /// <summary>The fraction of sampled tiles (micro-panel × panel, in pruning order) with a pair whose k-head is within ε.</summary>
+        /// <summary>
+        /// The fraction of sampled tiles (micro-panel × panel, in pruning order) with a pair whose k-head is within ε, and
+        /// with a pair within ε over the leading k coordinates alone.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public double[] TileSurvival(double epsilon, int[] ks)
+        public (double[] Within, double[] Leading) TileSurvival(double epsilon, int[] ks)
         {
             int height = RangeJoin.TileHeight, n = owner.images.Count, m = owner.texts.Count;
             int microPanels = (n + height - 1) / height, panels = (m + 15) / 16;
@@ -477,14 +534,19 @@ internal sealed class Pruning
             var columnStart = new int[columns.Length + 1];
             for (int b = 0; b < columns.Length; b++) columnStart[b + 1] = columnStart[b] + Math.Min(16, m - columns[b] * 16);
             var survived = new long[ks.Length];
+            var leading = new long[ks.Length];
             foreach (var (a, b) in picks)
             {
                 var tileRows = Enumerable.Range(rowStart[a], rowStart[a + 1] - rowStart[a]);
                 var tileColumns = Enumerable.Range(columnStart[b], columnStart[b + 1] - columnStart[b]).ToArray();
-                var fractions = owner.SurvivingFraction(hx, nx, tileRows, hy, ny, _ => tileColumns, epsilon, ks);
-                for (int c = 0; c < ks.Length; c++) if (fractions[c] > 0) survived[c]++;
+                var (within, lead) = owner.SurvivingFraction(hx, nx, tileRows, hy, ny, _ => tileColumns, epsilon, ks);
+                for (int c = 0; c < ks.Length; c++)
+                {
+                    if (within[c] > 0) survived[c]++;
+                    if (lead[c] > 0) leading[c]++;
+                }
             }
-            return survived.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray();
+            return (survived.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray(), leading.Select(s => tiles == 0 ? 0 : (double)s / tiles).ToArray());
         }
 
         /// <summary>
@@ -500,6 +562,46 @@ internal sealed class Pruning
                 () => (x, normsX, errorX) = Augmented(owner.images, RowOrder, k, packed: false),
                 () => (y, normsY, errorY) = Augmented(owner.texts, ColumnOrder, k, packed: true));
             return (new JoinOperands(x, normsX, y, normsY, k + 1), errorX, errorY.Length == 0 ? 0 : errorY.Max());
+        }
+
+        /// <summary>
+        /// The same head operands seen over their leading <paramref name="checkpoint"/> coordinates: the same values, with
+        /// the float64 squared norms of those coordinates (the kernel then stops at the checkpoint), and per-row bounds on
+        /// how far those stored coordinates lie from the exact ones — no tail term, so tighter than the whole head's.
+        /// </summary>
+        public (JoinOperands Leading, double[] ErrorX, double ErrorY) Leading(JoinOperands head, int checkpoint)
+        {
+            int hd = head.Dimension;
+            var x = head.X.Span;
+            var normsX = new double[head.Rows];
+            var errorX = new double[head.Rows];
+            for (int i = 0; i < normsX.Length; i++)
+            {
+                for (int c = 0; c < checkpoint; c++) normsX[i] += (double)x[i * hd + c] * x[i * hd + c];
+                errorX[i] = CoordinateError(owner.images.SquaredNorm(RowOrder[i]), checkpoint);
+            }
+            var normsY = new double[head.Columns];
+            double errorY = 0;
+            for (int j = 0; j < normsY.Length; j++)
+            {
+                for (int c = 0; c < checkpoint; c++)
+                {
+                    double v = head.PackedY[(j / 16 * hd + c) * 16 + j % 16];
+                    normsY[j] += v * v;
+                }
+                errorY = Math.Max(errorY, CoordinateError(owner.texts.SquaredNorm(ColumnOrder[j]), checkpoint));
+            }
+            return (new JoinOperands(head.X, normsX, head.PackedY, normsY, hd), errorX, errorY);
+        }
+
+        /// <summary>
+        /// How far the first c stored head coordinates of a row with this squared norm lie from the exact ones: √c times
+        /// the error of one coordinate (η‖x‖, plus subnormal rounding), the unit vector's own error, and float64 slack.
+        /// </summary>
+        private double CoordinateError(double squared, int c)
+        {
+            double norm = Math.Sqrt(squared);
+            return (Math.Sqrt(c) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148)) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
         }
 
         /// <summary>
@@ -527,7 +629,7 @@ internal sealed class Pruning
                 // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
                 // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
                 // The absolute term covers float32 rounding in the subnormal range (at most 2^-149 per operation).
-                double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148));
+                double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148)); // as in CoordinateError
                 double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(squared, -52); // + the float64 sums
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
                 errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;

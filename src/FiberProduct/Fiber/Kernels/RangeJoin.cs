@@ -88,7 +88,7 @@ internal static unsafe class RangeJoin
                     }
                     for (int p = 0; p < panels; p++)
                     {
-                        TKernel.Compute(input, d, y + (long)p * d * Lanes, t);
+                        TKernel.Compute(input, d, d, y + (long)p * d * Lanes, t);
                         int lanes = Math.Min(Lanes, width - p * Lanes);
                         for (int row = 0; row < valid; row++)
                         {
@@ -147,6 +147,7 @@ internal static unsafe class RangeJoin
     {
         int d = op.Dimension, height = TKernel.Height, texts = op.Columns;
         float* tile = stackalloc float[height * JoinOperands.PanelWidth];
+        float* rest = stackalloc float[height * JoinOperands.PanelWidth];
         float[] padded = new float[height * d]; // the last micro-panel of a range, zero-padded to full height
         var x = op.X.Span;
         // Rows in another order than stored are gathered a chunk at a time (with a zeroed micro-panel after them).
@@ -158,6 +159,8 @@ internal static unsafe class RangeJoin
         int hd = hop?.Dimension ?? 1;
         float[] headPadded = new float[height * hd];
         float[] headCandidate = head?.Candidate ?? [];
+        int checkpoint = head?.Checkpoint ?? 0;
+        float[] partialCandidate = head?.PartialCandidate ?? [];
         long skipped = 0, computed = 0;
         var hx = hop is null ? default : hop.X.Span;
         fixed (float* xBase = x)
@@ -169,6 +172,7 @@ internal static unsafe class RangeJoin
         fixed (float* hyBase = hop is null ? null : hop.PackedY)
         fixed (float* hpad = headPadded)
         fixed (float* hHalfNormsY = hop is null ? null : hop.HalfSquaredNormsY)
+        fixed (float* pHalfNormsY = head?.Partial is null ? null : head.Partial.HalfSquaredNormsY)
         {
             for (int chunk = start; chunk < end; chunk += ChunkRows)
             {
@@ -205,11 +209,22 @@ internal static unsafe class RangeJoin
                             uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
                             if (hop is not null)
                             {
-                                TKernel.Compute(headRows, hd, hyBase + (long)p * hd * JoinOperands.PanelWidth, tile);
+                                float* headPanel = hyBase + (long)p * hd * JoinOperands.PanelWidth;
+                                if (checkpoint == 0) TKernel.Compute(headRows, hd, hd, headPanel, tile);
+                                else
+                                {
+                                    // The leading coordinates first; the rest only if some pair is still possible. The
+                                    // two float sums added give every term at most hd roundings, as one sum would.
+                                    TKernel.Compute(headRows, hd, checkpoint, headPanel, tile);
+                                    if (!AnyCandidate(tile, validRows, partialCandidate, i0, pHalfNormsY + column0, valid)) { skipped++; continue; }
+                                    TKernel.Compute(headRows + checkpoint, hd, hd - checkpoint, headPanel + checkpoint * JoinOperands.PanelWidth, rest);
+                                    for (int v = 0; v < height * JoinOperands.PanelWidth; v += 8)
+                                        (Vector256.Load(tile + v) + Vector256.Load(rest + v)).Store(tile + v);
+                                }
                                 if (!AnyCandidate(tile, validRows, headCandidate, i0, hHalfNormsY + column0, valid)) { skipped++; continue; }
                                 computed++;
                             }
-                            TKernel.Compute(rowsPtr, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
+                            TKernel.Compute(rowsPtr, d, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
                             var b0 = Vector256.Load(halfNormsY + column0);
                             var b1 = Vector256.Load(halfNormsY + column0 + 8);
                             for (int r = 0; r < validRows; r++)
@@ -253,14 +268,23 @@ internal static unsafe class RangeJoin
     /// <summary>
     /// The pruning filter of a join: low-dimensional head operands whose pairwise distances are lower bounds of the
     /// full ones (rows and columns in the same order as the full operands), and the candidate thresholds of the
-    /// widened tolerance. Counts the tiles it skipped and the tiles it let through.
+    /// widened tolerance. With a checkpoint c, a tile is first computed over the leading c head coordinates alone (the
+    /// distance over them is a lower bound too, with its own thresholds from the partial norms) and continued over the
+    /// rest only if some pair passes. Counts the tiles it skipped and the tiles it let through.
     /// </summary>
-    internal sealed class HeadFilter(JoinOperands operands, float[] candidate)
+    internal sealed class HeadFilter(JoinOperands operands, float[] candidate, int checkpoint = 0, JoinOperands? partial = null, float[]? partialCandidate = null)
     {
         private long skipped, computed;
 
         public JoinOperands Operands { get; } = operands;
         public float[] Candidate { get; } = candidate;
+
+        /// <summary>The leading head coordinates tested first (0: none).</summary>
+        public int Checkpoint { get; } = checkpoint;
+
+        /// <summary>The head operands' partial norms over the checkpoint's coordinates (same values, same layout).</summary>
+        public JoinOperands? Partial { get; } = partial;
+        public float[] PartialCandidate { get; } = partialCandidate ?? [];
         public long Skipped => Interlocked.Read(ref skipped);
         public long Computed => Interlocked.Read(ref computed);
 
