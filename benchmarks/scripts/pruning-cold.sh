@@ -2,7 +2,8 @@
 # A single query on a fresh process, pruned (auto) and unpruned, against FAISS IndexFlatL2.range_search on the same
 # files in one script: what a user who asks one question pays, preparation included (principal axes, k-d order, packing,
 # JIT). Runs RUNS rounds, each one cold `join --pruning auto`, one cold `join --pruning never` and faiss_range.py, and
-# prints the medians and their ratios. DIR holds images.npy and texts.npy.
+# prints the medians and their ratios, and the median of the per-round ratios pruned / plain (the two runs of a round
+# are adjacent, so slow drifts of a shared machine cancel). DIR holds images.npy and texts.npy.
 # usage: benchmarks/scripts/pruning-cold.sh DIR EPS [RUNS=5] [PEERS_DIR]   (needs python3-faiss)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,4 +23,6 @@ auto, never, faiss = ([float(x) for x in a.split()] for a in sys.argv[1:4])
 ma, mn, mf = map(statistics.median, (auto, never, faiss))
 print(f"cold pruned {sorted(auto)}  cold plain {sorted(never)}  FAISS {sorted(faiss)}")
 print(f"medians: pruned {ma:.3f}s  plain {mn:.3f}s  FAISS {mf:.3f}s   FAISS / pruned = {mf / ma:.2f}   FAISS / plain = {mf / mn:.2f}   pruned / plain = {ma / mn:.3f}")
+rounds = [a / n for a, n in zip(auto, never)]
+print(f"per-round pruned / plain {[round(r, 3) for r in rounds]}  median {statistics.median(rounds):.3f}")
 PY

@@ -113,15 +113,28 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
                 if (at < kept) { columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]]; distances[at] = dist[p]; }
             }
         }
-        if (columnOrder is not null)
-            for (int i = 0; i < rowCount; i++)
-            {
-                int from = (int)offsets[i], length = (int)(offsets[i + 1] - offsets[i]);
-                if (length > 1) Array.Sort(columns, distances, from, length);
-            }
+        if (columnOrder is not null) SortRows(offsets, columns, distances);
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
         if (truncated)
             for (int i = 0; i <= rowCount; i++) offsets[i] = Math.Min(offsets[i], kept);
         return new PairSet(columnCount, offsets, columns, distances, truncated);
+    }
+
+    /// <summary>Sorts each row's columns (distances alongside): insertion for the short rows a selective ε leaves, else Array.Sort.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SortRows(long[] offsets, int[] columns, double[] distances)
+    {
+        for (int i = 0; i + 1 < offsets.Length; i++)
+        {
+            int from = (int)offsets[i], end = (int)offsets[i + 1];
+            if (end - from > 64) { Array.Sort(columns, distances, from, end - from); continue; }
+            for (int p = from + 1; p < end; p++)
+            {
+                int column = columns[p]; double distance = distances[p];
+                int q = p - 1;
+                for (; q >= from && columns[q] > column; q--) { columns[q + 1] = columns[q]; distances[q + 1] = distances[q]; }
+                columns[q + 1] = column; distances[q + 1] = distance;
+            }
+        }
     }
 }
