@@ -1,5 +1,5 @@
-// Plots WORK/scaling.csv from pruning-scaling.sh: time against N per side (log–log) for the pruned join, the plain
-// join and FAISS, on planted data and on the tiled CLIP pairs.
+// Plots WORK/scaling.csv from pruning-scaling.sh: time against N per side (log–log) for the pruned join, a single cold
+// query, the plain join and FAISS, on planted data and on the tiled CLIP pairs.
 // usage: dotnet run benchmarks/scripts/plot-scaling.cs -- WORK/scaling.csv docs/images/pruning-scaling.png
 #:package ScottPlot
 
@@ -16,6 +16,7 @@ foreach (var (data, label, pattern) in new[] { ("planted", "planted", ScottPlot.
     var subset = rows.Where(r => r[Column("data")] == data).ToList();
     double[] n = subset.Select(r => Math.Log10(double.Parse(r[Column("n")], CultureInfo.InvariantCulture))).ToArray();
     foreach (var (column, name, color) in new[] { ("always_seconds", "FiberProduct, pruned", ScottPlot.Colors.SteelBlue),
+                                                  ("auto_cold_seconds", "FiberProduct, one cold query (Auto)", ScottPlot.Colors.SeaGreen),
                                                   ("never_seconds", "FiberProduct, plain join", ScottPlot.Colors.Gray),
                                                   ("faiss_seconds", "FAISS range_search", ScottPlot.Colors.DarkOrange) })
     {

@@ -2,13 +2,14 @@
 # How the pruned ε-join grows with N: planted data (make_planted.py N 512 32 64 64, ε = 1.0) and the real CLIP pairs
 # tiled to N (make_tiled_clip.py, ε = 1.161, the best-F1 tolerance at N = 20,000) for N = 5k, 10k, 20k, 40k per side;
 # ours with pruning on Auto (which does not prepare pruning below N·M·d = 2^34, e.g. at 5k), forced on (Always) and off
-# (Never), and FAISS (the same IndexFlatL2.range_search call as faiss_range.py), returning pairs. Writes WORK/scaling.csv.
+# (Never), and FAISS (the same IndexFlatL2.range_search call as faiss_range.py), returning pairs; and a single query on a
+# fresh process with Auto (cold: preparation, packing and JIT included). Writes WORK/scaling.csv.
 # usage: benchmarks/scripts/pruning-scaling.sh WORK [PEERS_DIR]   (needs python3-numpy, python3-faiss; WORK needs ~1 GB)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=$1; peers=${2:-../shared/peers}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
-echo "data,n,epsilon,pairs,auto_seconds,always_seconds,always_first_eps_seconds,never_seconds,faiss_seconds,prune_k,tiles_skipped" > "$work/scaling.csv"
+echo "data,n,epsilon,pairs,auto_seconds,always_seconds,always_first_eps_seconds,never_seconds,faiss_seconds,prune_k,tiles_skipped,auto_cold_seconds" > "$work/scaling.csv"
 field() { grep -oE "(^| )$1=[^ ]+" <<< " $2" | head -n 1 | sed -E "s/.*=//; s/s$//" || true; }
 for n in 5000 10000 20000 40000; do
   for data in planted clip; do
@@ -16,7 +17,7 @@ for n in 5000 10000 20000 40000; do
     if [ "$data" = planted ]; then eps=1.0; [ -f "$dir/images.npy" ] || /usr/bin/python3 "$peers/make_planted.py" "$dir" "$n" 512 32 64 64 > /dev/null
     else eps=1.161; [ -f "$dir/images.npy" ] || /usr/bin/python3 benchmarks/scripts/make_tiled_clip.py "$dir" "$n" > /dev/null; fi
     run() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" --mode pairs "$@"; }
-    auto=$(run --pruning auto); pruned=$(run --pruning always); brute=$(run --pruning never)
+    auto=$(run --pruning auto); pruned=$(run --pruning always); brute=$(run --pruning never); cold=$(run --pruning auto --repeat 0 --cold)
     faiss=$(/usr/bin/python3 - "$dir" "$eps" <<'PY'
 import sys, time, numpy as np, faiss
 X = np.load(sys.argv[1] + "/images.npy"); Y = np.load(sys.argv[1] + "/texts.npy"); eps = float(sys.argv[2])
@@ -24,7 +25,7 @@ t = time.perf_counter(); idx = faiss.IndexFlatL2(Y.shape[1]); idx.add(Y); lims, 
 print(f"{time.perf_counter() - t:.3f}")
 PY
 )
-    line="$data,$n,$eps,$(field pairs "$pruned"),$(field seconds "$auto"),$(field seconds "$pruned"),$(field first_eps "$pruned"),$(field seconds "$brute"),$faiss,$(field prune_k "$pruned"),$(field skipped "$pruned")"
+    line="$data,$n,$eps,$(field pairs "$pruned"),$(field seconds "$auto"),$(field seconds "$pruned"),$(field first_eps "$pruned"),$(field seconds "$brute"),$faiss,$(field prune_k "$pruned"),$(field skipped "$pruned"),$(field first_eps "$cold")"
     echo "$line" | tee -a "$work/scaling.csv"
   done
 done
