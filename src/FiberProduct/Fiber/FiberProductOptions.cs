@@ -26,7 +26,10 @@ public sealed record FiberProductOptions
     /// </summary>
     public PruningMode Pruning { get; init; } = PruningMode.Auto;
 
-    /// <summary>Forces the head dimension k of the pruning bound (0 = the norm bound alone); null lets the cost model choose. Implies pruning.</summary>
+    /// <summary>
+    /// Forces the head dimension k of the pruning bound (0 = the norm bound alone; the head pass then checks the leading
+    /// coordinates up to the largest candidate size ≤ k/2 first); null lets the cost model choose. Implies pruning.
+    /// </summary>
     public int? PruningDimension { get; init; }
 
     internal int Workers => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;

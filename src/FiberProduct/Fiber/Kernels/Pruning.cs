@@ -10,11 +10,12 @@ namespace FiberProduct.Fiber.Kernels;
 /// rotated onto the principal axes of the pairwise differences (an orthogonal change of basis keeps every distance); a
 /// vector x becomes its head h̃(x) = (q_1·x, …, q_k·x, ‖x_tail‖), the k leading coordinates and the norm of the rest, so
 /// that ‖h̃(x) − h̃(y)‖ ≤ ‖x − y‖ (Pythagoras and the reverse triangle inequality on the tail; with k = 0 it is the norm
-/// bound |‖x‖ − ‖y‖|). Rows and columns are put in k-d tree order over the leading heads, so that a micro-panel and a
-/// panel hold nearby points, and the join computes each tile first
-/// over the k + 1 head coordinates: a tile none of whose pairs can be within ε + (the rounding of the heads) is
-/// skipped, the others are computed in full on the original vectors exactly as without pruning. A cost model picks
-/// k per query from the measured survival of sampled tiles, or no pruning when nothing prunes.
+/// bound |‖x‖ − ‖y‖|). Rows and columns are joined in k-d tree order over the leading heads, so that a micro-panel and
+/// a panel hold nearby points, and the join computes each tile first over the head coordinates — the leading ones up
+/// to a checkpoint, then the rest if some pair is still possible: a tile none of whose pairs can be within ε + (the
+/// rounding of the heads) is skipped, the others are computed in full on the original vectors exactly as without
+/// pruning. A cost model picks k and the checkpoint per query from the measured survival of sampled tiles, or no
+/// pruning when nothing prunes.
 /// </summary>
 internal sealed class Pruning
 {

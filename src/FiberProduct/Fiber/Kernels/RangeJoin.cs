@@ -128,10 +128,13 @@ internal static unsafe class RangeJoin
                 int firstPanel = (int)((long)microPanels * w / workers), endPanel = (int)((long)microPanels * (w + 1) / workers);
                 int start = rowStart + firstPanel * height, end = Math.Min(rowEnd, rowStart + endPanel * height);
                 var sink = sinkForWorker(w);
-                Sweep<TSink, TKernel>(op, candidate, sure, start, end, sink, head, () =>
+                void BlockDone()
                 {
                     if (progress is not null) progress((double)Interlocked.Increment(ref done) / total);
-                }, cancellationToken);
+                }
+                // Separate compiled bodies: the plain join never carries (or is profiled with) the pruning code.
+                if (head is null) Sweep<TSink, TKernel, Unpruned>(op, candidate, sure, start, end, sink, null, BlockDone, cancellationToken);
+                else Sweep<TSink, TKernel, Pruned>(op, candidate, sure, start, end, sink, head, BlockDone, cancellationToken);
             });
         }
         catch (AggregateException e)
@@ -141,9 +144,16 @@ internal static unsafe class RangeJoin
         }
     }
 
-    private static void Sweep<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int start, int end, TSink sink,
+    /// <summary>Whether a sweep runs the pruning filter (a type, so that the JIT compiles each case on its own).</summary>
+    private interface IPruning { static abstract bool On { get; } }
+
+    private readonly struct Unpruned : IPruning { public static bool On => false; }
+
+    private readonly struct Pruned : IPruning { public static bool On => true; }
+
+    private static void Sweep<TSink, TKernel, TPruning>(JoinOperands op, float[] candidate, float[] sure, int start, int end, TSink sink,
         HeadFilter? head, Action blockDone, CancellationToken cancellationToken)
-        where TSink : ITileSink where TKernel : IDotTileKernel
+        where TSink : ITileSink where TKernel : IDotTileKernel where TPruning : struct, IPruning
     {
         int d = op.Dimension, height = TKernel.Height, texts = op.Columns;
         float* tile = stackalloc float[height * JoinOperands.PanelWidth];
@@ -155,7 +165,7 @@ internal static unsafe class RangeJoin
         float[] gathered = order is null ? [] : new float[(ChunkRows + height) * d];
         // The pruning filter: the same tiles over the low-dimensional head vectors, whose distances bound the full
         // ones from below; a tile none of whose pairs passes the head test is never computed in full.
-        var hop = head?.Operands;
+        var hop = TPruning.On ? head?.Operands : null;
         int hd = hop?.Dimension ?? 1;
         float[] headPadded = new float[height * hd];
         float[] headCandidate = head?.Candidate ?? [];
@@ -207,7 +217,7 @@ internal static unsafe class RangeJoin
                         {
                             int column0 = p * JoinOperands.PanelWidth;
                             uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
-                            if (hop is not null)
+                            if (TPruning.On && hop is not null)
                             {
                                 float* headPanel = hyBase + (long)p * hd * JoinOperands.PanelWidth;
                                 if (checkpoint == 0) TKernel.Compute(headRows, hd, hd, headPanel, tile);
