@@ -136,6 +136,7 @@ public class PruningTests
         var plan = product.LastPruning!.Value;
         Assert.InRange(plan.Checkpoint, 6, plan.Dimension / 2);
         Assert.True(plan.Skipped > plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
+        Assert.True(plan.PassedCheckpoint < plan.Skipped + plan.Computed, $"{plan.PassedCheckpoint} of {plan.Skipped + plan.Computed} tiles passed the checkpoint");
     }
 
     [Fact]

@@ -89,8 +89,8 @@ internal sealed class Pruning
     /// <summary>A head dimension k (0: no pruning), the leading coordinates tested first (0: none), and the estimated cost.</summary>
     public readonly record struct Plan(int Dimension, int Checkpoint, double EstimatedCost);
 
-    /// <summary>The plan of the last query (for benchmarks and tests), with the tiles it skipped and computed.</summary>
-    public (int Dimension, int Checkpoint, long Skipped, long Computed, double EstimatedCost) Last { get; private set; }
+    /// <summary>The plan of the last query (for benchmarks and tests), with the tiles it skipped, computed in full, and passed at the checkpoint.</summary>
+    public (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, double EstimatedCost) Last { get; private set; }
 
     /// <summary>
     /// Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain. For
@@ -330,7 +330,7 @@ internal sealed class Pruning
             plan = Estimate(epsilon, always, candidates);
             if (choices.Count < 256) choices[(epsilon, always)] = plan;
         }
-        Last = (plan.Dimension, plan.Checkpoint, 0, 0, plan.EstimatedCost);
+        Last = (plan.Dimension, plan.Checkpoint, 0, 0, 0, plan.EstimatedCost);
         return plan;
     }
 
@@ -412,7 +412,7 @@ internal sealed class Pruning
         return new RangeJoin.HeadFilter(head, candidate, checkpoint, partial?.Leading, partialCandidate);
     }
 
-    public void Record(RangeJoin.HeadFilter filter) => Last = Last with { Skipped = filter.Skipped, Computed = filter.Computed };
+    public void Record(RangeJoin.HeadFilter filter) => Last = Last with { Skipped = filter.Skipped, Computed = filter.Computed, PassedCheckpoint = filter.PassedCheckpoint };
 
     /// <summary>
     /// Estimated time relative to the plain join: the head pass over k + 1 coordinates (plus a per-tile overhead, and

@@ -171,7 +171,7 @@ internal static unsafe class RangeJoin
         float[] headCandidate = head?.Candidate ?? [];
         int checkpoint = head?.Checkpoint ?? 0;
         float[] partialCandidate = head?.PartialCandidate ?? [];
-        long skipped = 0, computed = 0;
+        long skipped = 0, computed = 0, passed = 0;
         var hx = hop is null ? default : hop.X.Span;
         fixed (float* xBase = x)
         fixed (float* yBase = op.PackedY)
@@ -227,6 +227,7 @@ internal static unsafe class RangeJoin
                                     // two float sums added give every term at most hd roundings, as one sum would.
                                     TKernel.Compute(headRows, hd, checkpoint, headPanel, tile);
                                     if (!AnyCandidate(tile, validRows, partialCandidate, i0, pHalfNormsY + column0, valid)) { skipped++; continue; }
+                                    passed++;
                                     TKernel.Compute(headRows + checkpoint, hd, hd - checkpoint, headPanel + checkpoint * JoinOperands.PanelWidth, rest);
                                     for (int v = 0; v < height * JoinOperands.PanelWidth; v += 8)
                                         (Vector256.Load(tile + v) + Vector256.Load(rest + v)).Store(tile + v);
@@ -257,7 +258,7 @@ internal static unsafe class RangeJoin
                 if (!sink.RowsCompleted(chunkEnd)) break;
             }
         }
-        head?.Record(skipped, computed);
+        head?.Record(skipped, computed, passed);
     }
 
     /// <summary>Whether some row of a tile passes the candidate test dot ≥ candidate[row] + B[lane].</summary>
@@ -284,7 +285,7 @@ internal static unsafe class RangeJoin
     /// </summary>
     internal sealed class HeadFilter(JoinOperands operands, float[] candidate, int checkpoint = 0, JoinOperands? partial = null, float[]? partialCandidate = null)
     {
-        private long skipped, computed;
+        private long skipped, computed, passedCheckpoint;
 
         public JoinOperands Operands { get; } = operands;
         public float[] Candidate { get; } = candidate;
@@ -298,10 +299,14 @@ internal static unsafe class RangeJoin
         public long Skipped => Interlocked.Read(ref skipped);
         public long Computed => Interlocked.Read(ref computed);
 
-        public void Record(long skippedTiles, long computedTiles)
+        /// <summary>Tiles that passed the checkpoint and were continued over the rest of the head.</summary>
+        public long PassedCheckpoint => Interlocked.Read(ref passedCheckpoint);
+
+        public void Record(long skippedTiles, long computedTiles, long passedCheckpointTiles)
         {
             Interlocked.Add(ref skipped, skippedTiles);
             Interlocked.Add(ref computed, computedTiles);
+            Interlocked.Add(ref passedCheckpoint, passedCheckpointTiles);
         }
     }
 
