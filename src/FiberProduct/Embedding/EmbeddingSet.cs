@@ -142,9 +142,18 @@ public sealed class EmbeddingSet
     internal ReadOnlySpan<double> SquaredNorms => squaredNorms;
 
     /// <summary>The largest absolute value (0 for an empty set), computed once: the join's scaling and pruning's overflow check share it.</summary>
-    internal float MaxMagnitude => maxMagnitude ??= LargestMagnitude(Values);
+    internal float MaxMagnitude
+    {
+        get
+        {
+            // A float is read and written whole, so racing first calls at worst compute the same value twice.
+            float largest = maxMagnitude;
+            if (float.IsNaN(largest)) maxMagnitude = largest = LargestMagnitude(Values);
+            return largest;
+        }
+    }
 
-    private float? maxMagnitude;
+    private float maxMagnitude = float.NaN;
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static float LargestMagnitude(ReadOnlySpan<float> values)
