@@ -30,7 +30,6 @@ internal sealed class JoinOperands
         Rows = images.Count;
         Columns = texts.Count;
         Dimension = images.Dimension;
-        Panels = (texts.Count + PanelWidth - 1) / PanelWidth;
         RowOrder = rowOrder;
         ColumnOrder = columnOrder;
 
@@ -57,9 +56,6 @@ internal sealed class JoinOperands
         SquaredNormsX = InOrder(normsX, rowOrder);
         SquaredNormsY = InOrder(normsY, columnOrder);
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
-        // Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1): γ_{d+2}.
-        Gamma = (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
-        Delta = (Dimension + 16) * Math.ScaleB(1, -50);
     }
 
     /// <summary>
@@ -72,15 +68,12 @@ internal sealed class JoinOperands
         Rows = squaredNormsX.Length;
         Columns = squaredNormsY.Length;
         Dimension = dimension;
-        Panels = (Columns + PanelWidth - 1) / PanelWidth;
         Scale = 1;
         X = x;
         PackedY = packedY;
         SquaredNormsX = squaredNormsX;
         SquaredNormsY = squaredNormsY;
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, euclidean: true);
-        Gamma = (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
-        Delta = (Dimension + 16) * Math.ScaleB(1, -50);
     }
 
     private static double[] InOrder(ReadOnlySpan<double> values, int[]? order)
@@ -113,7 +106,7 @@ internal sealed class JoinOperands
     public int Rows { get; }
     public int Columns { get; }
     public int Dimension { get; }
-    public int Panels { get; }
+    public int Panels => (Columns + PanelWidth - 1) / PanelWidth;
 
     /// <summary>The image behind each join row, or null when they are the same.</summary>
     public int[]? RowOrder { get; }
@@ -135,8 +128,12 @@ internal sealed class JoinOperands
     public double[] SquaredNormsY { get; }
     public float[] HalfSquaredNormsY { get; }
     public double MaxSquaredNormY { get; }
-    public double Gamma { get; }
-    public double Delta { get; }
+
+    /// <summary>Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1): γ_{d+2}.</summary>
+    public double Gamma => (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
+
+    /// <summary>Relative slack for the float64 reference's own rounding (its fixed-order sums over d coordinates).</summary>
+    public double Delta => (Dimension + 16) * Math.ScaleB(1, -50);
 
     /// <summary>
     /// Per-row thresholds on the float32 dot product: a pair (i, j) may belong to F_ε only if

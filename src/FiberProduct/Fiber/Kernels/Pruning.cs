@@ -65,7 +65,7 @@ internal sealed class Pruning
     {
         kMax = basis.Count;
         // The basis vectors are the "texts" of the tile kernel: heads are their dot products with the rows.
-        packedBasis = JoinOperands.Pack(basis.Single(), kMax, d, (kMax + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth);
+        packedBasis = PackRows(basis.Rows, kMax, d);
         // Each head coordinate is a float32 dot product with a float32 copy of a unit vector: its error is at most
         // η‖x‖ with η = γ_d (the dot product) + 2^-23 (rounding the basis and the result) + the basis' departure from
         // orthonormality.
@@ -120,15 +120,7 @@ internal sealed class Pruning
     }
 
     /// <summary>Orthonormal rows (Count × d, float64) and their measured departure from orthonormality (NaN: none claimed).</summary>
-    private sealed record Basis(double[] Rows, int Count, int Dimension, double Orthogonality)
-    {
-        public float[] Single()
-        {
-            var values = new float[Count * Dimension];
-            for (int i = 0; i < values.Length; i++) values[i] = (float)Rows[i];
-            return values;
-        }
-    }
+    private sealed record Basis(double[] Rows, int Count, int Dimension, double Orthogonality);
 
     /// <summary>
     /// An orthonormal basis of the span of 128 evenly spaced rows per side (centred) and the mean difference, by
@@ -165,14 +157,14 @@ internal sealed class Pruning
         // Q ← orth(Q AᵀA): one step of subspace iteration (float32 products; only the directions matter). On the tiled
         // CLIP pairs the sampled span alone let 75 % of tiles be skipped where the d × d eigendecomposition let 91 %;
         // after one step, 90 %; a second step did not make the join faster.
-        var projections = Transpose(RangeJoin.Products(a, n, d, JoinOperands.Pack(ToSingle(q, r * d), r, d, Panels(r)), r), n, r);
+        var projections = Transpose(RangeJoin.Products(a, n, d, PackRows(q, r, d), r), n, r);
         var next = RangeJoin.Products(projections, r, n, packedColumns, d);
         q = new double[r * d];
         for (int i = 0; i < q.Length; i++) q[i] = next[i];
         r = Orthonormalize(q, r, d);
         if (r == 0) return null;
         // Rayleigh–Ritz: T = Q AᵀA Qᵀ = PᵀP with P = A Qᵀ; its eigenvectors V give the Ritz vectors Vᵀ Q.
-        var p = Transpose(RangeJoin.Products(a, n, d, JoinOperands.Pack(ToSingle(q, r * d), r, d, Panels(r)), r), n, r);
+        var p = Transpose(RangeJoin.Products(a, n, d, PackRows(q, r, d), r), n, r);
         var gram = RangeJoin.Products(p, r, n, JoinOperands.Pack(p, r, n, Panels(r)), r);
         var t = Matrix<double>.Build.Dense(r, r, (i, j) => 0.5 * ((double)gram[i * r + j] + gram[j * r + i]));
         var evd = t.Evd(Symmetricity.Symmetric);
@@ -192,11 +184,12 @@ internal sealed class Pruning
 
     private static int Panels(int count) => (count + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
 
-    private static float[] ToSingle(double[] values, int length)
+    /// <summary>The first <paramref name="count"/> rows of a float64 matrix, rounded to float32 and packed as the "texts" of the tile kernel.</summary>
+    private static float[] PackRows(double[] rows, int count, int d)
     {
-        var result = new float[length];
-        for (int i = 0; i < length; i++) result[i] = (float)values[i];
-        return result;
+        var single = new float[count * d];
+        for (int i = 0; i < single.Length; i++) single[i] = (float)rows[i];
+        return JoinOperands.Pack(single, count, d, Panels(count));
     }
 
     /// <summary>The transpose of a rows × columns row-major matrix.</summary>
@@ -226,9 +219,7 @@ internal sealed class Pruning
         int n = rowsX.Length + rowsY.Length + 1;
         // Scaled by a power of two to magnitudes near 1, so that float32 products neither underflow nor overflow (only
         // directions matter here).
-        double largest = 0;
-        foreach (var (set, rows) in new[] { (images, rowsX), (texts, rowsY) })
-            foreach (int i in rows) foreach (float v in set.Row(i)) largest = Math.Max(largest, Math.Abs(v));
+        double largest = Math.Max(images.MaxMagnitude, texts.MaxMagnitude);
         double unit = largest == 0 ? 1 : Math.ScaleB(1, -Math.ILogB(largest));
         var a = new float[n * d];
         int at = 0;
@@ -317,7 +308,6 @@ internal sealed class Pruning
     /// </summary>
     public Plan Choose(double epsilon, bool always, int? forced)
     {
-        var candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
         Plan plan;
         if (forced is { } k0)
         {
@@ -327,14 +317,17 @@ internal sealed class Pruning
         }
         else if (!choices.TryGetValue((epsilon, always), out plan))
         {
-            plan = Estimate(epsilon, always, candidates);
+            plan = Estimate(epsilon, always);
             if (choices.Count < 256) choices[(epsilon, always)] = plan;
         }
         Last = (plan.Dimension, plan.Checkpoint, 0, 0, 0, plan.EstimatedCost);
         return plan;
     }
 
-    private Plan Estimate(double epsilon, bool always, int[] candidates)
+    /// <summary>The head sizes the cost model weighs: the candidates below kMax, and kMax.</summary>
+    private int[] Candidates() => Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
+
+    private Plan Estimate(double epsilon, bool always)
     {
         // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even that
         // cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful (its
@@ -347,8 +340,8 @@ internal sealed class Pruning
                 i => Enumerable.Range(0, sampleNormsY.Length), epsilon, span).Within[0]);
             if (!always && screened > Worthwhile) return new Plan(0, 0, screened);
             EnsureFullBasis();
-            candidates = Dimensions.Where(k => k < kMax).Append(kMax).ToArray();
         }
+        var candidates = Candidates();
         var pairFraction = SurvivingFraction(sampleX, sampleNormsX, Enumerable.Range(0, sampleNormsX.Length), sampleY, sampleNormsY,
             i => Enumerable.Range(0, sampleNormsY.Length), epsilon, candidates).Within;
         double optimistic = candidates.Select((k, c) => Cost(k, pairFraction[c])).Min();
@@ -602,8 +595,11 @@ internal sealed class Pruning
         private double CoordinateError(double squared, int c)
         {
             double norm = Math.Sqrt(squared);
-            return (Math.Sqrt(c) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148)) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
+            return (Math.Sqrt(c) * OneCoordinate(norm) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
         }
+
+        /// <summary>How far one stored head coordinate of a row of norm ‖x‖ lies from the exact one: η‖x‖, plus subnormal rounding.</summary>
+        private double OneCoordinate(double norm) => owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148);
 
         /// <summary>
         /// Heads of every row of <paramref name="set"/> in the given order, k + 1 values a row (the last is the tail norm),
@@ -630,7 +626,7 @@ internal sealed class Pruning
                 // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by
                 // at most D / tail (or √D), plus its float32 rounding; 1e-12 covers the float64 arithmetic.
                 // The absolute term covers float32 rounding in the subnormal range (at most 2^-149 per operation).
-                double delta = Math.Sqrt(k) * (owner.eta * norm + (owner.d + 2) * Math.ScaleB(1, -148)); // as in CoordinateError
+                double delta = Math.Sqrt(k) * OneCoordinate(norm);
                 double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(squared, -52); // + the float64 sums
                 double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
                 errors[i] = (delta + tailError + Math.ScaleB(tail, -23) + Math.ScaleB(1, -148) + owner.unitError) * (1 + 1e-9) + 1e-12 * norm;
