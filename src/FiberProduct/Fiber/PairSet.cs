@@ -101,8 +101,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             truncated = true;
         }
         long kept = Math.Min(total, maxPairs);
-        var columns = new int[kept];
-        var distances = new double[kept];
+        var columns = Kernels.LargeArrays.Allocate<int>(kept);
+        var distances = Kernels.LargeArrays.Allocate<double>(kept);
         var next = offsets[..^1];
         foreach (var buffer in buffers)
         {

@@ -221,7 +221,7 @@ internal sealed class JoinOperands
     /// </summary>
     internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
     {
-        var packed = GC.AllocateArray<float>(panels * PanelWidth * d, pinned: true);
+        var packed = LargeArrays.Allocate<float>((long)panels * PanelWidth * d);
         if ((long)panels * PanelWidth * d < 1 << 20)
         {
             PackPanels(y, count, d, 0, panels, order, packed);

@@ -64,9 +64,7 @@ internal static unsafe class RangeJoin
     {
         int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
         const int Lanes = JoinOperands.PanelWidth;
-        var result = packedOutput
-            ? GC.AllocateArray<float>((n + Lanes - 1) / Lanes * Lanes * stride, pinned: true)
-            : new float[(long)n * stride];
+        var result = LargeArrays.Allocate<float>(packedOutput ? (long)(n + Lanes - 1) / Lanes * Lanes * stride : (long)n * stride);
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
         // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier 0.
         Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>

@@ -151,7 +151,7 @@ internal sealed class PairBuffer
         {
             int size = (int)Math.Min(Array.MaxLength, 2L * rows.Length);
             if (size == Count) throw new InvalidOperationException("More pairs than an array can hold.");
-            Array.Resize(ref rows, size); Array.Resize(ref columns, size); Array.Resize(ref distances, size);
+            rows = Grown(rows, size, Count); columns = Grown(columns, size, Count); distances = Grown(distances, size, Count);
         }
         rows[Count] = row; columns[Count] = column; distances[Count] = distance;
         Count++;
@@ -205,6 +205,14 @@ internal sealed class PairBuffer
 
     private int[]? scratchOffsets, scratchNext, scratchColumns;
     private double[]? scratchDistances;
+
+    /// <summary>A larger copy of the first <paramref name="count"/> entries (large ones on fresh memory that faults in cheaply).</summary>
+    private static T[] Grown<T>(T[] array, int size, int count) where T : unmanaged
+    {
+        var grown = LargeArrays.Allocate<T>(size);
+        array.AsSpan(0, count).CopyTo(grown);
+        return grown;
+    }
 
     private static T[] Scratch<T>(ref T[]? array, int length)
     {
