@@ -101,8 +101,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             truncated = true;
         }
         long kept = Math.Min(total, maxPairs);
-        var columns = Kernels.LargeArrays.Allocate<int>(kept);
-        var distances = Kernels.LargeArrays.Allocate<double>(kept);
+        // Every position below kept is written once (the positions are a permutation of the pairs found).
+        var columns = Kernels.LargeArrays.AllocateUninitialized<int>(kept);
+        var distances = Kernels.LargeArrays.AllocateUninitialized<double>(kept);
         var next = offsets[..^1];
         foreach (var buffer in buffers)
         {
@@ -113,7 +114,12 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
                 if (at < kept) { columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]]; distances[at] = dist[p]; }
             }
         }
-        if (columnOrder is not null) SortRows(offsets, columns, distances);
+        if (columnOrder is not null)
+        {
+            // Rows are independent: large results are sorted on every core.
+            int workers = kept < 1 << 16 ? 1 : Environment.ProcessorCount;
+            Parallel.For(0, workers, w => SortRows(offsets, (int)((long)rowCount * w / workers), (int)((long)rowCount * (w + 1) / workers), columns, distances));
+        }
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
         if (truncated)
             for (int i = 0; i <= rowCount; i++) offsets[i] = Math.Min(offsets[i], kept);
@@ -122,9 +128,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
 
     /// <summary>Sorts each row's columns (distances alongside): insertion for the short rows a selective ε leaves, else Array.Sort.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void SortRows(long[] offsets, int[] columns, double[] distances)
+    private static void SortRows(long[] offsets, int firstRow, int endRow, int[] columns, double[] distances)
     {
-        for (int i = 0; i + 1 < offsets.Length; i++)
+        for (int i = firstRow; i < endRow; i++)
         {
             int from = (int)offsets[i], end = (int)offsets[i + 1];
             if (end - from > 64) { Array.Sort(columns, distances, from, end - from); continue; }

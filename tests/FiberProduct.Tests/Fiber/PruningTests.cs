@@ -1,5 +1,6 @@
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.Fiber.Kernels;
 
 namespace FiberProduct.Tests.Fiber;
 
@@ -202,39 +203,82 @@ public class PruningTests
 
     [Theory]
     [MemberData(nameof(ProductShapes))]
-    public void HeadProducts_GatherRows_AndWriteEitherLayout(int n, int d, int width, bool ordered)
+    public void HeadProducts_GatherRows_WholeOrInBlocks(int n, int d, int width, bool ordered)
     {
-        // The kernel behind every head: rows gathered through an order, results row-major with a stride or packed like texts.
+        // The kernel behind every head: rows gathered through an order, as one row-major array or handed over a
+        // micro-panel at a time (each row exactly once, the same values).
         var random = new Random(n * 1000 + d);
         var x = Enumerable.Range(0, n * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var w = Enumerable.Range(0, width * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var order = ordered ? Enumerable.Range(0, n).OrderBy(_ => random.Next()).ToArray() : null;
         var packed = FiberProduct.Fiber.Kernels.JoinOperands.Pack(w, width, d, (width + 15) / 16);
-        int stride = width + 3;
-        var rows = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, stride, order);
-        var panels = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, stride, order, packedOutput: true);
-        Assert.Equal(n * stride, rows.Length);
-        Assert.Equal((n + 15) / 16 * 16 * stride, panels.Length);
+        var rows = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, order);
+        Assert.Equal(n * width, rows.Length);
         for (int i = 0; i < n; i++)
         {
             int source = order?[i] ?? i;
-            for (int c = 0; c < stride; c++)
+            for (int c = 0; c < width; c++)
             {
                 double exact = 0, magnitude = 0;
-                for (int k = 0; c < width && k < d; k++) { exact += (double)x[source * d + k] * w[c * d + k]; magnitude += Math.Abs((double)x[source * d + k] * w[c * d + k]); }
+                for (int k = 0; k < d; k++) { exact += (double)x[source * d + k] * w[c * d + k]; magnitude += Math.Abs((double)x[source * d + k] * w[c * d + k]); }
                 double tolerance = (d + 2) * Math.ScaleB(1, -24) * magnitude;
-                Assert.InRange(rows[i * stride + c], exact - tolerance, exact + tolerance); // columns past the width stay 0
-                Assert.Equal(rows[i * stride + c], panels[(i / 16 * stride + c) * 16 + i % 16]);
+                Assert.InRange(rows[i * width + c], exact - tolerance, exact + tolerance);
             }
         }
-        // Padding lanes of the last panel stay zero.
-        for (int i = n; i < (n + 15) / 16 * 16; i++)
-            for (int c = 0; c < stride; c++) Assert.Equal(0f, panels[(i / 16 * stride + c) * 16 + i % 16]);
+        var seen = new int[n];
+        var blocks = new float[n * width];
+        FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, order, (i0, count, products) =>
+        {
+            Assert.InRange(count, 1, FiberProduct.Fiber.Kernels.RangeJoin.TileHeight);
+            Assert.Equal(count * width, products.Length);
+            for (int i = i0; i < i0 + count; i++) Interlocked.Increment(ref seen[i]);
+            products.CopyTo(blocks.AsSpan(i0 * width));
+        });
+        Assert.All(seen, s => Assert.Equal(1, s));
+        Assert.Equal(rows, blocks);
         // Packing through an order is packing the reordered rows.
         if (order is not null)
         {
             var reordered = order.SelectMany(i => x.AsSpan(i * d, d).ToArray()).ToArray();
             Assert.Equal(FiberProduct.Fiber.Kernels.JoinOperands.Pack(reordered, n, d, (n + 15) / 16), FiberProduct.Fiber.Kernels.JoinOperands.Pack(x, n, d, (n + 15) / 16, order));
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(16, 2)]
+    [InlineData(194, 3)]
+    [InlineData(258, 4)]
+    public unsafe void QuantisedHeadTiles_AreExactIntegerDotProducts(int length, int seed)
+    {
+        // Every back-end's int16 tile against long arithmetic, at the extremes the quantisation allows (|value| and
+        // norms up to 2^14 + 9), over a leading part of the coordinates and over all of them.
+        var random = new Random(seed);
+        const int Lanes = 16, Limit = (1 << 14) + 9;
+        short Value() => (short)(random.Next(3) == 0 ? (random.Next(2) == 0 ? Limit : -Limit) / (int)Math.Ceiling(Math.Sqrt(length)) : random.Next(-Limit, Limit + 1) / (int)Math.Ceiling(Math.Sqrt(length)));
+        const int Height = 12; // the tallest kernel; the others read the first rows
+        var x = Enumerable.Range(0, Height * length).Select(_ => Value()).ToArray();
+        var y = Enumerable.Range(0, Lanes * length).Select(_ => Value()).ToArray(); // column l, coordinate c at [l * length + c]
+        var panel = new short[Lanes * length];
+        for (int l = 0; l < Lanes; l++)
+            for (int c = 0; c < length; c++) panel[(c & ~1) * Lanes + l * 2 + (c & 1)] = y[l * length + c];
+        void Check<TKernel>(int part) where TKernel : IDotTileKernel
+        {
+            var output = new int[Height * Lanes];
+            fixed (short* px = x) fixed (short* py = panel) fixed (int* po = output) TKernel.Compute(px, length, part, py, po);
+            for (int r = 0; r < TKernel.Height; r++)
+                for (int l = 0; l < Lanes; l++)
+                {
+                    long exact = 0;
+                    for (int c = 0; c < part; c++) exact += (long)x[r * length + c] * y[l * length + c];
+                    Assert.Equal(exact, output[r * Lanes + l]);
+                }
+        }
+        foreach (int part in new[] { length, length / 2 & ~1 })
+        {
+            Check<DotTileScalar>(part);
+            if (DotTile256.IsSupported) Check<DotTile256>(part);
+            if (DotTile512.IsSupported) Check<DotTile512>(part);
         }
     }
 

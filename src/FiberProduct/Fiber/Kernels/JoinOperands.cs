@@ -20,12 +20,11 @@ internal sealed class JoinOperands
     public const int PanelWidth = 16;
     private const double Unit = 1.0 / (1 << 24);          // float32 unit roundoff
     private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16); // 2^-140: absolute slack for subnormal rounding
-    private readonly EmbeddingSet? images, texts;
 
     public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, int[]? rowOrder = null, int[]? columnOrder = null)
     {
-        this.images = images;
-        this.texts = texts;
+        Images = images;
+        Texts = texts;
         Metric = metric;
         Rows = images.Count;
         Columns = texts.Count;
@@ -58,24 +57,6 @@ internal sealed class JoinOperands
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
     }
 
-    /// <summary>
-    /// Euclidean operands over vectors the library computed itself (pruning heads): images row-major, texts already
-    /// packed, squared norms given; no reference vectors behind them (they only filter, never decide a pair).
-    /// </summary>
-    public JoinOperands(ReadOnlyMemory<float> x, double[] squaredNormsX, float[] packedY, double[] squaredNormsY, int dimension)
-    {
-        Metric = FiberMetric.Euclidean;
-        Rows = squaredNormsX.Length;
-        Columns = squaredNormsY.Length;
-        Dimension = dimension;
-        Scale = 1;
-        X = x;
-        PackedY = packedY;
-        SquaredNormsX = squaredNormsX;
-        SquaredNormsY = squaredNormsY;
-        (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, euclidean: true);
-    }
-
     private static double[] InOrder(ReadOnlySpan<double> values, int[]? order)
     {
         if (order is null) return values.ToArray();
@@ -96,11 +77,11 @@ internal sealed class JoinOperands
         return (half, max);
     }
 
-    /// <summary>The images as given (the reference vectors); absent for head operands.</summary>
-    public EmbeddingSet Images => images ?? throw new InvalidOperationException("Head operands have no reference vectors.");
+    /// <summary>The images as given (the reference vectors).</summary>
+    public EmbeddingSet Images { get; }
 
-    /// <summary>The texts as given (the reference vectors); absent for head operands.</summary>
-    public EmbeddingSet Texts => texts ?? throw new InvalidOperationException("Head operands have no reference vectors.");
+    /// <summary>The texts as given (the reference vectors).</summary>
+    public EmbeddingSet Texts { get; }
 
     public FiberMetric Metric { get; }
     public int Rows { get; }
@@ -221,7 +202,10 @@ internal sealed class JoinOperands
     /// </summary>
     internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
     {
-        var packed = LargeArrays.Allocate<float>((long)panels * PanelWidth * d);
+        // Every lane of a row is written by the workers (which so touch the fresh memory in parallel); the padding lanes
+        // of the last panel are cleared here.
+        var packed = LargeArrays.AllocateUninitialized<float>((long)panels * PanelWidth * d);
+        if (count < panels * PanelWidth) packed.AsSpan(count / PanelWidth * PanelWidth * d).Clear();
         if ((long)panels * PanelWidth * d < 1 << 20)
         {
             PackPanels(y, count, d, 0, panels, order, packed);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace FiberProduct.Fiber.Kernels;
 
 /// <summary>
-/// Zeroed, pinned working arrays of many megabytes (packed texts, heads, pair buffers), backed by 2 MiB pages where
+/// Pinned working arrays of many megabytes (packed texts, heads, pair buffers), backed by 2 MiB pages where
 /// the operating system allows it.
 /// </summary>
 /// <remarks>
@@ -23,14 +23,23 @@ internal static partial class LargeArrays
         !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64);
 
     /// <summary>A zeroed array that never moves; arrays of at least two huge pages are advised onto huge pages first.</summary>
-    public static unsafe T[] Allocate<T>(long length) where T : unmanaged
+    public static T[] Allocate<T>(long length) where T : unmanaged
+    {
+        var array = AllocateUninitialized<T>(length);
+        array.AsSpan().Clear();
+        return array;
+    }
+
+    /// <summary>
+    /// The same without clearing, for callers that write every element before reading it: its pages are first touched
+    /// where the caller writes them (by its workers, in parallel), and not at all where it never writes.
+    /// </summary>
+    public static unsafe T[] AllocateUninitialized<T>(long length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (length * sizeof(T) < 2 * HugePage) return GC.AllocateArray<T>(checked((int)length), pinned: true);
-        // Uninitialised, so that no page is touched before the advice; the clear below is the first touch.
         var array = GC.AllocateUninitializedArray<T>(checked((int)length), pinned: true);
-        fixed (T* p = array) Advise((nint)p, length * sizeof(T));
-        array.AsSpan().Clear();
+        if (length * sizeof(T) >= HugePage)
+            fixed (T* p = array) Advise((nint)p, length * sizeof(T));
         return array;
     }
 

@@ -47,30 +47,42 @@ internal static unsafe class RangeJoin
 
     /// <summary>
     /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
-    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set (in parallel over
-    /// rows): as rows of <paramref name="stride"/> (default: width) floats, or when <paramref name="packedOutput"/> in the
-    /// layout of <see cref="JoinOperands.PackedY"/> with <paramref name="stride"/> coordinates per row (pinned).
+    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of width
+    /// floats (in parallel over rows).
     /// </summary>
-    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride = 0, int[]? order = null, bool packedOutput = false)
+    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order = null)
     {
-        if (stride == 0) stride = width;
-        if (DotTile512.IsSupported) return Products<DotTile512>(x, n, d, packed, width, stride, order, packedOutput);
-        if (DotTile256.IsSupported) return Products<DotTile256>(x, n, d, packed, width, stride, order, packedOutput);
-        return Products<DotTileScalar>(x, n, d, packed, width, stride, order, packedOutput);
+        var result = LargeArrays.AllocateUninitialized<float>((long)n * width); // every row is written
+        Products(x, n, d, packed, width, order, (i0, count, products) => products.CopyTo(result.AsSpan(i0 * width, count * width)));
+        return result;
+    }
+
+    /// <summary>Receives rows [i0, i0 + count) of a product, row-major, <c>width</c> floats a row (valid only during the call).</summary>
+    public delegate void RowBlock(int i0, int count, ReadOnlySpan<float> products);
+
+    /// <summary>
+    /// The same products handed to <paramref name="consume"/> a micro-panel of rows at a time, from several workers at
+    /// once (disjoint rows), so that a caller can transform them without an n × width array.
+    /// </summary>
+    public static void Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order, RowBlock consume)
+    {
+        if (DotTile512.IsSupported) Products<DotTile512>(x, n, d, packed, width, order, consume);
+        else if (DotTile256.IsSupported) Products<DotTile256>(x, n, d, packed, width, order, consume);
+        else Products<DotTileScalar>(x, n, d, packed, width, order, consume);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static float[] Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int stride, int[]? order, bool packedOutput) where TKernel : IDotTileKernel
+    private static void Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order, RowBlock consume) where TKernel : IDotTileKernel
     {
         int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
         const int Lanes = JoinOperands.PanelWidth;
-        var result = LargeArrays.Allocate<float>(packedOutput ? (long)(n + Lanes - 1) / Lanes * Lanes * stride : (long)n * stride);
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
         // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier 0.
         Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>
         {
             var rows = new float[height * d];
             var tile = new float[height * Lanes];
+            var block = new float[height * width];
             var source = x.Span;
             fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
                 for (int m = (int)((long)microPanels * w / workers); m < (int)((long)microPanels * (w + 1) / workers); m++)
@@ -89,17 +101,11 @@ internal static unsafe class RangeJoin
                         TKernel.Compute(input, d, d, y + (long)p * d * Lanes, t);
                         int lanes = Math.Min(Lanes, width - p * Lanes);
                         for (int row = 0; row < valid; row++)
-                        {
-                            int i = i0 + row;
-                            if (!packedOutput)
-                                tile.AsSpan(row * Lanes, lanes).CopyTo(result.AsSpan((int)((long)i * stride + p * Lanes), lanes));
-                            else
-                                for (int l = 0; l < lanes; l++) result[(i / Lanes * stride + p * Lanes + l) * Lanes + i % Lanes] = tile[row * Lanes + l];
-                        }
+                            tile.AsSpan(row * Lanes, lanes).CopyTo(block.AsSpan(row * width + p * Lanes, lanes));
                     }
+                    consume(i0, valid, block.AsSpan(0, valid * width));
                 }
         });
-        return result;
     }
 
     /// <summary>How many workers a row range can use: at least one micro-panel of rows each.</summary>
@@ -161,26 +167,26 @@ internal static unsafe class RangeJoin
         // Rows in another order than stored are gathered a chunk at a time (with a zeroed micro-panel after them).
         var order = op.RowOrder;
         float[] gathered = order is null ? [] : new float[(ChunkRows + height) * d];
-        // The pruning filter: the same tiles over the low-dimensional head vectors, whose distances bound the full
+        // The pruning filter: the same tiles over the quantised low-dimensional heads, whose distances bound the full
         // ones from below; a tile none of whose pairs passes the head test is never computed in full.
-        var hop = TPruning.On ? head?.Operands : null;
-        int hd = hop?.Dimension ?? 1;
-        float[] headPadded = new float[height * hd];
-        float[] headCandidate = head?.Candidate ?? [];
+        var heads = TPruning.On ? head?.Heads : null;
+        int hs = heads?.Stride ?? 2;
+        short[] headPadded = new short[height * hs];
         int checkpoint = head?.Checkpoint ?? 0;
-        float[] partialCandidate = head?.PartialCandidate ?? [];
+        int[] headThreshold = head?.Threshold ?? [], partialThreshold = head?.PartialThreshold ?? [];
+        int* headTile = stackalloc int[height * JoinOperands.PanelWidth];
+        int* headRest = stackalloc int[height * JoinOperands.PanelWidth];
         long skipped = 0, computed = 0, passed = 0;
-        var hx = hop is null ? default : hop.X.Span;
         fixed (float* xBase = x)
         fixed (float* yBase = op.PackedY)
         fixed (float* pad = padded)
         fixed (float* gatheredBase = gathered)
         fixed (float* halfNormsY = op.HalfSquaredNormsY)
-        fixed (float* hxBase = hx)
-        fixed (float* hyBase = hop is null ? null : hop.PackedY)
-        fixed (float* hpad = headPadded)
-        fixed (float* hHalfNormsY = hop is null ? null : hop.HalfSquaredNormsY)
-        fixed (float* pHalfNormsY = head?.Partial is null ? null : head.Partial.HalfSquaredNormsY)
+        fixed (short* hxBase = heads is null ? null : heads.X)
+        fixed (short* hyBase = heads is null ? null : heads.PackedY)
+        fixed (short* hpad = headPadded)
+        fixed (int* hNormsY = heads is null ? null : heads.NormsY)
+        fixed (int* pNormsY = head is null ? null : head.PartialNormsY)
         {
             for (int chunk = start; chunk < end; chunk += ChunkRows)
             {
@@ -204,33 +210,33 @@ internal static unsafe class RangeJoin
                             x.Slice(i0 * d, validRows * d).CopyTo(padded);
                             rowsPtr = pad;
                         }
-                        float* headRows = hxBase + (long)i0 * hd;
-                        if (hop is not null && validRows < height)
+                        short* headRows = hxBase + (long)i0 * hs;
+                        if (heads is not null && validRows < height)
                         {
                             headPadded.AsSpan().Clear();
-                            hx.Slice(i0 * hd, validRows * hd).CopyTo(headPadded);
+                            heads.X.AsSpan(i0 * hs, validRows * hs).CopyTo(headPadded);
                             headRows = hpad;
                         }
                         for (int p = block * BlockPanels; p < panelEnd; p++)
                         {
                             int column0 = p * JoinOperands.PanelWidth;
                             uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
-                            if (TPruning.On && hop is not null)
+                            if (TPruning.On && heads is not null)
                             {
-                                float* headPanel = hyBase + (long)p * hd * JoinOperands.PanelWidth;
-                                if (checkpoint == 0) TKernel.Compute(headRows, hd, hd, headPanel, tile);
+                                short* headPanel = hyBase + (long)p * hs * JoinOperands.PanelWidth;
+                                if (checkpoint == 0) TKernel.Compute(headRows, hs, hs, headPanel, headTile);
                                 else
                                 {
-                                    // The leading coordinates first; the rest only if some pair is still possible. The
-                                    // two float sums added give every term at most hd roundings, as one sum would.
-                                    TKernel.Compute(headRows, hd, checkpoint, headPanel, tile);
-                                    if (!AnyCandidate(tile, validRows, partialCandidate, i0, pHalfNormsY + column0, valid)) { skipped++; continue; }
+                                    // The leading coordinates first; the rest only if some pair is still possible (integer
+                                    // sums: the two parts add up exactly).
+                                    TKernel.Compute(headRows, hs, checkpoint, headPanel, headTile);
+                                    if (!AnyHeadCandidate(headTile, validRows, partialThreshold, i0, pNormsY + column0, valid)) { skipped++; continue; }
                                     passed++;
-                                    TKernel.Compute(headRows + checkpoint, hd, hd - checkpoint, headPanel + checkpoint * JoinOperands.PanelWidth, rest);
+                                    TKernel.Compute(headRows + checkpoint, hs, hs - checkpoint, headPanel + checkpoint * JoinOperands.PanelWidth, headRest);
                                     for (int v = 0; v < height * JoinOperands.PanelWidth; v += 8)
-                                        (Vector256.Load(tile + v) + Vector256.Load(rest + v)).Store(tile + v);
+                                        (Vector256.Load(headTile + v) + Vector256.Load(headRest + v)).Store(headTile + v);
                                 }
-                                if (!AnyCandidate(tile, validRows, headCandidate, i0, hHalfNormsY + column0, valid)) { skipped++; continue; }
+                                if (!AnyHeadCandidate(headTile, validRows, headThreshold, i0, hNormsY + column0, valid)) { skipped++; continue; }
                                 computed++;
                             }
                             TKernel.Compute(rowsPtr, d, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
@@ -259,41 +265,47 @@ internal static unsafe class RangeJoin
         head?.Record(skipped, computed, passed);
     }
 
-    /// <summary>Whether some row of a tile passes the candidate test dot ≥ candidate[row] + B[lane].</summary>
-    private static bool AnyCandidate(float* tile, int rows, float[] candidate, int i0, float* halfNormsY, uint valid)
+    /// <summary>
+    /// Whether some pair of a head tile may lie within its row's tolerance: ‖q_x − q_y‖² = ‖q_x‖² + ‖q_y‖² − 2 q_x·q_y is
+    /// at most the row's bound R exactly when 2 q_x·q_y − ‖q_y‖² ≥ threshold[row] = ‖q_x‖² − R (all exact in int32).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyHeadCandidate(int* tile, int rows, int[] threshold, int i0, int* normsY, uint valid)
     {
-        var b0 = Vector256.Load(halfNormsY);
-        var b1 = Vector256.Load(halfNormsY + 8);
+        var n0 = Vector256.Load(normsY);
+        var n1 = Vector256.Load(normsY + 8);
         for (int r = 0; r < rows; r++)
         {
-            var c = Vector256.Create(candidate[i0 + r]);
-            uint mask = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16), c + b0).ExtractMostSignificantBits()
-                      | Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8), c + b1).ExtractMostSignificantBits() << 8;
+            var t = Vector256.Create(threshold[i0 + r]);
+            uint mask = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16) * 2 - n0, t).ExtractMostSignificantBits()
+                      | Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8) * 2 - n1, t).ExtractMostSignificantBits() << 8;
             if ((mask & valid) != 0) return true;
         }
         return false;
     }
 
     /// <summary>
-    /// The pruning filter of a join: low-dimensional head operands whose pairwise distances are lower bounds of the
-    /// full ones (rows and columns in the same order as the full operands), and the candidate thresholds of the
-    /// widened tolerance. With a checkpoint c, a tile is first computed over the leading c head coordinates alone (the
-    /// distance over them is a lower bound too, with its own thresholds from the partial norms) and continued over the
-    /// rest only if some pair passes. Counts the tiles it skipped and the tiles it let through.
+    /// The pruning filter of a join: quantised low-dimensional heads whose pairwise distances, widened by their errors,
+    /// are lower bounds of the full ones (rows and columns in the same order as the full operands), as integer
+    /// thresholds per row. With a checkpoint c, a tile is first computed over the leading c head coordinates alone (the
+    /// distance over them is a lower bound too, with its own thresholds) and continued over the rest only if some pair
+    /// passes. Counts the tiles it skipped and the tiles it let through.
     /// </summary>
-    internal sealed class HeadFilter(JoinOperands operands, float[] candidate, int checkpoint = 0, JoinOperands? partial = null, float[]? partialCandidate = null)
+    internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, int checkpoint = 0, int[]? partialNormsY = null, int[]? partialThreshold = null)
     {
         private long skipped, computed, passedCheckpoint;
 
-        public JoinOperands Operands { get; } = operands;
-        public float[] Candidate { get; } = candidate;
+        public QuantizedHeads Heads { get; } = heads;
 
-        /// <summary>The leading head coordinates tested first (0: none).</summary>
+        /// <summary>Per join row: ‖q_x‖² − R, R the largest squared integer head distance that may still be within ε.</summary>
+        public int[] Threshold { get; } = threshold;
+
+        /// <summary>The leading head coordinates tested first (0: none; even).</summary>
         public int Checkpoint { get; } = checkpoint;
 
-        /// <summary>The head operands' partial norms over the checkpoint's coordinates (same values, same layout).</summary>
-        public JoinOperands? Partial { get; } = partial;
-        public float[] PartialCandidate { get; } = partialCandidate ?? [];
+        /// <summary>The columns' squared norms over the checkpoint's coordinates (padded to whole panels).</summary>
+        public int[] PartialNormsY { get; } = partialNormsY ?? [];
+        public int[] PartialThreshold { get; } = partialThreshold ?? [];
         public long Skipped => Interlocked.Read(ref skipped);
         public long Computed => Interlocked.Read(ref computed);
 
@@ -307,6 +319,14 @@ internal static unsafe class RangeJoin
             Interlocked.Add(ref passedCheckpoint, passedCheckpointTiles);
         }
     }
+
+    /// <summary>
+    /// Quantised pruning heads of both sides in join order: q = round(h / Quantum) for the float32 head h of each row,
+    /// rows row-major (<see cref="Stride"/> shorts each, zero-padded to an even count), columns packed in panels of 16 by
+    /// coordinate pairs (panel p, pair g, lane l, two shorts), with their exact squared norms (columns padded to whole
+    /// panels).
+    /// </summary>
+    internal sealed record QuantizedHeads(short[] X, short[] PackedY, int Stride, double Quantum, int[] NormsX, int[] NormsY);
 
     /// <summary>Lanes of a mask in increasing order.</summary>
     public static int NextLane(ref uint mask)

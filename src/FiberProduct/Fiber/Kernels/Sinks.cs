@@ -149,7 +149,9 @@ internal sealed class PairBuffer
     {
         if (Count == rows.Length)
         {
-            int size = (int)Math.Min(Array.MaxLength, 2L * rows.Length);
+            // Large buffers grow fourfold: their unused capacity is never touched (uninitialised), so it costs no memory,
+            // while every growth copies (and first-touches) the entries again.
+            int size = (int)Math.Min(Array.MaxLength, (rows.Length < 1 << 16 ? 2L : 4L) * rows.Length);
             if (size == Count) throw new InvalidOperationException("More pairs than an array can hold.");
             rows = Grown(rows, size, Count); columns = Grown(columns, size, Count); distances = Grown(distances, size, Count);
         }
@@ -209,7 +211,7 @@ internal sealed class PairBuffer
     /// <summary>A larger copy of the first <paramref name="count"/> entries (large ones on fresh memory that faults in cheaply).</summary>
     private static T[] Grown<T>(T[] array, int size, int count) where T : unmanaged
     {
-        var grown = LargeArrays.Allocate<T>(size);
+        var grown = LargeArrays.AllocateUninitialized<T>(size); // only the first Count entries are ever read
         array.AsSpan(0, count).CopyTo(grown);
         return grown;
     }
