@@ -89,9 +89,16 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         int[]? rowOrder = null, int[]? columnOrder = null)
     {
         System.Diagnostics.Debug.Assert(!(truncate && rowOrder is not null), "truncation with a reordered join");
+        // Each row belongs to one worker's buffer (the join splits rows between workers), so the buffers are counted and
+        // scattered in parallel without sharing a row.
+        long found = 0;
+        foreach (var buffer in buffers) found += buffer.Count;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = found < 1 << 16 ? 1 : Environment.ProcessorCount };
         var offsets = new long[rowCount + 1];
-        foreach (var buffer in buffers)
+        Parallel.ForEach(buffers, parallel, buffer =>
+        {
             foreach (int row in buffer.Rows) offsets[(rowOrder is null ? row : rowOrder[row]) + 1]++;
+        });
         for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
         long total = offsets[rowCount];
         bool truncated = false;
@@ -105,7 +112,7 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         var columns = Kernels.LargeArrays.AllocateUninitialized<int>(kept);
         var distances = Kernels.LargeArrays.AllocateUninitialized<double>(kept);
         var next = offsets[..^1];
-        foreach (var buffer in buffers)
+        Parallel.ForEach(buffers, parallel, buffer =>
         {
             var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
             for (int p = 0; p < rows.Length; p++)
@@ -113,11 +120,10 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
                 long at = next[rowOrder is null ? rows[p] : rowOrder[rows[p]]]++;
                 if (at < kept) { columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]]; distances[at] = dist[p]; }
             }
-        }
+        });
         if (columnOrder is not null)
         {
-            // Rows are independent: large results are sorted on every core.
-            int workers = kept < 1 << 16 ? 1 : Environment.ProcessorCount;
+            int workers = parallel.MaxDegreeOfParallelism;
             Parallel.For(0, workers, w => SortRows(offsets, (int)((long)rowCount * w / workers), (int)((long)rowCount * (w + 1) / workers), columns, distances));
         }
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).

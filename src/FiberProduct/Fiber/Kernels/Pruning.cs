@@ -167,7 +167,7 @@ internal sealed class Pruning
         int d = images.Dimension;
         // A = [X_c/√n_x; Y_c/√n_y; δ] has AᵀA = C_x + C_y + δδᵀ; heads of A's rows along q are A q.
         var (a, n) = Differences(images, texts, CovarianceRows);
-        var packedColumns = JoinOperands.Pack(Transpose(a, n, d), d, n, Panels(d));
+        var packedColumns = PackColumns(a, n, d);
         var q = start.Rows;
         int r = start.Count;
         // Q ← orth(Q AᵀA): one step of subspace iteration (float32 products; only the directions matter). On the tiled
@@ -206,6 +206,23 @@ internal sealed class Pruning
         var single = new float[count * d];
         for (int i = 0; i < single.Length; i++) single[i] = (float)rows[i];
         return JoinOperands.Pack(single, count, d, Panels(count));
+    }
+
+    /// <summary>
+    /// The columns of a rows × columns row-major matrix packed as the "texts" of the tile kernel (what packing its
+    /// transpose gives, without the transpose): panel p, coordinate k, lane l holds m[k, 16p + l], a contiguous run.
+    /// </summary>
+    private static float[] PackColumns(float[] m, int rows, int columns)
+    {
+        int panels = Panels(columns);
+        var packed = new float[panels * JoinOperands.PanelWidth * rows];
+        for (int p = 0; p < panels; p++)
+        {
+            int lanes = Math.Min(JoinOperands.PanelWidth, columns - p * JoinOperands.PanelWidth);
+            for (int k = 0; k < rows; k++)
+                m.AsSpan(k * columns + p * JoinOperands.PanelWidth, lanes).CopyTo(packed.AsSpan((p * rows + k) * JoinOperands.PanelWidth));
+        }
+        return packed;
     }
 
     /// <summary>The transpose of a rows × columns row-major matrix.</summary>
