@@ -27,7 +27,7 @@ internal sealed class Pruning
     /// <summary>Quantised heads have norms below 2^14 (and so coordinates too): integer dot products stay far inside int32.</summary>
     private const int QuantizedBits = 14;
 
-    private const int CovarianceRows = 1024, ScreeningRows = 128, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, SampledPanels = 96, TileOverhead = 8;
+    private const int CovarianceRows = 1024, ScreeningRows = 96, SampleRows = 128, SampleColumns = 256, SampledTiles = 384, SampledPanels = 96, TileOverhead = 8;
     private static readonly int[] Dimensions = [8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256];
 
     // The sets the heads are taken from (unit vectors for the cosine and angular metrics), and the sets as given.
@@ -139,7 +139,7 @@ internal sealed class Pruning
     private sealed record Basis(double[] Rows, int Count, int Dimension, double Orthogonality);
 
     /// <summary>
-    /// An orthonormal basis of the span of 128 evenly spaced rows per side (centred) and the mean difference, by
+    /// An orthonormal basis of the span of 96 evenly spaced rows per side (centred) and the mean difference, by
     /// modified Gram–Schmidt: no eigendecomposition. It decides that nothing prunes, and starts the principal axes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -364,8 +364,8 @@ internal sealed class Pruning
     {
         // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even that
         // cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful (its
-        // vectors are in no particular order); a heuristic: pairs that the span of 257 sampled rows cannot separate are
-        // not separated by at most 256 principal axes fitted to samples either, in the data seen so far.
+        // vectors are in no particular order); a heuristic: pairs that the span of 193 sampled rows cannot separate are
+        // not separated by at most 193 principal axes fitted to samples either, in the data seen so far.
         if (screening)
         {
             int[] span = [kMax];
