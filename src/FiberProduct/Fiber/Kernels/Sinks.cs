@@ -10,6 +10,8 @@ internal sealed class ExactCheck(JoinOperands op)
     private readonly int[]? rowOrder = op.RowOrder, columnOrder = op.ColumnOrder;
 
     /// <summary>The reference distance of join row i and join column j (the vectors as given, not the working copies).</summary>
+    /// <remarks>Per pair, so compiled optimised at once: a single cold query would otherwise spend its first pairs in tier 0.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Distance(int i, int j)
     {
         if (rowOrder is not null) i = rowOrder[i];
@@ -18,6 +20,7 @@ internal sealed class ExactCheck(JoinOperands op)
     }
 
     /// <summary>The reference distances from image i to the texts column0 + lane for the lanes of a mask; returns how many.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Distances(int i, int column0, uint lanes, Span<int> columns, Span<double> distances)
     {
         int count = 0;
@@ -36,6 +39,7 @@ internal sealed class CountSink(ExactCheck exact, Func<int, double> epsilonOfRow
 {
     public long Count;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         Count += BitOperations.PopCount(sure);
@@ -63,6 +67,7 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
     public readonly PairBuffer Buffer = new();
     private int sinceReport, chunkStart;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         double epsilon = epsilonOfRow(row);
@@ -99,6 +104,7 @@ internal sealed class ProfileSink(JoinOperands op, ExactCheck exact, double[] so
     public readonly long[] FirstIndexCounts = new long[sortedEpsilons.Length];
     public readonly List<double> Distances = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         while (candidates != 0)
@@ -145,6 +151,7 @@ internal sealed class PairBuffer
 
     public int Count { get; private set; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(int row, int column, double distance)
     {
         if (Count == rows.Length)
