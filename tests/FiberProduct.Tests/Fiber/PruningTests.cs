@@ -196,6 +196,25 @@ public class PruningTests
                 Assert.Equal(BruteForce.Pairs(images, texts, epsilon).Count, product.Count(epsilon));
     }
 
+    [Fact]
+    public void LongRows_OfAReorderedResult_ComeBackInColumnOrder()
+    {
+        // Pruning joins columns in k-d order and sorts each row back: rows from a few to every column (the quicksort
+        // above 24 entries, insertion below), with equal distances among them.
+        var random = new Random(31);
+        var (images, texts) = Structured(31, 90, 700, 24, 3);
+        var product = new ApproximateFiberProduct(images, texts, FiberMetric.Euclidean, new FiberProductOptions { Pruning = PruningMode.Always });
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        foreach (double fraction in new[] { 0.01, 0.05, 0.3, 1.0 })
+        {
+            double epsilon = distances[Math.Min(distances.Length - 1, (int)(distances.Length * fraction))];
+            var pairs = product.Pairs(epsilon);
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilon), pairs.ToList());
+        }
+        Assert.True(product.LastPruning is { Dimension: > 0 }, "the join was not reordered");
+    }
+
     public static TheoryData<int, int, int, bool> ProductShapes => new()
     {
         { 1, 1, 1, false }, { 5, 7, 16, true }, { 12, 33, 17, false }, { 13, 16, 40, true }, { 37, 64, 31, true }, { 100, 20, 5, false },
