@@ -11,14 +11,16 @@ public class LargeArraysTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData((1 << 20) - 1)]   // just below two huge pages of floats: not advised
-    [InlineData(1 << 20)]         // exactly two huge pages
+    [InlineData((1 << 19) - 1)]   // just below a huge page of floats: an ordinary array
+    [InlineData(1 << 19)]         // exactly a huge page: pinned and advised
     [InlineData(3_000_017)]       // an odd length well above
     public void Allocate_GivesZeroedArraysOfTheLengthAsked(int length)
     {
         for (int round = 0; round < 3; round++)
         {
             var array = LargeArrays.Allocate<float>(length);
+            var uninitialised = LargeArrays.AllocateUninitialized<float>(length);
+            Assert.Equal(length, uninitialised.Length);
             Assert.Equal(length, array.Length);
             Assert.True(array.AsSpan().IndexOfAnyExcept(0f) < 0, "not zeroed");
             array.AsSpan().Fill(float.NaN); // garbage for the next round, if its memory is reused

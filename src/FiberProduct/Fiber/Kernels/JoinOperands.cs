@@ -101,7 +101,7 @@ internal sealed class JoinOperands
     /// <summary>Images in the working domain, row-major, in the order of the images (not the join order).</summary>
     public ReadOnlyMemory<float> X { get; }
 
-    /// <summary>Texts in the working domain, packed in panels of 16 in join order, zero-padded, pinned.</summary>
+    /// <summary>Texts in the working domain, packed in panels of 16 in join order, zero-padded.</summary>
     public float[] PackedY { get; }
 
     /// <summary>Squared norms in the working domain, in join order.</summary>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace FiberProduct.Fiber.Kernels;
 
 /// <summary>
-/// Pinned working arrays of many megabytes (packed texts, heads, pair buffers), backed by 2 MiB pages where
+/// Working arrays of many megabytes (packed texts, heads, pair buffers), backed by 2 MiB pages where
 /// the operating system allows it.
 /// </summary>
 /// <remarks>
@@ -22,7 +22,7 @@ internal static partial class LargeArrays
     private static bool adviceUnavailable =
         !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64);
 
-    /// <summary>A zeroed array that never moves; arrays of at least two huge pages are advised onto huge pages first.</summary>
+    /// <summary>A zeroed array; one of at least a huge page never moves and is advised onto huge pages first.</summary>
     public static T[] Allocate<T>(long length) where T : unmanaged
     {
         var array = AllocateUninitialized<T>(length);
@@ -34,12 +34,16 @@ internal static partial class LargeArrays
     /// The same without clearing, for callers that write every element before reading it: its pages are first touched
     /// where the caller writes them (by its workers, in parallel), and not at all where it never writes.
     /// </summary>
+    /// <remarks>
+    /// Smaller arrays are ordinary ones: pinned arrays live on the pinned-object heap, which only a full (generation 2)
+    /// collection reclaims, so small per-query arrays there would make repeated queries collect the whole heap.
+    /// </remarks>
     public static unsafe T[] AllocateUninitialized<T>(long length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length * sizeof(T) < HugePage) return GC.AllocateUninitializedArray<T>(checked((int)length));
         var array = GC.AllocateUninitializedArray<T>(checked((int)length), pinned: true);
-        if (length * sizeof(T) >= HugePage)
-            fixed (T* p = array) Advise((nint)p, length * sizeof(T));
+        fixed (T* p = array) Advise((nint)p, length * sizeof(T));
         return array;
     }
 
