@@ -147,20 +147,7 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     {
         while (end - from > 24)
         {
-            int a = columns[from], b = columns[(from + end) >>> 1], c = columns[end - 1];
-            int pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-            int i = from, j = end - 1;
-            while (i <= j)
-            {
-                while (columns[i] < pivot) i++;
-                while (columns[j] > pivot) j--;
-                if (i <= j)
-                {
-                    (columns[i], columns[j]) = (columns[j], columns[i]);
-                    (distances[i], distances[j]) = (distances[j], distances[i]);
-                    i++; j--;
-                }
-            }
+            var (i, j) = Kernels.HoarePartition.Around(columns, distances, from, end - 1);
             // Recurse into the smaller part, loop on the larger: depth stays logarithmic.
             if (j - from < end - i) { Sort(columns, distances, from, j + 1); from = i; }
             else { Sort(columns, distances, i, end); end = j + 1; }

@@ -765,21 +765,7 @@ internal sealed class Pruning
             int left = lo, right = hi - 1;
             while (right > left)
             {
-                int m = left + (right - left) / 2;
-                float a = keys[left], b = keys[m], c = keys[right];
-                float pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-                int i = left, j = right;
-                while (i <= j)
-                {
-                    while (keys[i] < pivot) i++;
-                    while (keys[j] > pivot) j--;
-                    if (i <= j)
-                    {
-                        (keys[i], keys[j]) = (keys[j], keys[i]);
-                        (order[i], order[j]) = (order[j], order[i]);
-                        i++; j--;
-                    }
-                }
+                var (i, j) = HoarePartition.Around(keys, order, left, right);
                 // [left, j] ≤ pivot ≤ [i, right]: continue in the part that holds position mid (the boundary).
                 if (mid <= j) right = j;
                 else if (mid >= i) left = i;
