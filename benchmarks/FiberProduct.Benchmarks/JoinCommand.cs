@@ -13,7 +13,8 @@ namespace FiberProduct.Benchmarks;
 /// preparation) are reported as first=. A (2, N, d) file may be given as
 /// <c>--pairs F.npy</c> instead. <c>--mode profile --count K</c> times a profile at K tolerances spread up to E. With pruning, the first query also
 /// prepares the principal axes, the k-d order and the packed texts (ε-independent), and the line ends with the head
-/// dimension and checkpoint the cost model chose, the fraction of tiles skipped and the fraction that passed the checkpoint.
+/// dimension and checkpoint the cost model chose, the fraction of tiles skipped (and of those by the cluster bound alone)
+/// and the fraction that passed the checkpoint.
 /// </summary>
 internal static class JoinCommand
 {
@@ -67,7 +68,7 @@ internal static class JoinCommand
         double seconds = rest.Count == 0 ? firstAtEpsilon : rest[rest.Count / 2];
 
         string plan = product.LastPruning is { } last && last.Dimension + last.Skipped + last.Computed > 0
-            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} passed_checkpoint={(double)last.PassedCheckpoint / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
+            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} by_balls={(double)last.SkippedByBalls / Math.Max(1, last.Skipped + last.Computed):F4} passed_checkpoint={(double)last.PassedCheckpoint / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
             : " prune_k=none";
         Console.WriteLine($"{result} seconds={seconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
         return 0;

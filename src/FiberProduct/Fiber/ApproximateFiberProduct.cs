@@ -258,7 +258,7 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>The plan of the last pruned query (head dimension, checkpoint, tiles skipped, computed and passed at the checkpoint, estimated cost), for benchmarks and tests.</summary>
-    internal (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
+    internal (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, long SkippedByBalls, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
 
     private static double MaxOver(Func<int, double> epsilonOfRow, int rows)
     {

@@ -215,6 +215,31 @@ public class PruningTests
         Assert.True(product.LastPruning is { Dimension: > 0 }, "the join was not reordered");
     }
 
+    [Fact]
+    public void ClusterBound_SkipsTilesOfTightClusters_AndKeepsEveryPair()
+    {
+        // Noisy copies of a few points (like the tiled CLIP pairs): the k-d order puts copies into the same micro-panel
+        // and panel, whose balls are small, and the triangle inequality skips whole tiles from the second query on.
+        var random = new Random(37);
+        var bases = Sets.Random(random, 24, 48);
+        EmbeddingSet Copies(int count, double noise) => EmbeddingSet.FromRows(Enumerable.Range(0, count)
+            .Select(i => bases.Row(i % bases.Count).ToArray().Select(v => (float)(v + noise * (random.NextDouble() - 0.5))).ToArray()).ToList());
+        var images = Copies(720, 0.02);
+        var texts = Copies(640, 0.02);
+        var distances = BruteForce.AllDistances(images, texts);
+        Array.Sort(distances);
+        var product = new ApproximateFiberProduct(images, texts, FiberMetric.Euclidean, new FiberProductOptions { Pruning = PruningMode.Always });
+        long byBalls = 0;
+        foreach (double fraction in new[] { 0.001, 0.04, 0.04, 0.2, 1.0 })
+        {
+            double epsilon = distances[Math.Min(distances.Length - 1, (int)(distances.Length * fraction))];
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
+            Assert.Equal(BruteForce.Pairs(images, texts, epsilon).Count, product.Count(epsilon));
+            byBalls += product.LastPruning!.Value.SkippedByBalls;
+        }
+        Assert.True(byBalls > 0, "the cluster bound skipped no tile");
+    }
+
     public static TheoryData<int, int, int, bool> ProductShapes => new()
     {
         { 1, 1, 1, false }, { 5, 7, 16, true }, { 12, 33, 17, false }, { 13, 16, 40, true }, { 37, 64, 31, true }, { 100, 20, 5, false },

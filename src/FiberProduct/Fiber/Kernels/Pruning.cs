@@ -99,7 +99,7 @@ internal sealed class Pruning
     public readonly record struct Plan(int Dimension, int Checkpoint, double EstimatedCost);
 
     /// <summary>The plan of the last query (for benchmarks and tests), with the tiles it skipped, computed in full, and passed at the checkpoint.</summary>
-    public (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, double EstimatedCost) Last { get; private set; }
+    public (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, long SkippedByBalls, double EstimatedCost) Last { get; private set; }
 
     /// <summary>
     /// Principal axes from evenly spaced samples of both sets (deterministic), or null when d is too small to gain. For
@@ -353,7 +353,7 @@ internal sealed class Pruning
             plan = Estimate(epsilon, always);
             if (choices.Count < 256) choices[(epsilon, always)] = plan;
         }
-        Last = (plan.Dimension, plan.Checkpoint, 0, 0, 0, plan.EstimatedCost);
+        Last = (plan.Dimension, plan.Checkpoint, 0, 0, 0, 0, plan.EstimatedCost);
         return plan;
     }
 
@@ -419,36 +419,50 @@ internal sealed class Pruning
         lock (heads)
         {
             if (!heads.TryGetValue(k, out head)) heads[k] = head = ordered.Value.HeadOperands(k);
+            // The cluster bound costs about what it saves in one query (it pays on data in tight clusters): it is
+            // prepared when the heads are used a second time.
+            else if (head.Heads.GapHeight == 0) heads[k] = head = head with { Heads = ordered.Value.WithGaps(head.Heads) };
             if (checkpoint > 0)
             {
                 if (!partials.TryGetValue((k, checkpoint), out var leading)) partials[(k, checkpoint)] = leading = ordered.Value.Leading(head.Heads, checkpoint);
                 partial = leading;
             }
         }
-        var threshold = Thresholds(head.Heads.NormsX, i => Chord(epsilonOfRow(i)) + head.ErrorX[i] + head.ErrorY);
-        if (partial is not { } p) return new RangeJoin.HeadFilter(head.Heads, threshold);
-        var partialThreshold = Thresholds(p.NormsX, i => Chord(epsilonOfRow(i)) + p.ErrorX[i] + p.ErrorY);
-        return new RangeJoin.HeadFilter(head.Heads, threshold, checkpoint, p.NormsY, partialThreshold);
+        var bound = new double[head.Heads.NormsX.Length];
+        for (int i = 0; i < bound.Length; i++) bound[i] = (Chord(epsilonOfRow(i)) + head.ErrorX[i] + head.ErrorY) / quantum;
+        var threshold = Thresholds(head.Heads.NormsX, i => bound[i]);
+        // A micro-panel's reach for the cluster bound: the largest bound of its rows, rounded up to float32.
+        int height = head.Heads.GapHeight;
+        var reach = head.Heads.Gaps is null ? [] : new float[(bound.Length + height - 1) / height];
+        for (int i = 0; i < bound.Length && reach.Length > 0; i++) reach[i / height] = Math.Max(reach[i / height], UpToSingle(bound[i]));
+        if (partial is not { } p) return new RangeJoin.HeadFilter(head.Heads, threshold, reach);
+        var partialThreshold = Thresholds(p.NormsX, i => (Chord(epsilonOfRow(i)) + p.ErrorX[i] + p.ErrorY) / quantum);
+        return new RangeJoin.HeadFilter(head.Heads, threshold, reach, checkpoint, p.NormsY, partialThreshold);
     }
 
     /// <summary>
-    /// Per row ‖q_x‖² − R with R = ⌊(bound / quantum)²⌋, the largest squared integer head distance within the widened
+    /// Per row ‖q_x‖² − R with R = ⌊bound²⌋ (bound in quanta), the largest squared integer head distance within the widened
     /// bound (rounded up by 10^-12: more than the float64 rounding of the quotient and its square). Outside ±2^30 the
     /// kernel's test has a fixed outcome (|2 q_x·q_y − ‖q_y‖²| ≤ 3 (2^14 + 9)² &lt; 2^30), so clamping there is exact.
     /// </summary>
-    private int[] Thresholds(int[] normsX, Func<int, double> bound)
+    private static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
+
+    private static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
+
+    private static int[] Thresholds(int[] normsX, Func<int, double> bound)
     {
         var threshold = new int[normsX.Length];
         for (int i = 0; i < threshold.Length; i++)
         {
-            double b = bound(i) / quantum;
+            double b = bound(i);
             double r = Math.Min(Math.Floor(b * b * (1 + 1e-12)), 1L << 40);
             threshold[i] = (int)Math.Clamp(normsX[i] - (long)r, -(1L << 30), 1L << 30);
         }
         return threshold;
     }
 
-    public void Record(RangeJoin.HeadFilter filter) => Last = Last with { Skipped = filter.Skipped, Computed = filter.Computed, PassedCheckpoint = filter.PassedCheckpoint };
+    public void Record(RangeJoin.HeadFilter filter) =>
+        Last = Last with { Skipped = filter.Skipped, Computed = filter.Computed, PassedCheckpoint = filter.PassedCheckpoint, SkippedByBalls = filter.SkippedByBalls };
 
     /// <summary>
     /// Estimated time relative to the plain join: the head pass over k + 1 quantised coordinates (plus a per-tile
@@ -607,7 +621,84 @@ internal sealed class Pruning
             // One side after the other: each runs on every core.
             (x, normsX, errorX) = Augmented(owner.images, RowOrder, k, stride, packed: false);
             (y, normsY, errorY) = Augmented(owner.texts, ColumnOrder, k, stride, packed: true);
-            return (new RangeJoin.QuantizedHeads(x, y, stride, owner.quantum, normsX, normsY), errorX, errorY.Length == 0 ? 0 : errorY.Max());
+            return (new RangeJoin.QuantizedHeads(x, y, stride, owner.quantum, normsX, normsY, null, 0), errorX, errorY.Length == 0 ? 0 : errorY.Max());
+        }
+
+        /// <summary>The same heads with the cluster bound of every tile (<see cref="Gaps"/>) for this machine's micro-panels.</summary>
+        public RangeJoin.QuantizedHeads WithGaps(RangeJoin.QuantizedHeads heads)
+        {
+            int height = RangeJoin.TileHeight;
+            return heads with { Gaps = Gaps(heads.X, owner.images.Count, height, heads.PackedY, owner.texts.Count, heads.Stride), GapHeight = height };
+        }
+
+        /// <summary>Gap matrices above this many tiles are not built (the memory grows as N·M).</summary>
+        private const long MaxGapTiles = 1L << 25;
+
+        /// <summary>
+        /// The cluster bound of every tile: for micro-panel a and panel b a lower bound of ‖c_a − c_b‖ − r_a − r_b (in
+        /// quanta, float32 rounded down), c the centre of a group's quantised heads (their mean rounded to float32) and r
+        /// the largest distance of the group's heads to it (float64, rounded up by 10^-12 and 10^-6 quanta). The distance
+        /// between the centres comes from the float32 tile kernel as ‖c_a‖² + ‖c_b‖² − 2 c_a·c_b, less the dot product's
+        /// error bound 2γ‖c_a‖‖c_b‖ (γ = γ_{S+2}, S values a head). Null when there would be more than 2^25 tiles.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static float[]? Gaps(short[] x, int n, int height, short[] packedY, int m, int stride)
+        {
+            int groupsX = (n + height - 1) / height, groupsY = (m + 15) / 16;
+            if ((long)groupsX * groupsY > MaxGapTiles) return null;
+            float[] centresX = [], centresY = [];
+            double[] radiiX = [], radiiY = [], normsX = [], normsY = [];
+            Parallel.Invoke(() => (centresX, radiiX, normsX) = Centres(x, n, height, stride, packed: false),
+                () => (centresY, radiiY, normsY) = Centres(packedY, m, 16, stride, packed: true));
+            double unit = Math.ScaleB(1, -24), gamma = (stride + 2) * unit / (1 - (stride + 2) * unit);
+            var gaps = LargeArrays.AllocateUninitialized<float>((long)groupsX * groupsY);
+            RangeJoin.Products(centresX, groupsX, stride, JoinOperands.Pack(centresY, groupsY, stride, Panels(groupsY)), groupsY, null,
+                [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a0, count, dots) =>
+                {
+                    for (int a = a0; a < a0 + count; a++)
+                        for (int b = 0; b < groupsY; b++)
+                        {
+                            double dot = dots[(a - a0) * groupsY + b], error = 2 * gamma * Math.Sqrt(normsX[a] * normsY[b]);
+                            double squared = (normsX[a] + normsY[b] - 2 * dot - error) - 1e-12 * (normsX[a] + normsY[b]);
+                            gaps[(long)a * groupsY + b] = DownToSingle(Math.Sqrt(Math.Max(0, squared)) * (1 - 1e-12) - radiiX[a] - radiiY[b]);
+                        }
+                });
+            return gaps;
+        }
+
+        /// <summary>
+        /// The centre (mean, rounded to float32; rows of <paramref name="stride"/>) of each group of <paramref name="group"/>
+        /// consecutive quantised heads (the last may be short), the largest distance of the group's heads to it (rounded
+        /// up past the float64 rounding), and the centre's squared norm (float64).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (float[] Centres, double[] Radii, double[] Norms) Centres(short[] values, int count, int group, int stride, bool packed)
+        {
+            int groups = (count + group - 1) / group;
+            var centres = new float[groups * stride];
+            var radii = new double[groups];
+            var norms = new double[groups];
+            var sum = new long[stride];
+            for (int g = 0; g < groups; g++)
+            {
+                int first = g * group, end = Math.Min(count, first + group);
+                Array.Clear(sum);
+                for (int i = first; i < end; i++)
+                    for (int c = 0; c < stride; c++) sum[c] += Value(i, c);
+                var centre = centres.AsSpan(g * stride, stride);
+                for (int c = 0; c < stride; c++) { centre[c] = (float)((double)sum[c] / (end - first)); norms[g] += (double)centre[c] * centre[c]; }
+                double radius = 0;
+                for (int i = first; i < end; i++)
+                {
+                    double squared = 0;
+                    for (int c = 0; c < stride; c++) { double v = Value(i, c) - (double)centre[c]; squared += v * v; }
+                    radius = Math.Max(radius, Math.Sqrt(squared));
+                }
+                radii[g] = radius * (1 + 1e-12) + 1e-6;
+            }
+            return (centres, radii, norms);
+
+            short Value(int i, int c) => values[packed ? PackedIndex(i, c, stride) : i * stride + c];
         }
 
         /// <summary>

@@ -176,7 +176,10 @@ internal static unsafe class RangeJoin
         int[] headThreshold = head?.Threshold ?? [], partialThreshold = head?.PartialThreshold ?? [];
         int* headTile = stackalloc int[height * JoinOperands.PanelWidth];
         int* headRest = stackalloc int[height * JoinOperands.PanelWidth];
-        long skipped = 0, computed = 0, passed = 0;
+        long skipped = 0, computed = 0, passed = 0, byBalls = 0;
+        float[] reach = head?.Reach ?? [];
+        // The balls' gaps, if they were built for this kernel's micro-panels.
+        float[]? gaps = heads is not null && heads.GapHeight == height ? heads.Gaps : null;
         fixed (float* xBase = x)
         fixed (float* yBase = op.PackedY)
         fixed (float* pad = padded)
@@ -223,6 +226,12 @@ internal static unsafe class RangeJoin
                             uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
                             if (TPruning.On && heads is not null)
                             {
+                                // The cluster bound first: one lookup, no head multiplied.
+                                if (gaps is not null && gaps[(long)(i0 / height) * op.Panels + p] > reach[i0 / height])
+                                {
+                                    skipped++; byBalls++;
+                                    continue;
+                                }
                                 short* headPanel = hyBase + (long)p * hs * JoinOperands.PanelWidth;
                                 if (checkpoint == 0) TKernel.Compute(headRows, hs, hs, headPanel, headTile);
                                 else
@@ -262,7 +271,7 @@ internal static unsafe class RangeJoin
                 if (!sink.RowsCompleted(chunkEnd)) break;
             }
         }
-        head?.Record(skipped, computed, passed);
+        head?.Record(skipped, computed, passed, byBalls);
     }
 
     /// <summary>
@@ -291,14 +300,21 @@ internal static unsafe class RangeJoin
     /// distance over them is a lower bound too, with its own thresholds) and continued over the rest only if some pair
     /// passes. Counts the tiles it skipped and the tiles it let through.
     /// </summary>
-    internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, int checkpoint = 0, int[]? partialNormsY = null, int[]? partialThreshold = null)
+    internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, float[] reach, int checkpoint = 0, int[]? partialNormsY = null, int[]? partialThreshold = null)
     {
-        private long skipped, computed, passedCheckpoint;
+        private long skipped, computed, passedCheckpoint, skippedByBalls;
 
         public QuantizedHeads Heads { get; } = heads;
 
         /// <summary>Per join row: ‖q_x‖² − R, R the largest squared integer head distance that may still be within ε.</summary>
         public int[] Threshold { get; } = threshold;
+
+        /// <summary>
+        /// Per micro-panel of rows: the largest head bound of its rows (in quanta, rounded up). A tile whose balls lie
+        /// farther apart than this (<see cref="QuantizedHeads.Gaps"/>) has no pair that could pass the head test (the
+        /// triangle inequality), so it is skipped before any head is multiplied.
+        /// </summary>
+        public float[] Reach { get; } = reach;
 
         /// <summary>The leading head coordinates tested first (0: none; even).</summary>
         public int Checkpoint { get; } = checkpoint;
@@ -312,8 +328,12 @@ internal static unsafe class RangeJoin
         /// <summary>Tiles that passed the checkpoint and were continued over the rest of the head.</summary>
         public long PassedCheckpoint => Interlocked.Read(ref passedCheckpoint);
 
-        public void Record(long skippedTiles, long computedTiles, long passedCheckpointTiles)
+        /// <summary>Tiles skipped by the ball test alone (they are among <see cref="Skipped"/>).</summary>
+        public long SkippedByBalls => Interlocked.Read(ref skippedByBalls);
+
+        public void Record(long skippedTiles, long computedTiles, long passedCheckpointTiles, long skippedByBallsTiles)
         {
+            Interlocked.Add(ref skippedByBalls, skippedByBallsTiles);
             Interlocked.Add(ref skipped, skippedTiles);
             Interlocked.Add(ref computed, computedTiles);
             Interlocked.Add(ref passedCheckpoint, passedCheckpointTiles);
@@ -326,7 +346,12 @@ internal static unsafe class RangeJoin
     /// coordinate pairs (panel p, pair g, lane l, two shorts), with their exact squared norms (columns padded to whole
     /// panels).
     /// </summary>
-    internal sealed record QuantizedHeads(short[] X, short[] PackedY, int Stride, double Quantum, int[] NormsX, int[] NormsY);
+    /// <remarks>
+    /// <see cref="Gaps"/>, when present, holds for micro-panel a (of <see cref="GapHeight"/> rows) and panel b a lower
+    /// bound of ‖c_a − c_b‖ − r_a − r_b, the distance between the balls around their heads (in quanta, float32 rounded
+    /// down): every pair of the tile is at least that far apart.
+    /// </remarks>
+    internal sealed record QuantizedHeads(short[] X, short[] PackedY, int Stride, double Quantum, int[] NormsX, int[] NormsY, float[]? Gaps, int GapHeight);
 
     /// <summary>Lanes of a mask in increasing order.</summary>
     public static int NextLane(ref uint mask)
