@@ -257,7 +257,7 @@ public sealed partial class ApproximateFiberProduct
         if (head is not null && pruning.Value is { } pruner) lock (pruner) pruner.Record(head);
     }
 
-    /// <summary>The plan of the last pruned query (head dimension, checkpoint, tiles skipped, computed and passed at the checkpoint, estimated cost), for benchmarks and tests.</summary>
+    /// <summary>The plan of the last pruned query (head dimension, checkpoint, tiles skipped, computed, passed at the checkpoint and skipped by the cluster bound, estimated cost), for benchmarks and tests.</summary>
     internal (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, long SkippedByBalls, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
 
     private static double MaxOver(Func<int, double> epsilonOfRow, int rows)

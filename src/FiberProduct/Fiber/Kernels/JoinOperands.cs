@@ -177,8 +177,10 @@ internal sealed class JoinOperands
         return (Math.Acos(Math.Min(1, cosHigh)) - 1e-12, Math.Acos(Math.Max(-1, cosLow)) + 1e-12);
     }
 
-    private static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
-    private static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
+    /// <summary>The largest float32 at most v, and the smallest at least v (directed roundings for safe thresholds).</summary>
+    internal static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
+
+    internal static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
 
     /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
     private static double ChooseScale(EmbeddingSet x, EmbeddingSet y)

@@ -16,8 +16,9 @@ namespace FiberProduct.Fiber.Kernels;
 /// steps of a power of two, so the head tiles are exact integer dot products, twice as many per instruction as float32
 /// ones — the leading ones up to a checkpoint, then the rest if some pair is still possible: a tile none of whose pairs
 /// can be within ε + (the rounding and the quantisation of the heads) is skipped, the others are computed in full on
-/// the original vectors exactly as without pruning. A cost model picks k and the checkpoint per query from the measured survival of sampled tiles, or no
-/// pruning when nothing prunes.
+/// the original vectors exactly as without pruning; tiles whose balls of heads lie too far apart are skipped before
+/// that (the cluster bound). A cost model picks k and the checkpoint per query from the measured survival of sampled
+/// tiles, or no pruning when nothing prunes.
 /// </summary>
 internal sealed class Pruning
 {
@@ -434,7 +435,7 @@ internal sealed class Pruning
         // A micro-panel's reach for the cluster bound: the largest bound of its rows, rounded up to float32.
         int height = head.Heads.GapHeight;
         var reach = head.Heads.Gaps is null ? [] : new float[(bound.Length + height - 1) / height];
-        for (int i = 0; i < bound.Length && reach.Length > 0; i++) reach[i / height] = Math.Max(reach[i / height], UpToSingle(bound[i]));
+        for (int i = 0; i < bound.Length && reach.Length > 0; i++) reach[i / height] = Math.Max(reach[i / height], JoinOperands.UpToSingle(bound[i]));
         if (partial is not { } p) return new RangeJoin.HeadFilter(head.Heads, threshold, reach);
         var partialThreshold = Thresholds(p.NormsX, i => (Chord(epsilonOfRow(i)) + p.ErrorX[i] + p.ErrorY) / quantum);
         return new RangeJoin.HeadFilter(head.Heads, threshold, reach, checkpoint, p.NormsY, partialThreshold);
@@ -445,10 +446,6 @@ internal sealed class Pruning
     /// bound (rounded up by 10^-12: more than the float64 rounding of the quotient and its square). Outside ±2^30 the
     /// kernel's test has a fixed outcome (|2 q_x·q_y − ‖q_y‖²| ≤ 3 (2^14 + 9)² &lt; 2^30), so clamping there is exact.
     /// </summary>
-    private static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
-
-    private static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
-
     private static int[] Thresholds(int[] normsX, Func<int, double> bound)
     {
         var threshold = new int[normsX.Length];
@@ -615,12 +612,9 @@ internal sealed class Pruning
         public (RangeJoin.QuantizedHeads Heads, double[] ErrorX, double ErrorY) HeadOperands(int k)
         {
             int stride = (k + 2) & ~1; // k + 1 values, zero-padded to whole coordinate pairs
-            short[] x = [], y = [];
-            int[] normsX = [], normsY = [];
-            double[] errorX = [], errorY = [];
             // One side after the other: each runs on every core.
-            (x, normsX, errorX) = Augmented(owner.images, RowOrder, k, stride, packed: false);
-            (y, normsY, errorY) = Augmented(owner.texts, ColumnOrder, k, stride, packed: true);
+            var (x, normsX, errorX) = Augmented(owner.images, RowOrder, k, stride, packed: false);
+            var (y, normsY, errorY) = Augmented(owner.texts, ColumnOrder, k, stride, packed: true);
             return (new RangeJoin.QuantizedHeads(x, y, stride, owner.quantum, normsX, normsY, null, 0), errorX, errorY.Length == 0 ? 0 : errorY.Max());
         }
 
@@ -660,7 +654,7 @@ internal sealed class Pruning
                         {
                             double dot = dots[(a - a0) * groupsY + b], error = 2 * gamma * Math.Sqrt(normsX[a] * normsY[b]);
                             double squared = (normsX[a] + normsY[b] - 2 * dot - error) - 1e-12 * (normsX[a] + normsY[b]);
-                            gaps[(long)a * groupsY + b] = DownToSingle(Math.Sqrt(Math.Max(0, squared)) * (1 - 1e-12) - radiiX[a] - radiiY[b]);
+                            gaps[(long)a * groupsY + b] = JoinOperands.DownToSingle(Math.Sqrt(Math.Max(0, squared)) * (1 - 1e-12) - radiiX[a] - radiiY[b]);
                         }
                 });
             return gaps;
@@ -793,7 +787,7 @@ internal sealed class Pruning
             {
                 int q = (int)Math.Round((c < k ? row[c] : tail) * inverse);
                 quantised[c] = (short)q;
-                sum += q * q;
+                sum += (long)q * q;
             }
             // Every head has norm at most ‖x‖ (1 + 10^-3) ≤ 2^14 quanta; with half a step per coordinate it stays below
             // 2^14 + 9, which the kernels' int32 sums rely on.
