@@ -1,3 +1,4 @@
+using FiberProduct.Embedding;
 using FiberProduct.Fiber;
 
 namespace FiberProduct.Analysis;
@@ -9,23 +10,60 @@ namespace FiberProduct.Analysis;
 /// </summary>
 public static class Robustness
 {
-    /// <summary>ε + L_f δ_I + L_g δ_T: the tolerance that still holds every perturbed pair.</summary>
+    /// <summary>
+    /// ε + L_f δ_I + L_g δ_T, rounded upwards: the tolerance that still holds every perturbed pair when f and g are
+    /// computed exactly. For maps whose returned values are rounded use the overload taking the maps.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An argument is negative or NaN.</exception>
     public static double PerturbedTolerance(double epsilon, double imageLipschitz, double imagePerturbation, double textLipschitz, double textPerturbation)
     {
         foreach (var (value, name) in new[] { (epsilon, nameof(epsilon)), (imageLipschitz, nameof(imageLipschitz)), (imagePerturbation, nameof(imagePerturbation)), (textLipschitz, nameof(textLipschitz)), (textPerturbation, nameof(textPerturbation)) })
             if (!(value >= 0)) throw new ArgumentOutOfRangeException(name, value, "Expected a non-negative number.");
-        return epsilon + imageLipschitz * imagePerturbation + textLipschitz * textPerturbation;
+        return Up(epsilon + imageLipschitz * imagePerturbation + textLipschitz * textPerturbation);
     }
 
-    /// <summary>The certified radius ε − r of every pair of F_ε, aligned with <see cref="PairSet.Distances"/>.</summary>
+    /// <summary>
+    /// The tolerance that holds every perturbed pair of returned values: ε + f.MovementBound(δ_I) + g.MovementBound(δ_T)
+    /// (each L·δ + 2ρ, ρ the map's rounding bound), rounded upwards. If ‖f(P) − g(Q)‖ ≤ ε for the returned values,
+    /// d_I(P, P′) ≤ δ_I and d_T(Q, Q′) ≤ δ_T, then ‖f(P′) − g(Q′)‖ is at most this (the triangle inequality).
+    /// </summary>
+    /// <param name="epsilon">ε.</param>
+    /// <param name="imageMap">f, with a certified Lipschitz constant.</param>
+    /// <param name="imagePerturbation">δ_I, a bound on the image's ring distance.</param>
+    /// <param name="textMap">g, with a certified Lipschitz constant.</param>
+    /// <param name="textPerturbation">δ_T, a bound on the text's ring distance.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A number is negative or NaN.</exception>
+    /// <exception cref="InvalidOperationException">A map has no certified Lipschitz constant.</exception>
+    public static double PerturbedTolerance(double epsilon, EmbeddingMap imageMap, double imagePerturbation, EmbeddingMap textMap, double textPerturbation)
+    {
+        ArgumentNullException.ThrowIfNull(imageMap);
+        ArgumentNullException.ThrowIfNull(textMap);
+        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected a non-negative number.");
+        return Up(epsilon + imageMap.MovementBound(imagePerturbation) + textMap.MovementBound(textPerturbation));
+    }
+
+    private static double Up(double value) => value * (1 + Math.ScaleB(1, -50)) + double.Epsilon;
+
+    /// <summary>
+    /// A certified radius of every pair of F_ε (Euclidean), aligned with <see cref="PairSet.Distances"/>: a lower bound
+    /// of ε − ‖f(P) − g(Q)‖ for the exact distance, i.e. ε − r minus the reported distance r's error bound, rounded
+    /// downwards, and never below 0 (every pair of F_ε is within ε exactly, so 0 is always a valid lower bound).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pairs were found under the cosine or angular metric (T4 is a statement about the Euclidean distance in Z).</exception>
     public static double[] CertifiedRadii(PairSet pairs, double epsilon)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected a non-negative number.");
+        var (metric, relative, absolute) = pairs.DistanceError;
+        if (metric != FiberMetric.Euclidean)
+            throw new ArgumentException($"The pairs are in the {metric} metric; certified radii (T4) need Euclidean distances.", nameof(pairs));
         var radii = new double[pairs.PairCount];
         var distances = pairs.Distances;
-        for (int p = 0; p < radii.Length; p++) radii[p] = epsilon - distances[p];
+        for (int p = 0; p < radii.Length; p++)
+        {
+            double r = distances[p], upper = r + relative * r + absolute; // ≥ the exact distance
+            radii[p] = Math.Max(0, (epsilon - upper) * (1 - Math.ScaleB(1, -52)) - double.Epsilon);
+        }
         return radii;
     }
 

@@ -52,7 +52,7 @@ public sealed class Subspace
         ArgumentNullException.ThrowIfNull(set);
         CheckDimension(set.Dimension);
         if (Rank == 0) throw new InvalidOperationException("The subspace has dimension 0: there are no coordinates to give.");
-        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k]);
+        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k]);
         return ToSet(rows * basis);
     }
 
@@ -61,15 +61,16 @@ public sealed class Subspace
     {
         ArgumentNullException.ThrowIfNull(set);
         CheckDimension(set.Dimension);
-        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k]);
+        var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k]);
         return ToSet(rows * basis * basis.Transpose());
     }
 
     private static EmbeddingSet ToSet(Matrix<double> m)
     {
-        var values = new float[m.RowCount * m.ColumnCount];
+        // Computed in float64 and kept in float64: a projection never narrows.
+        var values = new double[m.RowCount * m.ColumnCount];
         for (int i = 0; i < m.RowCount; i++)
-            for (int c = 0; c < m.ColumnCount; c++) values[i * m.ColumnCount + c] = (float)m[i, c];
+            for (int c = 0; c < m.ColumnCount; c++) values[i * m.ColumnCount + c] = m[i, c];
         return new EmbeddingSet(values, m.RowCount, m.ColumnCount);
     }
 

@@ -261,7 +261,7 @@ public sealed class SubspaceDecomposition
     /// <summary>The centred rows projected on a signal basis: the N × r principal scores.</summary>
     private static Matrix<double> Scores(EmbeddingSet set, double[] mean, Matrix<double> basis)
     {
-        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set.Row(i)[k] - mean[k]);
+        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k] - mean[k]);
         return centred * basis;
     }
 
@@ -318,11 +318,13 @@ public sealed class SubspaceDecomposition
     {
         if (set.Dimension != Dimension)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected R^{Dimension}; got R^{set.Dimension}."), name);
-        var values = new float[set.Count * Dimension];
+        // Shifted in float64 and kept there: the result is a float64 set whatever the input's precision.
+        var values = new double[set.Count * Dimension];
+        var row = new double[Dimension];
         for (int i = 0; i < set.Count; i++)
         {
-            var row = set.Row(i);
-            for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = (float)(row[k] + offset[k]);
+            set.CopyRow(i, row);
+            for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = row[k] + offset[k];
         }
         var shifted = new EmbeddingSet(values, set.Count, Dimension);
         return renormalize ? shifted.Normalize() : shifted;
@@ -343,16 +345,17 @@ public sealed class SubspaceDecomposition
     {
         int n = set.Count, d = set.Dimension;
         var mean = new double[d];
+        var row = new double[d];
         for (int i = 0; i < n; i++)
         {
-            var row = set.Row(i);
+            set.CopyRow(i, row);
             for (int k = 0; k < d; k++) mean[k] += row[k];
         }
         for (int k = 0; k < d; k++) mean[k] /= n;
         var rows = new double[n][];
         for (int i = 0; i < n; i++)
         {
-            var row = set.Row(i);
+            set.CopyRow(i, row);
             rows[i] = new double[d];
             for (int k = 0; k < d; k++) rows[i][k] = row[k] - mean[k];
         }

@@ -5,21 +5,46 @@ namespace FiberProduct.Embedding;
 
 /// <summary>
 /// An embedding map f: Z_n[x] → Z = R^d (the paper's f for images, g for texts) together with the ring metric it is
-/// measured against and a Lipschitz bound for that metric when one is known (T4).
+/// measured against, a Lipschitz bound for that metric when one is known (T4), and a bound on the rounding of the
+/// float64 values it returns, so that certified statements hold for the returned values (<see cref="MovementBound"/>).
 /// </summary>
 public abstract class EmbeddingMap
 {
     /// <summary>Creates the map's description.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1 or the bound is negative or NaN.</exception>
-    protected EmbeddingMap(PolynomialRing source, int dimension, RingMetric metric, double? lipschitz)
+    /// <param name="source">The ring Z_n[x] the map is defined on.</param>
+    /// <param name="dimension">d, the dimension of Z.</param>
+    /// <param name="metric">The ring metric the Lipschitz bound refers to.</param>
+    /// <param name="lipschitz">A certified Lipschitz constant of the real-arithmetic map, or null when none is known.</param>
+    /// <param name="roundingBound">ρ: every value returned by <see cref="Map"/> lies within ρ (Euclidean norm) of the real f(P).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1 or a bound is negative or NaN.</exception>
+    protected EmbeddingMap(PolynomialRing source, int dimension, RingMetric metric, double? lipschitz, double roundingBound = 0)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         if (lipschitz is double l && !(l >= 0)) throw new ArgumentOutOfRangeException(nameof(lipschitz), l, "A Lipschitz constant is a non-negative number.");
+        if (!(roundingBound >= 0)) throw new ArgumentOutOfRangeException(nameof(roundingBound), roundingBound, "A rounding bound is a non-negative number.");
         Source = source;
         Dimension = dimension;
         Metric = metric;
         Lipschitz = lipschitz;
+        RoundingBound = roundingBound;
+    }
+
+    /// <summary>ρ: how far (Euclidean norm) a value returned by <see cref="Map"/> may lie from the real f(P).</summary>
+    public double RoundingBound { get; }
+
+    /// <summary>
+    /// A certified bound on ‖Map(P) − Map(P′)‖ for the returned values whenever d(P, P′) ≤ <paramref name="ringDistance"/>:
+    /// L·δ + 2ρ, rounded upwards (the triangle inequality through the real values f(P) and f(P′)).
+    /// </summary>
+    /// <param name="ringDistance">δ, a bound on the ring distance of the two polynomials.</param>
+    /// <exception cref="InvalidOperationException">No Lipschitz constant is known for this map.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ringDistance"/> is negative or NaN.</exception>
+    public double MovementBound(double ringDistance)
+    {
+        if (!(ringDistance >= 0)) throw new ArgumentOutOfRangeException(nameof(ringDistance), ringDistance, "A ring distance is a non-negative number.");
+        double lipschitz = Lipschitz ?? throw new InvalidOperationException("The map has no certified Lipschitz constant.");
+        return Upward.Of(lipschitz * ringDistance + 2 * RoundingBound);
     }
 
     /// <summary>The ring Z_n[x] the map is defined on.</summary>
@@ -34,9 +59,10 @@ public abstract class EmbeddingMap
     /// <summary>A certified Lipschitz constant for <see cref="Metric"/>, or null when none is known (never an estimate).</summary>
     public double? Lipschitz { get; }
 
-    /// <summary>f(P).</summary>
+    /// <summary>f(P), in float64 (within <see cref="RoundingBound"/> of the real value).</summary>
+    /// <param name="polynomial">P, a polynomial of <see cref="Source"/>.</param>
     /// <exception cref="ArgumentException">P belongs to another ring or lies outside the map's domain.</exception>
-    public float[] Map(ZnPolynomial polynomial)
+    public double[] Map(ZnPolynomial polynomial)
     {
         ArgumentNullException.ThrowIfNull(polynomial);
         if (polynomial.Ring != Source) throw new ArgumentException($"The map is defined on {Source}, not on {polynomial.Ring}.", nameof(polynomial));
@@ -46,18 +72,20 @@ public abstract class EmbeddingMap
         return result;
     }
 
-    /// <summary>Maps a family of polynomials to an embedding set, rows in parallel.</summary>
+    /// <summary>Maps a family of polynomials to a float64 embedding set (the values <see cref="Map"/> returns), rows in parallel.</summary>
+    /// <param name="polynomials">The polynomials, one row each.</param>
+    /// <param name="maxDegreeOfParallelism">Workers (−1: as many as the machine has).</param>
     public EmbeddingSet MapAll(IReadOnlyList<ZnPolynomial> polynomials, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(polynomials);
-        var values = new float[polynomials.Count * Dimension];
+        var values = new double[polynomials.Count * Dimension];
         Parallel.For(0, polynomials.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
             Map(polynomials[i]).CopyTo(values, i * Dimension));
         return new EmbeddingSet(values, polynomials.Count, Dimension);
     }
 
     /// <summary>The map itself, for a polynomial of <see cref="Source"/>.</summary>
-    protected abstract float[] MapCore(ZnPolynomial polynomial);
+    protected abstract double[] MapCore(ZnPolynomial polynomial);
 }
 
 /// <summary>
@@ -72,14 +100,15 @@ public sealed class EvaluationFeatureMap : EmbeddingMap
     /// <summary>The features at the given points of Z_n, for the given ring metric.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A point is not a residue of Z_n.</exception>
     public EvaluationFeatureMap(PolynomialRing source, IReadOnlyList<uint> points, RingMetric metric)
-        : base(source, points?.Count ?? 0, metric, Math.Sqrt(points?.Count ?? 0))
+        : base(source, points?.Count ?? 0, metric, Upward.Of(Math.Sqrt(points?.Count ?? 0)),
+               Upward.Of(Math.Sqrt(points?.Count ?? 0) * Math.ScaleB(1, -53))) // each quotient rounded once, below 1
     {
         this.points = points!.Select((a, i) => source.Coefficients.Check(a, nameof(points))).ToArray();
     }
 
     /// <inheritdoc/>
-    protected override float[] MapCore(ZnPolynomial polynomial) =>
-        points.Select(a => (float)((double)polynomial.Evaluate(a) / Source.Modulus)).ToArray();
+    protected override double[] MapCore(ZnPolynomial polynomial) =>
+        points.Select(a => (double)polynomial.Evaluate(a) / Source.Modulus).ToArray();
 }
 
 /// <summary>
@@ -113,9 +142,9 @@ public sealed class LookupEmbeddingMap : EmbeddingMap
     }
 
     /// <inheritdoc/>
-    protected override float[] MapCore(ZnPolynomial polynomial) =>
+    protected override double[] MapCore(ZnPolynomial polynomial) =>
         table.TryGetValue(polynomial, out var vector)
-            ? (float[])vector.Clone()
+            ? Array.ConvertAll(vector, v => (double)v) // widened exactly: no rounding
             : throw new ArgumentException($"No embedding is stored for {polynomial}.", nameof(polynomial));
 }
 
@@ -142,10 +171,17 @@ public sealed record LipschitzLowerBound(double LowerBound, int PairsSampled)
         {
             double ring = RingDistance.Between(map.Metric, polynomials[i], polynomials[j]);
             if (ring == 0) continue;
-            double moved = Math.Sqrt(images[i].Zip(images[j], (a, b) => ((double)a - b) * ((double)a - b)).Sum());
+            double moved = Math.Sqrt(images[i].Zip(images[j], (a, b) => (a - b) * (a - b)).Sum());
             best = Math.Max(best, moved / ring);
             compared++;
         }
         return new LipschitzLowerBound(best, compared);
     }
+}
+
+/// <summary>Upper bounds of computed non-negative quantities: a few float64 roundings below the true value are covered.</summary>
+internal static class Upward
+{
+    /// <summary>The value inflated by 2^-48 (32 roundings of 2^-53) plus the smallest double, for certified constants.</summary>
+    public static double Of(double value) => value * (1 + Math.ScaleB(1, -48)) + double.Epsilon;
 }

@@ -20,7 +20,7 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
         : this(source, Weights.Of(weights), metric) { }
 
     private LinearEmbeddingMap(PolynomialRing source, Weights prepared, RingMetric metric)
-        : base(source, prepared.Matrix.RowCount, metric, Constant(source, prepared, metric))
+        : base(source, prepared.Matrix.RowCount, metric, Constant(source, prepared, metric), Rounding(source, prepared))
     {
         weights = prepared.Matrix;
         SpectralNorm = prepared.SpectralNorm;
@@ -28,7 +28,7 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     }
 
     /// <summary>The checked weight matrix with its norms, computed once (the spectral norm needs an SVD).</summary>
-    private sealed record Weights(Matrix<double> Matrix, double SpectralNorm, double MaxColumnNorm)
+    private sealed record Weights(Matrix<double> Matrix, double SpectralNorm, double MaxColumnNorm, double FrobeniusNorm)
     {
         public static Weights Of(double[,] weights)
         {
@@ -37,16 +37,32 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
             foreach (double w in weights)
                 if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
             var m = Matrix<double>.Build.DenseOfArray(weights);
-            return new Weights(m, m.L2Norm(), Enumerable.Range(0, m.ColumnCount).Max(c => m.Column(c).L2Norm()));
+            // Certified upper bounds: the computed largest singular value is within p(d, L)·u·σ_max of the true one for a
+            // backward-stable SVD (p a low-degree polynomial of the sizes), far inside 2^-30 for any size that fits
+            // memory, and never above the Frobenius norm; column norms are float64 sums rounded a few times.
+            double frobenius = Upward.Of(m.FrobeniusNorm());
+            double spectral = Math.Min(frobenius, m.L2Norm() * (1 + Math.ScaleB(1, -30)));
+            return new Weights(m, spectral, Upward.Of(Enumerable.Range(0, m.ColumnCount).Max(c => m.Column(c).L2Norm())), frobenius);
         }
     }
 
     private static double Constant(PolynomialRing source, Weights w, RingMetric metric) => metric switch
     {
         RingMetric.Euclidean => w.SpectralNorm,
-        RingMetric.Max => Math.Sqrt(w.Matrix.ColumnCount) * w.SpectralNorm,
-        _ => (source.Modulus - 1.0) * w.MaxColumnNorm,
+        RingMetric.Max => Upward.Of(Math.Sqrt(w.Matrix.ColumnCount) * w.SpectralNorm),
+        _ => Upward.Of((source.Modulus - 1.0) * w.MaxColumnNorm),
     };
+
+    /// <summary>
+    /// ρ for coefficients in 0 … n − 1: each output Σ_j w_ij c_j is summed in order, within γ_L Σ_j |w_ij| c_j of the real
+    /// value (Higham, Thm 3.1), so the error vector is at most γ_L ‖|W|‖_F ‖c‖ ≤ γ_L ‖W‖_F (n − 1) √L.
+    /// </summary>
+    private static double Rounding(PolynomialRing source, Weights w)
+    {
+        int length = w.Matrix.ColumnCount;
+        double gamma = length * Math.ScaleB(1, -53) / (1 - length * Math.ScaleB(1, -53));
+        return Upward.Of(gamma * w.FrobeniusNorm * (source.Modulus - 1.0) * Math.Sqrt(length));
+    }
 
     /// <summary>
     /// A seeded Johnson–Lindenstrauss projection: Gaussian weights with variance 1/d, so squared distances are preserved
@@ -68,16 +84,16 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// <summary>L: polynomials of degree below L are accepted.</summary>
     public int InputLength => weights.ColumnCount;
 
-    /// <summary>‖W‖₂, the largest singular value.</summary>
+    /// <summary>‖W‖₂, the largest singular value, as a certified upper bound (see <see cref="Weights"/>).</summary>
     public double SpectralNorm { get; }
 
     private double MaxColumnNorm { get; }
 
     /// <summary>A Lipschitz constant for the given ring metric (exact for Euclidean, an upper bound otherwise).</summary>
-    public double LipschitzConstant(RingMetric metric) => Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm), metric);
+    public double LipschitzConstant(RingMetric metric) => Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm, 0), metric);
 
     /// <summary>f(P) = W c(P); P must have degree below L.</summary>
-    protected override float[] MapCore(ZnPolynomial polynomial)
+    protected override double[] MapCore(ZnPolynomial polynomial)
     {
         if (polynomial.Length > InputLength)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The map accepts degree below {InputLength}; the polynomial has degree {polynomial.Degree}."), nameof(polynomial));
@@ -86,17 +102,18 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
         return MapLifted(lifted);
     }
 
-    /// <summary>W c for any real vector c ∈ R^L (the linear map on lifted coefficients).</summary>
-    public float[] MapLifted(ReadOnlySpan<double> coefficients)
+    /// <summary>W c for any real vector c ∈ R^L (the linear map on lifted coefficients), in float64.</summary>
+    /// <param name="coefficients">c, L values.</param>
+    public double[] MapLifted(ReadOnlySpan<double> coefficients)
     {
         if (coefficients.Length != InputLength)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {InputLength} coefficients; got {coefficients.Length}."), nameof(coefficients));
-        var result = new float[Dimension];
+        var result = new double[Dimension];
         for (int i = 0; i < Dimension; i++)
         {
             double s = 0;
             for (int j = 0; j < InputLength; j++) s += weights[i, j] * coefficients[j];
-            result[i] = (float)s;
+            result[i] = s;
         }
         return result;
     }

@@ -84,4 +84,72 @@ internal static class ReferenceSums
         for (; k < x.Length; k++) total += (double)x[k] * y[k];
         return total;
     }
+
+    /// <summary>Σ (x_k − y_k)² of float64 vectors in the reference order.</summary>
+    public static double SquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int k = 0, blocked = x.Length & ~7;
+        double total;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256<double>.Zero;
+            var high = Vector256<double>.Zero;
+            for (; k < blocked; k += 8)
+            {
+                var d0 = Vector256.Create(x.Slice(k, 4)) - Vector256.Create(y.Slice(k, 4));
+                var d1 = Vector256.Create(x.Slice(k + 4, 4)) - Vector256.Create(y.Slice(k + 4, 4));
+                low += d0 * d0;
+                high += d1 * d1;
+            }
+            var v = low + high;
+            total = (v[0] + v[1]) + (v[2] + v[3]);
+        }
+        else
+        {
+            Span<double> s = stackalloc double[8];
+            s.Clear();
+            for (; k < blocked; k += 8)
+                for (int l = 0; l < 8; l++)
+                {
+                    double diff = x[k + l] - y[k + l];
+                    s[l] += diff * diff;
+                }
+            total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+        }
+        for (; k < x.Length; k++)
+        {
+            double diff = x[k] - y[k];
+            total += diff * diff;
+        }
+        return total;
+    }
+
+    /// <summary>Σ x_k·y_k of float64 vectors in the reference order.</summary>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int k = 0, blocked = x.Length & ~7;
+        double total;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256<double>.Zero;
+            var high = Vector256<double>.Zero;
+            for (; k < blocked; k += 8)
+            {
+                low += Vector256.Create(x.Slice(k, 4)) * Vector256.Create(y.Slice(k, 4));
+                high += Vector256.Create(x.Slice(k + 4, 4)) * Vector256.Create(y.Slice(k + 4, 4));
+            }
+            var v = low + high;
+            total = (v[0] + v[1]) + (v[2] + v[3]);
+        }
+        else
+        {
+            Span<double> s = stackalloc double[8];
+            s.Clear();
+            for (; k < blocked; k += 8)
+                for (int l = 0; l < 8; l++) s[l] += x[k + l] * y[k + l];
+            total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+        }
+        for (; k < x.Length; k++) total += x[k] * y[k];
+        return total;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
 
 namespace FiberProduct.Fiber;
@@ -10,8 +11,9 @@ public sealed partial class ApproximateFiberProduct
     public AlignmentScore Score(double epsilon, Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        var trueDistances = TrueDistances(truth);
-        long truePositives = trueDistances.Count(t => t <= epsilon);
+        CheckPairs(truth);
+        var exact = new ExactCheck(operands.Value);
+        long truePositives = truth.Pairs.Count(pair => exact.Within(pair.Image, pair.Text, epsilon));
         return new AlignmentScore(epsilon, Count(epsilon, progress, cancellationToken), truePositives, truth.Count);
     }
 
@@ -22,16 +24,29 @@ public sealed partial class ApproximateFiberProduct
     /// </summary>
     public IReadOnlyList<AlignmentScore> AlignmentCurve(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var trueDistances = TrueDistances(truth);
-        if (trueDistances.Length == 0) return [];
-        Array.Sort(trueDistances);
-        var thresholds = trueDistances.Distinct().ToArray();
+        CheckPairs(truth);
+        if (truth.Count == 0) return [];
+        var exact = new ExactCheck(operands.Value);
+        var thresholds = truth.Pairs.Select(pair => exact.Distance(pair.Image, pair.Text)).Distinct().Order().ToArray();
         var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
+        // Each true pair counts from the first threshold that holds it exactly (its reported distance may be rounded
+        // either way), as the profile counts every pair.
+        var firstCovering = new long[thresholds.Length + 1];
+        foreach (var (i, j) in truth.Pairs)
+        {
+            int lo = 0, hi = thresholds.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (exact.Within(i, j, thresholds[mid])) hi = mid; else lo = mid + 1;
+            }
+            firstCovering[lo]++;
+        }
         var scores = new AlignmentScore[thresholds.Length];
-        int covered = 0;
+        long covered = 0;
         for (int t = 0; t < thresholds.Length; t++)
         {
-            while (covered < trueDistances.Length && trueDistances[covered] <= thresholds[t]) covered++;
+            covered += firstCovering[t];
             scores[t] = new AlignmentScore(thresholds[t], profile.Counts[t], covered, truth.Count);
         }
         return scores;
@@ -63,20 +78,13 @@ public sealed partial class ApproximateFiberProduct
         return found;
     }
 
-    /// <summary>The float64 reference distance of every true pair.</summary>
-    private double[] TrueDistances(Pairing truth)
+    /// <summary>Refuses true pairs outside the sets.</summary>
+    private void CheckPairs(Pairing truth)
     {
         ArgumentNullException.ThrowIfNull(truth);
-        var exact = new ExactCheck(operands.Value);
-        var distances = new double[truth.Count];
-        for (int p = 0; p < truth.Count; p++)
-        {
-            var (i, j) = truth.Pairs[p];
+        foreach (var (i, j) in truth.Pairs)
             if (i >= Images.Count || j >= Texts.Count)
                 throw new ArgumentOutOfRangeException(nameof(truth), string.Create(CultureInfo.InvariantCulture,
                     $"True pair ({i}, {j}) lies outside the {Images.Count} images and {Texts.Count} texts."));
-            distances[p] = exact.Distance(i, j);
-        }
-        return distances;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
 
 namespace FiberProduct.Fiber;
@@ -34,6 +35,8 @@ public sealed partial class ApproximateFiberProduct
         if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
         Options = options ?? new FiberProductOptions();
         Options.Validate();
+        // One precision for both sides: a float32 set beside a float64 one is widened (exactly).
+        if (images.Precision != texts.Precision) (images, texts) = (images.ToDouble(), texts.ToDouble());
         Images = images;
         Texts = texts;
         Metric = metric;
@@ -60,8 +63,8 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         var (op, head, _, _) = Plan(_ => epsilon, epsilon);
-        var (candidate, sure) = Thresholds(op, _ => epsilon);
         var exact = new ExactCheck(op);
+        var (candidate, sure) = Thresholds(op, _ => epsilon, exact);
         var sinks = new CountSink[Workers(Images.Count)];
         RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), sinks.Length, Reporter(progress), cancellationToken, head);
         Recorded(head);
@@ -162,11 +165,10 @@ public sealed partial class ApproximateFiberProduct
         var sorted = given.Distinct().Order().ToArray();
         double largest = sorted[^1];
         var (op, head, _, _) = Plan(_ => largest, largest);
-        var margins = new double[Images.Count];
-        var (candidate, sure) = Thresholds(op, _ => largest, margins);
         var exact = new ExactCheck(op);
+        var (candidate, sure) = Thresholds(op, _ => largest, exact);
         var sinks = new ProfileSink[Workers(Images.Count)];
-        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, margins, includeDistances), sinks.Length, Reporter(progress), cancellationToken, head);
+        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, includeDistances), sinks.Length, Reporter(progress), cancellationToken, head);
         Recorded(head);
         progress?.Report(1);
 
@@ -220,14 +222,16 @@ public sealed partial class ApproximateFiberProduct
         bool whole = rowStart == 0 && rowEnd == Images.Count && !budget.Truncate;
         var (op, head, rowOrder, columnOrder) = whole ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count)) : (operands.Value, null, null, null);
         var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
-        var (candidate, sure) = Thresholds(op, epsilonOf);
         var exact = new ExactCheck(op);
+        var (candidate, sure) = Thresholds(op, epsilonOf, exact);
         var sinks = new PairSink[Workers(rowEnd - rowStart)];
         RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder), sinks.Length, Reporter(progress), cancellationToken, head);
         Recorded(head);
         progress?.Report(1);
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        return PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate, rowOrder, columnOrder);
+        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate, rowOrder, columnOrder);
+        result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
+        return result;
     }
 
     /// <summary>
@@ -246,7 +250,12 @@ public sealed partial class ApproximateFiberProduct
         lock (pruner) plan = pruner.Choose(pruner.Chord(largest), forced, Options.PruningDimension);
         if (plan.Dimension == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
         var (op, rows, columns) = pruner.Full;
-        return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i])), rows, columns);
+        // The heads bound the distances of the float32 vectors the filter reads: for float64 sets each tolerance is
+        // widened by how far the two rows moved when rounded.
+        if (Metric != FiberMetric.Euclidean || Images.Precision == EmbeddingPrecision.Float32)
+            return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i])), rows, columns);
+        var (radii, reach) = (Images.RoundingRadii, Texts.RoundingRadii.DefaultIfEmpty().Max());
+        return (op, pruner.Filter(plan, i => (epsilonOfRow(rows[i]) + radii[rows[i]] + reach) * (1 + 1e-15)), rows, columns);
     }
 
     /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it would pay.</summary>
@@ -267,11 +276,11 @@ public sealed partial class ApproximateFiberProduct
         return max;
     }
 
-    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, double[]? margins = null)
+    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact)
     {
         var candidate = new float[Images.Count];
         var sure = new float[Images.Count];
-        op.Thresholds(epsilonOfRow, candidate, sure, margins);
+        op.Thresholds(epsilonOfRow, candidate, sure, exact);
         return (candidate, sure);
     }
 

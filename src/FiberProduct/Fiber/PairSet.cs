@@ -23,6 +23,12 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         IsTruncated = isTruncated;
     }
 
+    /// <summary>
+    /// The metric the distances are in and a bound on how far a reported distance may lie from the exact one: at most
+    /// Relative·r + Absolute for a reported r (zero for exact distances). Set by the query that made the set.
+    /// </summary>
+    internal (FiberMetric Metric, double Relative, double Absolute) DistanceError { get; set; } = (FiberMetric.Euclidean, 0, 0);
+
     /// <summary>The number of images N (rows).</summary>
     public int RowCount => rowOffsets.Length - 1;
 

@@ -24,28 +24,99 @@ public class RobustnessTests
 
     private static ZnPolynomial Poly(PolynomialRing ring, uint[] raw) => Residues.Polynomial(ring, (raw ?? []).Take(Length).ToArray());
 
-    private static double Distance(float[] x, float[] y) => Math.Sqrt(x.Zip(y, (a, b) => ((double)a - b) * ((double)a - b)).Sum());
+    private static double Distance(double[] x, double[] y) => Math.Sqrt(x.Zip(y, (a, b) => (a - b) * (a - b)).Sum());
+
+    /// <summary>‖x − y‖ ≤ bound, decided exactly (no tolerance: a certified bound must hold for the returned values).</summary>
+    private static bool Within(double[] x, double[] y, double bound) => Fiber.ExactRational.Within(FiberMetric.Euclidean, x, y, bound);
+
+    /// <summary>The smallest double ε with (x, y) exactly within ε, starting from the float64 distance.</summary>
+    private static double OwnTolerance(double[] x, double[] y)
+    {
+        double epsilon = Distance(x, y);
+        while (!Within(x, y, epsilon)) epsilon = Math.BitIncrement(epsilon);
+        return epsilon;
+    }
+
+    /// <summary>L·δ + 2ρ rounded upwards, for a constant of another metric than the map's own.</summary>
+    private static double Movement(EmbeddingMap map, double lipschitz, double delta) =>
+        (lipschitz * delta + 2 * map.RoundingBound) * (1 + Math.ScaleB(1, -48)) + double.Epsilon;
 
     [Property(MaxTest = 300)]
-    public bool Maps_AreLipschitz(uint[] p, uint[] q, byte metric)
+    public bool Maps_AreLipschitz_ForTheReturnedValues(uint[] p, uint[] q, byte metric)
     {
         var m = (RingMetric)(metric % 3);
         var (x, y) = (Poly(Images, p), Poly(Images, q));
-        double moved = Distance(F.Map(x), F.Map(y));
-        return moved <= F.LipschitzConstant(m) * RingDistance.Between(m, x, y) * (1 + 1e-5) + 1e-3;
+        return Within(F.Map(x), F.Map(y), Movement(F, F.LipschitzConstant(m), RingDistance.Between(m, x, y)));
     }
 
     [Property(MaxTest = 300)]
     public bool PerturbedPairs_StayWithinTheWidenedTolerance(uint[] p, uint[] q, uint[] p2, uint[] q2)
     {
-        // (P, Q) ∈ F_ε with ε its own distance; (P', Q') must lie in F_{ε + L_f δ_I + L_g δ_T}.
+        // (P, Q) ∈ F_ε exactly; (P', Q') must lie in F at PerturbedTolerance, exactly, for the returned float64 values.
         var (image, text) = (Poly(Images, p), Poly(Texts, q));
         var (image2, text2) = (Poly(Images, p2), Poly(Texts, q2));
-        double epsilon = Distance(F.Map(image), G.Map(text));
+        double epsilon = OwnTolerance(F.Map(image), GHamming.Map(text));
         double deltaImage = RingDistance.Between(RingMetric.Euclidean, image, image2);
         double deltaText = RingDistance.Between(RingMetric.Hamming, text, text2);
-        double widened = Robustness.PerturbedTolerance(epsilon, F.LipschitzConstant(RingMetric.Euclidean), deltaImage, G.LipschitzConstant(RingMetric.Hamming), deltaText);
-        return Distance(F.Map(image2), G.Map(text2)) <= widened * (1 + 1e-5) + 1e-2;
+        double widened = Robustness.PerturbedTolerance(epsilon, F, deltaImage, GHamming, deltaText);
+        return Within(F.Map(image2), GHamming.Map(text2), widened);
+    }
+
+    private static readonly LinearEmbeddingMap GHamming = LinearEmbeddingMap.RandomProjection(Texts, Length, 16, seed: 2, RingMetric.Hamming);
+
+    [Fact]
+    public void TheBound_HoldsAlongTheWorstDirection_AtEveryScale()
+    {
+        // The reported case, W = diag(5.1, 1), P = 12 → 13 (a float32 output moved 5.1000022888 > 5.1), and random maps,
+        // at scales from 1e-12 to 1e12, perturbed along integer roundings of the top singular vector: zero violations.
+        var random = new Random(21);
+        int cases = 0;
+        foreach (double scale in new[] { 1e-12, 1e-6, 1e-3, 1, 7.3, 1e3, 1e6, 1e12 })
+        {
+            var diagonal = new LinearEmbeddingMap(Images, new[,] { { 5.1 * scale, 0 }, { 0, scale } });
+            for (uint a = 0; a < 255; a++)
+            {
+                var (p, q) = (Images.Create(a, 7), Images.Create(a + 1, 7));
+                Assert.True(Within(diagonal.Map(p), diagonal.Map(q), diagonal.MovementBound(RingDistance.Between(RingMetric.Euclidean, p, q))));
+                cases++;
+            }
+            var w = new double[6, 5];
+            for (int i = 0; i < 6; i++) for (int j = 0; j < 5; j++) w[i, j] = scale * Fiber.Sets.Gaussian(random);
+            var map = new LinearEmbeddingMap(Images, w);
+            var v = map.MostSensitiveDirection();
+            for (int trial = 0; trial < 60; trial++)
+            {
+                var c = Enumerable.Range(0, 5).Select(_ => (uint)random.Next(40, 216)).ToArray();
+                double t = random.Next(1, 40);
+                var moved = c.Select((x, k) => (uint)Math.Clamp(Math.Round(x + t * v[k]), 0, 255)).ToArray();
+                var (p, q) = (Images.Create(c), Images.Create(moved));
+                Assert.True(Within(map.Map(p), map.Map(q), map.MovementBound(RingDistance.Between(RingMetric.Euclidean, p, q))));
+                cases++;
+            }
+        }
+        Assert.True(cases > 2000);
+    }
+
+    [Fact]
+    public void PerturbedPairs_StayInTheCertifiedProduct_ThroughTheEngine()
+    {
+        // End to end: each pair is in F_ε at its own exact tolerance; the perturbed pair is in F at the widened tolerance
+        // as the engine decides it on the float64 sets MapAll returns.
+        var random = new Random(22);
+        var diagonal = new LinearEmbeddingMap(Images, new[,] { { 5.1, 0 }, { 0, 1 } });
+        var texts = new LinearEmbeddingMap(Texts, new[,] { { 1.0, 0 }, { 0, 3.3 } });
+        for (int trial = 0; trial < 250; trial++)
+        {
+            var p = Images.Create((uint)random.Next(255), (uint)random.Next(256));
+            var q = Texts.Create((uint)random.Next(300), (uint)random.Next(300));
+            var p2 = Images.Create(p[0] + 1, p[1]);
+            var q2 = Texts.Create(q[0], q[1] + (uint)random.Next(0, 2));
+            var before = new ApproximateFiberProduct(diagonal.MapAll([p]), texts.MapAll([q]));
+            double epsilon = OwnTolerance(diagonal.Map(p), texts.Map(q));
+            Assert.Equal(1, before.Count(epsilon));
+            double widened = Robustness.PerturbedTolerance(epsilon, diagonal, RingDistance.Between(RingMetric.Euclidean, p, p2), texts, RingDistance.Between(RingMetric.Euclidean, q, q2));
+            Assert.Equal(1, new ApproximateFiberProduct(diagonal.MapAll([p2]), texts.MapAll([q2])).Count(widened));
+        }
     }
 
     // Real polynomials: 16 × 16 patches of real photographs in Z_256[x] (256 coefficients) and the COCO captions through
@@ -85,12 +156,11 @@ public class RobustnessTests
         for (int k = 0; k < tokensChanged % 6; k++) tokens[random.Next(tokens.Length)] = (uint)random.Next(100277);
         var (image2, text2) = (Images.Create(pixels), Tokens.Create(tokens));
 
-        double epsilon = Distance(RealF.Map(image), RealG.Map(text));
+        double epsilon = OwnTolerance(RealF.Map(image), RealG.Map(text));
         double deltaImage = RingDistance.Between(RingMetric.Euclidean, image, image2);
         double deltaText = RingDistance.Between(RingMetric.Hamming, text, text2);
-        double widened = Robustness.PerturbedTolerance(epsilon, RealF.LipschitzConstant(RingMetric.Euclidean), deltaImage, RealG.LipschitzConstant(RingMetric.Hamming), deltaText);
-        double moved = Distance(RealF.Map(image2), RealG.Map(text2));
-        return (moved <= widened * (1 + 1e-5) + 1e-2).Label($"ε = {epsilon}, δ_I = {deltaImage}, δ_T = {deltaText}: {moved} > {widened}");
+        double widened = Robustness.PerturbedTolerance(epsilon, RealF, deltaImage, RealG, deltaText);
+        return Within(RealF.Map(image2), RealG.Map(text2), widened).Label($"ε = {epsilon}, δ_I = {deltaImage}, δ_T = {deltaText}, widened {widened}");
     }
 
     [Fact]
@@ -116,7 +186,7 @@ public class RobustnessTests
             Assert.Equal(t * F.SpectralNorm, shift, t * F.SpectralNorm * 1e-5);
         }
         var w = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 2, [3, 0, 0, 0, 4, 0]); // column-major: rows (3,0), (0,4), (0,0)
-        Assert.Equal(4, new LinearEmbeddingMap(Images, w.ToArray()).SpectralNorm, 12);
+        Assert.InRange(new LinearEmbeddingMap(Images, w.ToArray()).SpectralNorm, 4, 4 * (1 + 1e-9)); // a certified upper bound
     }
 
     [Fact]
@@ -131,6 +201,11 @@ public class RobustnessTests
         Assert.True(pairs.PairCount > 20, $"only {pairs.PairCount} pairs within ε");
         var radii = Robustness.CertifiedRadii(pairs, epsilon);
         Assert.All(radii, r => Assert.InRange(r, 0, epsilon));
+        // Each radius is a lower bound of ε minus the exact distance: ε − radius holds the pair exactly.
+        var (x, y) = (F.MapAll(images), G.MapAll(texts));
+        int at = 0;
+        foreach (var pair in pairs)
+            Assert.True(Within(x.DoubleRow(pair.Image).ToArray(), y.DoubleRow(pair.Text).ToArray(), epsilon - radii[at++]));
         Assert.Equal(pairs.PairCount, Robustness.SurvivingPairs(pairs, epsilon, 0));
         Assert.Equal(radii.Count(r => r >= 100), Robustness.SurvivingPairs(pairs, epsilon, 100));
         Assert.Throws<ArgumentOutOfRangeException>(() => Robustness.PerturbedTolerance(-1, 1, 1, 1, 1));
@@ -150,8 +225,7 @@ public class EmbeddingMapTests
         var map = new EvaluationFeatureMap(Texts, [0, 1, 2, 7, 31999], m);
         var (x, y) = (Residues.Polynomial(Texts, p), Residues.Polynomial(Texts, q));
         var (fx, fy) = (map.Map(x), map.Map(y));
-        double moved = Math.Sqrt(fx.Zip(fy, (a, b) => ((double)a - b) * ((double)a - b)).Sum());
-        return fx.All(v => v >= 0 && v < 1) && moved <= map.Lipschitz!.Value * RingDistance.Between(m, x, y) + 1e-6;
+        return fx.All(v => v >= 0 && v < 1) && Fiber.ExactRational.Within(FiberMetric.Euclidean, fx, fy, map.MovementBound(RingDistance.Between(m, x, y)));
     }
 
     [Fact]
@@ -162,7 +236,7 @@ public class EmbeddingMapTests
         var c = Texts.Create(5);
         var lookup = new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0, 0], [b] = [3, 4], [c] = [0, 1] }, RingMetric.Hamming);
         Assert.Null(lookup.Lipschitz);
-        Assert.Equal([3f, 4f], lookup.Map(b));
+        Assert.Equal([3.0, 4.0], lookup.Map(b));
         Assert.Throws<ArgumentException>(() => lookup.Map(Texts.Create(9)));
         var bound = LipschitzLowerBound.Sample(lookup, [a, b, c], maxPairs: 100, seed: 1);
         Assert.Equal(5, bound.LowerBound, 6); // a and b differ in one position and lie 5 apart

@@ -29,7 +29,7 @@ public class EmbeddingSetTests
         Assert.Throws<ArgumentException>(() => EmbeddingSet.FromRows([new float[3], new float[2]]));
         Assert.Throws<ArgumentException>(() => EmbeddingSet.FromArray(new NpyArray(new float[8], 2, 2, 2)));
         Assert.Throws<ArgumentException>(() => EmbeddingSet.SplitModalities(new NpyArray(new float[12], 3, 2, 2)));
-        Assert.Equal(0, new EmbeddingSet([], 0, 7).Count);
+        Assert.Equal(0, new EmbeddingSet(ReadOnlySpan<float>.Empty, 0, 7).Count);
     }
 
     [Fact]
@@ -51,7 +51,10 @@ public class EmbeddingSetTests
     public void Normalize_GivesUnitRows_AndRejectsZeroRows()
     {
         var set = new EmbeddingSet(new float[] { 3, 4, 0, 5 }, 2, 2).Normalize();
-        Assert.Equal(new[] { 0.6f, 0.8f, 0, 1 }, set.Values.ToArray());
+        Assert.Equal(EmbeddingPrecision.Float64, set.Precision); // normalising never narrows
+        Assert.Equal(new[] { 3 / 5.0, 4 / 5.0, 0, 1 }, set.DoubleValues.ToArray());
+        var huge = new EmbeddingSet(new double[] { 3e300, 4e300, 3e-320, 4e-320 }, 2, 2).Normalize(); // no overflow, no underflow
+        Assert.Equal(new[] { 0.6, 0.8, 0.6, 0.8 }, huge.DoubleValues.ToArray().Select(v => Math.Round(v, 15)));
         var e = Assert.Throws<InvalidOperationException>(() => new EmbeddingSet(new float[] { 1, 0, 0, 0 }, 2, 2).Normalize());
         Assert.Contains("Row 1", e.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
 
 namespace FiberProduct.Tests.Fiber;
@@ -223,9 +224,15 @@ public class ApproximateFiberProductTests
         double[] epsilons = [all[100], 0.2, all[2000], all[0], 0.0, all[^1], 0.5, all[2000]]; // unsorted, repeated, on boundaries
         var profile = product.Profile(epsilons, includeDistances: true);
         for (int t = 0; t < epsilons.Length; t++)
-            Assert.Equal(all.Count(x => x <= epsilons[t]), profile.Counts[t]);
+        {
+            Assert.Equal(BruteForce.Count(images, texts, epsilons[t]), profile.Counts[t]);
+            // The distances agree with the counts at every given tolerance, and with the float64 distances to rounding.
+            Assert.Equal(profile.Counts[t], profile.SortedDistances.ToArray().Count(x => x <= epsilons[t]));
+        }
         Assert.Equal(epsilons, profile.Epsilons.ToArray());
-        Assert.Equal(all.Where(x => x <= all[^1]).ToArray(), profile.SortedDistances.ToArray());
+        var expected = BruteForce.Pairs(images, texts, all[^1]).Select(p => p.Distance).Order().ToArray();
+        Assert.Equal(expected.Length, profile.SortedDistances.Length);
+        for (int p = 0; p < expected.Length; p++) Assert.Equal(expected[p], profile.SortedDistances[p], 1e-12);
         Assert.False(product.Profile([0.3]).HasDistances);
     }
 
@@ -314,7 +321,7 @@ public class ApproximateFiberProductTests
         var op = new JoinOperands(images, texts, FiberMetric.Euclidean);
         double epsilon = 0.8;
         var candidate = new float[images.Count]; var sure = new float[images.Count];
-        op.Thresholds(_ => epsilon, candidate, sure);
+        op.Thresholds(_ => epsilon, candidate, sure, new ExactCheck(op));
         long expected = BruteForce.Pairs(images, texts, epsilon).Count;
         long Run<TKernel>() where TKernel : IDotTileKernel
         {

@@ -94,10 +94,11 @@ public class FiberProductProperties
         var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
         var f0 = product.Pairs(0).ToList();
         if (positive.Length == 0) return product.Pairs(1e300).SequenceEqual(f0);
+        // The float64 distances are within 1e-12 (relative) of the exact ones.
         double smallest = positive.Min();
-        return product.Pairs(Math.BitDecrement(smallest)).SequenceEqual(f0)
+        return product.Pairs(smallest * (1 - 1e-12)).SequenceEqual(f0)
             && product.Pairs(smallest / 2).SequenceEqual(f0)
-            && product.Count(smallest) > f0.Count;
+            && product.Count(smallest * (1 + 1e-12)) > f0.Count;
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
@@ -108,7 +109,8 @@ public class FiberProductProperties
         var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
         long all = (long)instance.Images.Count * instance.Texts.Count;
         if (distances.Length == 0) return product.Count(1) == 0;
+        // The float64 distances are within 1e-12 (relative) of the exact ones.
         double max = distances.Max();
-        return product.Count(max) == all && (max == 0 || product.Count(Math.BitDecrement(max)) < all);
+        return product.Count(max * (1 + 1e-12)) == all && (max == 0 || product.Count(max * (1 - 1e-12)) < all);
     }
 }

@@ -85,8 +85,12 @@ public class PruningTests
             }
             var profile = product.Profile([.. epsilons], includeDistances: true);
             Assert.Equal(epsilons.Select(e => (long)BruteForce.Pairs(images, texts, e, metric).Count), profile.Counts.ToArray());
-            Assert.Equal(BruteForce.Pairs(images, texts, epsilons.Max(), metric).Select(p => p.Distance).Order(), profile.SortedDistances.ToArray());
-            var expectedPerImage = BruteForce.Pairs(images, texts, double.PositiveInfinity, metric).Where(p => p.Distance <= perImage[p.Image]).ToList();
+            // Distances agree with the counts at every tolerance, and with the float64 distances to rounding.
+            var all = BruteForce.Pairs(images, texts, epsilons.Max(), metric).Select(p => p.Distance).Order().ToArray();
+            Assert.Equal(all.Length, profile.SortedDistances.Length);
+            for (int p = 0; p < all.Length; p++) Assert.Equal(all[p], profile.SortedDistances[p], 1e-12);
+            for (int t = 0; t < epsilons.Count; t++) Assert.Equal(profile.Counts[t], profile.SortedDistances.ToArray().Count(x => x <= epsilons[t]));
+            var expectedPerImage = BruteForce.Pairs(images, texts, i => perImage[i], metric);
             Assert.Equal(expectedPerImage, product.PairsPerImageTolerance(perImage).ToList());
         }
     }

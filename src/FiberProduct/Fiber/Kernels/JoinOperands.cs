@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Fiber.Exact;
 
 namespace FiberProduct.Fiber.Kernels;
 
@@ -33,28 +34,48 @@ internal sealed class JoinOperands
         ColumnOrder = columnOrder;
 
         ReadOnlyMemory<float> y;
+        EmbeddingSet? workingX = null, workingY = null;
+        double[] radiiX, radiiY;
         if (metric == FiberMetric.Euclidean)
         {
             Scale = ChooseScale(images, texts);
-            X = Scale == 1 ? images.Memory : Scaled(images.Values, Scale);
-            y = Scale == 1 ? texts.Memory : Scaled(texts.Values, Scale);
+            // The filter reads float32 vectors: the sets themselves (float32), their rounding (float64), or a copy scaled
+            // by a power of two; the radii bound how far each row moved.
+            if (Scale == 1) (workingX, workingY) = (images.Working, texts.Working);
+            X = workingX?.Memory ?? images.Rounded(Scale);
+            y = workingY?.Memory ?? texts.Rounded(Scale);
+            radiiX = workingX is not null ? images.RoundingRadii : images.Radii(Scale);
+            radiiY = workingY is not null ? texts.RoundingRadii : texts.Radii(Scale);
         }
         else
         {
             RejectZeroRows(images, nameof(images));
             RejectZeroRows(texts, nameof(texts));
             Scale = 1;
-            X = images.UnitVectors.Memory;
-            y = texts.UnitVectors.Memory;
+            (workingX, workingY) = (images.UnitVectors, texts.UnitVectors);
+            X = workingX.Memory;
+            y = workingY.Memory;
+            // The unit vectors' rounding is part of the cosine margin.
+            (radiiX, radiiY) = (new double[images.Count], new double[texts.Count]);
         }
         PackedY = Pack(y.Span, texts.Count, Dimension, Panels, columnOrder);
-        // Unscaled Euclidean copies are the sets themselves: their norms are already known (same sums, same order).
-        bool asGiven = metric == FiberMetric.Euclidean && Scale == 1;
-        var normsX = asGiven ? images.SquaredNorms : metric == FiberMetric.Euclidean ? EmbeddingSet.ComputeSquaredNorms(X.Span, images.Count, Dimension) : images.UnitVectors.SquaredNorms;
-        var normsY = asGiven ? texts.SquaredNorms : metric == FiberMetric.Euclidean ? EmbeddingSet.ComputeSquaredNorms(y.Span, texts.Count, Dimension) : texts.UnitVectors.SquaredNorms;
-        SquaredNormsX = InOrder(normsX, rowOrder);
-        SquaredNormsY = InOrder(normsY, columnOrder);
+        SquaredNormsX = InOrder(workingX is not null ? workingX.SquaredNorms : Norms(X.Span, images.Count, Dimension), rowOrder);
+        SquaredNormsY = InOrder(workingY is not null ? workingY.SquaredNorms : Norms(y.Span, texts.Count, Dimension), columnOrder);
+        RadiiX = InOrder(radiiX, rowOrder);
+        RadiiY = InOrder(radiiY, columnOrder);
+        MaxRadiusY = radiiY.Length == 0 ? 0 : radiiY.Max();
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
+    }
+
+    private static double[] Norms(ReadOnlySpan<float> values, int count, int dimension)
+    {
+        var norms = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            var row = values.Slice(i * dimension, dimension);
+            norms[i] = ReferenceSums.Dot(row, row);
+        }
+        return norms;
     }
 
     private static double[] InOrder(ReadOnlySpan<double> values, int[]? order)
@@ -104,6 +125,14 @@ internal sealed class JoinOperands
     /// <summary>Texts in the working domain, packed in panels of 16 in join order, zero-padded.</summary>
     public float[] PackedY { get; }
 
+    /// <summary>
+    /// Per join row and column, an upper bound of the distance between a stored vector and the float32 vector the filter
+    /// reads (in the working domain): zero for float32 sets in ordinary ranges.
+    /// </summary>
+    public double[] RadiiX { get; }
+    public double[] RadiiY { get; }
+    public double MaxRadiusY { get; }
+
     /// <summary>Squared norms in the working domain, in join order.</summary>
     public double[] SquaredNormsX { get; }
     public double[] SquaredNormsY { get; }
@@ -120,61 +149,71 @@ internal sealed class JoinOperands
     /// Per-row thresholds on the float32 dot product: a pair (i, j) may belong to F_ε only if
     /// dot ≥ candidate[i] + B[j], and certainly belongs if dot ≥ sure[i] + B[j] (B = <see cref="HalfSquaredNormsY"/>,
     /// zero for the angular metrics). The margin covers the float32 dot product error, the float32 evaluation of the
-    /// threshold, underflow, and the float64 rounding of the reference; pairs between the two are decided by the
-    /// reference (shared/DESIGN.md §6: identical pair sets).
+    /// threshold, underflow, and the rounding of the inputs to the float32 vectors the filter reads (ε widened by the
+    /// radii for candidates, narrowed for sure pairs); pairs between the two are decided by <see cref="ExactCheck"/>.
     /// </summary>
-    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, Span<double> margins = default)
+    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, ExactCheck exact)
     {
-        int d = Dimension;
-        double maxNormY = Math.Sqrt(MaxSquaredNormY);
         for (int i = 0; i < Rows; i++)
         {
             double epsilon = epsilonOfRow(i);
             if (Metric == FiberMetric.Euclidean)
             {
-                double nx = SquaredNormsX[i], normX = Math.Sqrt(nx);
-                double e2 = epsilon * Scale * (epsilon * Scale);
-                if (double.IsInfinity(e2))
-                {
-                    candidate[i] = sure[i] = float.NegativeInfinity; // every pair is within an infinite (or overflowing) ε
-                    if (!margins.IsEmpty) margins[i] = 0;
-                    continue;
-                }
-                double error = 2 * Gamma * normX * maxNormY + Tiny * (d + 8) * (1 + normX + maxNormY);
-                double margin = error + Delta * (nx + MaxSquaredNormY + e2) + 4 * Unit * (nx + e2 + error + MaxSquaredNormY);
-                candidate[i] = DownToSingle((nx - e2 - margin) / 2);
-                sure[i] = UpToSingle((nx - e2 + margin) / 2);
-                if (!margins.IsEmpty) margins[i] = margin;
+                double scaled = epsilon * Scale, shift = RadiiX[i] + MaxRadiusY;
+                double high = shift == 0 ? scaled : (scaled + shift) * (1 + Widen);
+                double low = shift == 0 ? scaled : Math.Max(0, (scaled - shift) * (1 - Widen));
+                candidate[i] = EuclideanThreshold(i, high * high, up: false);
+                sure[i] = EuclideanThreshold(i, low * low, up: true);
             }
             else
             {
                 // In iff 1 − cos ≤ ε (cosine) or arccos(cos) ≤ ε (angular), i.e. cos ≥ c.
-                double c = Metric == FiberMetric.Cosine ? 1 - epsilon : epsilon >= Math.PI ? double.NegativeInfinity : Math.Cos(epsilon);
-                double margin = 1.01 * Gamma + 2.01 * Unit + Tiny * (d + 8) + Delta + 1e-12;
-                candidate[i] = DownToSingle(c - margin);
-                sure[i] = UpToSingle(c + margin);
-                if (!margins.IsEmpty) margins[i] = margin;
+                var (lower, upper) = Metric == FiberMetric.Cosine ? (1 - epsilon, 1 - epsilon)
+                    : epsilon > Math.PI ? (double.NegativeInfinity, double.NegativeInfinity) : exact.CosineOf(epsilon);
+                candidate[i] = DownToSingle(lower - CosineMargin);
+                sure[i] = UpToSingle(upper + CosineMargin);
             }
         }
     }
 
-    /// <summary>
-    /// An interval that holds the reference distance of (i, j), from the fast path's float32 dot product and the
-    /// row's margin (as computed by <see cref="Thresholds"/> for an ε at least as large as the one asked about).
-    /// </summary>
-    public (double Low, double High) DistanceBounds(int i, int j, float dot, double margin)
+    private const double Widen = 1.0 / (1L << 50);
+
+    /// <summary>The threshold for a squared working-domain tolerance e2: every pair (an infinite e2: every pair is within it).</summary>
+    private float EuclideanThreshold(int i, double e2, bool up)
     {
-        const double Widen = 1.0 / (1L << 50);
-        if (Metric == FiberMetric.Euclidean)
+        if (double.IsInfinity(e2)) return float.NegativeInfinity;
+        double nx = SquaredNormsX[i], normX = Math.Sqrt(nx);
+        double error = 2 * Gamma * normX * Math.Sqrt(MaxSquaredNormY) + Tiny * (Dimension + 8) * (1 + normX + Math.Sqrt(MaxSquaredNormY));
+        double margin = error + Delta * (nx + MaxSquaredNormY + e2) + 4 * Unit * (nx + e2 + error + MaxSquaredNormY);
+        return up ? UpToSingle((nx - e2 + margin) / 2) : DownToSingle((nx - e2 - margin) / 2);
+    }
+
+    /// <summary>How far the float32 dot product of two working unit vectors may lie from the exact cosine.</summary>
+    private double CosineMargin => 1.01 * Gamma + 2.01 * Unit + Tiny * (Dimension + 8) + Delta + 1e-12;
+
+    /// <summary>
+    /// Whether the pair (i, j) is certainly in F_ε (+1), certainly out (−1), or undecided (0), from the fast path's
+    /// float32 dot product alone: an interval around the exact distance that holds whatever ε (its own margin, from
+    /// the pair's norms), so that one candidate test serves every tolerance of a profile.
+    /// </summary>
+    public int Classify(int i, int j, float dot, double epsilon, ExactCheck exact)
+    {
+        if (double.IsPositiveInfinity(epsilon)) return 1;
+        if (Metric != FiberMetric.Euclidean)
         {
-            double estimate = SquaredNormsX[i] + SquaredNormsY[j] - 2.0 * dot;
-            double inverseScale = 1 / Scale;
-            double low = Math.Sqrt(Math.Max(0, estimate - margin)) * inverseScale, high = Math.Sqrt(Math.Max(0, estimate + margin)) * inverseScale;
-            return (low * (1 - Widen), high * (1 + Widen));
+            var (lower, upper) = Metric == FiberMetric.Cosine ? (1 - epsilon - Unit * Unit, 1 - epsilon + Unit * Unit)
+                : epsilon > Math.PI ? (double.NegativeInfinity, double.NegativeInfinity) : exact.CosineOf(epsilon);
+            return dot - CosineMargin >= upper ? 1 : dot + CosineMargin < lower ? -1 : 0;
         }
-        double cosLow = dot - margin, cosHigh = dot + margin;
-        if (Metric == FiberMetric.Cosine) return (1 - cosHigh - 1e-15, 1 - cosLow + 1e-15);
-        return (Math.Acos(Math.Min(1, cosHigh)) - 1e-12, Math.Acos(Math.Max(-1, cosLow)) + 1e-12);
+        double nx = SquaredNormsX[i], ny = SquaredNormsY[j];
+        double normX = Math.Sqrt(nx), normY = Math.Sqrt(ny);
+        double estimate = nx + ny - 2.0 * dot;
+        double error = 2 * Gamma * normX * normY + Tiny * (Dimension + 8) * (1 + normX + normY);
+        double margin = error + Delta * (nx + ny) + 4 * Unit * Unit * (nx + ny + 2 * Math.Abs(dot) + error);
+        double shift = RadiiX[i] + RadiiY[j];
+        double low = (Math.Sqrt(Math.Max(0, estimate - margin)) - shift) / Scale * (1 - Widen);
+        double high = (Math.Sqrt(estimate + margin) + shift) / Scale * (1 + Widen);
+        return high <= epsilon ? 1 : low > epsilon ? -1 : 0;
     }
 
     /// <summary>The largest float32 at most v, and the smallest at least v (directed roundings for safe thresholds).</summary>
@@ -185,16 +224,9 @@ internal sealed class JoinOperands
     /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
     private static double ChooseScale(EmbeddingSet x, EmbeddingSet y)
     {
-        float max = Math.Max(x.MaxMagnitude, y.MaxMagnitude);
-        if (max == 0 || (max >= 1f / (1 << 20) && max <= 1 << 20)) return 1;
+        double max = Math.Max(x.MaxMagnitude, y.MaxMagnitude);
+        if (max == 0 || (max >= 1.0 / (1 << 20) && max <= 1 << 20)) return 1;
         return Math.ScaleB(1, -(Math.ILogB(max) + 1));
-    }
-
-    private static float[] Scaled(ReadOnlySpan<float> values, double scale)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = (float)(values[i] * scale);
-        return result;
     }
 
     /// <summary>
@@ -242,7 +274,13 @@ internal sealed class JoinOperands
     private static void RejectZeroRows(EmbeddingSet set, string name)
     {
         for (int i = 0; i < set.Count; i++)
-            if (set.SquaredNorm(i) == 0)
+            if (set.SquaredNorm(i) == 0 && IsZero(set, i)) // a float64 norm can underflow: look at the values
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} of {name} is the zero vector: its cosine and angular distances are undefined."), name);
+    }
+
+    private static bool IsZero(EmbeddingSet set, int row)
+    {
+        for (int k = 0; k < set.Dimension; k++) if (set[row, k] != 0) return false;
+        return true;
     }
 }

@@ -110,7 +110,10 @@ internal sealed class Pruning
     {
         // A zero row has no cosine: the plain join reports it.
         if (metric != FiberMetric.Euclidean && (HasZeroRow(rawImages) || HasZeroRow(rawTexts))) return null;
-        var (images, texts) = metric == FiberMetric.Euclidean ? (rawImages, rawTexts) : (rawImages.UnitVectors, rawTexts.UnitVectors);
+        // Heads are taken from the float32 vectors the filter reads (for float64 sets their rounding: the caller widens
+        // each tolerance by the rounding radii, so the heads bound the distances of the rounded vectors).
+        var (images, texts) = metric == FiberMetric.Euclidean ? (rawImages.Working, rawTexts.Working) : (rawImages.UnitVectors, rawTexts.UnitVectors);
+        if (images is null || texts is null) return null;
         int d = images.Dimension;
         if (d < 16 || images.Count == 0 || texts.Count == 0) return null;
         // Heads are float32 dot products of the raw vectors: keep them far from overflow.

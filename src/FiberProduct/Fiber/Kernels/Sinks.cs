@@ -1,38 +1,7 @@
 using System.Numerics;
-using FiberProduct.Embedding;
+using FiberProduct.Fiber.Exact;
 
 namespace FiberProduct.Fiber.Kernels;
-
-/// <summary>The reference decision for a pair the fast path could not settle.</summary>
-internal sealed class ExactCheck(JoinOperands op)
-{
-    private readonly EmbeddingSet images = op.Images, texts = op.Texts;
-    private readonly int[]? rowOrder = op.RowOrder, columnOrder = op.ColumnOrder;
-
-    /// <summary>The reference distance of join row i and join column j (the vectors as given, not the working copies).</summary>
-    /// <remarks>Per pair, so compiled optimised at once: a single cold query would otherwise spend its first pairs in tier 0.</remarks>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public double Distance(int i, int j)
-    {
-        if (rowOrder is not null) i = rowOrder[i];
-        if (columnOrder is not null) j = columnOrder[j];
-        return ReferenceDistance.Distance(op.Metric, images.Row(i), texts.Row(j), images.SquaredNorm(i), texts.SquaredNorm(j));
-    }
-
-    /// <summary>The reference distances from image i to the texts column0 + lane for the lanes of a mask; returns how many.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public int Distances(int i, int column0, uint lanes, Span<int> columns, Span<double> distances)
-    {
-        int count = 0;
-        while (lanes != 0)
-        {
-            int column = column0 + RangeJoin.NextLane(ref lanes);
-            columns[count] = column;
-            distances[count++] = Distance(i, column);
-        }
-        return count;
-    }
-}
 
 /// <summary>|F_ε|: sure pairs are counted by popcount, the rest of the candidates by the reference.</summary>
 internal sealed class CountSink(ExactCheck exact, Func<int, double> epsilonOfRow) : ITileSink
@@ -49,7 +18,7 @@ internal sealed class CountSink(ExactCheck exact, Func<int, double> epsilonOfRow
         while (band != 0)
         {
             int lane = RangeJoin.NextLane(ref band);
-            if (exact.Distance(row, column0 + lane) <= epsilon) Count++;
+            if (exact.Within(row, column0 + lane, epsilon)) Count++;
         }
     }
 
@@ -73,14 +42,11 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
         double epsilon = epsilonOfRow(row);
         Span<int> columns = stackalloc int[JoinOperands.PanelWidth];
         Span<double> distances = stackalloc double[JoinOperands.PanelWidth];
-        int count = exact.Distances(row, column0, candidates, columns, distances);
+        int count = exact.Within(row, column0, candidates, epsilon, columns, distances);
         for (int c = 0; c < count; c++)
         {
-            if (distances[c] <= epsilon)
-            {
-                Buffer.Add(row, columns[c], distances[c]);
-                if (keepPerRow == 0 && ++sinceReport == 4096) { budget.Add(sinceReport); sinceReport = 0; }
-            }
+            Buffer.Add(row, columns[c], distances[c]);
+            if (keepPerRow == 0 && ++sinceReport == 4096) { budget.Add(sinceReport); sinceReport = 0; }
         }
     }
 
@@ -96,10 +62,11 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
 }
 
 /// <summary>
-/// The ε-profile: for each candidate within the largest ε, the smallest tolerance index whose ε holds it. The fast
-/// path's distance interval settles the index unless some ε falls inside it; then the reference does.
+/// The ε-profile: for each candidate within the largest ε, the smallest tolerance index whose ε holds it, by a binary
+/// search over the sorted tolerances. Each step is settled by the fast path's interval around the exact distance
+/// (<see cref="JoinOperands.Classify"/>) or, when that tolerance falls inside it, exactly (<see cref="ExactCheck"/>).
 /// </summary>
-internal sealed class ProfileSink(JoinOperands op, ExactCheck exact, double[] sortedEpsilons, double[] rowMargins, bool keepDistances) : ITileSink
+internal sealed class ProfileSink(JoinOperands op, ExactCheck exact, double[] sortedEpsilons, bool keepDistances) : ITileSink
 {
     public readonly long[] FirstIndexCounts = new long[sortedEpsilons.Length];
     public readonly List<double> Distances = [];
@@ -111,33 +78,24 @@ internal sealed class ProfileSink(JoinOperands op, ExactCheck exact, double[] so
         {
             int lane = RangeJoin.NextLane(ref candidates);
             int column = column0 + lane;
-            int index;
+            int lo = 0, hi = sortedEpsilons.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                int side = op.Classify(row, column, dots[lane], sortedEpsilons[mid], exact);
+                if (side > 0 || side == 0 && exact.Within(row, column, sortedEpsilons[mid])) hi = mid; else lo = mid + 1;
+            }
+            if (lo == sortedEpsilons.Length) continue;
+            FirstIndexCounts[lo]++;
             if (keepDistances)
             {
-                double distance = exact.Distance(row, column);
-                index = FirstAtLeast(distance);
-                if (index < sortedEpsilons.Length) Distances.Add(distance);
+                // Brought into the interval the decisions prove, (ε_{k−1}, ε_k] for the first tolerance k that holds the
+                // pair, so that counting the distances at any given tolerance gives its count.
+                exact.Within(row, column, sortedEpsilons[lo], out double distance);
+                if (lo > 0 && distance <= sortedEpsilons[lo - 1]) distance = Math.BitIncrement(sortedEpsilons[lo - 1]);
+                Distances.Add(distance);
             }
-            else
-            {
-                var (low, high) = op.DistanceBounds(row, column, dots[lane], rowMargins[row]);
-                int lowIndex = FirstAtLeast(low), highIndex = FirstAtLeast(high);
-                index = lowIndex == highIndex ? lowIndex : FirstAtLeast(exact.Distance(row, column));
-            }
-            if (index < sortedEpsilons.Length) FirstIndexCounts[index]++;
         }
-    }
-
-    /// <summary>The first k with distance ≤ ε_k (the length if none).</summary>
-    private int FirstAtLeast(double distance)
-    {
-        int lo = 0, hi = sortedEpsilons.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sortedEpsilons[mid] >= distance) hi = mid; else lo = mid + 1;
-        }
-        return lo;
     }
 
     public bool RowsCompleted(int rowEnd) => true;
