@@ -28,5 +28,5 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "CLIP (pretrained
     if (full.Shared.Rank > 0)
         Console.WriteLine($"  pairing: mean paired correlation {pairing.MeanCorrelation:F3} (null 95th percentile {pairing.NullBand:F3}, " +
             $"p = {pairing.MeanCorrelationPValue:F4}), directions paired at 5 % (Holm): {pairing.PairedDirectionCount()} of {full.Shared.Rank}; " +
-            $"correlations {string.Join(", ", pairing.Correlations.ToArray().Select(c => c.ToString("F2")))}");
+            $"correlations {string.Join(", ", pairing.Correlations.ToArray().Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))}");
 }
