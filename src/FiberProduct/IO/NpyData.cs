@@ -51,7 +51,12 @@ internal static class NpyData
     }
 
     public static string Claim(NpyHeader header) => string.Create(CultureInfo.InvariantCulture,
-        $"the header declares shape ({string.Join(", ", header.Shape)}) of {header.Type}, {header.DataBytes} bytes of data");
+        $"the header declares shape {Tuple(header.Shape)} of {header.Type}, {header.DataBytes} bytes of data");
+
+    /// <summary>A shape as Python prints it: "(3,)" for one dimension.</summary>
+    public static string Tuple(int[] shape) => shape.Length == 1
+        ? string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)")
+        : "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")";
 
     private static T[] Read<T>(Stream stream, NpyHeader header, long? knownBytes, Func<string, Exception> fail) where T : unmanaged
     {

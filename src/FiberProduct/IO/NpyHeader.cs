@@ -124,7 +124,7 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         {
             if (count > Array.MaxLength / dim)
                 throw fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the shape ({string.Join(", ", shape)}) holds more than {Array.MaxLength} elements, the most a .NET array holds."));
+                    $"the shape {NpyData.Tuple(shape)} holds more than {Array.MaxLength} elements, the most a .NET array holds."));
             count *= dim;
         }
         return count;

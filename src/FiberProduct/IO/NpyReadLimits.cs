@@ -19,12 +19,13 @@ public sealed class NpyReadLimits
     /// of zeros legitimately compress a thousandfold, and 64 MiB is cheap to inflate.</summary>
     public const long CompressionRatioExemptBytes = 64L << 20;
 
-    /// <summary>The defaults described on each property.</summary>
-    public static NpyReadLimits Default { get; } = new();
-
     /// <summary>The memory the garbage collector reports as available to the process: physical memory, or the
     /// container's limit. Arrays larger than this cannot be held, so it is the default of the byte limits.</summary>
     public static long AvailableMemoryBytes { get; } = Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30);
+
+    /// <summary>The defaults described on each property (declared after <see cref="AvailableMemoryBytes"/>, which
+    /// static initialisation must run first).</summary>
+    public static NpyReadLimits Default { get; } = new();
 
     /// <summary>The longest header accepted, in characters as NumPy counts them (the decoded header; a v1.0 or
     /// v2.0 header is Latin-1, a v3.0 header UTF-8). Default 10,000, NumPy's own <c>max_header_size</c>.</summary>

@@ -325,7 +325,9 @@ internal sealed class PythonLiteral
                 bool comment = pos < s.Length && s[pos] == '#';
                 if (comment) while (pos < s.Length && s[pos] != '\n') pos++;
                 if (pos < s.Length && s[pos] == '\n') { pos++; continue; } // a blank line
-                if (column > 0 && !comment) throw new PythonLiteralException("unexpected indentation", pos);
+                // NumPy's filter for Python 2 headers re-tokenises the text and drops a last line of blanks, which
+                // Python would take for an indentation.
+                if (column > 0 && !comment && !(python2Longs && pos >= s.Length)) throw new PythonLiteralException("unexpected indentation", pos);
                 atLineStart = false;
             }
             if (pos >= s.Length) return;
@@ -509,12 +511,17 @@ internal sealed class PythonLiteral
                 throw new PythonLiteralException("a number runs into a name", start);
             pos++;
         }
-        else if (python2Longs)
+        if (python2Longs)
         {
-            // NumPy's filter drops an L token that follows a number token on the same line, even after spaces.
-            int p = pos;
-            while (p < s.Length && s[p] is ' ' or '\t' or '\f') p++;
-            if (p < s.Length && s[p] == 'L' && (p + 1 >= s.Length || !IsIdentifierPart(s[p + 1]))) pos = p + 1;
+            // NumPy's filter drops each L name token that follows a number token on the same line, even after
+            // spaces; a dropped token does not reset its "last token was a number" flag, so "4L L" is 4 too.
+            while (true)
+            {
+                int p = pos;
+                while (p < s.Length && s[p] is ' ' or '\t' or '\f') p++;
+                if (p < s.Length && s[p] == 'L' && (p + 1 >= s.Length || !IsIdentifierPart(s[p + 1]))) pos = p + 1;
+                else break;
+            }
         }
         tok = Tok.Number;
         tokValue = new PyValue { Kind = kind, Int = value, IntTooLarge = tooLarge, IsConstant = true };
