@@ -70,6 +70,9 @@ internal static class NpzReader
             using var inflated = new BoundedInflateStream(entry.Open(), declared, Fail);
             var array = Npy.ReadArray(inflated, limits, name, member, declared);
             inflated.ReadByte(); // past the declared size: the bounded stream throws if the member inflates further
+            if (inflated.Delivered != declared || inflated.Crc != entry.Crc32)
+                throw Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"the member's data does not match the CRC-32 the archive records ({inflated.Crc:X8}, recorded {entry.Crc32:X8}): the archive is corrupt or truncated."));
             return array;
         }
         catch (Exception e) when (IsZipFailure(e))
