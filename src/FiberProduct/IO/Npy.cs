@@ -83,7 +83,8 @@ public static class Npy
             throw Fail(NpyData.Claim(header) + string.Create(CultureInfo.InvariantCulture,
                 $", {header.Count * heldSize} bytes in memory, more than NpyReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
         if (totalBytes is long total && total - header.HeaderBytes != header.DataBytes)
-            throw Fail(NpyData.Claim(header) + string.Create(CultureInfo.InvariantCulture, $", but {total - header.HeaderBytes} follow the header."));
+            throw Fail(NpyData.Claim(header)
+                + string.Create(CultureInfo.InvariantCulture, $", but {total - header.HeaderBytes} follow the header."));
         var data = NpyData.Read(stream, header, totalBytes is null ? null : header.DataBytes, Fail);
         var shape = header.Shape;
         return header.Type switch
@@ -161,7 +162,8 @@ public static class Npy
     /// <param name="path">The archive to read.</param>
     /// <param name="limits">What reading may cost, decompression included.</param>
     /// <returns>The arrays by name.</returns>
-    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds <paramref name="limits"/>.</exception>
+    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds
+    /// <paramref name="limits"/>.</exception>
     public static IReadOnlyDictionary<string, NpyArray> ReadNpz(string path, NpyReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -180,7 +182,8 @@ public static class Npy
     /// against <see cref="NpyReadLimits.MaxNpzTotalBytes"/>).</param>
     /// <param name="limits">What reading may cost, decompression included.</param>
     /// <returns>The arrays by name.</returns>
-    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds <paramref name="limits"/>.</exception>
+    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds
+    /// <paramref name="limits"/>.</exception>
     public static IReadOnlyDictionary<string, NpyArray> ReadNpz(Stream stream, NpyReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -73,7 +73,8 @@ internal static class NpyData
             var bytes = MemoryMarshal.AsBytes(span);
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got != bytes.Length)
-                throw fail(Claim(header) + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * size + got} bytes."));
+                throw fail(Claim(header)
+                    + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * size + got} bytes."));
             if (header.BigEndian == BitConverter.IsLittleEndian) Swap(bytes, size);
             done += n;
         }
@@ -93,7 +94,8 @@ internal static class NpyData
             var bytes = MemoryMarshal.AsBytes(buffer.AsSpan(0, n));
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got != bytes.Length)
-                throw fail(Claim(header) + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * 2 + got} bytes."));
+                throw fail(Claim(header)
+                    + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * 2 + got} bytes."));
             if (header.BigEndian == BitConverter.IsLittleEndian) Swap(bytes, 2);
             for (int i = 0; i < n; i++) array[done + i] = (float)buffer[i];
             done += n;

@@ -22,7 +22,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
     /// <summary>True when <paramref name="prefix"/> starts a zip archive (a local file header, or the end record of an
     /// empty archive): what a .npz file starts with.</summary>
     public static bool LooksLikeZip(ReadOnlySpan<byte> prefix) =>
-        prefix.Length >= 4 && prefix[0] == 'P' && prefix[1] == 'K' && ((prefix[2] == 3 && prefix[3] == 4) || (prefix[2] == 5 && prefix[3] == 6));
+        prefix.Length >= 4 && prefix[0] == 'P' && prefix[1] == 'K'
+        && ((prefix[2] == 3 && prefix[3] == 4) || (prefix[2] == 5 && prefix[3] == 6));
 
     /// <summary>True when <paramref name="prefix"/> starts with the .npy magic string.</summary>
     public static bool LooksLikeNpy(ReadOnlySpan<byte> prefix) => prefix.Length >= 6 && prefix[..6].SequenceEqual(Magic);
@@ -42,13 +43,16 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         if (got < 8) throw fail("the file ends inside the format version.");
         int major = prefix[6], minor = prefix[7];
         if (major is < 1 or > 3 || minor != 0)
-            throw fail(string.Create(CultureInfo.InvariantCulture, $"format version {major}.{minor}; NumPy defines versions 1.0, 2.0 and 3.0 only."));
+            throw fail(string.Create(CultureInfo.InvariantCulture,
+                $"format version {major}.{minor}; NumPy defines versions 1.0, 2.0 and 3.0 only."));
 
         Span<byte> lengthBytes = stackalloc byte[4];
         int lengthSize = major == 1 ? 2 : 4;
         if (stream.ReadAtLeast(lengthBytes[..lengthSize], lengthSize, throwOnEndOfStream: false) != lengthSize)
             throw fail("the file ends inside the header length.");
-        long headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
+        long headerLength = major == 1
+            ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes)
+            : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
         // NumPy compares the decoded length (characters) with max_header_size; a UTF-8 character takes at most
         // 4 bytes, so a longer byte count is refused before a byte of it is read.
         long maxBytes = major == 3 ? 4L * limits.MaxHeaderLength : limits.MaxHeaderLength;
@@ -71,7 +75,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         try { dict = PythonLiteral.Evaluate(header, python2Longs: major <= 2); }
         catch (PythonLiteralException e)
         {
-            throw fail(string.Create(CultureInfo.InvariantCulture, $"the header is not a Python literal NumPy reads ({e.Message} at character {e.Position}): {Excerpt(header)}"));
+            throw fail(string.Create(CultureInfo.InvariantCulture,
+                $"the header is not a Python literal NumPy reads ({e.Message} at character {e.Position}): {Excerpt(header)}"));
         }
         var (type, itemSize, bigEndian, fortran, shape) = Check(dict, header, fail);
         long count = ElementCount(shape, fail);
@@ -79,7 +84,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
     }
 
     private static string HeaderTooLong(long length, NpyReadLimits limits) => string.Create(CultureInfo.InvariantCulture,
-        $"the header is {length} long, more than NpyReadLimits.MaxHeaderLength ({limits.MaxHeaderLength}, NumPy's own max_header_size is 10000).");
+        $"the header is {length} long, more than NpyReadLimits.MaxHeaderLength ({limits.MaxHeaderLength}, "
+        + $"NumPy's own max_header_size is 10000).");
 
     private static string Excerpt(string header)
     {
@@ -98,7 +104,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         if (shapeValue.Kind != PyKind.Tuple || !shapeValue.Items!.TrueForAll(i => i.Kind == PyKind.Int))
             throw fail("the shape is not a tuple of integers: " + shapeValue.Describe());
         if (order.Kind != PyKind.Bool) throw fail("fortran_order is not True or False: " + order.Describe());
-        if (descr.Kind != PyKind.Str) throw fail("descr is not a dtype string: " + descr.Describe() + " (FiberProduct reads no structured dtypes).");
+        if (descr.Kind != PyKind.Str)
+            throw fail("descr is not a dtype string: " + descr.Describe() + " (FiberProduct reads no structured dtypes).");
         var (type, itemSize, bigEndian) = ParseDescr(descr.Text!, fail);
 
         var dims = shapeValue.Items!;
@@ -106,9 +113,11 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         for (int k = 0; k < dims.Count; k++)
         {
             var d = dims[k];
-            if (!d.IntTooLarge && d.Int < 0) throw fail(string.Create(CultureInfo.InvariantCulture, $"dimension {k} of the shape is negative: {shapeValue.Describe()}."));
+            if (!d.IntTooLarge && d.Int < 0)
+                throw fail(string.Create(CultureInfo.InvariantCulture, $"dimension {k} of the shape is negative: {shapeValue.Describe()}."));
             if (d.IntTooLarge || d.Int > int.MaxValue)
-                throw fail(string.Create(CultureInfo.InvariantCulture, $"dimension {k} of the shape, {d.Describe()}, is above {int.MaxValue}, the largest an NpyArray shape holds."));
+                throw fail(string.Create(CultureInfo.InvariantCulture,
+                    $"dimension {k} of the shape, {d.Describe()}, is above {int.MaxValue}, the largest an NpyArray shape holds."));
             shape[k] = (int)d.Int;
         }
         return (type, itemSize, bigEndian, order.Int != 0, shape);
@@ -151,7 +160,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
             "u1" => (NpyElementType.UInt8, 1, big),
             "i4" => (NpyElementType.Int32, 4, big),
             "i8" => (NpyElementType.Int64, 8, big),
-            _ => throw fail($"unsupported dtype '{descr}': FiberProduct reads '<f2', '<f4', '<f8', '|u1', '<i4' and '<i8' (either byte order)."),
+            _ => throw fail($"unsupported dtype '{descr}': FiberProduct reads '<f2', '<f4', '<f8', '|u1', '<i4' and '<i8' "
+                + "(either byte order)."),
         };
     }
 }

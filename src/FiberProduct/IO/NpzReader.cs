@@ -58,13 +58,17 @@ internal static class NpzReader
         if (declared < 0 || compressed < 0) throw Fail("the archive declares a negative size for the member.");
         if (declared > limits.MaxNpzMemberBytes)
             throw Fail(string.Create(CultureInfo.InvariantCulture,
-                $"the member declares {declared} bytes decompressed, more than NpyReadLimits.MaxNpzMemberBytes ({limits.MaxNpzMemberBytes})."));
+                $"the member declares {declared} bytes decompressed, "
+                + $"more than NpyReadLimits.MaxNpzMemberBytes ({limits.MaxNpzMemberBytes})."));
         if (declared > limits.MaxNpzTotalBytes - totalSoFar)
             throw Fail(string.Create(CultureInfo.InvariantCulture,
-                $"the members read so far and this one declare {totalSoFar + declared} bytes decompressed, more than NpyReadLimits.MaxNpzTotalBytes ({limits.MaxNpzTotalBytes})."));
+                $"the members read so far and this one declare {totalSoFar + declared} bytes decompressed, "
+                + $"more than NpyReadLimits.MaxNpzTotalBytes ({limits.MaxNpzTotalBytes})."));
         if (declared > NpyReadLimits.CompressionRatioExemptBytes && declared > Math.Max(compressed, 1) * limits.MaxCompressionRatio)
             throw Fail(string.Create(CultureInfo.InvariantCulture,
-                $"the member declares {declared} bytes decompressed from {compressed}, a ratio above NpyReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio}); data that compresses this well is what a decompression bomb is made of."));
+                $"the member declares {declared} bytes decompressed from {compressed}, "
+                + $"a ratio above NpyReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio}); "
+                + $"data that compresses this well is what a decompression bomb is made of."));
         try
         {
             using var inflated = new BoundedInflateStream(entry.Open(), declared, Fail);
@@ -72,7 +76,8 @@ internal static class NpzReader
             inflated.ReadByte(); // past the declared size: the bounded stream throws if the member inflates further
             if (inflated.Delivered != declared || inflated.Crc != entry.Crc32)
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the member's data does not match the CRC-32 the archive records ({inflated.Crc:X8}, recorded {entry.Crc32:X8}): the archive is corrupt or truncated."));
+                    $"the member's data does not match the CRC-32 the archive records ({inflated.Crc:X8}, recorded "
+                    + $"{entry.Crc32:X8}): the archive is corrupt or truncated."));
             return array;
         }
         catch (Exception e) when (IsZipFailure(e))
@@ -84,7 +89,8 @@ internal static class NpzReader
     /// <summary>What System.IO.Compression throws on a malformed archive or member: wrapped, so that the caller sees
     /// one exception type for any content. Our own pass through.</summary>
     private static bool IsZipFailure(Exception e) => !NpyError.IsOurs(e)
-        && e is InvalidDataException or IOException or NotSupportedException or ArgumentException or OverflowException or InvalidOperationException or IndexOutOfRangeException;
+        && e is InvalidDataException or IOException or NotSupportedException or ArgumentException or OverflowException
+            or InvalidOperationException or IndexOutOfRangeException;
 
     /// <summary>A stream that cannot seek is copied to memory (ZipArchive would do so too, without a bound).</summary>
     private static MemoryStream Buffer(Stream stream, NpyReadLimits limits, Func<string, Exception?, Exception> fail)
@@ -97,7 +103,8 @@ internal static class NpzReader
         {
             if (copy.Length + got > cap)
                 throw fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the archive comes from a stream that cannot seek and is longer than {cap} bytes (NpyReadLimits.MaxNpzTotalBytes, or the 2 GiB a memory buffer holds); save it to a file."), null);
+                    $"the archive comes from a stream that cannot seek and is longer than {cap} bytes "
+                    + $"(NpyReadLimits.MaxNpzTotalBytes, or the 2 GiB a memory buffer holds); save it to a file."), null);
             copy.Write(chunk, 0, got);
         }
         copy.Position = 0;

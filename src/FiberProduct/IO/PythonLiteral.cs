@@ -72,7 +72,11 @@ internal sealed class PythonLiteral
 {
     private const int MaxNesting = 200; // CPython's tokenizer refuses the 201st open bracket
 
-    private enum Tok { LBrace, RBrace, LParen, RParen, LBracket, RBracket, Comma, Colon, Plus, Minus, Str, Bytes, Number, Name, Ellipsis, Newline, End }
+    private enum Tok
+    {
+        LBrace, RBrace, LParen, RParen, LBracket, RBracket, Comma, Colon, Plus, Minus,
+        Str, Bytes, Number, Name, Ellipsis, Newline, End,
+    }
 
     private readonly string s;
     private readonly bool python2Longs;
@@ -98,7 +102,8 @@ internal sealed class PythonLiteral
     public static PyValue Evaluate(string source, bool python2Longs)
     {
         var parser = new PythonLiteral(source, python2Longs);
-        if (parser.s.Contains('\0', StringComparison.Ordinal)) throw new PythonLiteralException("the header contains a NUL character", source.IndexOf('\0', StringComparison.Ordinal));
+        int nul = source.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0) throw new PythonLiteralException("the header contains a NUL character", nul);
         parser.Next();
         var value = parser.ParseTop();
         return value;
@@ -138,7 +143,10 @@ internal sealed class PythonLiteral
         // literal_eval takes a sign only on a constant int, float or complex: not on True, not twice.
         if (!operand.IsConstant || !operand.IsNumber) throw Fail("a sign applies only to a number");
         return operand.Kind != PyKind.Int ? new PyValue { Kind = operand.Kind, IsSigned = true }
-            : new PyValue { Kind = PyKind.Int, Int = negate ? -operand.Int : operand.Int, IntTooLarge = operand.IntTooLarge, IsSigned = true };
+            : new PyValue
+            {
+                Kind = PyKind.Int, Int = negate ? -operand.Int : operand.Int, IntTooLarge = operand.IntTooLarge, IsSigned = true,
+            };
     }
 
     private PyValue ParseAtom()
@@ -293,7 +301,8 @@ internal sealed class PythonLiteral
             case '+': tok = Tok.Plus; return;
             case '-': tok = Tok.Minus; return;
         }
-        throw new PythonLiteralException(string.Create(CultureInfo.InvariantCulture, $"the character U+{(int)c:X4} is not part of a literal"), pos - 1);
+        throw new PythonLiteralException(
+            string.Create(CultureInfo.InvariantCulture, $"the character U+{(int)c:X4} is not part of a literal"), pos - 1);
     }
 
     private void Open()
@@ -327,7 +336,8 @@ internal sealed class PythonLiteral
                 if (pos < s.Length && s[pos] == '\n') { pos++; continue; } // a blank line
                 // NumPy's filter for Python 2 headers re-tokenises the text and drops a last line of blanks, which
                 // Python would take for an indentation.
-                if (column > 0 && !comment && !(python2Longs && pos >= s.Length)) throw new PythonLiteralException("unexpected indentation", pos);
+                if (column > 0 && !comment && !(python2Longs && pos >= s.Length))
+                    throw new PythonLiteralException("unexpected indentation", pos);
                 atLineStart = false;
             }
             if (pos >= s.Length) return;
@@ -336,7 +346,8 @@ internal sealed class PythonLiteral
             if (c == '#') { while (pos < s.Length && s[pos] != '\n') pos++; continue; }
             if (c == '\\')
             {
-                if (pos + 1 >= s.Length || s[pos + 1] != '\n') throw new PythonLiteralException("a backslash outside a string must end the line", pos);
+                if (pos + 1 >= s.Length || s[pos + 1] != '\n')
+                    throw new PythonLiteralException("a backslash outside a string must end the line", pos);
                 if (pos + 2 >= s.Length) throw new PythonLiteralException("the header ends after a line continuation", pos);
                 pos += 2;
                 continue;
@@ -346,9 +357,11 @@ internal sealed class PythonLiteral
         }
     }
 
-    private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_' || (c > 0x7F && IsUnicodeIdentifierPart(c, start: true));
+    private static bool IsIdentifierStart(char c) =>
+        char.IsAsciiLetter(c) || c == '_' || (c > 0x7F && IsUnicodeIdentifierPart(c, start: true));
 
-    private static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || (c > 0x7F && IsUnicodeIdentifierPart(c, start: false));
+    private static bool IsIdentifierPart(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c == '_' || (c > 0x7F && IsUnicodeIdentifierPart(c, start: false));
 
     /// <summary>An approximation of Unicode's XID classes, which decide Python identifiers; identifiers other than
     /// True, False, None and set are refused anyway, so only the split between tokens depends on it.</summary>
@@ -451,7 +464,8 @@ internal sealed class PythonLiteral
         int value = 0;
         for (int k = 0; k < digits; k++, pos++)
         {
-            if (pos >= s.Length || !char.IsAsciiHexDigit(s[pos])) throw new PythonLiteralException("a truncated \\x, \\u or \\U escape", pos);
+            if (pos >= s.Length || !char.IsAsciiHexDigit(s[pos]))
+                throw new PythonLiteralException("a truncated \\x, \\u or \\U escape", pos);
             value = value * 16 + DigitValue(s[pos], 16);
         }
         return value;
