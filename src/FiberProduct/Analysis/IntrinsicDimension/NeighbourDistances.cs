@@ -16,13 +16,26 @@ internal static class NeighbourDistances
         if (k < 1 || k >= points.Count)
             throw new ArgumentOutOfRangeException(argument, k, Resampling.Invariant(
                 $"Expected 1 ≤ k < {points.Count} (the number of points): each point needs k other points."));
-        var product = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options);
-        var nearest = product.NearestWithin(double.PositiveInfinity, k + 1, cancellationToken: cancellationToken);
-        var result = new double[points.Count][];
-        for (int i = 0; i < points.Count; i++)
+        options = (options ?? new FiberProductOptions()) with { TruncateAtBudget = false };
+        int n = points.Count;
+        // At ε = ∞ every pair needs its float64 distance; within a finite ε the engine's filters discard most pairs
+        // unread. A row holding k + 1 points within ε holds its k + 1 nearest, exactly; ε is the largest (k+1)-th
+        // neighbour distance of up to 64 evenly spread points, and the rows that still fall short are redone at ∞.
+        var sample = Enumerable.Range(0, Math.Min(n, 64)).Select(s => (int)((long)s * n / Math.Min(n, 64))).ToArray();
+        var probe = new ApproximateFiberProduct(Resampling.SelectRows(points, sample), points, FiberMetric.Euclidean, options)
+            .NearestWithin(double.PositiveInfinity, k + 1, cancellationToken: cancellationToken);
+        double epsilon = probe.Distances.ToArray().Max();
+        var nearest = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options)
+            .NearestWithin(epsilon, k + 1, cancellationToken: cancellationToken);
+        var shortRows = Enumerable.Range(0, n).Where(i => nearest.ColumnsOfRow(i).Length < k + 1).ToArray();
+        var retry = shortRows.Length == 0 ? null : new ApproximateFiberProduct(Resampling.SelectRows(points, shortRows), points, FiberMetric.Euclidean, options)
+            .NearestWithin(double.PositiveInfinity, k + 1, cancellationToken: cancellationToken);
+        var result = new double[n][];
+        for (int i = 0, next = 0; i < n; i++)
         {
-            var columns = nearest.ColumnsOfRow(i);
-            var distances = nearest.DistancesOfRow(i);
+            var (source, sourceRow) = next < shortRows.Length && shortRows[next] == i ? (retry!, next++) : (nearest, i);
+            var columns = source.ColumnsOfRow(sourceRow);
+            var distances = source.DistancesOfRow(sourceRow);
             var order = new (double Distance, int Column)[columns.Length];
             for (int p = 0; p < columns.Length; p++) order[p] = (distances[p], columns[p]);
             Array.Sort(order);
