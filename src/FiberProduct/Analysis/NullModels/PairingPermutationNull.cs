@@ -68,7 +68,7 @@ public static class PairingPermutationNull
     {
         ArgumentNullException.ThrowIfNull(product);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
-        _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices
+        CheckDraws(NullTail.Upper, permutations, bandCoverage);
         return Test(product, truth, p => p.Pairs.Count(x => Retrieval.Distance(product, product.Images, x.Image, product.Texts, x.Text) <= epsilon),
             Resampling.Invariant($"true pairs within ε = {epsilon}"), NullTail.Upper, permutations, seed, bandCoverage, null, cancellationToken);
     }
@@ -115,8 +115,9 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
+        CheckDraws(NullTail.Upper, permutations, bandCoverage);
+        _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before the join
         if (truth.Count == 0) throw new InvalidOperationException("The pairing is empty; recall is undefined.");
-        _ = Retrieval.Partners(product, truth, imageQueries: true);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var kth = new double[queries.Count];

@@ -40,6 +40,8 @@ public static class SphereNull
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(statistic);
+        ArgumentNullException.ThrowIfNull(name);
+        PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         if (product.Metric == FiberMetric.Euclidean) RequireUnitRows(product.Images, product.Texts);
         return Draw(product.Images, product.Texts, (x, y) => statistic(new ApproximateFiberProduct(x, y, product.Metric, product.Options)),
             statistic(product), name, tail, draws, seed, bandCoverage, progress, cancellationToken);
@@ -66,6 +68,8 @@ public static class SphereNull
         ArgumentNullException.ThrowIfNull(statistic);
         if (images.Dimension != texts.Dimension)
             throw new ArgumentException(Resampling.Invariant($"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
+        ArgumentNullException.ThrowIfNull(name);
+        PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         RequireUnitRows(images, texts);
         return Draw(images, texts, statistic, statistic(images, texts), name, tail, draws, seed, bandCoverage, progress, cancellationToken);
     }
@@ -116,8 +120,6 @@ public static class SphereNull
     private static NullTest Draw(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, double> statistic, double observed, string name,
         NullTail tail, int draws, int seed, double bandCoverage, IProgress<double>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         var random = new Random(seed);
         var samples = new double[draws];
         for (int b = 0; b < draws; b++)
