@@ -11,6 +11,7 @@ internal static class CommandMode
         ["polymul"] = PolymulCommand.Run,
         ["join"] = JoinCommand.Run,
         ["decompose"] = DecomposeCommand.Run,
+        ["dimension"] = DimensionCommand.Run,
     };
 
     /// <summary>Options as --name value pairs; a bare --flag maps to "true".</summary>

@@ -65,9 +65,18 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
         Console.WriteLine($"   F^s_ε (shared part only, T7: F_ε ⊆ F^s_ε): best F1 {shared.F1:F3} at ε = {shared.Epsilon:F4}");
     }
 
-    // T6: the correlation dimension of the cross-modal distances.
+    // T6: the correlation dimension of the cross-modal distances, beside uniform points of the sphere at the same radii
+    // (where most pairs lie, ν measures how steeply the distance distribution rises, not a dimension), and the intrinsic
+    // dimension of each modality alone. Intervals: bootstrap over points, sampling noise only; all are biased low at high
+    // dimension (docs/theorems.md, T6).
     var nu = CorrelationDimension.Estimate(fiber, seed: 1);
-    Console.WriteLine($"   correlation dimension ν = {nu.Dimension:F2}, 95 % bootstrap interval [{nu.Lower:F2}, {nu.Upper:F2}]");
+    double nuSphere = SphereDistances.CorrelationDimension(images.Dimension, nu.SmallRadius, nu.LargeRadius);
+    Console.WriteLine($"   correlation dimension ν = {nu.Dimension:F2} [{nu.Lower:F2}, {nu.Upper:F2}] at r = {nu.SmallRadius:F3} … {nu.LargeRadius:F3}; " +
+        $"uniform points of S^{images.Dimension - 1} there: ν = {nuSphere:F2} (a rate, not a dimension)");
+    var (mleI, twoNnI) = (MaximumLikelihoodDimension.Estimate(images, seed: 1), TwoNearestNeighboursDimension.Estimate(images, seed: 1));
+    var (mleT, twoNnT) = (MaximumLikelihoodDimension.Estimate(texts, seed: 1), TwoNearestNeighboursDimension.Estimate(texts, seed: 1));
+    Console.WriteLine($"   intrinsic dimension, images: MLE {mleI.Dimension:F1} [{mleI.Lower:F1}, {mleI.Upper:F1}], TwoNN {twoNnI.Dimension:F1} [{twoNnI.Lower:F1}, {twoNnI.Upper:F1}]; " +
+        $"texts: MLE {mleT.Dimension:F1} [{mleT.Lower:F1}, {mleT.Upper:F1}], TwoNN {twoNnT.Dimension:F1} [{twoNnT.Lower:F1}, {twoNnT.Upper:F1}] (read low at high k)");
 
     // Plots and exports.
     var profile = fiber.Profile(grid, progress: new ConsoleProgress("ε-profile"));

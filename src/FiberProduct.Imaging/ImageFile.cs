@@ -1,49 +1,72 @@
-using System.Globalization;
 using FiberProduct.Encoding;
-using StbImageSharp;
+using FiberProduct.Imaging.Formats;
 
 namespace FiberProduct.Imaging;
 
 /// <summary>
 /// Image files to <see cref="PixelBuffer"/>s with 8-bit intensities, ready for <see cref="ImageEncoder"/>: PNG, JPEG,
 /// BMP, TGA, GIF (first frame) and PSD through StbImageSharp (managed), netpbm P1–P6 by this library. Nothing is
-/// rescaled or truncated silently: files with more than 8 bits per channel (16-bit PNG, PGM with maxval above 255, HDR)
-/// are rejected, and the pixel count is checked against a limit before any pixel memory is allocated.
+/// rescaled or truncated silently: files with more than 8 bits per channel (16-bit PNG or PSD, PGM with maxval above
+/// 255) and Radiance HDR files (floating-point radiance) are refused, and so are truncated files, whose missing pixels
+/// the decoder would invent. PNG and JPEG files are checked structurally (chunk bounds and CRCs, zlib size; marker
+/// bounds, EOI, data enough for the size) before they reach the decoder, the size is checked against
+/// <see cref="ImageReadOptions"/> before any pixel memory is allocated, and the decoder reads through a stream that
+/// ends its loops at the end of the file. Safe for untrusted files: every problem with the bytes is an
+/// <see cref="ImageFormatException"/>.
 /// </summary>
 public static class ImageFile
 {
     /// <summary>The default limit on width × height: 2^26 pixels (for instance 8192 × 8192).</summary>
-    public const long DefaultMaxPixels = 1L << 26;
+    public const long DefaultMaxPixels = ImageReadOptions.DefaultMaxPixels;
 
     /// <summary>Decodes an image file.</summary>
+    /// <param name="path">The file; its format is told by its first bytes, not its name.</param>
+    /// <param name="mode">Which channels the image gets.</param>
+    /// <param name="options">Limits; null for <see cref="ImageReadOptions.Default"/>.</param>
+    /// <exception cref="ImageFormatException">The file is not a well-formed image of a format and variant this library
+    /// reads, or it is larger than <paramref name="options"/> allow (<see cref="ImageFormatException.Reason"/> says
+    /// which); the message names the file and the reason. No other exception comes from the file's bytes.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a readable image, or its header disagrees with its data.</exception>
-    /// <exception cref="NotSupportedException">The image has more than 8 bits per channel.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The image has more than <paramref name="maxPixels"/> pixels.</exception>
-    public static PixelBuffer Load(string path, ColorMode mode = ColorMode.AsStored, long maxPixels = DefaultMaxPixels)
+    /// <exception cref="IOException">The file system failed to read the file (as <see cref="File.ReadAllBytes"/> throws
+    /// it; also <see cref="UnauthorizedAccessException"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    public static PixelBuffer Load(string path, ColorMode mode = ColorMode.AsStored, ImageReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No image file at '{path}'.", path);
-        return Decode(File.ReadAllBytes(path), mode, maxPixels);
+        CheckMode(mode);
+        options ??= ImageReadOptions.Default;
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new FileNotFoundException($"No image file at '{path}'.", path);
+        if (file.Length > options.MaxFileBytes)
+            throw Reject.Limit(path, $"the file has {file.Length} bytes, above the limit of {options.MaxFileBytes} (ImageReadOptions.MaxFileBytes).");
+        return Decode(File.ReadAllBytes(path), path, mode, options);
     }
 
-    /// <summary>Decodes an image from a stream (read to its end).</summary>
-    /// <inheritdoc cref="Load" path="/exception"/>
-    public static PixelBuffer Decode(Stream stream, ColorMode mode = ColorMode.AsStored, long maxPixels = DefaultMaxPixels)
+    /// <summary>Decodes an image from a stream, read to its end (at most <see cref="ImageReadOptions.MaxFileBytes"/>
+    /// and one more byte are read).</summary>
+    /// <param name="stream">The image's bytes.</param>
+    /// <param name="mode">Which channels the image gets.</param>
+    /// <param name="options">Limits; null for <see cref="ImageReadOptions.Default"/>.</param>
+    /// <exception cref="ImageFormatException">As for <see cref="Load"/>; the message says "the image stream".</exception>
+    /// <exception cref="IOException">The stream itself failed (whatever it throws passes through).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    public static PixelBuffer Decode(Stream stream, ColorMode mode = ColorMode.AsStored, ImageReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        CheckMode(mode);
+        options ??= ImageReadOptions.Default;
         using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return Decode(copy.ToArray(), mode, maxPixels);
-    }
-
-    private static PixelBuffer Decode(byte[] file, ColorMode mode = ColorMode.AsStored, long maxPixels = DefaultMaxPixels)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown colour mode.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPixels, 1);
-        var image = Netpbm.IsNetpbm(file) ? Netpbm.Decode(file, maxPixels) : DecodeWithStb(file, mode, maxPixels);
-        return Convert(image, mode);
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+        {
+            if (copy.Length + n > options.MaxFileBytes)
+                throw Reject.Limit(null, $"the stream holds more than {options.MaxFileBytes} bytes, the limit (ImageReadOptions.MaxFileBytes).");
+            copy.Write(buffer, 0, n);
+        }
+        return Decode(copy.ToArray(), null, mode, options);
     }
 
     /// <summary>
@@ -60,40 +83,34 @@ public static class ImageFile
         Netpbm.Write(stream, image);
     }
 
-    internal static void CheckSize(long width, long height, long maxPixels)
+    private static void CheckMode(ColorMode mode)
     {
-        if (width < 1 || height < 1)
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The image header gives a size of {width} × {height}."));
-        if (width * height > maxPixels)
-            throw new ArgumentOutOfRangeException(nameof(maxPixels), maxPixels,
-                string.Create(CultureInfo.InvariantCulture, $"The image is {width} × {height} = {width * height} pixels, above the limit of {maxPixels}; pass a larger maxPixels to decode it."));
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown colour mode.");
     }
 
-    private static PixelBuffer DecodeWithStb(byte[] file, ColorMode mode, long maxPixels)
+    private static PixelBuffer Decode(byte[] file, string? source, ColorMode mode, ImageReadOptions options)
     {
-        ImageInfo info;
-        using (var probe = new MemoryStream(file, writable: false))
-            info = ImageInfo.FromStream(probe) ?? throw new InvalidDataException("Not an image StbImageSharp can read (PNG, JPEG, BMP, TGA, GIF, PSD) nor a netpbm file.");
-        if (info.BitsPerChannel != 8)
-            throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
-                $"The image has {info.BitsPerChannel} bits per channel; Z_256[x] holds 8-bit intensities and reducing them would lose information."));
-        CheckSize(info.Width, info.Height, maxPixels);
-        // Grey+alpha has no PixelBuffer layout (1, 3 or 4 channels): ask the decoder for RGBA, which keeps every value.
-        var request = mode == ColorMode.Grayscale ? ColorComponents.Grey : info.ColorComponents == ColorComponents.GreyAlpha ? ColorComponents.RedGreenBlueAlpha : ColorComponents.Default;
-        ImageResult result;
-        try { result = ImageResult.FromMemory(file, request); }
-        catch (Exception e) when (e is InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        try
         {
-            throw new InvalidDataException($"The image could not be decoded: {e.Message}", e);
+            if (file.Length == 0) throw Reject.Malformed(source, $"it is empty.");
+            var format = FormatSniffer.Detect(file);
+            var image = format switch
+            {
+                ImageFormat.Netpbm => Netpbm.Decode(file, source, options),
+                ImageFormat.RadianceHdr => throw Reject.Unsupported(source,
+                    $"it is a Radiance HDR file; its floating-point radiance has no 8-bit reading that loses nothing, so convert it (tone-map) first."),
+                _ => StbDecoder.Decode(file, format, mode, source, options),
+            };
+            return Convert(image, mode);
         }
-        int channels = result.Comp switch
+        catch (ImageFormatException) { throw; }
+        catch (OutOfMemoryException) { throw; } // within the caller's limits, the machine itself is short of memory
+        catch (Exception e)
         {
-            ColorComponents.Grey => 1,
-            ColorComponents.RedGreenBlue => 3,
-            ColorComponents.RedGreenBlueAlpha => 4,
-            _ => throw new InvalidDataException($"Unexpected decoded layout {result.Comp}."),
-        };
-        return new PixelBuffer(result.Data, result.Width, result.Height, channels);
+            // Anything else that escapes the decoder on these bytes (a bug of the decoder, found by fuzzing or not) is
+            // still about this file: the one documented type, with the decoder's exception inside.
+            throw new ImageFormatException(source, ImageRejection.Malformed, $"the decoder failed on it ({e.GetType().Name}: {e.Message}).", e);
+        }
     }
 
     private static PixelBuffer Convert(PixelBuffer image, ColorMode mode)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Encoding;
+using FiberProduct.Imaging.Formats;
 
 namespace FiberProduct.Imaging;
 
@@ -12,34 +13,34 @@ internal static class Netpbm
 {
     public static bool IsNetpbm(ReadOnlySpan<byte> file) => file.Length >= 2 && file[0] == (byte)'P' && file[1] is >= (byte)'1' and <= (byte)'6';
 
-    public static PixelBuffer Decode(byte[] file, long maxPixels)
+    public static PixelBuffer Decode(byte[] file, string? source, ImageReadOptions options)
     {
         int kind = file[1] - '0';
         int position = 2;
-        long width = ReadNumber(file, ref position, "width"), height = ReadNumber(file, ref position, "height");
-        long maxValue = kind is 1 or 4 ? 1 : ReadNumber(file, ref position, "maxval");
+        long width = ReadNumber(file, source, ref position, "width"), height = ReadNumber(file, source, ref position, "height");
+        long maxValue = kind is 1 or 4 ? 1 : ReadNumber(file, source, ref position, "maxval");
         if (maxValue is < 1 or > 65535)
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Netpbm maxval {maxValue} is outside 1 … 65535."));
+            throw Reject.Malformed(source, $"netpbm maxval {maxValue} is outside 1 … 65535.");
         if (maxValue > 255)
-            throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
-                $"The netpbm file has maxval {maxValue} (16 bits per sample); Z_256[x] holds 8-bit intensities and reducing them would lose information."));
-        ImageFile.CheckSize(width, height, maxPixels);
+            throw Reject.Unsupported(source,
+                $"the netpbm file has maxval {maxValue} (16 bits per sample); Z_256[x] holds 8-bit intensities and reducing them would lose information.");
+        Reject.CheckSize(source, width, height, options);
         int channels = kind is 3 or 6 ? 3 : 1, w = (int)width, h = (int)height;
         long samples = width * height * channels;
         bool binary = kind >= 4;
         // Exactly one whitespace byte separates the header from binary data.
         if (binary && (position >= file.Length || !IsSpace(file[position++])))
-            throw new InvalidDataException("The netpbm header does not end in a whitespace byte before the binary data.");
+            throw Reject.Malformed(source, $"the netpbm header does not end in a whitespace byte before the binary data.");
         long needed = kind == 4 ? (width + 7) / 8 * height : binary ? samples : samples * (kind == 1 ? 1 : 2) - 1;
         if (file.Length - position < needed)
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"The netpbm header promises {width} × {height} × {channels} samples, which need at least {needed} bytes; the file has {file.Length - position} after the header."));
+            throw Reject.Malformed(source,
+                $"the netpbm header promises {width} × {height} × {channels} samples, which need at least {needed} bytes; the file has {file.Length - position} after the header.");
 
         var data = new byte[samples];
         switch (kind)
         {
             case 5 or 6:
-                for (long i = 0; i < samples; i++) data[i] = Sample(file[position + i], maxValue, i);
+                for (long i = 0; i < samples; i++) data[i] = Sample(file[position + i], maxValue, i, source);
                 break;
             case 4:
                 int rowBytes = (w + 7) / 8;
@@ -53,12 +54,12 @@ internal static class Netpbm
                     SkipSpace(file, ref position);
                     // Plain PBM digits need no separator ("0101" is four pixels).
                     if (position >= file.Length || file[position] is not ((byte)'0' or (byte)'1'))
-                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Plain PBM: expected bit {i} of {samples} at byte {position}."));
+                        throw Reject.Malformed(source, $"plain PBM: expected bit {i} of {samples} at byte {position}.");
                     data[i] = file[position++] == '1' ? (byte)0 : (byte)255;
                 }
                 break;
             default:
-                for (long i = 0; i < samples; i++) data[i] = Sample(ReadNumber(file, ref position, "sample"), maxValue, i);
+                for (long i = 0; i < samples; i++) data[i] = Sample(ReadNumber(file, source, ref position, "sample"), maxValue, i, source);
                 break;
         }
         return new PixelBuffer(data, w, h, channels);
@@ -73,10 +74,10 @@ internal static class Netpbm
         stream.Write(image.ToPackedArray());
     }
 
-    private static byte Sample(long value, long maxValue, long index) => value <= maxValue ? (byte)value
-        : throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Netpbm sample {index} is {value}, above maxval {maxValue}."));
+    private static byte Sample(long value, long maxValue, long index, string? source) => value <= maxValue ? (byte)value
+        : throw Reject.Malformed(source, $"netpbm sample {index} is {value}, above maxval {maxValue}.");
 
-    private static long ReadNumber(byte[] file, ref int position, string what)
+    private static long ReadNumber(byte[] file, string? source, ref int position, string what)
     {
         SkipSpace(file, ref position);
         int start = position;
@@ -85,10 +86,10 @@ internal static class Netpbm
         {
             value = value * 10 + (file[position++] - '0');
             if (value > int.MaxValue)
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Netpbm {what} at byte {start} is larger than {int.MaxValue}."));
+                throw Reject.Malformed(source, $"netpbm {what} at byte {start} is larger than {int.MaxValue}.");
         }
         if (position == start)
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Netpbm: expected the {what} (a decimal number) at byte {start}."));
+            throw Reject.Malformed(source, $"netpbm: expected the {what} (a decimal number) at byte {start}.");
         return value;
     }
 

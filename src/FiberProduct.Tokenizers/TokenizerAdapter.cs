@@ -8,33 +8,63 @@ namespace FiberProduct.Tokenizers;
 /// A Microsoft.ML.Tokenizers tokenizer as an <see cref="ITextTokenizer"/>, with the vocabulary size |V| that fixes the
 /// text ring Z_|V|[x]. Use the factories for the common cases: <see cref="Cl100kBase"/> and <see cref="O200kBase"/>
 /// (Tiktoken, data bundled by their NuGet packages) and <see cref="BertWordPiece"/> (a BERT vocab.txt file).
+/// <para>
+/// Input rules (issue 14): a text must be well-formed UTF-16 (a lone surrogate would be encoded as U+FFFD and not come
+/// back) and at most <see cref="MaxTextLength"/> characters long; a decoded id sequence at most that many ids, each an
+/// id of the vocabulary (cl100k_base and o200k_base have unused ids below |V|, which the tokenizer would decode to
+/// nothing). Every refusal is an <see cref="ArgumentException"/> (<see cref="ArgumentOutOfRangeException"/> for
+/// lengths and ids) whose message names the position and the value. Control characters and NUL are ordinary text:
+/// Tiktoken keeps them; BERT's normalisation drops them, as it drops accents.
+/// </para>
 /// </summary>
 public sealed class TokenizerAdapter : ITextTokenizer
 {
+    /// <summary>
+    /// The default <see cref="MaxTextLength"/>: 16,384 characters, ample for captions. Byte-pair encoding costs time
+    /// quadratic in the length of a word: one word of 16,384 letters takes about 0.7 s with cl100k_base, one of
+    /// 40,000 about 4.5 s (measured on the project's 2-core build machine).
+    /// </summary>
+    public const int DefaultMaxTextLength = 1 << 14;
+
     private readonly bool addSpecialTokens;
+    private readonly Func<int, bool>? isUnused;
 
     /// <summary>Wraps a tokenizer whose ids all lie below <paramref name="vocabularySize"/>.</summary>
     /// <param name="tokenizer">The tokenizer.</param>
     /// <param name="vocabularySize">|V|: one more than the largest id the tokenizer can produce.</param>
     /// <param name="name">A name for reports (e.g. "cl100k_base").</param>
     /// <param name="addSpecialTokens">Whether encoding adds BERT's [CLS] … [SEP] (other tokenizers add none).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2.</exception>
-    public TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens = false)
+    /// <param name="maxTextLength">The longest text encoded, in UTF-16 code units, and the most ids decoded at once.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2, or
+    /// <paramref name="maxTextLength"/> below 1.</exception>
+    public TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens = false,
+        int maxTextLength = DefaultMaxTextLength)
+        : this(tokenizer, vocabularySize, name, addSpecialTokens, maxTextLength, null) { }
+
+    private TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens, int maxTextLength,
+        Func<int, bool>? isUnused)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTextLength, 1);
         Tokenizer = tokenizer;
         VocabularySize = vocabularySize;
         Name = name;
+        MaxTextLength = maxTextLength;
         this.addSpecialTokens = addSpecialTokens;
+        this.isUnused = isUnused;
     }
 
     /// <summary>OpenAI's cl100k_base byte-pair encoding (GPT-3.5/4); |V| = 100,277 including its special tokens.</summary>
-    public static TokenizerAdapter Cl100kBase() => Tiktoken("cl100k_base");
+    /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
+    public static TokenizerAdapter Cl100kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("cl100k_base", maxTextLength);
 
     /// <summary>OpenAI's o200k_base byte-pair encoding (GPT-4o); |V| = 200,019 including its special tokens.</summary>
-    public static TokenizerAdapter O200kBase() => Tiktoken("o200k_base");
+    /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
+    public static TokenizerAdapter O200kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("o200k_base", maxTextLength);
 
     /// <summary>
     /// BERT's WordPiece tokenizer from a vocab.txt file (one token per line, the id is the line number); |V| is the
@@ -42,9 +72,15 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// stripped, and decoding joins word pieces with single spaces, so ids round-trip exactly and texts up to that
     /// normalisation.
     /// </summary>
+    /// <param name="vocabularyFile">vocab.txt.</param>
+    /// <param name="lowerCase">Lower-case and strip accents first (the uncased models).</param>
+    /// <param name="addSpecialTokens">Whether encoding adds [CLS] … [SEP].</param>
+    /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
     /// <exception cref="FileNotFoundException">The vocabulary file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file has fewer than two lines or repeats a token.</exception>
-    public static TokenizerAdapter BertWordPiece(string vocabularyFile, bool lowerCase = true, bool addSpecialTokens = false)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
+    public static TokenizerAdapter BertWordPiece(string vocabularyFile, bool lowerCase = true, bool addSpecialTokens = false,
+        int maxTextLength = DefaultMaxTextLength)
     {
         ArgumentNullException.ThrowIfNull(vocabularyFile);
         if (!File.Exists(vocabularyFile)) throw new FileNotFoundException($"No BERT vocabulary file at '{vocabularyFile}'.", vocabularyFile);
@@ -58,7 +94,7 @@ public sealed class TokenizerAdapter : ITextTokenizer
         }
         if (lines < 2) throw new InvalidDataException($"'{vocabularyFile}' holds {lines} token(s); a vocabulary needs at least 2.");
         var options = new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase };
-        return new TokenizerAdapter(BertTokenizer.Create(vocabularyFile, options), lines, "bert-wordpiece:" + Path.GetFileName(vocabularyFile), addSpecialTokens);
+        return new TokenizerAdapter(BertTokenizer.Create(vocabularyFile, options), lines, "bert-wordpiece:" + Path.GetFileName(vocabularyFile), addSpecialTokens, maxTextLength);
     }
 
     /// <summary>The wrapped tokenizer.</summary>
@@ -70,11 +106,25 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// <summary>The tokenizer's name (cl100k_base, o200k_base, bert-wordpiece:FILE, or as given).</summary>
     public string Name { get; }
 
+    /// <summary>The longest text <see cref="Encode"/> takes (UTF-16 code units), and the most ids
+    /// <see cref="Decode"/> takes.</summary>
+    public int MaxTextLength { get; }
+
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">The tokenizer produced an id outside 0 … |V| − 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The text is longer than <see cref="MaxTextLength"/>.</exception>
+    /// <exception cref="ArgumentException">The text is not well-formed UTF-16: a surrogate without its pair.</exception>
+    /// <exception cref="InvalidOperationException">The tokenizer produced an id outside 0 … |V| − 1 (the vocabulary
+    /// size given to the constructor is wrong; not a problem of the text).</exception>
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxTextLength)
+            throw new ArgumentOutOfRangeException(nameof(text), text.Length, string.Create(CultureInfo.InvariantCulture,
+                $"The text has {text.Length} characters, above the limit of {MaxTextLength} for {Name} (maxTextLength)."));
+        int bad = LoneSurrogate(text);
+        if (bad >= 0)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The text has a lone surrogate U+{(int)text[bad]:X4} at index {bad}; it is not well-formed UTF-16 and would not survive encoding."), nameof(text));
         var ids = Tokenizer is BertTokenizer bert ? bert.EncodeToIds(text, addSpecialTokens, considerPreTokenization: true, considerNormalization: true) : Tokenizer.EncodeToIds(text);
         for (int i = 0; i < ids.Count; i++)
             if ((uint)ids[i] >= (uint)VocabularySize)
@@ -84,42 +134,72 @@ public sealed class TokenizerAdapter : ITextTokenizer
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentOutOfRangeException">An id is outside 0 … |V| − 1.</exception>
+    /// <remarks>Ids whose bytes split a character (a byte-level token alone) decode to U+FFFD for the piece, as
+    /// Microsoft.ML.Tokenizers does; the ids themselves are exact in <see cref="Encode"/>'s output.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside 0 … |V| − 1 or one of the unused ids below |V|,
+    /// or there are more than <see cref="MaxTextLength"/> ids.</exception>
     public string Decode(IReadOnlyList<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count > MaxTextLength)
+            throw new ArgumentOutOfRangeException(nameof(ids), ids.Count, string.Create(CultureInfo.InvariantCulture,
+                $"There are {ids.Count} ids, above the limit of {MaxTextLength} for {Name} (maxTextLength)."));
         for (int i = 0; i < ids.Count; i++)
+        {
             if ((uint)ids[i] >= (uint)VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(ids), ids[i],
                     string.Create(CultureInfo.InvariantCulture, $"Token {i} has id {ids[i]}, outside the vocabulary of {Name} (0 … {VocabularySize - 1})."));
+            if (isUnused?.Invoke(ids[i]) == true)
+                throw new ArgumentOutOfRangeException(nameof(ids), ids[i],
+                    string.Create(CultureInfo.InvariantCulture, $"Token {i} has id {ids[i]}, which {Name} does not use (it would decode to nothing)."));
+        }
         return Tokenizer.Decode(ids) ?? string.Empty;
+    }
+
+    // The index of the first surrogate without its pair, or −1.
+    private static int LoneSurrogate(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else return i;
+        }
+        return -1;
     }
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (|V| = {VocabularySize})");
 
-    private static TokenizerAdapter Tiktoken(string encoding)
+    private static TokenizerAdapter Tiktoken(string encoding, int maxTextLength)
     {
         var tokenizer = TiktokenTokenizer.CreateForEncoding(encoding);
-        // |V| = one more than the largest id over the mergeable ranks and the special tokens (cl100k_base has a gap
-        // below its specials). The tokenizer does not expose its ranks, so read them from the data package it uses.
-        int largest = LargestRank(encoding);
-        if (tokenizer.SpecialTokens is { Count: > 0 } special) largest = Math.Max(largest, special.Values.Max());
-        return new TokenizerAdapter(tokenizer, largest + 1, encoding);
+        // |V| = one more than the largest id over the mergeable ranks and the special tokens. The ids below that which
+        // are neither (cl100k_base: 100256 and 100261 … 100275) are unused; the tokenizer decodes them to nothing, so
+        // Decode refuses them. The tokenizer does not expose its ranks, so read them from the data package it uses.
+        var used = Ranks(encoding);
+        used.UnionWith(tokenizer.SpecialTokens?.Values ?? []);
+        return new TokenizerAdapter(tokenizer, used.Max() + 1, encoding, false, maxTextLength, id => !used.Contains(id));
     }
 
-    private static int LargestRank(string encoding)
+    // The data packages hold a "Capacity: N" line, then one base64 token per line whose rank is its line number (or,
+    // in the tiktoken file format, "token rank").
+    private static HashSet<int> Ranks(string encoding)
     {
         string package = encoding switch { "cl100k_base" => "Microsoft.ML.Tokenizers.Data.Cl100kBase", _ => "Microsoft.ML.Tokenizers.Data.O200kBase" };
         using var compressed = System.Reflection.Assembly.Load(package).GetManifestResourceStream(encoding + ".tiktoken.deflate")
             ?? throw new InvalidOperationException($"{package} does not hold {encoding}.tiktoken.deflate.");
         using var reader = new StreamReader(new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionMode.Decompress));
-        int largest = -1;
+        var ranks = new HashSet<int>();
+        int next = 0;
         while (reader.ReadLine() is { } line)
         {
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
             int space = line.LastIndexOf(' ');
-            if (space > 0) largest = Math.Max(largest, int.Parse(line.AsSpan(space + 1), CultureInfo.InvariantCulture));
+            int rank = space > 0 ? int.Parse(line.AsSpan(space + 1), CultureInfo.InvariantCulture) : next;
+            ranks.Add(rank);
+            next = rank + 1;
         }
-        return largest;
+        return ranks;
     }
 }

@@ -10,7 +10,10 @@ namespace FiberProduct.Algebra;
 /// </summary>
 public sealed class AlgebraicFiberProduct
 {
-    /// <summary>The most polynomials one side may have below the degree bound for enumeration (2^24).</summary>
+    /// <summary>
+    /// The default of the most polynomials one side may have below the degree bound for <see cref="Count(int)"/> and
+    /// <see cref="Enumerate(int)"/> (2^24); the overloads with <c>maxPolynomials</c> take another limit.
+    /// </summary>
     public const long MaxEnumeratedPolynomials = 1 << 24;
 
     /// <summary>The fiber product of φ and ψ.</summary>
@@ -36,12 +39,25 @@ public sealed class AlgebraicFiberProduct
     public bool Contains(ZnPolynomial p, ZnPolynomial q) => Phi.Apply(p) == Psi.Apply(q);
 
     /// <summary>
-    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product:
-    /// Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| over c ∈ C, counting each side's fibers by enumeration.
+    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating at most
+    /// <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Count(int, long)"/>).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
-    public System.Numerics.BigInteger Count(int maxDegree)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    public System.Numerics.BigInteger Count(int maxDegree) => Count(maxDegree, MaxEnumeratedPolynomials);
+
+    /// <summary>
+    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product:
+    /// Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| over c ∈ C, counting each side's fibers by enumeration (time proportional to n^(maxDegree + 1)
+    /// per side, memory to |C|).
+    /// </summary>
+    /// <param name="maxDegree">The degree bound, at least 0.</param>
+    /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
+    /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked before any work).</exception>
+    public System.Numerics.BigInteger Count(int maxDegree, long maxPolynomials)
     {
+        CheckSize(Phi.Source, maxDegree, maxPolynomials);
+        CheckSize(Psi.Source, maxDegree, maxPolynomials);
         var left = FiberSizes(Phi, maxDegree);
         var right = FiberSizes(Psi, maxDegree);
         System.Numerics.BigInteger total = 0;
@@ -50,14 +66,25 @@ public sealed class AlgebraicFiberProduct
     }
 
     /// <summary>
-    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, P in increasing order of
-    /// its coefficient vector (read as a base-n number), Q likewise within each P.
+    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating at most
+    /// <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Enumerate(int, long)"/>).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
-    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree) => Enumerate(maxDegree, MaxEnumeratedPolynomials);
+
+    /// <summary>
+    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, P in increasing order of
+    /// its coefficient vector (read as a base-n number), Q likewise within each P. Lazy: the pairs are produced as they are
+    /// read, and the memory held is ψ's side (at most <paramref name="maxPolynomials"/> polynomials).
+    /// </summary>
+    /// <param name="maxDegree">The degree bound, at least 0.</param>
+    /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
+    /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked when called, before any work).</exception>
+    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree, long maxPolynomials)
     {
-        CheckSize(Phi.Source, maxDegree);
-        CheckSize(Psi.Source, maxDegree);
+        CheckSize(Phi.Source, maxDegree, maxPolynomials);
+        CheckSize(Psi.Source, maxDegree, maxPolynomials);
         return Pairs(maxDegree);
     }
 
@@ -77,19 +104,26 @@ public sealed class AlgebraicFiberProduct
 
     private static long[] FiberSizes(RingHomomorphism h, int maxDegree)
     {
-        CheckSize(h.Source, maxDegree);
         var sizes = new long[h.Target.Modulus];
         foreach (var p in Polynomials(h.Source, maxDegree)) sizes[h.Apply(p)]++;
         return sizes;
     }
 
-    private static void CheckSize(PolynomialRing ring, int maxDegree)
+    /// <summary>Refuses a degree bound under which the ring has more than the allowed polynomials, n^(k+1) computed exactly.</summary>
+    private static void CheckSize(PolynomialRing ring, int maxDegree, long maxPolynomials)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxDegree);
-        double count = Math.Pow(ring.Modulus, maxDegree + 1);
-        if (count > MaxEnumeratedPolynomials)
-            throw new ArgumentOutOfRangeException(nameof(maxDegree), maxDegree, string.Create(CultureInfo.InvariantCulture,
-                $"{ring} has {count:G4} polynomials of degree ≤ {maxDegree}; enumeration is limited to {MaxEnumeratedPolynomials}."));
+        if (maxPolynomials < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxPolynomials), maxPolynomials, "The most polynomials to enumerate must be at least 1.");
+        // n^(k+1) by repeated multiplication, stopping as soon as it passes the limit (no rounding, no overflow).
+        long count = 1;
+        for (int i = 0; i <= maxDegree; i++)
+        {
+            if (count > maxPolynomials / ring.Modulus)
+                throw new ArgumentOutOfRangeException(nameof(maxDegree), maxDegree, string.Create(CultureInfo.InvariantCulture,
+                    $"{ring} has {ring.Modulus}^{maxDegree + 1} polynomials of degree ≤ {maxDegree}, more than the limit of {maxPolynomials} (pass a larger maxPolynomials to allow it)."));
+            count *= ring.Modulus;
+        }
     }
 
     /// <summary>All polynomials of degree ≤ k, coefficient vectors counted up in base n (lowest coefficient fastest).</summary>

@@ -9,28 +9,32 @@ internal static class CoefficientArray
 
     public static uint[] Allocate(long length, string paramName)
     {
-        EnsureFits(length, paramName);
+        EnsureFits(length, paramName, length, "The result");
         return length == 0 ? [] : new uint[length];
     }
 
     /// <summary>As <see cref="Allocate"/>, without zeroing: for results the caller overwrites completely.</summary>
     public static uint[] AllocateUninitialized(long length, string paramName)
     {
-        EnsureFits(length, paramName);
+        EnsureFits(length, paramName, length, "The result");
         return length == 0 ? [] : GC.AllocateUninitializedArray<uint>((int)length);
     }
 
-    /// <summary>Throws unless a coefficient array of this length can exist and fits in the memory this process may use.</summary>
-    public static void EnsureFits(long length, string paramName)
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> (on <paramref name="paramName"/>, with <paramref name="value"/>)
+    /// unless a coefficient array of this length can exist and fits in the memory this process may use: one exception type
+    /// for every result too long, whether the caller's limit, .NET's array limit or the memory refuses it.
+    /// </summary>
+    public static void EnsureFits(long length, string paramName, object value, string what)
     {
         if (length > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(paramName, length,
-                string.Create(CultureInfo.InvariantCulture, $"A polynomial with {length} coefficients exceeds the largest array .NET can hold ({Array.MaxLength})."));
+            throw new ArgumentOutOfRangeException(paramName, value,
+                string.Create(CultureInfo.InvariantCulture, $"{what} has {length} coefficients, more than the largest array .NET can hold ({Array.MaxLength})."));
         long bytes = length * sizeof(uint);
         if (bytes < SmallEnoughToSkipCheck) return; // asking the GC costs more than a short product
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available)
-            throw new InsufficientMemoryException(
-                string.Create(CultureInfo.InvariantCulture, $"A polynomial with {length} coefficients needs {bytes} bytes; only {available} are available to this process ({paramName})."));
+            throw new ArgumentOutOfRangeException(paramName, value,
+                string.Create(CultureInfo.InvariantCulture, $"{what} has {length} coefficients, which need {bytes} bytes; only {available} are available to this process."));
     }
 }

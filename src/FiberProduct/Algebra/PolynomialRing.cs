@@ -81,13 +81,24 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="constant"/> is ≥ n.</exception>
     public ZnPolynomial Constant(uint constant) => Create([Coefficients.Check(constant, nameof(constant))]);
 
-    /// <summary>The monomial c·x^degree.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, or <paramref name="degree"/> is negative or too large to store.</exception>
-    public ZnPolynomial Monomial(uint coefficient, int degree)
+    /// <summary>The monomial c·x^degree, of at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, or <paramref name="degree"/> is negative or the monomial longer than the default limit.</exception>
+    public ZnPolynomial Monomial(uint coefficient, int degree) => Monomial(coefficient, degree, PolynomialLimits.DefaultMaxLength);
+
+    /// <summary>The monomial c·x^degree, refused when its degree + 1 coefficients exceed <paramref name="maxLength"/>.</summary>
+    /// <param name="coefficient">c, a residue of Z_n.</param>
+    /// <param name="degree">The exponent, at least 0.</param>
+    /// <param name="maxLength">The most coefficients the monomial may have; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, <paramref name="degree"/> is negative, <paramref name="maxLength"/>
+    /// is below 1, or degree + 1 exceeds <paramref name="maxLength"/>, an array's capacity or the process's memory.</exception>
+    public ZnPolynomial Monomial(uint coefficient, int degree, long maxLength)
     {
         Coefficients.Check(coefficient, nameof(coefficient));
         ArgumentOutOfRangeException.ThrowIfNegative(degree);
+        PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
         if (coefficient == 0) return Zero;
+        PolynomialLimits.Ensure((long)degree + 1, maxLength, nameof(degree), degree,
+            string.Create(CultureInfo.InvariantCulture, $"The monomial x^{degree}"));
         var c = CoefficientArray.Allocate((long)degree + 1, nameof(degree));
         c[degree] = coefficient;
         return new ZnPolynomial(this, c);

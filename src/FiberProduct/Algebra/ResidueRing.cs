@@ -133,6 +133,29 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     /// <summary>Value inequality of rings.</summary>
     public static bool operator !=(ResidueRing? left, ResidueRing? right) => !(left == right);
 
+    private (uint Prime, int Exponent)[]? primePowers;
+
+    /// <summary>
+    /// The factorisation n = ∏ p_i^k_i, primes ascending, by trial division (at most 2^16 divisions for n &lt; 2^32), computed
+    /// on first use. The degree bound of <see cref="ZnPolynomial.Pow(ulong)"/> needs it: over Z_{p^k} the coefficients divisible
+    /// by p are exactly the nilpotent ones.
+    /// </summary>
+    internal (uint Prime, int Exponent)[] PrimePowers => primePowers ??= Factor(Modulus);
+
+    private static (uint Prime, int Exponent)[] Factor(uint n)
+    {
+        var factors = new List<(uint, int)>();
+        for (uint p = 2; (ulong)p * p <= n; p++)
+        {
+            if (n % p != 0) continue;
+            int k = 0;
+            while (n % p == 0) { n /= p; k++; }
+            factors.Add((p, k));
+        }
+        if (n > 1) factors.Add((n, 1));
+        return [.. factors];
+    }
+
     internal uint Check(uint value, string paramName)
     {
         if (value >= Modulus)

@@ -13,8 +13,9 @@ namespace FiberProduct.Algebra;
 /// <remarks>
 /// Arithmetic between polynomials of different rings throws <see cref="ArgumentException"/>. Multiplication
 /// chooses schoolbook, Karatsuba or a number-theoretic transform by length (see docs/performance.md); all
-/// three are exact. Results that could not be stored (more than <see cref="Array.MaxLength"/> coefficients,
-/// or more bytes than the process may use) throw before anything is allocated.
+/// three are exact. Operations whose result can outgrow their inputs (multiplication, powers, composition) take a
+/// limit on the coefficients they may compute (<see cref="PolynomialLimits"/>); a result that could exceed it, or
+/// could not be stored at all, throws <see cref="ArgumentOutOfRangeException"/> before any work.
 /// </remarks>
 public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
 {
@@ -66,7 +67,9 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <summary>The additive inverse.</summary>
     public static ZnPolynomial operator -(ZnPolynomial value) => Negate(value);
 
-    /// <summary>The product of two polynomials of the same ring.</summary>
+    /// <summary>The product of two polynomials of the same ring, within <see cref="PolynomialLimits.DefaultMaxLength"/> (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</summary>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit.</exception>
     public static ZnPolynomial operator *(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right);
 
     /// <summary>The scalar multiple c·p, c a residue of the coefficient ring.</summary>
@@ -119,17 +122,39 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return new ZnPolynomial(value.Ring, result);
     }
 
-    /// <summary>left · right.</summary>
+    /// <summary>left · right, with at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients computed.</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The product would have more coefficients than an array can hold.</exception>
-    /// <exception cref="InsufficientMemoryException">The product would not fit in the memory available to the process.</exception>
-    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right, MultiplicationAlgorithm.Automatic);
+    /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit, or could not be stored.</exception>
+    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right, PolynomialLimits.DefaultMaxLength);
 
-    internal static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right, MultiplicationAlgorithm algorithm)
+    /// <summary>
+    /// left · right, refused before any work when its formal length deg left + deg right + 1 exceeds
+    /// <paramref name="maxLength"/>. The formal length is what the kernels compute and allocate; over a composite n the
+    /// stored product can be shorter (leading coefficients that multiply to zero), and it is still the formal length
+    /// that is checked.
+    /// </summary>
+    /// <param name="left">The first factor.</param>
+    /// <param name="right">The second factor, of the same ring.</param>
+    /// <param name="maxLength">The most coefficients the product may have; at least 1.</param>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the product would have more
+    /// coefficients than it allows, than an array can hold or than the process's memory holds (ParamName "right", the value
+    /// its degree).</exception>
+    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right, long maxLength)
+    {
+        PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
+        return Multiply(left, right, MultiplicationAlgorithm.Automatic, maxLength);
+    }
+
+    internal static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right, MultiplicationAlgorithm algorithm,
+        long maxLength = PolynomialLimits.DefaultMaxLength)
     {
         var ring = CommonRing(left, right);
         if (left.IsZero || right.IsZero) return ring.Zero;
-        var product = CoefficientArray.AllocateUninitialized((long)left.Length + right.Length - 1, nameof(right)); // every kernel writes all of it
+        long length = (long)left.Length + right.Length - 1;
+        PolynomialLimits.Ensure(length, maxLength, nameof(right), right.Degree,
+            string.Create(CultureInfo.InvariantCulture, $"The product of polynomials of degrees {left.Degree} and {right.Degree}"));
+        var product = CoefficientArray.AllocateUninitialized(length, nameof(right)); // every kernel writes all of it
         PolynomialMultiplication.Multiply(left.coefficients, right.coefficients, product, ring.Coefficients.Reducer, algorithm);
         return ring.FromCanonical(product); // over a composite n the leading coefficients can multiply to zero
     }
@@ -186,23 +211,35 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return (ring.FromCanonical(q), ring.FromCanonical(r.AsSpan(0, db).ToArray()));
     }
 
-    /// <summary>p^e by repeated squaring; p^0 = 1 (also for p = 0).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A power would have more coefficients than can be stored.</exception>
-    public ZnPolynomial Pow(ulong exponent)
+    /// <summary>p^e by repeated squaring, p^0 = 1 (also for p = 0), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The power could be longer than the default limit allows (see <see cref="Pow(ulong, long)"/>).</exception>
+    public ZnPolynomial Pow(ulong exponent) => Pow(exponent, PolynomialLimits.DefaultMaxLength);
+
+    /// <summary>
+    /// p^e by repeated squaring; p^0 = 1 (also for p = 0). Before any product is computed, the longest product the squaring
+    /// would compute is bounded from the exponent's bits and a bound on deg(p^j) that is correct over every Z_n: e·deg p
+    /// when the leading coefficient is a unit, and otherwise the bound of the nilpotent coefficients modulo each prime power
+    /// of n (docs/theorems.md, "Size limits"). So (2x + 1)^(2^40) over Z_4, which is 1, is computed, while (2x² + x)^(2^40)
+    /// over Z_4, of degree 2^40 + 1, is refused at once.
+    /// </summary>
+    /// <param name="exponent">The exponent e.</param>
+    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the bound exceeds it, an
+    /// array's capacity or the process's memory (ParamName "exponent", the value e); nothing has been computed.</exception>
+    public ZnPolynomial Pow(ulong exponent, long maxLength)
     {
-        // When lead^e ≠ 0 the degree of p^e is exactly e·deg p: check that it can be stored before squaring toward it.
-        if (Degree >= 1 && Ring.Coefficients.Power(LeadingCoefficient, exponent) != 0)
-        {
-            UInt128 length = (UInt128)exponent * (ulong)Degree + 1;
-            CoefficientArray.EnsureFits(length > long.MaxValue ? long.MaxValue : (long)length, nameof(exponent));
-        }
+        PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
+        Int128 longest = PowerDegreeBound.LongestProduct(this, exponent);
+        PolynomialLimits.Ensure(longest, maxLength, nameof(exponent), exponent, string.Create(CultureInfo.InvariantCulture,
+            $"({Ring} polynomial of degree {Degree})^{exponent}, by repeated squaring (result of degree at most {PowerDegreeBound.Of(this, exponent)}),"));
+        // Every factor below has degree within the bound, so each product passes the same limit: no check can fail midway.
         var result = Ring.One;
         var b = this;
         while (exponent != 0)
         {
-            if ((exponent & 1) != 0) result *= b;
+            if ((exponent & 1) != 0) result = Multiply(result, b, MultiplicationAlgorithm.Automatic, maxLength);
             exponent >>= 1;
-            if (exponent != 0) b *= b;
+            if (exponent != 0) b = Multiply(b, b, MultiplicationAlgorithm.Automatic, maxLength);
         }
         return result;
     }
@@ -218,14 +255,32 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return value;
     }
 
-    /// <summary>The composition p(q(x)), by Horner's rule over polynomials.</summary>
+    /// <summary>The composition p(q(x)), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
-    public ZnPolynomial Compose(ZnPolynomial inner)
+    /// <exception cref="ArgumentOutOfRangeException">The composition could be longer than the default limit allows (see <see cref="Compose(ZnPolynomial, long)"/>).</exception>
+    public ZnPolynomial Compose(ZnPolynomial inner) => Compose(inner, PolynomialLimits.DefaultMaxLength);
+
+    /// <summary>
+    /// The composition p(q(x)), by Horner's rule over polynomials, refused before any work when deg p · deg q + 1 (the
+    /// formal length of the result and the longest product Horner's rule computes) exceeds <paramref name="maxLength"/>.
+    /// Over a composite n the result can be shorter; the formal length is checked all the same, because Horner's
+    /// intermediate products reach it whenever q's leading coefficient is a unit.
+    /// </summary>
+    /// <param name="inner">q, of the same ring.</param>
+    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at least 1.</param>
+    /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the formal length exceeds it, an
+    /// array's capacity or the process's memory (ParamName "inner", the value its degree).</exception>
+    public ZnPolynomial Compose(ZnPolynomial inner, long maxLength)
     {
         var ring = CommonRing(this, inner);
+        PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
+        if (Degree >= 1 && inner.Degree >= 1)
+            PolynomialLimits.Ensure((Int128)Degree * inner.Degree + 1, maxLength, nameof(inner), inner.Degree,
+                string.Create(CultureInfo.InvariantCulture, $"The composition of degree-{Degree} and degree-{inner.Degree} polynomials"));
         var result = ring.Zero;
         for (int i = coefficients.Length - 1; i >= 0; i--)
-            result = result * inner + ring.Constant(coefficients[i]);
+            result = Multiply(result, inner, MultiplicationAlgorithm.Automatic, maxLength) + ring.Constant(coefficients[i]);
         return result;
     }
 
@@ -268,7 +323,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
 
     /// <summary>The product in Z_n[x]/(x^N − 1): the cyclic convolution of the two reduced coefficient vectors.</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1, or the product of the reduced factors
+    /// (up to 2N − 1 coefficients) exceeds <see cref="PolynomialLimits.DefaultMaxLength"/>.</exception>
     public ZnPolynomial MultiplyCyclic(ZnPolynomial other, int n)
     {
         CommonRing(this, other);

@@ -39,6 +39,28 @@ public static class SphereDistances
         return (double)images * texts * ProbabilityWithin(dimension, epsilon);
     }
 
+    /// <summary>
+    /// The correlation dimension (T6) that uniform points of S^{d−1} show between two radii, in closed form:
+    /// log(P(‖x − y‖ ≤ r₂) / P(‖x − y‖ ≤ r₁)) / log(r₂ / r₁). It tends to d − 1, the sphere's dimension, as r₂ → 0, and
+    /// grows far beyond it near √2, where most pairs lie: the reference that says whether a measured ν is a dimension.
+    /// </summary>
+    /// <param name="dimension">d ≥ 2.</param>
+    /// <param name="smallRadius">r₁ &gt; 0.</param>
+    /// <param name="largeRadius">r₂, with r₁ &lt; r₂ ≤ 2.</param>
+    /// <exception cref="ArgumentOutOfRangeException">d below 2, or the radii not 0 &lt; r₁ &lt; r₂ ≤ 2.</exception>
+    /// <exception cref="InvalidOperationException">P(‖x − y‖ ≤ r₁) underflows to 0 in double precision, so no slope exists.</exception>
+    public static double CorrelationDimension(int dimension, double smallRadius, double largeRadius)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 2);
+        if (!(smallRadius > 0)) throw new ArgumentOutOfRangeException(nameof(smallRadius), smallRadius, "Expected r₁ > 0.");
+        if (!(largeRadius > smallRadius && largeRadius <= 2))
+            throw new ArgumentOutOfRangeException(nameof(largeRadius), largeRadius, string.Create(CultureInfo.InvariantCulture, $"Expected {smallRadius} < r₂ ≤ 2."));
+        double p1 = ProbabilityWithin(dimension, smallRadius);
+        if (p1 == 0)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"P(‖x − y‖ ≤ {smallRadius}) underflows to 0 on S^{dimension - 1}."));
+        return Math.Log(ProbabilityWithin(dimension, largeRadius) / p1) / Math.Log(largeRadius / smallRadius);
+    }
+
     /// <summary>The smallest ε with P(‖x − y‖ ≤ ε) ≥ <paramref name="fraction"/> (by bisection to the last bit).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is outside (0, 1], or the dimension is below 2.</exception>
     public static double EpsilonForFraction(int dimension, double fraction)

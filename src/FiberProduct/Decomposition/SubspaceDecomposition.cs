@@ -23,6 +23,10 @@ namespace FiberProduct.Decomposition;
 /// the part of the text signal subspace orthogonal to Z_s and to Z_I (so Z_T, not Z_I, gives way where the two
 /// modality-specific parts overlap: the order is a choice, and it costs Z_T the directions it shares with Z_I), and a
 /// final QR factorisation of [B_s B_I B_T] makes the bases orthonormal to rounding and yields Z_⊥ as the complement.</para>
+/// <para>Degenerate data have a defined result. Singular values at most max(N, d)·2^−23·σ_max (the float32 precision of
+/// the stored rows) count as zero, so a modality's signal rank is at most its numerical rank: exactly rank-1 data give
+/// rank 1, constant data rank 0. A modality of rank 0 gives a joint rank of 0 (both estimators; CCA then reports no
+/// canonical correlations), all of its variance shares 0, and Z_⊥ takes what no signal uses.</para>
 /// </remarks>
 public sealed class SubspaceDecomposition
 {
@@ -110,8 +114,14 @@ public sealed class SubspaceDecomposition
     /// <summary>Estimates the decomposition from paired embeddings (row i of each set is a pair; only the rows' spread is used).</summary>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank).</exception>
+    /// <exception cref="DecompositionConvergenceException">An eigenvalue or singular value iteration did not converge (degenerate data do not cause it).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default) =>
+        Converged(() => EstimateCore(images, texts, options, progress, cancellationToken), "Estimate", images);
+
+    private static SubspaceDecomposition EstimateCore(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options,
+        IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var context = Prepare(images, texts, ref options, cancellationToken);
         progress?.Report(0.3);
@@ -136,7 +146,9 @@ public sealed class SubspaceDecomposition
             // two estimates then meet at an angle at most the sum, so 1 + cos θ stays above 1 + cos(θ_I + θ_T).
             double angle = Math.Min(Math.PI / 2, Math.Asin(Math.Min(1, imageSine)) + Math.Asin(Math.Min(1, textSine)));
             bounds = new JointRankBounds(random, 1 + Math.Cos(angle), imageSine, textSine);
-            rs = ri == 0 || rt == 0 ? 0 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold));
+            // The margin absorbs the rounding of the stacked SVD: noiseless data make both Wedin sines 0 and the threshold
+            // exactly 2, which an exactly shared direction (s² = 2) reaches only up to rounding.
+            rs = ri == 0 || rt == 0 ? 0 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold - JointMargin));
         }
         var shared = rs == 0 ? Matrix<double>.Build.Dense(d, 0) : stackedSvd!.U.SubMatrix(0, d, 0, rs);
         var result = Assemble(context, shared, bounds, []);
@@ -153,12 +165,21 @@ public sealed class SubspaceDecomposition
     /// (seeded, <see cref="DecompositionOptions.RandomDirectionSamples"/> shuffles), or by the given joint rank. Z_s is
     /// spanned by the bisectors of the joint pairs' image and text directions; the rest is built as in <see cref="Estimate"/>.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="regularization"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="regularization"/> is negative or not finite, or a given rank does not fit.</exception>
+    /// <exception cref="DecompositionConvergenceException">An eigenvalue or singular value iteration did not converge (degenerate data do not cause it).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization, DecompositionOptions? options = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(regularization >= 0 && double.IsFinite(regularization)))
             throw new ArgumentOutOfRangeException(nameof(regularization), regularization, "The ridge must be a finite non-negative number.");
+        return Converged(() => EstimateByCcaCore(images, texts, regularization, options, progress, cancellationToken), "EstimateByCca", images);
+    }
+
+    private static SubspaceDecomposition EstimateByCcaCore(EmbeddingSet images, EmbeddingSet texts, double regularization,
+        DecompositionOptions? options, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
         var context = Prepare(images, texts, ref options, cancellationToken);
         progress?.Report(0.3);
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
@@ -199,6 +220,24 @@ public sealed class SubspaceDecomposition
         progress?.Report(1);
         return result;
     }
+
+    /// <summary>
+    /// Runs an estimator, reporting MathNet's NonConvergenceException (also from parallel resampling) as the library's
+    /// <see cref="DecompositionConvergenceException"/>, so callers need not know the linear algebra library.
+    /// </summary>
+    internal static T Converged<T>(Func<T> estimate, string operation, EmbeddingSet? images)
+    {
+        try { return estimate(); }
+        catch (MathNet.Numerics.NonConvergenceException e) { throw NotConverged(operation, images, e); }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is MathNet.Numerics.NonConvergenceException) is { } inner)
+        {
+            throw NotConverged(operation, images, inner);
+        }
+    }
+
+    private static DecompositionConvergenceException NotConverged(string operation, EmbeddingSet? images, Exception inner) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{operation}: an eigenvalue or singular value iteration did not converge on {images?.Count} pairs in R^{images?.Dimension}."), inner);
 
     /// <summary>The validated inputs, centring offsets, covariances, signal subspaces and principal angles both estimators share.</summary>
     private sealed record Context(int Dimension, double[] ImageMean, double[] TextMean, Signal Image, Signal Text, double[] PrincipalAngles);
@@ -360,6 +399,7 @@ public sealed class SubspaceDecomposition
             for (int k = 0; k < d; k++) rows[i][k] = row[k] - mean[k];
         }
         double total = rows.Sum(r => System.Numerics.Tensors.TensorPrimitives.Dot<double>(r, r)) / n;
+        double storedFrobenius = Math.Sqrt(Enumerable.Range(0, n).Sum(i => set.SquaredNorm(i)));
 
         if (n > d)
         {
@@ -368,7 +408,7 @@ public sealed class SubspaceDecomposition
             for (int k = 0; k < d; k++) { columns[k] = new double[n]; for (int i = 0; i < n; i++) columns[k][i] = rows[i][k]; }
             var covariance = Symmetric(d, (j, k) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(columns[j], columns[k]) / n);
             var evd = covariance.Evd(Symmetricity.Symmetric);
-            var singular = evd.EigenValues.Select(e => Math.Sqrt(n * Math.Max(0, e.Real))).Reverse().Take(maxRank).ToArray();
+            var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
             int rank = ChooseRank(singular, n, d, given, maxRank, name);
             var basis = Matrix<double>.Build.Dense(d, rank);
             for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
@@ -379,15 +419,24 @@ public sealed class SubspaceDecomposition
         {
             var gram = Symmetric(n, (i, j) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(rows[i], rows[j]) / n);
             var evd = gram.Evd(Symmetricity.Symmetric);
-            var singular = evd.EigenValues.Select(e => Math.Sqrt(n * Math.Max(0, e.Real))).Reverse().Take(maxRank).ToArray();
+            var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
             int rank = ChooseRank(singular, n, d, given, maxRank, name);
             var basis = Matrix<double>.Build.Dense(d, rank);
-            for (int c = 0; c < rank; c++)
+            int supported = Math.Min(rank, singular.Count(sigma => sigma > 0));
+            for (int c = 0; c < supported; c++)
             {
                 var u = evd.EigenVectors.Column(n - 1 - c);
                 var v = new double[d];
                 for (int i = 0; i < n; i++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(rows[i], u[i] / singular[c], v, v);
                 basis.SetColumn(c, v);
+            }
+            // A given rank beyond the numerical rank: the data have no spread there, so V = X_cᵀ U Σ⁻¹ is undefined; any
+            // orthonormal directions orthogonal to the supported ones serve (as the covariance route's null eigenvectors do).
+            if (supported < rank)
+            {
+                var complement = supported == 0 ? Matrix<double>.Build.DenseIdentity(d)
+                    : basis.SubMatrix(0, d, 0, supported).QR(QRMethod.Full).Q;
+                for (int c = supported; c < rank; c++) basis.SetColumn(c, complement.Column(c));
             }
             var data = Matrix<double>.Build.Dense(n, d, (i, k) => rows[i][k]);
             return (mean, new Signal(basis, rank, singular, b =>
@@ -397,6 +446,31 @@ public sealed class SubspaceDecomposition
                 return scores.Enumerate().Sum(x => x * x) / n / total;
             }));
         }
+    }
+
+    /// <summary>Rounding margin of the comparison s² &gt; threshold that chooses the joint rank (s² ≤ 2 is a sum of cosines of orthonormal frames).</summary>
+    internal const double JointMargin = 1e-10;
+
+    /// <summary>The float32 machine epsilon 2^−23: the precision of the stored embeddings.</summary>
+    internal const double StorageEpsilon = 1.0 / (1 << 23);
+
+    /// <summary>
+    /// The singular values of the centred data (descending, <paramref name="count"/> of them) from the eigenvalues of its
+    /// covariance or Gram matrix, with those that are zero to working precision set to exactly 0:
+    /// σ_k ≤ ε·max(max(N, d)·σ_max, ‖X‖_F), ε = 2^−23 the float32 epsilon of the stored values and X the stored,
+    /// uncentred rows. Why both terms: storing exactly rank-r rows in float32 adds an error E with |E_ij| ≤ ε/2·|X_ij|,
+    /// and centring is a projection, so by Weyl's inequality every singular value beyond the r-th is at most
+    /// ‖E‖₂ ≤ ε/2·‖X‖_F, which for rows far from their mean exceeds ε·σ_max by far; the eigen route itself adds an error
+    /// of order √(max(N, d)·ε_double)·σ_max, below max(N, d)·ε·σ_max (NumPy's matrix_rank rule) for every N and d.
+    /// Without this, the median of Gavish and Donoho's rule was a rounding residue and exactly rank-1 data got rank 15.
+    /// </summary>
+    internal static double[] NumericalSingularValues(Evd<double> evd, int n, int d, int count, double storedFrobenius)
+    {
+        var singular = evd.EigenValues.Select(e => Math.Sqrt(n * Math.Max(0, e.Real))).Reverse().Take(count).ToArray();
+        double tolerance = singular.Length == 0 ? 0 : StorageEpsilon * Math.Max(Math.Max(n, d) * singular[0], storedFrobenius);
+        for (int k = 0; k < singular.Length; k++)
+            if (singular[k] <= tolerance) singular[k] = 0;
+        return singular;
     }
 
     /// <summary>A symmetric matrix from its upper triangle, rows in parallel.</summary>
@@ -421,7 +495,11 @@ public sealed class SubspaceDecomposition
         }
         // Gavish and Donoho's hard threshold for singular values under unknown white noise (IEEE Trans. Inf. Theory
         // 2014): keep σ > ω(β)·median(σ), β the aspect ratio of the centred data, ω(β) ≈ 0.56β³ − 0.95β² + 1.82β + 1.43.
-        // Only the min(N − 1, d) singular values that centring leaves can be non-zero.
+        // Only the min(N − 1, d) singular values that centring leaves can be non-zero. Values zero to working precision are
+        // exactly 0 here (NumericalSingularValues), so degenerate data get their numerical rank: when more than half of the
+        // values vanish the median, and the threshold, is 0 and every non-zero value counts (rank-1 data give 1, constant
+        // data 0). Exactly low-rank data of a rank at or above half of min(N − 1, d) have a signal value in the median, and
+        // the rule then treats part of the signal as noise (with min(N − 1, d) = 1 it keeps nothing): give the rank then.
         double beta = (double)Math.Min(samples - 1, d) / Math.Max(samples - 1, d);
         double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
         var sorted = singular.Order().ToArray();

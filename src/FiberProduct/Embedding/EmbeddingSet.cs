@@ -384,6 +384,29 @@ public sealed class EmbeddingSet
 
     private float[] UnitValues() => Array.ConvertAll(UnitDoubles(), v => (float)v);
 
+    /// <summary>The given rows, in that order, as a new set of the same precision.</summary>
+    internal EmbeddingSet SelectRows(ReadOnlySpan<int> rows)
+    {
+        int d = Dimension;
+        if (doubles is not null)
+        {
+            var wide = new double[(long)rows.Length * d];
+            for (int r = 0; r < rows.Length; r++) DoubleRow(rows[r]).CopyTo(wide.AsSpan(r * d, d));
+            return new EmbeddingSet(wide, rows.Length, d, "the selected rows");
+        }
+        var narrow = new float[(long)rows.Length * d];
+        for (int r = 0; r < rows.Length; r++) Row(rows[r]).CopyTo(narrow.AsSpan(r * d, d));
+        return new EmbeddingSet(narrow, rows.Length, d, "the selected rows");
+    }
+
+    /// <summary>Row i widened to a new float64 array.</summary>
+    internal double[] RowAsDouble(int index)
+    {
+        var row = new double[Dimension];
+        CopyRow(index, row);
+        return row;
+    }
+
     /// <summary>The set narrowed to float32, rounding each value to nearest: an explicit, lossy step.</summary>
     /// <exception cref="InvalidOperationException">A value lies beyond the float32 range; the message names its row and column.</exception>
     public EmbeddingSet ToSingle()

@@ -297,13 +297,13 @@ public sealed partial class ApproximateFiberProduct
     /// <summary>A row compared by value, with −0 and +0 equal (they are at distance 0).</summary>
     private readonly struct RowKey(EmbeddingSet set, int row) : IEquatable<RowKey>
     {
-        private readonly float[] values = Canonical(set.Row(row));
+        private readonly double[] values = Canonical(set.RowAsDouble(row));
 
-        private static float[] Canonical(ReadOnlySpan<float> row)
+        private static double[] Canonical(double[] row)
         {
-            var copy = row.ToArray();
-            for (int k = 0; k < copy.Length; k++) if (copy[k] == 0) copy[k] = 0f;
-            return copy;
+            // Widened exactly, so a float32 and a float64 set compare by value.
+            for (int k = 0; k < row.Length; k++) if (row[k] == 0) row[k] = 0.0;
+            return row;
         }
 
         public bool Equals(RowKey other) => values.AsSpan().SequenceEqual(other.values);

@@ -91,4 +91,19 @@ public class SphereDistancesTests
         Assert.True(Math.Abs(scaled[^1] - scaled[^2]) < 0.01);
         Assert.True(SphereDistances.ProbabilityWithin(1024, 1.0) < 1e-30, "at fixed ε < √2 the probability vanishes exponentially in d");
     }
+
+    [Fact]
+    public void CorrelationDimension_IsTheSpheresDimensionAtSmallRadii_AndFarAboveItNearSqrt2()
+    {
+        // S² ⊂ R³: P(‖x − y‖ ≤ r) = r²/4 exactly, so the slope is 2 between any radii.
+        Assert.Equal(2, SphereDistances.CorrelationDimension(3, 0.3, 1.7), 1e-12);
+        // S⁹ at small radii: its dimension 9. S^511 at the radii where CLIP's cross-modal pairs lie: neither 511 nor any
+        // dimension, a rate that depends on the radii (ν ≈ 215 at 1.213 … 1.225, ≈ 92 at 1.354 … 1.360).
+        Assert.Equal(9, SphereDistances.CorrelationDimension(10, 1e-4, 2e-4), 1e-3);
+        Assert.InRange(SphereDistances.CorrelationDimension(512, 1.2128, 1.2252), 200, 230);
+        Assert.InRange(SphereDistances.CorrelationDimension(512, 1.354, 1.360), 85, 100);
+        Assert.Equal("largeRadius", Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 1, 1)).ParamName);
+        Assert.Equal("smallRadius", Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 0, 1)).ParamName);
+        Assert.Throws<InvalidOperationException>(() => SphereDistances.CorrelationDimension(4096, 1e-3, 1e-2));
+    }
 }

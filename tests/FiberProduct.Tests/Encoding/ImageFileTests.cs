@@ -63,25 +63,37 @@ public class ImageFileTests
     }
 
     [Fact]
-    public void BadFiles_AreRejected_BeforeAllocating()
+    public void BadFiles_AreRejected_BeforeAllocating_WithOneExceptionType()
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var huge = Assert.Throws<ArgumentOutOfRangeException>(() => Bytes("P5 100000 100000 255\n", 1, 2, 3));
+        var huge = Assert.Throws<ImageFormatException>(() => Bytes("P5 100000 100000 255\n", 1, 2, 3));
+        Assert.Equal(ImageRejection.LimitExceeded, huge.Reason);
         Assert.Contains("100000 × 100000", huge.Message, StringComparison.Ordinal);
-        var lying = Assert.Throws<InvalidDataException>(() => Bytes("P6 1000 1000 255\n", 1, 2, 3));
+        var lying = Assert.Throws<ImageFormatException>(() => Bytes("P6 1000 1000 255\n", 1, 2, 3));
+        Assert.Equal(ImageRejection.Malformed, lying.Reason);
         Assert.Contains("3000000", lying.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the header's size was allocated");
-        Assert.Throws<NotSupportedException>(() => Bytes("P5 1 1 65535\n", 1, 2));
-        Assert.Throws<InvalidDataException>(() => Decode("P2 2 1 15\n3 16"));       // sample above maxval
-        Assert.Throws<InvalidDataException>(() => Decode("P2 2 x 15\n3 4"));        // not a number
-        Assert.Throws<InvalidDataException>(() => Decode("P2 0 1 15\n"));           // empty image
-        Assert.Throws<InvalidDataException>(() => Decode("this is not an image")); // neither netpbm nor stb
-        Assert.Throws<ArgumentOutOfRangeException>(() => ImageFile.Load(Image("camera.png"), maxPixels: 512 * 511));
+        Assert.Equal(ImageRejection.Unsupported, Assert.Throws<ImageFormatException>(() => Bytes("P5 1 1 65535\n", 1, 2)).Reason);
+        Assert.Throws<ImageFormatException>(() => Decode("P2 2 1 15\n3 16"));       // sample above maxval
+        Assert.Throws<ImageFormatException>(() => Decode("P2 2 x 15\n3 4"));        // not a number
+        Assert.Throws<ImageFormatException>(() => Decode("P2 0 1 15\n"));           // empty image
+        Assert.Throws<ImageFormatException>(() => Decode("this is not an image")); // neither netpbm nor stb
+        Assert.Throws<ImageFormatException>(() => Decode(""));
+        var small = new ImageReadOptions { MaxPixels = 512 * 511 };
+        var limit = Assert.Throws<ImageFormatException>(() => ImageFile.Load(Image("camera.png"), options: small));
+        Assert.Equal((ImageRejection.LimitExceeded, Image("camera.png")), (limit.Reason, limit.FileName));
+        Assert.StartsWith($"The image file '{Image("camera.png")}': ", limit.Message, StringComparison.Ordinal);
+        var file = Assert.Throws<ImageFormatException>(() => ImageFile.Load(Image("camera.png"), options: new() { MaxFileBytes = 1000 }));
+        Assert.Equal(ImageRejection.LimitExceeded, file.Reason);
+        var stream = Assert.Throws<ImageFormatException>(() => ImageFile.Decode(File.OpenRead(Image("camera.png")), options: new() { MaxFileBytes = 1000 }));
+        Assert.StartsWith("The image stream: ", stream.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => ImageFile.Load("/nonexistent.png"));
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageFile.Load(Image("camera.png"), (ColorMode)9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageReadOptions { MaxPixels = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageReadOptions { MaxFileBytes = (long)int.MaxValue + 1 });
 
         // A 16-bit PNG would lose its low bytes: refused. (2 × 1 grey, 16 bits, written by hand with zlib.)
-        Assert.Throws<NotSupportedException>(() => ImageFile.Decode(new MemoryStream(SixteenBitPng())));
+        Assert.Equal(ImageRejection.Unsupported, Assert.Throws<ImageFormatException>(() => ImageFile.Decode(new MemoryStream(SixteenBitPng()))).Reason);
     }
 
     [Fact]

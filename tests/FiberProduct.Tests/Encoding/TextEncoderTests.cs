@@ -11,8 +11,8 @@ namespace FiberProduct.Tests.Encoding;
 /// <summary>Texts to Z_|V|[x] and back: token ids as coefficients, with real tokenizers on the real COCO captions.</summary>
 public class TextEncoderTests
 {
-    private static readonly Lazy<TokenizerAdapter> Cl100k = new(TokenizerAdapter.Cl100kBase);
-    private static readonly Lazy<TokenizerAdapter> O200k = new(TokenizerAdapter.O200kBase);
+    private static readonly Lazy<TokenizerAdapter> Cl100k = new(() => TokenizerAdapter.Cl100kBase());
+    private static readonly Lazy<TokenizerAdapter> O200k = new(() => TokenizerAdapter.O200kBase());
     private static readonly Lazy<TokenizerAdapter> Bert = new(() => TokenizerAdapter.BertWordPiece(BertVocabulary));
     private static readonly Lazy<IReadOnlyList<string>> Captions = new(() => CocoClip500.Pretrained().Captions);
     private static string BertVocabulary => Path.Combine(AppContext.BaseDirectory, "Data", "bert-base-uncased", "vocab.txt");

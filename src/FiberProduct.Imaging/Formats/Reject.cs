@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace FiberProduct.Imaging.Formats;
+
+/// <summary>The <see cref="ImageFormatException"/>s the readers throw, with invariant-culture messages.</summary>
+internal static class Reject
+{
+    public static ImageFormatException Malformed(string? source, FormattableString detail) =>
+        new(source, ImageRejection.Malformed, detail.ToString(CultureInfo.InvariantCulture));
+
+    public static ImageFormatException Unsupported(string? source, FormattableString detail) =>
+        new(source, ImageRejection.Unsupported, detail.ToString(CultureInfo.InvariantCulture));
+
+    public static ImageFormatException Limit(string? source, FormattableString detail) =>
+        new(source, ImageRejection.LimitExceeded, detail.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Refuses an empty size, and a size above the caller's pixel limit before anything is allocated for it.</summary>
+    public static void CheckSize(string? source, long width, long height, ImageReadOptions options)
+    {
+        if (width < 1 || height < 1) throw Malformed(source, $"the header gives a size of {width} × {height}.");
+        if (width * height > options.MaxPixels)
+            throw Limit(source, $"the image is {width} × {height} = {width * height} pixels, above the limit of {options.MaxPixels} (ImageReadOptions.MaxPixels).");
+    }
+}

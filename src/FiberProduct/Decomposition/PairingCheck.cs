@@ -1,0 +1,145 @@
+using System.Globalization;
+using FiberProduct.Embedding;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FiberProduct.Decomposition;
+
+/// <summary>
+/// Whether the shared subspace Z_s of a decomposition carries the pairing: along each direction u of Z_s, the correlation
+/// over pairs of the image scores ⟨x_i − μ_I, u⟩ with the text scores ⟨y_i − μ_T, u⟩, against its null under shuffled
+/// pairings (a seeded permutation test). A subspace can hold most of both modalities' variance while its paired
+/// correlation is no better than chance: AJIVE (<see cref="SubspaceDecomposition.Estimate"/>) looks at each modality's
+/// spread apart and never at which text belongs to which image.
+/// </summary>
+/// <remarks>
+/// <para>The null is exact for <see cref="SubspaceDecomposition.Estimate"/>: its Z_s does not change when the pairing is
+/// shuffled, so under "no pairing" the observed correlations are exchangeable with the shuffled ones and
+/// p = (1 + #{shuffled ≥ observed}) / (1 + shuffles) is a valid one-sided p-value. For
+/// <see cref="SubspaceDecomposition.EstimateByCca"/> the directions were fitted to the pairing, so these p-values are too
+/// small; its own permutation threshold (the joint rank it chose) is the test to use there.</para>
+/// </remarks>
+public sealed class PairingCheck
+{
+    private readonly double[] correlations;
+    private readonly double[] pValues;
+    private readonly double[] nullMeans;
+
+    private PairingCheck(double[] correlations, double[] pValues, double[] nullMeans, double meanPValue, double band)
+    {
+        this.correlations = correlations;
+        this.pValues = pValues;
+        this.nullMeans = nullMeans;
+        MeanCorrelationPValue = meanPValue;
+        NullBand = band;
+    }
+
+    /// <summary>Per direction of Z_s (in its basis order), the paired correlation of image and text scores (0 where either has no spread).</summary>
+    public ReadOnlySpan<double> Correlations => correlations;
+
+    /// <summary>Per direction, the one-sided permutation p-value of its paired correlation.</summary>
+    public ReadOnlySpan<double> PValues => pValues;
+
+    /// <summary>The mean paired correlation over the directions of Z_s (NaN when Z_s is empty).</summary>
+    public double MeanCorrelation => correlations.Length == 0 ? double.NaN : correlations.Average();
+
+    /// <summary>The permutation p-value of <see cref="MeanCorrelation"/> (one shuffle moves all directions together).</summary>
+    public double MeanCorrelationPValue { get; }
+
+    /// <summary>The mean paired correlation under each shuffled pairing: the null distribution.</summary>
+    public ReadOnlySpan<double> NullMeanCorrelations => nullMeans;
+
+    /// <summary>The 95th percentile of <see cref="NullMeanCorrelations"/>: a mean correlation below it is within chance.</summary>
+    public double NullBand { get; }
+
+    /// <summary>The directions whose p-value is at most <paramref name="alpha"/> after Holm's step-down correction over the directions of Z_s.</summary>
+    /// <param name="alpha">The family-wise error rate, in (0, 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not in (0, 1).</exception>
+    public int PairedDirectionCount(double alpha = 0.05)
+    {
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The error rate must lie in (0, 1).");
+        var sorted = pValues.Order().ToArray();
+        int count = 0;
+        while (count < sorted.Length && sorted[count] <= alpha / (sorted.Length - count)) count++;
+        return count;
+    }
+
+    /// <summary>Tests the pairing along each direction of the decomposition's Z_s.</summary>
+    /// <param name="decomposition">The decomposition whose Z_s is tested (its centring offsets are used).</param>
+    /// <param name="images">The images, row i paired with text i.</param>
+    /// <param name="texts">The texts.</param>
+    /// <param name="shuffles">Seeded shuffled pairings drawn for the null; at least 1 (default 999).</param>
+    /// <param name="seed">Seed of the shuffles.</param>
+    /// <param name="cancellationToken">Stops between shuffles.</param>
+    /// <exception cref="ArgumentException">The sets differ in count, or their dimension is not the decomposition's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shuffles"/> is below 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static PairingCheck Evaluate(SubspaceDecomposition decomposition, EmbeddingSet images, EmbeddingSet texts, int shuffles = 999,
+        int seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decomposition);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (shuffles < 1) throw new ArgumentOutOfRangeException(nameof(shuffles), shuffles, "At least 1 shuffle is needed.");
+        if (images.Count != texts.Count)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));
+        foreach (var (set, name) in new[] { (images, nameof(images)), (texts, nameof(texts)) })
+            if (set.Dimension != decomposition.Dimension)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The decomposition is of R^{decomposition.Dimension}; got R^{set.Dimension}."), name);
+
+        var basis = decomposition.Shared.Basis;
+        int n = images.Count, rs = basis.ColumnCount;
+        var a = CentredScores(images, decomposition.ImageMean, basis);
+        var b = CentredScores(texts, decomposition.TextMean, basis);
+        var observed = PairedCorrelations(a, b, null);
+        var exceed = new int[rs];
+        int meanExceed = 0;
+        double observedMean = rs == 0 ? double.NaN : observed.Average();
+        var nullMeans = new double[shuffles];
+        var random = new Random(seed);
+        var order = Enumerable.Range(0, n).ToArray();
+        for (int s = 0; s < shuffles; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            random.Shuffle(order);
+            var shuffled = PairedCorrelations(a, b, order);
+            for (int j = 0; j < rs; j++) if (shuffled[j] >= observed[j]) exceed[j]++;
+            nullMeans[s] = rs == 0 ? double.NaN : shuffled.Average();
+            if (nullMeans[s] >= observedMean) meanExceed++;
+        }
+        var p = exceed.Select(e => (1.0 + e) / (1.0 + shuffles)).ToArray();
+        double meanP = rs == 0 ? double.NaN : (1.0 + meanExceed) / (1.0 + shuffles);
+        double band = rs == 0 ? double.NaN : SharedSubspaceStability.Quantile(nullMeans.Order().ToArray(), 0.95);
+        return new PairingCheck(observed, p, nullMeans, meanP, band);
+    }
+
+    /// <summary>The N × r scores of the rows on the basis, centred by the given mean, each column centred again in double.</summary>
+    private static Matrix<double> CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis)
+    {
+        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k] - mean[k]);
+        var scores = centred * basis;
+        for (int j = 0; j < scores.ColumnCount; j++)
+        {
+            double m = scores.Column(j).Average();
+            for (int i = 0; i < scores.RowCount; i++) scores[i, j] -= m;
+        }
+        return scores;
+    }
+
+    /// <summary>Per column j, corr(a_j, b_j) with b's rows taken in the given order (identity when null).</summary>
+    private static double[] PairedCorrelations(Matrix<double> a, Matrix<double> b, int[]? order)
+    {
+        int n = a.RowCount, r = a.ColumnCount;
+        var result = new double[r];
+        for (int j = 0; j < r; j++)
+        {
+            double ab = 0, aa = 0, bb = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double x = a[i, j], y = b[order is null ? i : order[i], j];
+                ab += x * y; aa += x * x; bb += y * y;
+            }
+            result[j] = aa == 0 || bb == 0 ? 0 : ab / Math.Sqrt(aa * bb);
+        }
+        return result;
+    }
+}
