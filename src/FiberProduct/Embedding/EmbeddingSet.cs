@@ -150,12 +150,18 @@ public sealed class EmbeddingSet
         for (int i = 0; i < Count; i++)
         {
             double sum = 0;
-            for (int k = 0; k < Dimension; k++)
-            {
-                double exact = this[i, k] * scale;
-                double error = exact - (float)exact;
-                sum += error * error;
-            }
+            if (doubles is not null)
+                foreach (double v in doubles.AsSpan(i * Dimension, Dimension))
+                {
+                    double exact = v * scale, error = exact - (float)exact;
+                    sum += error * error;
+                }
+            else
+                foreach (float v in storage.AsSpan(offset + i * Dimension, Dimension))
+                {
+                    double exact = v * scale, error = exact - (float)exact;
+                    sum += error * error;
+                }
             radii[i] = sum == 0 ? 0 : Math.Sqrt(sum) * (1 + (Dimension + 4) * Math.ScaleB(1, -52)) + Math.ScaleB(1, -1000);
         }
         return radii;
