@@ -25,8 +25,17 @@ public sealed class Subspace
     /// <summary>The orthogonal projector Π = B Bᵀ (d × d, symmetric, idempotent).</summary>
     public double[,] Projector() => (basis * basis.Transpose()).ToArray();
 
-    /// <summary>The coordinates Bᵀv of a vector in this subspace's basis (r values).</summary>
+    /// <summary>The coordinates Bᵀv of a float32 vector in this subspace's basis (r values).</summary>
     public double[] Coordinates(ReadOnlySpan<float> vector)
+    {
+        var widened = new double[vector.Length];
+        for (int k = 0; k < vector.Length; k++) widened[k] = vector[k];
+        return Coordinates((ReadOnlySpan<double>)widened);
+    }
+
+    /// <summary>The coordinates Bᵀv of a float64 vector in this subspace's basis (r values).</summary>
+    /// <param name="vector">v, d values.</param>
+    public double[] Coordinates(ReadOnlySpan<double> vector)
     {
         CheckDimension(vector.Length);
         var result = new double[Rank];
@@ -39,12 +48,12 @@ public sealed class Subspace
         return result;
     }
 
-    /// <summary>The projection Πv = B Bᵀ v in ambient coordinates (d values).</summary>
-    public double[] Project(ReadOnlySpan<float> vector)
-    {
-        var coordinates = Vector<double>.Build.DenseOfArray(Coordinates(vector));
-        return (basis * coordinates).ToArray();
-    }
+    /// <summary>The projection Πv = B Bᵀ v of a float32 vector in ambient coordinates (d values).</summary>
+    public double[] Project(ReadOnlySpan<float> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
+
+    /// <summary>The projection Πv = B Bᵀ v of a float64 vector in ambient coordinates (d values).</summary>
+    /// <param name="vector">v, d values.</param>
+    public double[] Project(ReadOnlySpan<double> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
 
     /// <summary>The coordinates of every row of a set, as a new set of dimension r (distances within the subspace are preserved).</summary>
     public EmbeddingSet Coordinates(EmbeddingSet set)

@@ -101,7 +101,7 @@ public sealed class SubspaceDecomposition
         var gap = ModalityGap();
         double total = gap.Sum(g => g * g);
         if (total == 0) return 0;
-        var coordinates = this[part].Coordinates(Array.ConvertAll(gap, g => (float)g));
+        var coordinates = this[part].Coordinates((ReadOnlySpan<double>)gap); // in float64: the gap is never narrowed
         return coordinates.Sum(c => c * c) / total;
     }
 

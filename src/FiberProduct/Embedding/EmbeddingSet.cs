@@ -233,7 +233,14 @@ public sealed class EmbeddingSet
     /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values, keeping its precision.</summary>
     /// <param name="path">The .npy file.</param>
     /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
-    public static EmbeddingSet Load(string path) => FromArray(Npy.Read(path), $"'{path}'");
+    public static EmbeddingSet Load(string path) => Load(path, NpyReadLimits.Default);
+
+    /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values under the caller's reading limits.</summary>
+    /// <param name="path">The .npy file.</param>
+    /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a limit (the message names it).</exception>
+    /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
+    public static EmbeddingSet Load(string path, NpyReadLimits limits) => FromArray(Npy.Read(path, limits), $"'{path}'");
 
     /// <summary>
     /// Splits a (2, N, d) array into its two modalities: [0] the images f(𝒫), [1] the texts g(𝒬), row i of each a
@@ -254,7 +261,13 @@ public sealed class EmbeddingSet
 
     /// <summary>Reads a (2, N, d) .npy file and splits it into images and texts (see <see cref="SplitModalities(NpyArray)"/>).</summary>
     /// <param name="path">The .npy file.</param>
-    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path) => SplitModalities(Npy.Read(path), $"'{path}'");
+    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path) => LoadPaired(path, NpyReadLimits.Default);
+
+    /// <summary>Reads a (2, N, d) .npy file under the caller's reading limits and splits it into images and texts.</summary>
+    /// <param name="path">The .npy file.</param>
+    /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
+    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, NpyReadLimits limits) =>
+        SplitModalities(Npy.Read(path, limits), $"'{path}'");
 
     /// <summary>The number of points N.</summary>
     public int Count { get; }

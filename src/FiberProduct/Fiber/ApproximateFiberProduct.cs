@@ -78,7 +78,44 @@ public sealed partial class ApproximateFiberProduct
     public PairSet Pairs(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, Options.TruncateAtBudget), progress, cancellationToken);
+        return Options.TruncateAtBudget ? CollectTruncated(_ => epsilon, progress, cancellationToken)
+            : CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first <see cref="FiberProductOptions.MaxPairs"/> pairs in (row, column) order, found band by band: each band of
+    /// rows is joined on every worker with no budget, and the bands stop once the budget is met (and one more pair shows
+    /// that it was exceeded). Memory holds the kept pairs and one band's — at most MaxPairs + max(MaxPairs, 64·M) —
+    /// whatever the number of workers.
+    /// </summary>
+    private PairSet CollectTruncated(Func<int, double> epsilonOfRow, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        long max = Options.MaxPairs;
+        int band = (int)Math.Clamp(max / Math.Max(1, Texts.Count), 64, Math.Max(64, Images.Count));
+        var offsets = new long[Images.Count + 1];
+        var columns = new List<int>();
+        var distances = new List<double>();
+        bool truncated = false;
+        int start = 0;
+        for (; start < Images.Count && !truncated; start += band)
+        {
+            int end = (int)Math.Min(Images.Count, (long)start + band);
+            var part = CollectPairs(start, end, epsilonOfRow, new PairBudget(long.MaxValue, truncate: false), null, cancellationToken);
+            for (int i = start; i < end; i++)
+            {
+                var rowColumns = part.ColumnsOfRow(i);
+                int take = (int)Math.Min(rowColumns.Length, max - columns.Count);
+                if (take < rowColumns.Length) truncated = true;
+                foreach (int j in rowColumns[..take]) columns.Add(j);
+                foreach (double r in part.DistancesOfRow(i)[..take]) distances.Add(r);
+                offsets[i + 1] = columns.Count;
+            }
+            progress?.Report((double)end / Images.Count);
+        }
+        for (int i = Math.Min(start, Images.Count); i < Images.Count; i++) offsets[i + 1] = columns.Count;
+        var result = new PairSet(Texts.Count, offsets, [.. columns], [.. distances], truncated);
+        result.DistanceError = (Metric, new ExactCheck(operands.Value).RelativeDistanceError, new ExactCheck(operands.Value).AbsoluteDistanceError);
+        return result;
     }
 
     /// <summary>
@@ -95,7 +132,8 @@ public sealed partial class ApproximateFiberProduct
         for (int i = 0; i < tolerances.Length; i++)
             if (!(tolerances[i] >= 0))
                 throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i], string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
-        return CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs, Options.TruncateAtBudget), progress, cancellationToken);
+        return Options.TruncateAtBudget ? CollectTruncated(i => tolerances[i], progress, cancellationToken)
+            : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken);
     }
 
     /// <summary>

@@ -260,14 +260,21 @@ public class ApproximateFiberProductTests
         var strict = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = 1000 });
         var e = Assert.Throws<ResultBudgetExceededException>(() => strict.Pairs(1.1));
         Assert.Equal(1000, e.MaxPairs);
-        foreach (int threads in new[] { 1, 2, 3 })
-        {
-            var truncating = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = 1000, TruncateAtBudget = true, MaxDegreeOfParallelism = threads });
-            var truncated = truncating.Pairs(1.1);
-            Assert.True(truncated.IsTruncated);
-            Assert.Equal(full.Take(1000).ToList(), truncated.ToList());
-            Assert.Equal(1000, truncated.RowOffsets[^1]);
-        }
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+            foreach (long max in new long[] { 1, 999, 1000, full.PairCount - 1 })
+            {
+                // Bands of rows until the budget is met: the first pairs in (row, column) order, whatever the workers.
+                var truncating = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = max, TruncateAtBudget = true, MaxDegreeOfParallelism = threads });
+                var truncated = truncating.Pairs(1.1);
+                Assert.True(truncated.IsTruncated);
+                Assert.Equal(full.Take((int)max).ToList(), truncated.ToList());
+                Assert.Equal(max, truncated.RowOffsets[^1]);
+                var perImage = truncating.PairsPerImageTolerance(Enumerable.Repeat(1.1, images.Count).ToArray());
+                Assert.Equal(truncated.ToList(), perImage.ToList());
+            }
+        var exactlyAll = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = full.PairCount, TruncateAtBudget = true });
+        Assert.False(exactlyAll.Pairs(1.1).IsTruncated); // the budget met but not exceeded
+        Assert.Equal(full.ToList(), exactlyAll.Pairs(1.1).ToList());
         Assert.Equal(full.PairCount, strict.Count(1.1)); // counting is not bounded by the budget
     }
 
