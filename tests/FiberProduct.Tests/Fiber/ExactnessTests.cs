@@ -125,7 +125,9 @@ public class ExactnessTests
         var wide = new EmbeddingSet(Wide(6 * 5), 6, 5);
         var wideTexts = new EmbeddingSet(Wide(5 * 5), 5, 5);
         foreach (var metric in Metrics)
-            AssertExact(wide, wideTexts, metric, [0, 1e-310, 1e-300, 1e299, 1e300, 1e301, double.MaxValue, double.PositiveInfinity]);
+            // Their float64 sums leave [2^-900, 2^900], so every pair goes to the exact stage: tolerances on both sides of
+            // the cosine's sign (ε = 0.5, 1, 1.5, 1.9) and angles around π/2 reach each branch of the sign rules.
+            AssertExact(wide, wideTexts, metric, [0, 1e-310, 1e-300, 0.5, 1, 1.5, 1.9, Math.PI / 2, 2.5, 1e299, 1e300, 1e301, double.MaxValue, double.PositiveInfinity]);
     }
 
     [Fact]
@@ -256,6 +258,23 @@ public class ExactnessTests
         var split = Assert.Throws<ArgumentException>(() => EmbeddingSet.SplitModalities(new NpyArray(pair, 2, 4, 3)));
         Assert.Contains("the texts", split.Message, StringComparison.Ordinal);
         Assert.Contains("row 1, column 2", split.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Float64RoundingRadii_AreCounted_WhereTheyExceedTheDotProductMargin()
+    {
+        // Large images against tiny texts: the images' float32 rounding (about 2^-24·‖x‖) dwarfs the dot product's
+        // error bound (about d·2^-24·‖x‖‖y‖/‖x − y‖ ≈ d·2^-24·‖y‖), so a filter that ignored the rounding would call
+        // pairs sure that are not in F_ε, or skip pairs that are.
+        var random = new Random(140);
+        foreach (int d in new[] { 1, 2, 3, 8, 17 })
+        {
+            var images = Doubles(random, 40, d, 1000);
+            var texts = Doubles(random, 30, d, 1e-3);
+            var tolerances = BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 6)
+                .SelectMany(e => new[] { e, e * (1 + 1e-9), e * (1 - 1e-9), e * (1 + 1e-7), e * (1 - 1e-7) }).ToArray();
+            AssertExact(images, texts, FiberMetric.Euclidean, tolerances);
+        }
     }
 
     [Fact]
