@@ -6,7 +6,7 @@ using FiberProduct.Fiber;
 namespace FiberProduct.Benchmarks;
 
 /// <summary>
-/// <c>join --images A.npy --texts B.npy --eps E [--metric euclidean|cosine|angular] [--mode count|pairs|profile] [--threads T] [--pruning auto|never|always] [--prune-dim K]</c>:
+/// <c>join --images A.npy --texts B.npy --eps E [--metric euclidean|cosine|angular] [--mode count|pairs|profile] [--threads T] [--pruning auto|never|always] [--prune-dim K] [--max-pairs B [--truncate]]</c>:
 /// one ε-range join on the given files, printing <c>pairs=&lt;count&gt; seconds=&lt;join time&gt;</c>: the median of
 /// <c>--repeat R</c> (default 3) queries after a first one at the same ε (reported as first_eps=, it also plans the
 /// pruning for that ε); file loading and a warm-up query at ε = 0 (packing the texts, JIT, the ε-independent pruning
@@ -30,8 +30,12 @@ internal static class JoinCommand
         string mode = options.GetValueOrDefault("mode", "count");
         var pruning = Enum.Parse<PruningMode>(options.GetValueOrDefault("pruning", "auto"), ignoreCase: true);
         int? pruneDimension = options.TryGetValue("prune-dim", out var k0) ? int.Parse(k0, CultureInfo.InvariantCulture) : null;
-        var product = new ApproximateFiberProduct(images, texts, metric,
-            new FiberProductOptions { MaxDegreeOfParallelism = threads, Pruning = pruning, PruningDimension = pruneDimension });
+        long maxPairs = long.Parse(options.GetValueOrDefault("max-pairs", FiberProductOptions.DefaultMaxPairs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions
+        {
+            MaxDegreeOfParallelism = threads, Pruning = pruning, PruningDimension = pruneDimension,
+            MaxPairs = maxPairs, TruncateAtBudget = options.ContainsKey("truncate"),
+        });
 
         // --cold: no warm-up, so first_eps= is the first query of a fresh instance (JIT, packing, pruning preparation included).
         var prepare = Stopwatch.StartNew();
@@ -49,7 +53,12 @@ internal static class JoinCommand
             switch (mode)
             {
                 case "pairs":
-                    result = $"pairs={product.Pairs(epsilon).PairCount}";
+                    try
+                    {
+                        var found = product.Pairs(epsilon);
+                        result = $"pairs={found.PairCount} truncated={found.IsTruncated}";
+                    }
+                    catch (ResultBudgetExceededException e) { result = $"pairs=over-budget({e.MaxPairs})"; }
                     break;
                 case "profile":
                     int k = int.Parse(options.GetValueOrDefault("count", "64"), CultureInfo.InvariantCulture);

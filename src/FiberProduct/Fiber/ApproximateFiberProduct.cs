@@ -84,17 +84,18 @@ public sealed partial class ApproximateFiberProduct
 
     /// <summary>
     /// The first <see cref="FiberProductOptions.MaxPairs"/> pairs in (row, column) order, found band by band: each band of
-    /// rows is joined on every worker with no budget, and the bands stop once the budget is met (and one more pair shows
-    /// that it was exceeded). Memory holds the kept pairs and one band's — at most MaxPairs + max(MaxPairs, 64·M) —
-    /// whatever the number of workers.
+    /// rows (about an eighth of the budget's pairs, at least 64 rows) is joined on every worker with no budget, and the
+    /// bands stop once the budget is met and one more pair shows it was exceeded. Memory holds the kept pairs (arrays
+    /// that never grow past the budget) and one band's, whatever the number of workers.
     /// </summary>
     private PairSet CollectTruncated(Func<int, double> epsilonOfRow, IProgress<double>? progress, CancellationToken cancellationToken)
     {
-        long max = Options.MaxPairs;
-        int band = (int)Math.Clamp(max / Math.Max(1, Texts.Count), 64, Math.Max(64, Images.Count));
+        long max = Math.Min(Options.MaxPairs, Array.MaxLength);
+        int band = (int)Math.Clamp(max / 8 / Math.Max(1, Texts.Count), 64, Math.Max(64, Images.Count));
         var offsets = new long[Images.Count + 1];
-        var columns = new List<int>();
-        var distances = new List<double>();
+        int[] columns = [];
+        double[] distances = [];
+        int count = 0;
         bool truncated = false;
         int start = 0;
         for (; start < Images.Count && !truncated; start += band)
@@ -104,17 +105,27 @@ public sealed partial class ApproximateFiberProduct
             for (int i = start; i < end; i++)
             {
                 var rowColumns = part.ColumnsOfRow(i);
-                int take = (int)Math.Min(rowColumns.Length, max - columns.Count);
-                if (take < rowColumns.Length) truncated = true;
-                foreach (int j in rowColumns[..take]) columns.Add(j);
-                foreach (double r in part.DistancesOfRow(i)[..take]) distances.Add(r);
-                offsets[i + 1] = columns.Count;
+                int take = (int)Math.Min(rowColumns.Length, max - count);
+                truncated |= take < rowColumns.Length;
+                if (count + take > columns.Length)
+                {
+                    int size = (int)Math.Min(max, Math.Max((long)count + take, 2L * columns.Length));
+                    Array.Resize(ref columns, size);
+                    Array.Resize(ref distances, size);
+                }
+                rowColumns[..take].CopyTo(columns.AsSpan(count));
+                part.DistancesOfRow(i)[..take].CopyTo(distances.AsSpan(count));
+                count += take;
+                offsets[i + 1] = count;
             }
             progress?.Report((double)end / Images.Count);
         }
-        for (int i = Math.Min(start, Images.Count); i < Images.Count; i++) offsets[i + 1] = columns.Count;
-        var result = new PairSet(Texts.Count, offsets, [.. columns], [.. distances], truncated);
-        result.DistanceError = (Metric, new ExactCheck(operands.Value).RelativeDistanceError, new ExactCheck(operands.Value).AbsoluteDistanceError);
+        for (int i = Math.Min(start, Images.Count); i < Images.Count; i++) offsets[i + 1] = count;
+        Array.Resize(ref columns, count);
+        Array.Resize(ref distances, count);
+        var exact = new ExactCheck(operands.Value);
+        var result = new PairSet(Texts.Count, offsets, columns, distances, truncated);
+        result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
         return result;
     }
 
