@@ -78,6 +78,24 @@ public class FiberProductProperties
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool Profile_WithInfiniteZeroAndOverflowingTolerances_IsExact(Instance instance, int seed)
+    {
+        // ∞, 0 and tolerances whose squares overflow (after the join's scaling too) mixed into the list in random order:
+        // every count equals the exact count, on every metric.
+        var random = new Random(seed);
+        double[] special = [0, double.PositiveInfinity, 1e155, 1e300, double.MaxValue, double.Epsilon];
+        var list = instance.Epsilons.Concat(special.Where(_ => random.Next(3) > 0)).OrderBy(_ => random.Next()).ToArray();
+        var metric = (FiberMetric)random.Next(3);
+        if (metric != FiberMetric.Euclidean && HasZeroRow(instance)) metric = FiberMetric.Euclidean;
+        var counts = new ApproximateFiberProduct(instance.Images, instance.Texts, metric).Profile(list).Counts.ToArray();
+        return list.Select((e, t) => counts[t] == BruteForce.Count(instance.Images, instance.Texts, e, metric)).All(ok => ok);
+    }
+
+    private static bool HasZeroRow(Instance instance) =>
+        Enumerable.Range(0, instance.Images.Count).Any(i => instance.Images.SquaredNorm(i) == 0)
+        || Enumerable.Range(0, instance.Texts.Count).Any(j => instance.Texts.SquaredNorm(j) == 0);
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
     public bool ClassicalFiberProduct_IsTheHashJoin(Instance instance)
     {
         // T2 on finite families: F_0 consists of the exactly equal pairs.
