@@ -11,10 +11,12 @@ namespace FiberProduct.Fiber;
 /// nearest texts within ε, and the whole profile ε ↦ |F_ε|.
 /// </summary>
 /// <remarks>
-/// <para>Every answer equals the float64 brute-force answer exactly: the fast path (float32 dot products, SIMD,
-/// register-tiled) only decides pairs it can prove to lie on one side of ε, and every other pair is decided by the
-/// float64 reference distance (the float32 inputs widened, differences accumulated in index order). Distances in
-/// results are that reference distance. The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
+/// <para>Every answer is exact: (i, j) ∈ F_ε iff the real-number distance between the stored vectors (float32 or
+/// float64, as given) is at most ε. The fast path (float32 dot products, SIMD, register-tiled) only decides pairs it can
+/// prove to lie on one side of ε; every other pair is decided from the stored values, by float64 sums with a rigorous
+/// error bound and, at ties and near-ties, by exact rational arithmetic (docs/concepts.md, "Exactness of F_ε").
+/// Distances in results are float64 values within a stated bound of the exact ones, never above ε for a pair of F_ε.
+/// The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
 /// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
 /// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
 /// </remarks>

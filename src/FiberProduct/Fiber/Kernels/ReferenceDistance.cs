@@ -3,10 +3,9 @@ using FiberProduct.Embedding;
 namespace FiberProduct.Fiber.Kernels;
 
 /// <summary>
-/// The float64 reference every result is defined by: distances from the float32 inputs widened to float64, with
-/// every sum over coordinates taken in the order of <see cref="ReferenceSums"/>. The fast path decides only the
-/// pairs it can prove lie on one side of ε; every other pair is decided here, so the pair sets equal this float64
-/// brute force exactly, and reported distances are these values.
+/// The float64 reference distances that results report, from the stored values with every sum over coordinates taken
+/// in the order of <see cref="ReferenceSums"/>. Membership in F_ε is not decided by these values but exactly
+/// (<see cref="Exact.ExactCheck"/>); they are within its stated bound of the exact distances.
 /// </summary>
 internal static class ReferenceDistance
 {
