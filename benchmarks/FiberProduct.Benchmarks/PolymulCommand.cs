@@ -7,7 +7,7 @@ namespace FiberProduct.Benchmarks;
 /// <c>polymul --modulus N --length L [--algorithm auto|schoolbook|karatsuba|ntt]</c>: median seconds per
 /// multiplication of two random dense polynomials of length L over Z_N, after warm-up, as one line
 /// <c>modulus=N length=L algorithm=A seconds=S</c>; the same measurement FLINT's nmod_poly_mul gets from
-/// shared/peers/flint_mul.c. <c>--sweep</c> times every algorithm over a range of lengths, to set the
+/// benchmarks/peers/flint_mul.c. <c>--sweep</c> times every algorithm over a range of lengths, to set the
 /// dispatcher's thresholds.
 /// </summary>
 internal static class PolymulCommand

@@ -5,7 +5,7 @@ using FiberProduct.Fiber;
 namespace FiberProduct.Benchmarks;
 
 /// <summary>
-/// Exact pruning against the plain join on planted data (as shared/peers/make_planted.py: a shared 32-dimensional
+/// Exact pruning against the plain join on planted data (as benchmarks/scripts/make_planted.py: a shared 32-dimensional
 /// part, 64 modality-specific dimensions per side, a modality gap, noise, rows on the unit sphere) and on isotropic
 /// data (uniform on the sphere), at the ε holding 10^-4 of all pairs. The one-time preparation is done in the setup.
 /// </summary>

@@ -4,7 +4,7 @@
 # usage: benchmarks/scripts/join-vs-faiss.sh DIR EPS [PEERS_DIR]   (needs python3-faiss, python3-sklearn)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dir=$1; eps=$2; peers=${3:-../shared/peers}
+dir=$1; eps=$2; peers=${3:-benchmarks/peers}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 run() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" "$@"; }
 ours_pairs=$(run --mode pairs); echo "fiberproduct $ours_pairs"

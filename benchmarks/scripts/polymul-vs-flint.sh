@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Z_n[x] multiplication, FiberProduct against FLINT's nmod_poly_mul, same lengths and moduli, one script.
 # Prints a markdown table: length, modulus, ours, FLINT, ratio (FLINT time / ours: > 1 means we are faster).
-# usage: benchmarks/scripts/polymul-vs-flint.sh [PEERS_DIR]   (default ../shared/peers; needs libflint-dev)
+# usage: benchmarks/scripts/polymul-vs-flint.sh [PEERS_DIR]   (default benchmarks/peers; needs libflint-dev)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-peers=${1:-../shared/peers}
+peers=${1:-benchmarks/peers}
 scratch=$(mktemp -d)
 gcc -O2 "$peers/flint_mul.c" -lflint -lgmp -o "$scratch/flint_mul"
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null

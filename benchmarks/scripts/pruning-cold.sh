@@ -7,7 +7,7 @@
 # usage: benchmarks/scripts/pruning-cold.sh DIR EPS [RUNS=5] [PEERS_DIR]   (needs python3-faiss)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dir=$1; eps=$2; runs=${3:-5}; peers=${4:-../shared/peers}
+dir=$1; eps=$2; runs=${3:-5}; peers=${4:-benchmarks/peers}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 join() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" --mode pairs --repeat 0 --cold "$@"; }
 auto=(); never=(); faiss=(); plan=""

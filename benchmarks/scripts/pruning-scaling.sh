@@ -7,14 +7,14 @@
 # usage: benchmarks/scripts/pruning-scaling.sh WORK [PEERS_DIR]   (needs python3-numpy, python3-faiss; WORK needs ~1 GB)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-work=$1; peers=${2:-../shared/peers}
+work=$1; peers=${2:-benchmarks/peers}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 echo "data,n,epsilon,pairs,auto_seconds,always_seconds,always_first_eps_seconds,never_seconds,faiss_seconds,prune_k,tiles_skipped,auto_cold_seconds" > "$work/scaling.csv"
 field() { grep -oE "(^| )$1=[^ ]+" <<< " $2" | head -n 1 | sed -E "s/.*=//; s/s$//" || true; }
 for n in 5000 10000 20000 40000; do
   for data in planted clip; do
     dir="$work/$data-$n"; mkdir -p "$dir"
-    if [ "$data" = planted ]; then eps=1.0; [ -f "$dir/images.npy" ] || /usr/bin/python3 "$peers/make_planted.py" "$dir" "$n" 512 32 64 64 > /dev/null
+    if [ "$data" = planted ]; then eps=1.0; [ -f "$dir/images.npy" ] || /usr/bin/python3 benchmarks/scripts/make_planted.py "$dir" "$n" 512 32 64 64 > /dev/null
     else eps=1.161; [ -f "$dir/images.npy" ] || /usr/bin/python3 benchmarks/scripts/make_tiled_clip.py "$dir" "$n" > /dev/null; fi
     run() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" --mode pairs "$@"; }
     auto=$(run --pruning auto); pruned=$(run --pruning always); brute=$(run --pruning never); cold=$(run --pruning auto --repeat 0 --cold)

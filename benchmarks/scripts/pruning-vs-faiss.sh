@@ -6,7 +6,7 @@
 # usage: benchmarks/scripts/pruning-vs-faiss.sh DIR EPS [PEERS_DIR]   (needs python3-faiss)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dir=$1; eps=$2; peers=${3:-../shared/peers}
+dir=$1; eps=$2; peers=${3:-benchmarks/peers}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 run() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" "$@"; }
 pruned_pairs=$(run --mode pairs --pruning auto); echo "pruned     $pruned_pairs"

@@ -5,7 +5,7 @@ namespace FiberProduct.Algebra;
 /// <summary>
 /// A ring homomorphism φ: Z_n[x] → Z_m, P ↦ P(a) mod m: reduce the coefficients modulo m (a ring homomorphism exactly
 /// when m divides n), then evaluate at a point a ∈ Z_m. With m = n it is plain evaluation; composing with a further
-/// reduction to Z_k (k dividing m) gives the homomorphism for k and a mod k. The maps of T9 (shared/DESIGN.md).
+/// reduction to Z_k (k dividing m) gives the homomorphism for k and a mod k. The maps of T9 (docs/theorems.md).
 /// </summary>
 public sealed class RingHomomorphism
 {

@@ -4,7 +4,7 @@ using MathNet.Numerics;
 namespace FiberProduct.Analysis;
 
 /// <summary>
-/// Statement T5 (shared/DESIGN.md): distances between independent uniform points of the unit sphere S^{d−1} ⊂ R^d,
+/// Statement T5 (docs/theorems.md): distances between independent uniform points of the unit sphere S^{d−1} ⊂ R^d,
 /// the null model for "how many pairs would fall within ε by chance" in a d-dimensional embedding space.
 /// P(‖x − y‖ ≤ ε) = P(⟨x, y⟩ ≥ t), t = 1 − ε²/2, which is ½·I_{1−t²}((d−1)/2, ½) for t ≥ 0 and 1 − ½·I_{1−t²}((d−1)/2, ½)
 /// for t &lt; 0, I the regularized incomplete beta function. At fixed ε &lt; √2 it falls exponentially in d; the ε holding a

@@ -8,7 +8,7 @@ namespace FiberProduct.Decomposition;
 
 /// <summary>
 /// The decomposition Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥ of the shared space estimated from paired embeddings
-/// (shared/DESIGN.md §1): Z_s the directions both modalities vary along, Z_I and Z_T those only the images or only the
+///: Z_s the directions both modalities vary along, Z_I and Z_T those only the images or only the
 /// texts vary along, Z_⊥ the rest; mutually orthogonal (T8). Read as a bundle, π = Π_s is the projection and the fiber
 /// over a point z is z + (Z_I ⊕ Z_T ⊕ Z_⊥).
 /// </summary>

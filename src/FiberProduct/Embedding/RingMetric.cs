@@ -3,7 +3,7 @@ using FiberProduct.Algebra;
 namespace FiberProduct.Embedding;
 
 /// <summary>
-/// The metric on a polynomial ring that a Lipschitz constant refers to (shared/DESIGN.md §2). Coefficients are lifted to
+/// The metric on a polynomial ring that a Lipschitz constant refers to. Coefficients are lifted to
 /// the integers 0 … n − 1 and the shorter coefficient vector is padded with zeros.
 /// </summary>
 public enum RingMetric

@@ -6,7 +6,7 @@ namespace FiberProduct.Tests.Decomposition;
 
 /// <summary>
 /// Planted multimodal embeddings with a known Z = Zs ⊕ ZI ⊕ ZT and a modality gap, generated as
-/// shared/peers/make_planted.py does: shared scores s, modality-specific scores at 0.6 scale, noise, a gap of 1.5 along
+/// benchmarks/scripts/make_planted.py does: shared scores s, modality-specific scores at 0.6 scale, noise, a gap of 1.5 along
 /// two further orthogonal directions, rows normalised to unit length.
 /// </summary>
 internal sealed record Planted(EmbeddingSet Images, EmbeddingSet Texts, Matrix<double> Shared, Matrix<double> ImageSpecific, Matrix<double> TextSpecific)

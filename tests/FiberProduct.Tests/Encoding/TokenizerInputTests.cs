@@ -153,13 +153,13 @@ public class TokenizerInputTests
         return text.ToString();
     }
 
+    /// <summary>The index of the first lone surrogate, by the runtime's own UTF-16 decoder (not the adapter's scan).</summary>
     private static int LoneSurrogate(string text)
     {
-        for (int i = 0; i < text.Length; i++)
+        for (int i = 0; i < text.Length;)
         {
-            if (!char.IsSurrogate(text[i])) continue;
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else return i;
+            if (System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done) return i;
+            i += used;
         }
         return -1;
     }

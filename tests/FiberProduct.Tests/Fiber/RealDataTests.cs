@@ -5,7 +5,7 @@ namespace FiberProduct.Tests.Fiber;
 
 /// <summary>
 /// The real CLIP embeddings of 500 COCO pairs (FiberProduct.Datasets), against counts computed independently by
-/// shared/peers/exact_count.py (NumPy, every candidate distance recomputed in float64).
+/// benchmarks/peers/exact_count.py (NumPy, every candidate distance recomputed in float64).
 /// </summary>
 public class RealDataTests
 {
