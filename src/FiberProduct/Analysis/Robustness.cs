@@ -19,7 +19,7 @@ public static class Robustness
     {
         foreach (var (value, name) in new[] { (epsilon, nameof(epsilon)), (imageLipschitz, nameof(imageLipschitz)), (imagePerturbation, nameof(imagePerturbation)), (textLipschitz, nameof(textLipschitz)), (textPerturbation, nameof(textPerturbation)) })
             if (!(value >= 0)) throw new ArgumentOutOfRangeException(name, value, "Expected a non-negative number.");
-        return Up(epsilon + imageLipschitz * imagePerturbation + textLipschitz * textPerturbation);
+        return Upward.Of(epsilon + imageLipschitz * imagePerturbation + textLipschitz * textPerturbation);
     }
 
     /// <summary>
@@ -39,10 +39,8 @@ public static class Robustness
         ArgumentNullException.ThrowIfNull(imageMap);
         ArgumentNullException.ThrowIfNull(textMap);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected a non-negative number.");
-        return Up(epsilon + imageMap.MovementBound(imagePerturbation) + textMap.MovementBound(textPerturbation));
+        return Upward.Of(epsilon + imageMap.MovementBound(imagePerturbation) + textMap.MovementBound(textPerturbation));
     }
-
-    private static double Up(double value) => value * (1 + Math.ScaleB(1, -50)) + double.Epsilon;
 
     /// <summary>
     /// A certified radius of every pair of F_ε (Euclidean), aligned with <see cref="PairSet.Distances"/>: a lower bound

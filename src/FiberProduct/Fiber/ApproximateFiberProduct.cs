@@ -81,7 +81,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         return Options.TruncateAtBudget ? CollectTruncated(_ => epsilon, progress, cancellationToken)
-            : CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken);
+            : CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), progress, cancellationToken);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed partial class ApproximateFiberProduct
         for (; start < Images.Count && !truncated; start += band)
         {
             int end = (int)Math.Min(Images.Count, (long)start + band);
-            var part = CollectPairs(start, end, epsilonOfRow, new PairBudget(long.MaxValue, truncate: false), null, cancellationToken);
+            var part = CollectPairs(start, end, epsilonOfRow, new PairBudget(long.MaxValue), null, cancellationToken);
             for (int i = start; i < end; i++)
             {
                 var rowColumns = part.ColumnsOfRow(i);
@@ -146,7 +146,7 @@ public sealed partial class ApproximateFiberProduct
             if (!(tolerances[i] >= 0))
                 throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i], string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
         return Options.TruncateAtBudget ? CollectTruncated(i => tolerances[i], progress, cancellationToken)
-            : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken);
+            : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs), progress, cancellationToken);
     }
 
     /// <summary>
@@ -172,7 +172,7 @@ public sealed partial class ApproximateFiberProduct
         for (int start = 0; start < Images.Count; start += band)
         {
             int end = Math.Min(Images.Count, start + band);
-            var pairs = CollectPairs(start, end, _ => epsilon, new PairBudget(long.MaxValue, truncate: false), null, cancellationToken);
+            var pairs = CollectPairs(start, end, _ => epsilon, new PairBudget(long.MaxValue), null, cancellationToken);
             for (int i = start; i < end; i++)
             {
                 var columns = pairs.ColumnsOfRow(i).ToArray();
@@ -199,7 +199,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs, truncate: false), progress, cancellationToken, keepPerRow: k);
+        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), progress, cancellationToken, keepPerRow: k);
     }
 
     /// <summary>
@@ -269,8 +269,8 @@ public sealed partial class ApproximateFiberProduct
     private PairSet CollectPairs(int rowStart, int rowEnd, Func<int, double> epsilonOfRow, PairBudget budget,
         IProgress<double>? progress, CancellationToken cancellationToken, int keepPerRow = 0)
     {
-        // Pruning reorders rows and columns: only for whole, untruncated results (bands and truncation need row order).
-        bool whole = rowStart == 0 && rowEnd == Images.Count && !budget.Truncate;
+        // Pruning reorders rows and columns: only for whole results (bands need row order).
+        bool whole = rowStart == 0 && rowEnd == Images.Count;
         var (op, head, rowOrder, columnOrder) = whole ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count)) : (operands.Value, null, null, null);
         var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
         var exact = new ExactCheck(op);
@@ -280,7 +280,7 @@ public sealed partial class ApproximateFiberProduct
         Recorded(head);
         progress?.Report(1);
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, budget.Truncate, rowOrder, columnOrder);
+        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, rowOrder, columnOrder);
         result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
         return result;
     }

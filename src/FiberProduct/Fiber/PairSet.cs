@@ -83,18 +83,15 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     }
 
     /// <summary>
-    /// Builds the CSR arrays from per-worker buffers. When truncating, a worker that stopped early holds more than the
-    /// budget, so every position below the budget is filled by complete rows: the result is the first pairs in (row, column) order.
+    /// Builds the CSR arrays from per-worker buffers, or throws when they hold more than the budget.
     /// </summary>
     /// <remarks>
     /// Buffers filled by the reordered (pruned) join hold row i as row <paramref name="rowOrder"/>[i] and column j as
-    /// column <paramref name="columnOrder"/>[j]: they are mapped back and each row is sorted by column. Truncation needs
-    /// the join's own row order and is never combined with a reordering.
+    /// column <paramref name="columnOrder"/>[j]: they are mapped back and each row is sorted by column.
     /// </remarks>
-    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs, bool truncate,
+    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs,
         int[]? rowOrder = null, int[]? columnOrder = null)
     {
-        System.Diagnostics.Debug.Assert(!(truncate && rowOrder is not null), "truncation with a reordered join");
         // Each row belongs to one worker's buffer (the join splits rows between workers), so the buffers are counted and
         // scattered in parallel without sharing a row.
         long found = 0;
@@ -107,13 +104,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         });
         for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
         long total = offsets[rowCount];
-        bool truncated = false;
-        if (total > maxPairs)
-        {
-            if (!truncate) throw new ResultBudgetExceededException(maxPairs);
-            truncated = true;
-        }
-        long kept = Math.Min(total, maxPairs);
+        if (total > maxPairs) throw new ResultBudgetExceededException(maxPairs);
+        long kept = total;
         // Every position below kept is written once (the positions are a permutation of the pairs found).
         var columns = Kernels.LargeArrays.AllocateUninitialized<int>(kept);
         var distances = Kernels.LargeArrays.AllocateUninitialized<double>(kept);
@@ -124,7 +116,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             for (int p = 0; p < rows.Length; p++)
             {
                 long at = next[rowOrder is null ? rows[p] : rowOrder[rows[p]]]++;
-                if (at < kept) { columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]]; distances[at] = dist[p]; }
+                columns[at] = columnOrder is null ? cols[p] : columnOrder[cols[p]];
+                distances[at] = dist[p];
             }
         });
         if (columnOrder is not null)
@@ -133,9 +126,7 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             Parallel.For(0, workers, w => SortRows(offsets, (int)((long)rowCount * w / workers), (int)((long)rowCount * (w + 1) / workers), columns, distances));
         }
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
-        if (truncated)
-            for (int i = 0; i <= rowCount; i++) offsets[i] = Math.Min(offsets[i], kept);
-        return new PairSet(columnCount, offsets, columns, distances, truncated);
+        return new PairSet(columnCount, offsets, columns, distances, isTruncated: false);
     }
 
     /// <summary>Sorts each row's columns (distances alongside).</summary>

@@ -57,7 +57,7 @@ internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow,
         budget.Add(sinceReport);
         sinceReport = 0;
         chunkStart = Buffer.Count;
-        return budget.Continue(Buffer.Count);
+        return true;
     }
 }
 
@@ -193,21 +193,17 @@ internal sealed class PairBuffer
 }
 
 /// <summary>
-/// The result budget: in strict mode the whole query fails as soon as the pairs found exceed it; in truncating
-/// mode each worker stops once it alone holds more (its later pairs cannot be among the first budget).
+/// The result budget of a strict query: the workers share one count, and the whole query fails as soon as the pairs
+/// found exceed it (truncating queries run in bands instead, see ApproximateFiberProduct.CollectTruncated).
 /// </summary>
-internal sealed class PairBudget(long maxPairs, bool truncate)
+internal sealed class PairBudget(long maxPairs)
 {
     private long total;
 
     public long MaxPairs => maxPairs;
-    public bool Truncate => truncate;
 
     public void Add(int found)
     {
-        if (Interlocked.Add(ref total, found) > maxPairs && !truncate)
-            throw new ResultBudgetExceededException(maxPairs);
+        if (Interlocked.Add(ref total, found) > maxPairs) throw new ResultBudgetExceededException(maxPairs);
     }
-
-    public bool Continue(int heldByWorker) => !truncate || heldByWorker <= maxPairs;
 }
