@@ -12,7 +12,7 @@ using FiberProduct.Analysis;
 using FiberProduct.Datasets;
 using FiberProduct.Decomposition;
 using FiberProduct.Fiber;
-using FiberProduct.IO;
+using FiberProduct.Export;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string output = Path.Combine(Here(), "output");

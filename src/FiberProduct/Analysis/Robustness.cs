@@ -65,7 +65,7 @@ public static class Robustness
         return radii;
     }
 
-    /// <summary>The pairs of F_ε with their certified radii, ready to export (<see cref="IO.ResultExport"/>).</summary>
+    /// <summary>The pairs of F_ε with their certified radii, ready to export (<see cref="Export.ResultExport"/>).</summary>
     public static CertifiedPairs Certify(PairSet pairs, double epsilon) => new(pairs, epsilon, CertifiedRadii(pairs, epsilon));
 
     /// <summary>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using FiberProduct.Fiber;
+using FiberProduct.IO;
 
-namespace FiberProduct.IO;
+namespace FiberProduct.Export;
 
 /// <summary>
 /// One-call exports of results for downstream research code, in layouts NumPy, SciPy and pandas read directly

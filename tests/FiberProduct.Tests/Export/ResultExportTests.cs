@@ -2,10 +2,11 @@ using System.Text.Json;
 using FiberProduct.Analysis;
 using FiberProduct.Decomposition;
 using FiberProduct.Fiber;
+using FiberProduct.Export;
 using FiberProduct.IO;
 using FiberProduct.Tests.Fiber;
 
-namespace FiberProduct.Tests.IO;
+namespace FiberProduct.Tests.Export;
 
 public class ResultExportTests
 {

@@ -3,8 +3,9 @@ using System.Text.Json;
 using FiberProduct.Analysis;
 using FiberProduct.Decomposition;
 using FiberProduct.Fiber;
+using FiberProduct.IO;
 
-namespace FiberProduct.IO;
+namespace FiberProduct.Export;
 
 // Exports of the analysis results: precision–recall curves, certified radii and decompositions.
 public static partial class ResultExport
