@@ -55,14 +55,14 @@ internal static class ParquetColumnReader
         {
             ListField { Item: DataField item } => item,
             DataField { MaxRepetitionLevel: 1 } repeated => repeated, // legacy 2-level: repeated float column
-            DataField scalar => throw Fail($"holds one {scalar.ClrType.Name} value per row, not a list: an embedding column holds a list of float32 or float64 values per row."),
+            DataField scalar => throw Fail($"holds one {TypeName(scalar)} value per row, not a list: an embedding column holds a list of float32 or float64 values per row."),
             ListField => throw Fail("is a list of lists or structs, not a list of floats."),
             _ => throw Fail($"is a {field.SchemaType.ToString().ToLowerInvariant()}, not a list of floats."),
         };
         if (leaf.MaxRepetitionLevel != 1)
             throw Fail("is a nested list, not a list of floats.");
         if (leaf.ClrType != typeof(float) && leaf.ClrType != typeof(double))
-            throw Fail($"holds {leaf.ClrType.Name} values; embeddings are float32 or float64 (convert explicitly, e.g. pyarrow's cast to list<float32>).");
+            throw Fail($"holds {TypeName(leaf)} values; embeddings are float32 or float64 (convert explicitly, e.g. pyarrow's cast to list<float32>).");
         return leaf;
     }
 
@@ -192,6 +192,22 @@ internal static class ParquetColumnReader
             _ => throw new InvalidOperationException("Unreachable: the element type is float or double."),
         };
     }
+
+    /// <summary>The column type in the words pyarrow and NumPy use.</summary>
+    private static string TypeName(DataField field) => Type.GetTypeCode(field.ClrType) switch
+    {
+        TypeCode.Single => "float32",
+        TypeCode.Double => "float64",
+        TypeCode.SByte or TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 or TypeCode.Byte or TypeCode.UInt16
+            or TypeCode.UInt32 or TypeCode.UInt64 => "integer (" + field.ClrType.Name.ToLowerInvariant() + ")",
+        TypeCode.Boolean => "boolean",
+        TypeCode.String => "string",
+        TypeCode.Decimal => "decimal",
+        _ when field.ClrType == typeof(Half) => "float16",
+        _ when field.ClrType == typeof(byte[]) || field.ClrType.IsGenericType && field.ClrType.GetGenericTypeDefinition() == typeof(ReadOnlyMemory<>)
+            => "string or binary",
+        _ => field.ClrType.Name,
+    };
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -31,16 +31,18 @@ internal static class ParquetColumnWriter
             {
                 var set = columns[c].Set;
                 int d = set.Dimension;
-                // Repetition level 0 starts a row, 1 continues it; every value is present, so the library derives
-                // the definition levels itself.
+                // Repetition level 0 starts a row, 1 continues it; every value is present, so every definition
+                // level is the leaf's maximum.
                 var repetitions = new int[rows * d];
                 for (int i = 1; i < repetitions.Length; i++) repetitions[i] = i % d == 0 ? 0 : 1;
+                var definitions = new int[rows * d];
+                Array.Fill(definitions, leaves[c].MaxDefinitionLevel);
                 if (set.Precision == EmbeddingPrecision.Float32)
-                    await group.WriteAsync<float>(leaves[c], set.Values.Slice(start * d, rows * d).ToArray(), repetitions,
-                        cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await group.WriteAllPartsAsync<float>(leaves[c], set.Values.Slice(start * d, rows * d).ToArray(), definitions,
+                        repetitions, cancellationToken).ConfigureAwait(false);
                 else
-                    await group.WriteAsync<double>(leaves[c], set.DoubleValues.Slice(start * d, rows * d).ToArray(), repetitions,
-                        cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await group.WriteAllPartsAsync<double>(leaves[c], set.DoubleValues.Slice(start * d, rows * d).ToArray(), definitions,
+                        repetitions, cancellationToken).ConfigureAwait(false);
             }
             group.CompleteValidate();
         }

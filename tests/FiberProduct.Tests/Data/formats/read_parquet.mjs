@@ -18,4 +18,4 @@ rows.forEach((row, i) => {
   flat.set(row.toArray ? row.toArray() : row, i * dimension);
 });
 const hex = Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString("hex");
-console.log(JSON.stringify({ type: String(vector.type), rows: rows.length, dimension, hex }));
+console.log(JSON.stringify({ type: String(vector.type), element: vector.type.children[0].name, rows: rows.length, dimension, hex }));
