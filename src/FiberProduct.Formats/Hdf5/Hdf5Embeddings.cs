@@ -68,6 +68,8 @@ public static class Hdf5Embeddings
         Exception Refuse(string reason) => Fail(reason);
         try
         {
+            CheckLength(stream, Refuse);
+            stream.Position = 0;
             using var h5 = H5File.Open(stream, leaveOpen: true);
             if (!Exists(h5, dataset))
                 throw Fail("no such dataset; the file has " + Describe(h5) + ".");
@@ -91,14 +93,78 @@ public static class Hdf5Embeddings
             int count = (int)rows, dimension = (int)d;
             return type.Size switch
             {
-                8 => Checked(data.Read<double[]>(), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
-                4 => Checked(data.Read<float[]>(), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
-                _ => Checked(Array.ConvertAll(data.Read<Half[]>(), h => (float)h), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
+                8 => Checked(ReadValues<double>(data), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
+                4 => Checked(ReadValues<float>(data), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
+                _ => Checked(Array.ConvertAll(ReadValues<Half>(data), h => (float)h), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
             };
         }
         catch (Exception e) when (FormatError.IsContentError(e))
         {
             throw Fail($"not a readable HDF5 file or dataset ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
+    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
+
+    /// <summary>
+    /// Refuses a file shorter than its superblock says, as libhdf5 does ("truncated file"): PureHDF reads only the
+    /// objects it is asked for, so a cut file whose cut misses the dataset would otherwise read as whole. The
+    /// superblock sits at 0, 512, 1024, 2048, … (after a user block); its end-of-file address, relative to the base
+    /// address, is at byte 24 + 2·O (version 0), 28 + 2·O (version 1) or 12 + 2·O (versions 2 and 3), O being the
+    /// size of offsets.
+    /// </summary>
+    private static void CheckLength(Stream stream, Func<string, Exception> fail)
+    {
+        long length = stream.Length;
+        Span<byte> head = stackalloc byte[64];
+        for (long at = 0; at + 8 <= length; at = at == 0 ? 512 : at * 2)
+        {
+            stream.Position = at;
+            int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (read < 8 || !head[..8].SequenceEqual(Signature)) continue;
+            int version = read > 8 ? head[8] : -1;
+            int offsets = version switch { 0 or 1 => read > 13 ? head[13] : 0, 2 or 3 => read > 9 ? head[9] : 0, _ => 0 };
+            if (offsets is not (2 or 4 or 8))
+                throw fail(string.Create(CultureInfo.InvariantCulture, $"not a readable HDF5 file (superblock version {version}, size of offsets {offsets})."));
+            int baseAt = version switch { 0 => 24, 1 => 28, _ => 12 };
+            int eofAt = baseAt + 2 * offsets;
+            if (read < eofAt + offsets)
+                throw fail("not a readable HDF5 file (truncated in its superblock).");
+            ulong baseAddress = Address(head.Slice(baseAt, offsets)), end = Address(head.Slice(eofAt, offsets));
+            if (baseAddress > (ulong)length || end > (ulong)length - baseAddress)
+                throw fail(string.Create(CultureInfo.InvariantCulture,
+                    $"truncated: its superblock says it ends at byte {baseAddress + end}, but it has {length} bytes."));
+            return;
+        }
+        throw fail("not an HDF5 file (no superblock signature).");
+    }
+
+    private static ulong Address(ReadOnlySpan<byte> bytes)
+    {
+        ulong value = 0;
+        for (int i = bytes.Length - 1; i >= 0; i--) value = value << 8 | bytes[i];
+        return value;
+    }
+
+    /// <summary>
+    /// The values in machine order. PureHDF 2.2 reads only little-endian floats and exposes no byte order, so a
+    /// big-endian dataset (NumPy's '&gt;f8', written on purpose or by old tools) is recognised by PureHDF's refusal
+    /// and read as its raw bytes, each value reversed.
+    /// </summary>
+    private static T[] ReadValues<T>(IH5Dataset data) where T : unmanaged
+    {
+        try
+        {
+            return data.Read<T[]>();
+        }
+        catch (Exception e) when (e.Message.Contains("Byte order", StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = data.Read<byte[]>();
+            int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            if (bytes.Length % size != 0)
+                throw new InvalidDataException($"{bytes.Length} bytes are not whole values of {size} bytes.", e);
+            for (int at = 0; at < bytes.Length; at += size) bytes.AsSpan(at, size).Reverse();
+            return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray();
         }
     }
 
