@@ -18,6 +18,8 @@ internal static class ParquetColumnReader
     {
         try
         {
+            ParquetPageScan.CheckFooter(stream, reason => FormatError.Create(file, "column", column, reason));
+            stream.Position = 0;
             return await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (FormatError.IsContentError(e))
@@ -29,15 +31,15 @@ internal static class ParquetColumnReader
     public static InvalidDataException Unreadable(string file, string column, Exception e) =>
         FormatError.Create(file, "column", column, $"not a readable Parquet file ({e.GetType().Name}: {e.Message})", e);
 
-    public static async Task<EmbeddingSet> ReadAsync(ParquetReader reader, long fileBytes, string file, string column,
+    public static async Task<EmbeddingSet> ReadAsync(ParquetReader reader, Stream stream, string file, string column,
         FormatReadLimits limits, CancellationToken cancellationToken)
     {
         try
         {
             var leaf = FindLeaf(reader, file, column);
             return leaf.ClrType == typeof(float)
-                ? await ReadAsync<float>(reader, leaf, fileBytes, file, column, limits, cancellationToken).ConfigureAwait(false)
-                : await ReadAsync<double>(reader, leaf, fileBytes, file, column, limits, cancellationToken).ConfigureAwait(false);
+                ? await ReadAsync<float>(reader, leaf, stream, file, column, limits, cancellationToken).ConfigureAwait(false)
+                : await ReadAsync<double>(reader, leaf, stream, file, column, limits, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (FormatError.IsContentError(e))
         {
@@ -66,7 +68,7 @@ internal static class ParquetColumnReader
         return leaf;
     }
 
-    private static async Task<EmbeddingSet> ReadAsync<T>(ParquetReader reader, DataField leaf, long fileBytes, string file,
+    private static async Task<EmbeddingSet> ReadAsync<T>(ParquetReader reader, DataField leaf, Stream stream, string file,
         string column, FormatReadLimits limits, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -76,7 +78,7 @@ internal static class ParquetColumnReader
 
         // Every size the file declares is checked before the library reads (and allocates for) a value: a column
         // chunk's value count sizes the library's buffers, so the counts are bounded by MaxArrayBytes up front.
-        long rows = 0, declaredValues = 0, largestGroup = 0;
+        long rows = 0, declaredValues = 0, largestGroup = 0, fileBytes = stream.Length;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             var group = reader.OpenRowGroupReader(g);
@@ -89,6 +91,10 @@ internal static class ParquetColumnReader
             if (meta.TotalUncompressedSize > FormatReadLimits.CompressionRatioExemptBytes
                 && meta.TotalUncompressedSize > limits.MaxCompressionRatio * Math.Max(meta.TotalCompressedSize, 1))
                 throw Fail(Invariant($"row group {g} declares {meta.TotalUncompressedSize} uncompressed bytes from {meta.TotalCompressedSize}, a ratio above FormatReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio})."));
+            long dictionary = meta.DictionaryPageOffset ?? 0;
+            long first = dictionary > 0 && dictionary < meta.DataPageOffset ? dictionary : meta.DataPageOffset;
+            ParquetPageScan.Check(stream, first, meta.TotalCompressedSize, meta.NumValues, limits,
+                reason => Fail(Invariant($"row group {g}: ") + reason));
             rows += group.RowCount;
             declaredValues += meta.NumValues;
             largestGroup = Math.Max(largestGroup, meta.NumValues);

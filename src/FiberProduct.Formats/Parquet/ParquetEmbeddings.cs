@@ -58,7 +58,7 @@ public static class ParquetEmbeddings
     {
         var reader = await ParquetColumnReader.OpenAsync(stream, file, column, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
-            return await ParquetColumnReader.ReadAsync(reader, stream.Length, file, column, limits, cancellationToken).ConfigureAwait(false);
+            return await ParquetColumnReader.ReadAsync(reader, stream, file, column, limits, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads two embedding columns of one Parquet file as pairs, row i of each a pair, as
@@ -97,8 +97,8 @@ public static class ParquetEmbeddings
             var reader = await ParquetColumnReader.OpenAsync(stream, path, imageColumn, cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                var images = await ParquetColumnReader.ReadAsync(reader, stream.Length, path, imageColumn, limits, cancellationToken).ConfigureAwait(false);
-                var texts = await ParquetColumnReader.ReadAsync(reader, stream.Length, path, textColumn, limits, cancellationToken).ConfigureAwait(false);
+                var images = await ParquetColumnReader.ReadAsync(reader, stream, path, imageColumn, limits, cancellationToken).ConfigureAwait(false);
+                var texts = await ParquetColumnReader.ReadAsync(reader, stream, path, textColumn, limits, cancellationToken).ConfigureAwait(false);
                 return (images, texts);
             }
         }
