@@ -13,7 +13,8 @@ namespace FiberProduct.Tests.Formats;
 /// read or fail with <see cref="InvalidDataException"/> naming the source, within a time limit. Failing inputs are
 /// written to a temporary folder named in the failure.
 /// </summary>
-/// <remarks>FIBERPRODUCT_FUZZ_FORMATS_COUNT sets the inputs per format (default 300), FIBERPRODUCT_FUZZ_SEED the seed.</remarks>
+/// <remarks>FIBERPRODUCT_FUZZ_FORMATS_COUNT sets the inputs per format (default 300), FIBERPRODUCT_FUZZ_SEED the seed,
+/// FIBERPRODUCT_FUZZ_REPORT a file to append the campaign's figures to.</remarks>
 public class FormatsFuzzTests
 {
     private static readonly FormatReadLimits Limits = new() { MaxArrayBytes = 64 << 20 };
@@ -73,8 +74,12 @@ public class FormatsFuzzTests
             }
             return any ? "read" : null;
         }, out int read);
-        TestContext.Current.SendDiagnosticMessage($"Parquet fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s");
+        string summary = $"Parquet fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s";
+        TestContext.Current.SendDiagnosticMessage(summary);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
+        Assert.True(read > 0, summary + ": no mutated input reached the values, so the readers' inner checks went untested.");
+        if (Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_REPORT") is { Length: > 0 } report)
+            File.AppendAllText(report, summary + Environment.NewLine);
     }
 
     [Fact]
@@ -96,7 +101,11 @@ public class FormatsFuzzTests
             }
             return any ? "read" : null;
         }, out int read);
-        TestContext.Current.SendDiagnosticMessage($"HDF5 fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s");
+        string summary = $"HDF5 fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s";
+        TestContext.Current.SendDiagnosticMessage(summary);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
+        Assert.True(read > 0, summary + ": no mutated input reached the values, so the readers' inner checks went untested.");
+        if (Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_REPORT") is { Length: > 0 } report)
+            File.AppendAllText(report, summary + Environment.NewLine);
     }
 }
