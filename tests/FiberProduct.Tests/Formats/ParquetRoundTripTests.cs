@@ -40,6 +40,36 @@ public class ParquetRoundTripTests
     }
 
     [Fact]
+    public async Task LegacyTwoLevelRepeatedColumn_Reads()
+    {
+        // `repeated float legacy` with no LIST group, as old writers stored lists; written here with Parquet.Net's
+        // low-level API, since the Arrow writers no longer produce it.
+        var set = Expected(0, wide: false);
+        string path = TempFile(".parquet");
+        try
+        {
+            var field = new global::Parquet.Schema.DataField("legacy", typeof(float), isNullable: false, isArray: true);
+            var stream = File.Create(path);
+            await using (stream)
+            {
+                var writer = await global::Parquet.ParquetWriter.CreateAsync(new global::Parquet.Schema.ParquetSchema(field), stream,
+                    cancellationToken: TestContext.Current.CancellationToken);
+                await using (writer)
+                {
+                    using var group = writer.CreateRowGroup();
+                    var repetitions = Enumerable.Range(0, N * D).Select(i => i % D == 0 ? 0 : 1).ToArray();
+                    await group.WriteAsync<float>(field, set.Values.ToArray(), repetitions,
+                        cancellationToken: TestContext.Current.CancellationToken);
+                }
+            }
+            var schema = await global::Parquet.ParquetReader.ReadSchemaAsync(path);
+            Assert.IsType<global::Parquet.Schema.DataField>(schema.Fields[0]); // a repeated leaf, not a LIST group
+            AssertSame(set, await ParquetEmbeddings.LoadAsync(path, "legacy", cancellationToken: TestContext.Current.CancellationToken));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void PairedColumns_RoundTrip_WithMixedPrecision()
     {
         string path = TempFile(".parquet");
