@@ -104,13 +104,13 @@ internal static class ParquetColumnReader
         // One row group is read at a time into buffers for its values and its two levels (4 bytes each).
         if (largestGroup > limits.MaxArrayBytes / (size + 8) || largestGroup > Array.MaxLength)
             throw Fail(Invariant($"a row group declares {largestGroup} list entries, whose values and levels take more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
-        var valueBuffer = new T[largestGroup];
-        var definitionBuffer = new int[largestGroup];
-        var repetitionBuffer = new int[largestGroup];
         if (rows == 0)
             throw Fail("has no rows, so its dimension is unknown.");
         if (rows > int.MaxValue)
             throw Fail(Invariant($"has {rows} rows, more than an embedding set holds."));
+        var valueBuffer = new T[largestGroup];
+        var definitionBuffer = new int[largestGroup];
+        var repetitionBuffer = new int[largestGroup];
 
         // Definition levels below the maximum mark a null value, an empty list or a null list, in that order.
         int maxDefinition = leaf.MaxDefinitionLevel;
