@@ -121,6 +121,7 @@ public static class ParquetEmbeddings
     /// <param name="column">The column name.</param>
     /// <param name="embeddings">The set, written in its own precision; at least one row.</param>
     /// <param name="cancellationToken">Cancels the write between columns.</param>
+    /// <returns>A task that completes when the file is written.</returns>
     /// <exception cref="ArgumentException">The set is empty or the name is empty.</exception>
     public static Task SaveAsync(string path, string column, EmbeddingSet embeddings, CancellationToken cancellationToken = default) =>
         SaveColumnsAsync(path, [(column, embeddings)], cancellationToken);
@@ -144,6 +145,7 @@ public static class ParquetEmbeddings
     /// <param name="imageColumn">The images' column name.</param>
     /// <param name="textColumn">The texts' column name.</param>
     /// <param name="cancellationToken">Cancels the write between columns.</param>
+    /// <returns>A task that completes when the file is written.</returns>
     /// <exception cref="ArgumentException">The sets differ in size or are empty, or the names are empty or equal.</exception>
     public static Task SavePairedAsync(string path, EmbeddingSet images, EmbeddingSet texts,
         string imageColumn = "image_embedding", string textColumn = "text_embedding", CancellationToken cancellationToken = default) =>
