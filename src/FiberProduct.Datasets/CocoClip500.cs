@@ -15,7 +15,8 @@ public static class CocoClip500
     private const string Folder = "coco-clip-500/";
 
     /// <summary>The pretrained CLIP embeddings: images and captions that do line up.</summary>
-    /// <returns>A new copy of the 500 pairs: two float32 sets of 500 × 512 unit vectors (row i of each a true pair), the
+    /// <returns>A new copy of the 500 pairs: two float32 sets of 500 × 512 L2-normalised vectors (row i of each a true
+    /// pair; squared norms within about 10^-3 of 1, so use <c>Normalize()</c> where exact unit length matters), the
     /// captions and COCO file names, and the licence notice. Read from the assembly's resources on each call (about
     /// 2 MB).</returns>
     /// <example>

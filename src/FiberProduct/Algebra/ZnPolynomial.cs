@@ -58,14 +58,14 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
 
     private ModularReducer Mod => Ring.Coefficients.Reducer;
 
-    /// <summary>The sum of two polynomials of the same ring, coefficient by coefficient mod n (O(max length)).</summary>
+    /// <summary>The sum of two polynomials of the same ring, coefficient-wise mod n (O(max length)).</summary>
     /// <param name="left">The first summand.</param>
     /// <param name="right">The second summand, of the same ring.</param>
     /// <returns>left + right, a new normalised polynomial: its degree drops when the leading terms cancel.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     public static ZnPolynomial operator +(ZnPolynomial left, ZnPolynomial right) => Add(left, right);
 
-    /// <summary>The difference of two polynomials of the same ring, coefficient by coefficient mod n (O(max length)).</summary>
+    /// <summary>The difference of two polynomials of the same ring, coefficient-wise mod n (O(max length)).</summary>
     /// <param name="left">The minuend.</param>
     /// <param name="right">The subtrahend, of the same ring.</param>
     /// <returns>left − right, a new normalised polynomial (zero when they are equal).</returns>
@@ -112,7 +112,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The quotient q of a = q·b + r, deg r &lt; deg b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator /(ZnPolynomial dividend, ZnPolynomial divisor) => Divide(dividend, divisor);
 
@@ -120,7 +120,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The remainder r of a = q·b + r, deg r &lt; deg b: a mod b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator %(ZnPolynomial dividend, ZnPolynomial divisor) => Remainder(dividend, divisor);
 
@@ -251,7 +251,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The quotient q, of degree deg a − deg b (zero when deg a &lt; deg b).</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial Divide(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Quotient;
 
@@ -259,7 +259,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The remainder r, deg r &lt; deg b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial Remainder(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Remainder;
 
@@ -401,7 +401,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The formal derivative Σ i·a_i x^(i−1).</summary>
-    /// <returns>p′, with i·a_i reduced mod n (so its degree can drop below deg p − 1, e.g. 2x^2 over Z_4 has p′ = 0).</returns>
+    /// <returns>p′, with i·a_i reduced mod n (the degree can drop: 2x^2 over Z_4 has p′ = 0).</returns>
     public ZnPolynomial Derivative()
     {
         if (coefficients.Length <= 1) return Ring.Zero;

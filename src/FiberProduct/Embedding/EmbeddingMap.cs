@@ -78,7 +78,7 @@ public abstract class EmbeddingMap
     /// <summary>Maps a family of polynomials to a float64 embedding set (the values <see cref="Map"/> returns), rows in parallel.</summary>
     /// <param name="polynomials">The polynomials, one row each.</param>
     /// <param name="maxDegreeOfParallelism">Workers (−1: as many as the machine has).</param>
-    /// <returns>A float64 set of <c>polynomials.Count</c> rows of dimension <see cref="Dimension"/>; row i is f(P_i).</returns>
+    /// <returns>A float64 set of <c>polynomials.Count</c> rows of <see cref="Dimension"/> values; row i is f(P_i).</returns>
     /// <exception cref="AggregateException">A polynomial belongs to another ring or lies outside the map's domain: the
     /// parallel loop wraps the <see cref="ArgumentException"/>s of the rows that failed.</exception>
     /// <exception cref="ArgumentException">A mapped value is not finite.</exception>
@@ -94,7 +94,7 @@ public abstract class EmbeddingMap
 
     /// <summary>The map itself, for a polynomial of <see cref="Source"/>.</summary>
     /// <param name="polynomial">P, already checked to belong to <see cref="Source"/>.</param>
-    /// <returns>f(P) as <see cref="Dimension"/> float64 values, within <see cref="RoundingBound"/> of the real value.</returns>
+    /// <returns>f(P) as <see cref="Dimension"/> float64 values, within <see cref="RoundingBound"/> of the real f(P).</returns>
     /// <exception cref="ArgumentException">Implementations throw it for a P outside the map's domain.</exception>
     protected abstract double[] MapCore(ZnPolynomial polynomial);
 }
@@ -144,7 +144,8 @@ public sealed class LookupEmbeddingMap : EmbeddingMap
     /// <param name="metric">The ring metric <paramref name="lipschitz"/> refers to.</param>
     /// <param name="lipschitz">A Lipschitz constant the caller certifies, or null (the default) when none is known.</param>
     /// <exception cref="ArgumentException">The table is empty, mixes rings or lengths, or holds a non-finite value.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lipschitz"/> is negative or NaN, or the vectors are empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lipschitz"/> is negative or NaN, or a vector is
+    /// empty.</exception>
     public LookupEmbeddingMap(IReadOnlyDictionary<ZnPolynomial, float[]> table, RingMetric metric, double? lipschitz = null)
         : base(First(table).Key.Ring, First(table).Value.Length, metric, lipschitz)
     {

@@ -41,7 +41,7 @@ public sealed class TextEncoder
 
     /// <summary>The polynomial Σ id_i x^i of a token sequence.</summary>
     /// <param name="tokenIds">The ids, first token first; each in 0 … |V| − 1.</param>
-    /// <returns>The polynomial (of degree below the token count; lower when the sequence ends in id 0) and the count.</returns>
+    /// <returns>The polynomial (degree below the token count, lower when the sequence ends in id 0) and the count.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An id is negative or ≥ |V|; the message names its position and value.</exception>
     public EncodedText Encode(ReadOnlySpan<int> tokenIds)
     {

@@ -123,7 +123,8 @@ public static class Npy
     /// <code>
     /// var array = new NpyArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);   // shape (2, 3)
     /// Npy.Write("small.npy", array);              // Python: np.load("small.npy") is [[1, 2, 3], [4, 5, 6]], float32
-    /// Npy.Write("images.npy", images.ToArray());  // an EmbeddingSet, in its own precision
+    /// var unit = EmbeddingSet.Load("images.npy").Normalize();
+    /// Npy.Write("unit.npy", unit.ToArray());      // an EmbeddingSet, in its own precision (float64 here)
     /// </code>
     /// </example>
     public static void Write(string path, NpyArray array)
@@ -233,11 +234,12 @@ public static class Npy
 
     /// <summary>Writes arrays into a .npz archive (deflated when <paramref name="compress"/>, as numpy.savez_compressed does).</summary>
     /// <param name="path">The file, created or overwritten.</param>
-    /// <param name="arrays">The arrays by name; each becomes member NAME.npy, read back by <c>np.load(path)[NAME]</c>.</param>
+    /// <param name="arrays">The arrays by name; each becomes member NAME.npy, <c>np.load(path)[NAME]</c>.</param>
     /// <param name="compress">Deflate the members (numpy.savez_compressed); otherwise store them (numpy.savez).</param>
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
     /// <example>
     /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// Npy.WriteNpz("embeddings.npz", new Dictionary&lt;string, NpyArray&gt;
     /// {
     ///     ["images"] = images.ToArray(),
@@ -252,7 +254,7 @@ public static class Npy
     }
 
     /// <summary>Writes arrays into a .npz archive on a stream.</summary>
-    /// <param name="stream">A writable stream; the archive is written from its current position and the stream left open.</param>
+    /// <param name="stream">A writable stream, written from its current position and left open.</param>
     /// <param name="arrays">The arrays by name; each becomes member NAME.npy.</param>
     /// <param name="compress">Deflate the members (numpy.savez_compressed); otherwise store them (numpy.savez).</param>
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
