@@ -168,14 +168,16 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>Copies a rectangular float32 array: one row per point.</summary>
-    /// <param name="values">The values, one row per point.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(float[,] values)
         : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
 
     /// <summary>Copies a rectangular float64 array: one row per point; the set keeps float64.</summary>
-    /// <param name="values">The values, one row per point.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(double[,] values)
         : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
 
