@@ -82,7 +82,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="left">The first factor.</param>
     /// <param name="right">The second factor, of the same ring.</param>
     /// <returns>The exact product in Z_n[x]. Over a composite n its degree can be below deg left + deg right (zero
-    /// divisors); over a prime n it is exactly the sum of the degrees.</returns>
+    /// divisors); over a prime n, for non-zero factors, it is exactly the sum of the degrees.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit.</exception>
     /// <example>
     /// <code>
@@ -200,8 +200,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// that is checked.
     /// <para>
     /// The algorithm is chosen by the length of the shorter factor and the size of n: schoolbook O(l_a·l_b) for short
-    /// factors, Karatsuba O(l^1.585) for mid lengths when n is near 2^32, and otherwise a number-theoretic transform over
-    /// one to three word-sized primes, O(l log l), recombined exactly (docs/performance.md). Every path gives the same
+    /// factors, Karatsuba O(l^1.585) for mid lengths when n is near 2^32, and a number-theoretic transform over one to
+    /// three word-sized primes, O(l log l), recombined exactly, for long ones (docs/performance.md). Every path gives the same
     /// coefficients; one array of the formal length is allocated for the result (plus transform buffers).
     /// </para>
     /// </summary>
