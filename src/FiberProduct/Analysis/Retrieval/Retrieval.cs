@@ -1,4 +1,5 @@
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 using FiberProduct.Fiber.Kernels;
 
@@ -27,7 +28,7 @@ public static class Retrieval
     /// and truncation is never used, since a rank needs every closer item).</param>
     /// <param name="truth">The true pairs; a query may have several true partners (as COCO's five captions per image).</param>
     /// <param name="direction">Image→text or text→image.</param>
-    /// <param name="progress">The fraction of queries done.</param>
+    /// <param name="progress">The fraction of queries done (each band of queries: its join, then its ranks).</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets, or the direction is unknown.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
@@ -37,6 +38,7 @@ public static class Retrieval
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var partners = Partners(product, truth, imageQueries);
@@ -47,13 +49,15 @@ public static class Retrieval
         int band = Math.Max(1, (1 << 22) / Math.Max(1, items.Count));
         for (int start = 0; start < scored.Length; start += band)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            scope.ThrowIfCancelled();
             int end = Math.Min(scored.Length, start + band);
-            var rows = scored.AsSpan(start, end - start);
+            // This band's share of the progress: the join, then the ranks read from it.
+            var stage = scope.Part((double)start / scored.Length, (double)end / scored.Length);
+            var rows = scored.AsSpan(start, end - start).ToArray();
             var bandQueries = Resampling.SelectRows(queries, rows);
             var relevant = new double[rows.Length][];
             var tolerances = new double[rows.Length];
-            for (int r = 0; r < rows.Length; r++)
+            stage.For(0, rows.Length, r =>
             {
                 var own = partners[rows[r]]!;
                 relevant[r] = new double[own.Count];
@@ -62,10 +66,11 @@ public static class Retrieval
                 // Widened past the float64 distances' error, so every item whose float64 distance ties or beats the
                 // partner's is returned; ranks are then counted on the float64 distances themselves.
                 tolerances[r] = relevant[r].Max() * (1 + 1e-9) + 1e-9;
-            }
+            });
             var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options)
-                .PairsPerImageTolerance(tolerances, cancellationToken: cancellationToken);
-            for (int r = 0; r < rows.Length; r++)
+                .PairsPerImageTolerance(tolerances, ScopeProgress.Of(stage.Part(0, 0.5)), scope.Token);
+            var ranking = stage.Part(0.5, 1);
+            ranking.For(0, rows.Length, r =>
             {
                 var within = pairs.ColumnsOfRow(r).ToArray().Select(j => ReferenceDistance.Distance(product.Metric, bandQueries, r, items, j)).ToArray();
                 Array.Sort(within);
@@ -83,8 +88,8 @@ public static class Retrieval
                 }
                 firstRanks[start + r] = best;
                 averagePrecisions[start + r] = precisionSum / own.Length;
-            }
-            progress?.Report((double)end / scored.Length);
+            }, reportEvery: 64);
+            stage.Report(1);
         }
         return new RetrievalScores(direction, items.Count, scored, firstRanks, averagePrecisions);
     }
@@ -92,13 +97,18 @@ public static class Retrieval
     /// <summary>Scores retrieval both ways (image→text, then text→image).</summary>
     /// <param name="product">The fiber product (see <see cref="Evaluate"/>).</param>
     /// <param name="truth">The true pairs.</param>
+    /// <param name="progress">The fraction done: image→text is the first half, text→image the second.</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
     public static (RetrievalScores ImageToText, RetrievalScores TextToImage) EvaluateBothWays(ApproximateFiberProduct product, Pairing truth,
-        CancellationToken cancellationToken = default) =>
-        (Evaluate(product, truth, RetrievalDirection.ImageToText, cancellationToken: cancellationToken),
-         Evaluate(product, truth, RetrievalDirection.TextToImage, cancellationToken: cancellationToken));
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
+        return (Evaluate(product, truth, RetrievalDirection.ImageToText, ScopeProgress.Of(scope.Part(0, 0.5)), cancellationToken),
+                Evaluate(product, truth, RetrievalDirection.TextToImage, ScopeProgress.Of(scope.Part(0.5, 1)), cancellationToken));
+    }
 
     /// <summary>The true partners of each query (null where it has none), checked against the sets.</summary>
     internal static List<int>?[] Partners(ApproximateFiberProduct product, Pairing truth, bool imageQueries)
