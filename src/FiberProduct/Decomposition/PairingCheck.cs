@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Numerics;
@@ -71,8 +72,8 @@ public sealed class PairingCheck
     /// <param name="texts">The texts.</param>
     /// <param name="shuffles">Seeded shuffled pairings drawn for the null; at least 1 (default 999).</param>
     /// <param name="seed">Seed of the shuffles.</param>
-    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor). The shuffles are drawn in
-    /// order from one seeded generator, so the result does not depend on it.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor). Each shuffle has a seeded
+    /// generator of its own, so the result does not depend on it.</param>
     /// <param name="progress">Receives the fraction of shuffles done.</param>
     /// <param name="cancellationToken">Stops between shuffles.</param>
     /// <exception cref="ArgumentException">The sets differ in count, or their dimension is not the decomposition's.</exception>
@@ -94,39 +95,28 @@ public sealed class PairingCheck
 
         var basis = decomposition.Shared.Basis;
         int n = images.Count, rs = basis.ColumnCount;
-        var a = CentredScores(images, decomposition.ImageMean, basis);
-        var b = CentredScores(texts, decomposition.TextMean, basis);
+        var a = CentredScores(images, decomposition.ImageMean, basis, scope);
+        var b = CentredScores(texts, decomposition.TextMean, basis, scope);
         var observed = PairedCorrelations(a, b, null);
         var exceed = new int[rs];
         int meanExceed = 0;
         double observedMean = rs == 0 ? double.NaN : observed.Average();
         var nullMeans = new double[shuffles];
-        var random = new Random(seed);
-        var order = Enumerable.Range(0, n).ToArray();
-        // The shuffles are drawn in order from the one generator (each shuffles the previous order further), a batch at
-        // a time, and their correlations computed in parallel: the same seed gives the same null on any thread count.
-        int batch = Math.Min(shuffles, 4 * scope.Workers);
-        var orders = new int[batch][];
-        var correlations = new double[batch][];
-        for (int start = 0; start < shuffles; start += batch)
+        // Each shuffle has a seeded generator of its own, so the shuffles run in parallel and the null does not depend
+        // on the thread count (as the decomposition's resampled bounds).
+        var shuffled = new double[shuffles][];
+        scope.For(0, shuffles, s =>
         {
-            scope.ThrowIfCancelled();
-            int count = Math.Min(batch, shuffles - start);
-            for (int t = 0; t < count; t++)
-            {
-                random.Shuffle(order);
-                order.CopyTo(orders[t] ??= new int[n], 0);
-            }
-            scope.For(0, count, t => correlations[t] = PairedCorrelations(a, b, orders[t]));
-            for (int t = 0; t < count; t++)
-            {
-                var shuffled = correlations[t];
-                for (int j = 0; j < rs; j++) if (shuffled[j] >= observed[j]) exceed[j]++;
-                int s = start + t;
-                nullMeans[s] = rs == 0 ? double.NaN : shuffled.Average();
-                if (nullMeans[s] >= observedMean) meanExceed++;
-            }
-            scope.Report((double)(start + count) / shuffles);
+            var random = new Random(unchecked(seed * 1_000_003 + 11 * 7_919 + s));
+            var order = Enumerable.Range(0, n).ToArray();
+            random.Shuffle(order);
+            shuffled[s] = PairedCorrelations(a, b, order);
+        }, reportEvery: 16);
+        for (int s = 0; s < shuffles; s++)
+        {
+            for (int j = 0; j < rs; j++) if (shuffled[s][j] >= observed[j]) exceed[j]++;
+            nullMeans[s] = rs == 0 ? double.NaN : shuffled[s].Average();
+            if (nullMeans[s] >= observedMean) meanExceed++;
         }
         var p = exceed.Select(e => (1.0 + e) / (1.0 + shuffles)).ToArray();
         double meanP = rs == 0 ? double.NaN : (1.0 + meanExceed) / (1.0 + shuffles);
@@ -134,17 +124,31 @@ public sealed class PairingCheck
         return new PairingCheck(observed, p, nullMeans, meanP, band);
     }
 
-    /// <summary>The r columns of the N × r scores of the rows on the basis, centred by the given mean, each column centred again in double.</summary>
-    private static double[][] CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis)
+    /// <summary>
+    /// The r columns of the N × r scores of the rows on the basis, centred by the given mean, each column centred again
+    /// in double; rows in the scope.
+    /// </summary>
+    private static double[][] CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis, ExecutionScope scope)
     {
-        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k] - mean[k]);
-        var scores = centred * basis;
-        var columns = new double[scores.ColumnCount][];
-        for (int j = 0; j < scores.ColumnCount; j++)
+        int n = set.Count, d = set.Dimension, r = basis.ColumnCount;
+        var directions = basis.ToColumnArrays();
+        var columns = new double[r][];
+        for (int j = 0; j < r; j++) columns[j] = new double[n];
+        const int Chunk = 256;
+        scope.For(0, (n + Chunk - 1) / Chunk, c =>
         {
-            double m = scores.Column(j).Average();
-            columns[j] = new double[scores.RowCount];
-            for (int i = 0; i < scores.RowCount; i++) columns[j][i] = scores[i, j] - m;
+            var row = new double[d];
+            for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
+            {
+                set.CopyRow(i, row);
+                for (int k = 0; k < d; k++) row[k] -= mean[k];
+                for (int j = 0; j < r; j++) columns[j][i] = TensorPrimitives.Dot<double>(row, directions[j]);
+            }
+        });
+        foreach (var column in columns)
+        {
+            double m = column.Average();
+            for (int i = 0; i < n; i++) column[i] -= m;
         }
         return columns;
     }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Numerics;
@@ -22,12 +23,12 @@ internal static class CanonicalCorrelation
         if (ri == 0 || rt == 0)
             return context.Assemble(context.NoSharedDirections, null, []);
 
-        var a = Scores(images, context.Image.Mean, vi);
-        var b = Scores(texts, context.Text.Mean, vt);
+        var a = Scores(images, context.Image.Mean, vi, scope);
+        var b = Scores(texts, context.Text.Mean, vt, scope);
         scope.ThrowIfCancelled();
-        var whitenA = InverseSquareRoot(a.TransposeThisAndMultiply(a) / n, regularization);
-        var whitenB = InverseSquareRoot(b.TransposeThisAndMultiply(b) / n, regularization);
-        var svd = (whitenA * (a.TransposeThisAndMultiply(b) / n) * whitenB).Svd(computeVectors: true);
+        var whitenA = InverseSquareRoot(DenseProducts.TransposeTimes(a, a) / n, regularization);
+        var whitenB = InverseSquareRoot(DenseProducts.TransposeTimes(b, b) / n, regularization);
+        var svd = Whitened(whitenA, DenseProducts.TransposeTimes(a, b) / n, whitenB).Svd(computeVectors: true);
         var correlations = svd.S.ToArray();
         scope.ThrowIfCancelled();
 
@@ -41,16 +42,21 @@ internal static class CanonicalCorrelation
                 var random = new Random(unchecked(options.Seed * 1_000_003 + 3 * 7_919 + t));
                 var order = Enumerable.Range(0, n).ToArray();
                 random.Shuffle(order);
-                var permuted = Matrix<double>.Build.Dense(n, rt, (i, j) => b[order[i], j]);
-                shuffled[t] = (whitenA * (a.TransposeThisAndMultiply(permuted) / n) * whitenB).Svd(computeVectors: false).S[0];
+                var permuted = new double[rt][];
+                for (int j = 0; j < rt; j++)
+                {
+                    permuted[j] = new double[n];
+                    for (int i = 0; i < n; i++) permuted[j][i] = b[j][order[i]];
+                }
+                shuffled[t] = Whitened(whitenA, DenseProducts.TransposeTimes(a, permuted) / n, whitenB).Svd(computeVectors: false).S[0];
             }, reportEvery: 1);
             double threshold = Quantiles.Percentile(shuffled, options.Percentile);
             rs = Math.Min(Math.Min(ri, rt), correlations.Count(c => c > threshold));
         }
 
         // Canonical directions in Z: u_k = V_I W_A p_k, v_k = V_T W_B q_k; Z_s spanned by the normalised bisectors.
-        var u = vi * whitenA * svd.U.SubMatrix(0, ri, 0, rs);
-        var v = vt * whitenB * svd.VT.Transpose().SubMatrix(0, rt, 0, rs);
+        var u = DenseProducts.Times(DenseProducts.Times(vi, whitenA), svd.U.SubMatrix(0, ri, 0, rs));
+        var v = DenseProducts.Times(DenseProducts.Times(vt, whitenB), svd.VT.Transpose().SubMatrix(0, rt, 0, rs));
         var bisectors = Matrix<double>.Build.Dense(d, rs, (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
         var shared = rs == 0 ? context.NoSharedDirections : bisectors.QR(QRMethod.Thin).Q;
         var result = context.Assemble(shared, null, correlations);
@@ -58,11 +64,29 @@ internal static class CanonicalCorrelation
         return result;
     }
 
-    /// <summary>The centred rows projected on a signal basis: the N × r principal scores.</summary>
-    private static Matrix<double> Scores(EmbeddingSet set, double[] mean, Matrix<double> basis)
+    /// <summary>W_A C W_B, the cross-covariance in whitened coordinates (r × r, on the calling thread).</summary>
+    private static Matrix<double> Whitened(Matrix<double> whitenA, Matrix<double> cross, Matrix<double> whitenB) =>
+        DenseProducts.Times(DenseProducts.Times(whitenA, cross), whitenB);
+
+    /// <summary>The centred rows projected on a signal basis: the N × r principal scores, by columns, rows in the scope.</summary>
+    private static double[][] Scores(EmbeddingSet set, double[] mean, Matrix<double> basis, ExecutionScope scope)
     {
-        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k] - mean[k]);
-        return centred * basis;
+        int n = set.Count, d = set.Dimension, r = basis.ColumnCount;
+        var directions = basis.ToColumnArrays();
+        var scores = new double[r][];
+        for (int j = 0; j < r; j++) scores[j] = new double[n];
+        const int Chunk = 256;
+        scope.For(0, (n + Chunk - 1) / Chunk, c =>
+        {
+            var row = new double[d];
+            for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
+            {
+                set.CopyRow(i, row);
+                for (int k = 0; k < d; k++) row[k] -= mean[k];
+                for (int j = 0; j < r; j++) scores[j][i] = TensorPrimitives.Dot<double>(row, directions[j]);
+            }
+        });
+        return scores;
     }
 
     /// <summary>(S + λ·mean eigenvalue·I)^(−1/2) for a symmetric positive semidefinite S.</summary>
@@ -72,6 +96,6 @@ internal static class CanonicalCorrelation
         var values = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray();
         double ridge = regularization * values.Average();
         var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
-        return evd.EigenVectors * scale * evd.EigenVectors.Transpose();
+        return DenseProducts.Times(DenseProducts.Times(evd.EigenVectors, scale), evd.EigenVectors.Transpose());
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 
@@ -36,7 +37,7 @@ internal sealed record Estimation(int Dimension, int Count, SignalSubspace Image
             throw new ArgumentOutOfRangeException(nameof(options), given, string.Create(CultureInfo.InvariantCulture, $"The joint rank must lie in 0 … min({image.Rank}, {text.Rank})."));
 
         // Principal angles between the signal subspaces: cos θ_k are the singular values of V_Iᵀ V_T.
-        var cosines = image.Rank == 0 || text.Rank == 0 ? [] : image.Basis.TransposeThisAndMultiply(text.Basis).Svd(computeVectors: false).S.ToArray();
+        var cosines = image.Rank == 0 || text.Rank == 0 ? [] : DenseProducts.Times(image.Basis.Transpose(), text.Basis).Svd(computeVectors: false).S.ToArray();
         var angles = cosines.Select(c => Math.Acos(Math.Clamp(c, -1, 1))).Order().ToArray();
         return new Estimation(d, images.Count, image, text, angles);
     }
@@ -97,7 +98,7 @@ internal sealed record Estimation(int Dimension, int Count, SignalSubspace Image
         if (rank <= 0 || v.ColumnCount == 0) return Matrix<double>.Build.Dense(d, 0);
         var residual = v.Clone();
         foreach (var basis in against)
-            if (basis.ColumnCount > 0) residual -= basis * basis.TransposeThisAndMultiply(residual);
+            if (basis.ColumnCount > 0) residual -= DenseProducts.Times(basis, DenseProducts.Times(basis.Transpose(), residual));
         var svd = residual.Svd(computeVectors: true);
         int kept = Math.Min(rank, svd.S.Count(s => s > 1e-8));
         return svd.U.SubMatrix(0, d, 0, kept);

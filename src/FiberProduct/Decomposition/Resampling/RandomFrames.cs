@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using FiberProduct.Numerics;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Decomposition;
 
@@ -11,9 +10,17 @@ namespace FiberProduct.Decomposition;
 /// </summary>
 internal static class RandomFrames
 {
-    /// <summary>A rows × columns matrix of independent standard normal entries, drawn column-major from the generator.</summary>
-    public static Matrix<double> Gaussian(Random random, int rows, int columns) =>
-        Matrix<double>.Build.Dense(rows, columns, (_, _) => StandardNormal.Sample(random));
+    /// <summary>The columns of a rows × columns matrix of independent standard normal entries, drawn a column at a time.</summary>
+    public static double[][] GaussianColumns(Random random, int rows, int columns)
+    {
+        var g = new double[columns][];
+        for (int j = 0; j < columns; j++)
+        {
+            g[j] = new double[rows];
+            for (int i = 0; i < rows; i++) g[j][i] = StandardNormal.Sample(random);
+        }
+        return g;
+    }
 
     /// <summary>
     /// ‖diag(s) Z₁‖₂ for Z a uniformly random orthonormal k × r frame (r reduced to k when the complement is smaller) and
@@ -49,8 +56,7 @@ internal static class RandomFrames
         if (rest > 0)
         {
             var wishart = Wishart(random, rest, r);
-            for (int a = 0; a < r; a++)
-                for (int b = 0; b < r; b++) gram[a * r + b] += wishart[a, b];
+            for (int a = 0; a < r * r; a++) gram[a] += wishart[a];
         }
         double largest = GeneralizedEigenvalue.Largest(weighted, gram, r);
         return Math.Sqrt(Math.Max(0, largest));
@@ -64,27 +70,28 @@ internal static class RandomFrames
     /// </summary>
     public static double LargestSquaredCosine(Random random, int d, int ri, int rt)
     {
-        var g = Gaussian(random, d, rt);
-        var g1 = g.SubMatrix(0, ri, 0, rt);
-        return GeneralizedEigenvalue.Largest(g1.TransposeThisAndMultiply(g1).ToRowMajorArray(),
-            g.TransposeThisAndMultiply(g).ToRowMajorArray(), rt);
+        var g = GaussianColumns(random, d, rt);
+        return GeneralizedEigenvalue.Largest(DenseProducts.Gram(g, ri), DenseProducts.Gram(g, d), rt);
     }
 
-    /// <summary>HᵀH for a df × r Gaussian H: directly when df is small, else by Bartlett's decomposition (A Aᵀ, A lower triangular).</summary>
-    private static Matrix<double> Wishart(Random random, int df, int r)
+    /// <summary>
+    /// HᵀH (r × r, row-major) for a df × r Gaussian H: directly when df is small, else by Bartlett's decomposition
+    /// (A Aᵀ, A lower triangular).
+    /// </summary>
+    private static double[] Wishart(Random random, int df, int r)
     {
-        if (df <= 2 * r)
-        {
-            var h = Gaussian(random, df, r);
-            return h.TransposeThisAndMultiply(h);
-        }
-        var a = Matrix<double>.Build.Dense(r, r);
+        if (df <= 2 * r) return DenseProducts.Gram(GaussianColumns(random, df, r), df);
+        var a = new double[r * r]; // lower triangular, row-major
         for (int i = 0; i < r; i++)
         {
             // χ²_k = 2·Gamma(k/2, 1), sampled by Marsaglia and Tsang's method (MathNet's χ² sampler sums k squared normals).
-            a[i, i] = Math.Sqrt(2 * MathNet.Numerics.Distributions.Gamma.Sample(random, (df - i) / 2.0, 1.0));
-            for (int j = 0; j < i; j++) a[i, j] = StandardNormal.Sample(random);
+            a[i * r + i] = Math.Sqrt(2 * MathNet.Numerics.Distributions.Gamma.Sample(random, (df - i) / 2.0, 1.0));
+            for (int j = 0; j < i; j++) a[i * r + j] = StandardNormal.Sample(random);
         }
-        return a * a.Transpose();
+        var product = new double[r * r];
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j <= i; j++)
+                product[i * r + j] = product[j * r + i] = TensorPrimitives.Dot<double>(a.AsSpan(i * r, j + 1), a.AsSpan(j * r, j + 1));
+        return product;
     }
 }

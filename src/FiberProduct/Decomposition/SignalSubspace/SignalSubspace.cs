@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 
@@ -63,7 +64,7 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
         var basis = Matrix<double>.Build.Dense(d, rank);
         for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
         return new SignalSubspace(mean, basis, rank, singular,
-            b => total == 0 || b.ColumnCount == 0 ? 0 : (b.TransposeThisAndMultiply(covariance) * b).Trace() / total);
+            b => total == 0 || b.ColumnCount == 0 ? 0 : DenseProducts.Times(DenseProducts.Times(b.Transpose(), covariance), b).Trace() / total);
     }
 
     private static SignalSubspace FromGram(double[][] rows, double[] mean, double total, double storedFrobenius, int d,
@@ -96,7 +97,7 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
         return new SignalSubspace(mean, basis, rank, singular, b =>
         {
             if (total == 0 || b.ColumnCount == 0) return 0;
-            var scores = data * b;
+            var scores = DenseProducts.Times(data, b);
             return scores.Enumerate().Sum(x => x * x) / n / total;
         });
     }

@@ -147,7 +147,7 @@ public sealed class SharedSubspaceStability
             var sub = estimator(Rows(images, rows), Rows(texts, rows), scope.Part((b + 1) * share, (b + 2) * share));
             ranks[b] = sub.Shared.Rank;
             // cos of the angle between u_j and span(B): ‖Bᵀ u_j‖ (1 when u_j lies in it).
-            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs) : sub.Shared.Basis.TransposeThisAndMultiply(basis);
+            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs) : DenseProducts.Times(sub.Shared.Basis.Transpose(), basis);
             int stable = 0;
             for (int j = 0; j < rs; j++)
             {
