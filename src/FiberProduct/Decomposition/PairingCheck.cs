@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Numerics;
@@ -130,21 +129,8 @@ public sealed class PairingCheck
     /// </summary>
     private static double[][] CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis, ExecutionScope scope)
     {
-        int n = set.Count, d = set.Dimension, r = basis.ColumnCount;
-        var directions = basis.ToColumnArrays();
-        var columns = new double[r][];
-        for (int j = 0; j < r; j++) columns[j] = new double[n];
-        const int Chunk = 256;
-        scope.For(0, (n + Chunk - 1) / Chunk, c =>
-        {
-            var row = new double[d];
-            for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
-            {
-                set.CopyRow(i, row);
-                for (int k = 0; k < d; k++) row[k] -= mean[k];
-                for (int j = 0; j < r; j++) columns[j][i] = TensorPrimitives.Dot<double>(row, directions[j]);
-            }
-        });
+        var columns = PrincipalScores.Of(set, mean, basis, scope);
+        int n = set.Count;
         foreach (var column in columns)
         {
             double m = column.Average();

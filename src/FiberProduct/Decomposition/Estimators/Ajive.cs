@@ -12,11 +12,18 @@ namespace FiberProduct.Decomposition;
 /// </summary>
 internal static class Ajive
 {
-    /// <summary>Rounding margin of the comparison s² &gt; threshold that chooses the joint rank (s² ≤ 2 is a sum of cosines of orthonormal frames).</summary>
+    /// <summary>
+    /// Rounding margin of the comparison s² &gt; threshold that chooses the joint rank (s² ≤ 2 is a sum of cosines of
+    /// orthonormal frames).
+    /// </summary>
     internal const double JointMargin = 1e-10;
 
-    /// <summary>The decomposition of paired sets; progress 0.3 after the signal subspaces, 0.5 after the random-direction bound, 0.9 after both Wedin bounds.</summary>
-    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions options, ExecutionScope scope)
+    /// <summary>
+    /// The decomposition of paired sets; progress 0.3 after the signal subspaces, 0.5 after the random-direction bound,
+    /// 0.9 after both Wedin bounds.
+    /// </summary>
+    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions options,
+        ExecutionScope scope)
     {
         var context = Estimation.Prepare(images, texts, options, scope.Part(0, 0.3));
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
@@ -37,7 +44,8 @@ internal static class Ajive
             bounds = new JointRankBounds(random, WedinBound.Threshold(imageSine, textSine), imageSine, textSine);
             // The margin absorbs the rounding of the stacked SVD: noiseless data make both Wedin sines 0 and the threshold
             // exactly 2, which an exactly shared direction (s² = 2) reaches only up to rounding.
-            rs = ri == 0 || rt == 0 ? 0 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold - JointMargin));
+            rs = ri == 0 || rt == 0 ? 0
+                : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold - JointMargin));
         }
         var shared = rs == 0 ? context.NoSharedDirections : stackedSvd!.U.SubMatrix(0, d, 0, rs);
         var result = context.Assemble(shared, bounds, []);

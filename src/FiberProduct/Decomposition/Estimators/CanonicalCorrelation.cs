@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Numerics;
@@ -23,8 +22,8 @@ internal static class CanonicalCorrelation
         if (ri == 0 || rt == 0)
             return context.Assemble(context.NoSharedDirections, null, []);
 
-        var a = Scores(images, context.Image.Mean, vi, scope);
-        var b = Scores(texts, context.Text.Mean, vt, scope);
+        var a = PrincipalScores.Of(images, context.Image.Mean, vi, scope);
+        var b = PrincipalScores.Of(texts, context.Text.Mean, vt, scope);
         scope.ThrowIfCancelled();
         var whitenA = InverseSquareRoot(DenseProducts.TransposeTimes(a, a) / n, regularization);
         var whitenB = InverseSquareRoot(DenseProducts.TransposeTimes(b, b) / n, regularization);
@@ -67,27 +66,6 @@ internal static class CanonicalCorrelation
     /// <summary>W_A C W_B, the cross-covariance in whitened coordinates (r × r, on the calling thread).</summary>
     private static Matrix<double> Whitened(Matrix<double> whitenA, Matrix<double> cross, Matrix<double> whitenB) =>
         DenseProducts.Times(DenseProducts.Times(whitenA, cross), whitenB);
-
-    /// <summary>The centred rows projected on a signal basis: the N × r principal scores, by columns, rows in the scope.</summary>
-    private static double[][] Scores(EmbeddingSet set, double[] mean, Matrix<double> basis, ExecutionScope scope)
-    {
-        int n = set.Count, d = set.Dimension, r = basis.ColumnCount;
-        var directions = basis.ToColumnArrays();
-        var scores = new double[r][];
-        for (int j = 0; j < r; j++) scores[j] = new double[n];
-        const int Chunk = 256;
-        scope.For(0, (n + Chunk - 1) / Chunk, c =>
-        {
-            var row = new double[d];
-            for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
-            {
-                set.CopyRow(i, row);
-                for (int k = 0; k < d; k++) row[k] -= mean[k];
-                for (int j = 0; j < r; j++) scores[j][i] = TensorPrimitives.Dot<double>(row, directions[j]);
-            }
-        });
-        return scores;
-    }
 
     /// <summary>(S + λ·mean eigenvalue·I)^(−1/2) for a symmetric positive semidefinite S.</summary>
     private static Matrix<double> InverseSquareRoot(Matrix<double> covariance, double regularization)

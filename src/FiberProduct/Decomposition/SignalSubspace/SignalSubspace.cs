@@ -57,10 +57,7 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
         var columns = new double[d][];
         for (int k = 0; k < d; k++) { columns[k] = new double[n]; for (int i = 0; i < n; i++) columns[k][i] = rows[i][k]; }
         var covariance = Symmetric(d, (j, k) => TensorPrimitives.Dot<double>(columns[j], columns[k]) / n, scope);
-        var evd = covariance.Evd(Symmetricity.Symmetric);
-        scope.ThrowIfCancelled();
-        var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
-        int rank = OptimalHardThreshold.Rank(singular, n, d, given, maxRank, name);
+        var (evd, singular, rank) = Spectrum(covariance, n, d, storedFrobenius, given, maxRank, name, scope);
         var basis = Matrix<double>.Build.Dense(d, rank);
         for (int c = 0; c < rank; c++) basis.SetColumn(c, evd.EigenVectors.Column(d - 1 - c));
         return new SignalSubspace(mean, basis, rank, singular,
@@ -72,10 +69,7 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
     {
         int n = rows.Length;
         var gram = Symmetric(n, (i, j) => TensorPrimitives.Dot<double>(rows[i], rows[j]) / n, scope);
-        var evd = gram.Evd(Symmetricity.Symmetric);
-        scope.ThrowIfCancelled();
-        var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
-        int rank = OptimalHardThreshold.Rank(singular, n, d, given, maxRank, name);
+        var (evd, singular, rank) = Spectrum(gram, n, d, storedFrobenius, given, maxRank, name, scope);
         var basis = Matrix<double>.Build.Dense(d, rank);
         int supported = Math.Min(rank, singular.Count(sigma => sigma > 0));
         for (int c = 0; c < supported; c++)
@@ -100,6 +94,19 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
             var scores = DenseProducts.Times(data, b);
             return scores.Enumerate().Sum(x => x * x) / n / total;
         });
+    }
+
+    /// <summary>
+    /// The eigendecomposition of the covariance or Gram matrix (one call, not interruptible: O(min(N, d)³)), the
+    /// singular values it gives and the signal rank.
+    /// </summary>
+    private static (Evd<double> Evd, double[] Singular, int Rank) Spectrum(Matrix<double> symmetric, int n, int d, double storedFrobenius,
+        int? given, int maxRank, string name, ExecutionScope scope)
+    {
+        var evd = symmetric.Evd(Symmetricity.Symmetric);
+        scope.ThrowIfCancelled();
+        var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
+        return (evd, singular, OptimalHardThreshold.Rank(singular, n, d, given, maxRank, name));
     }
 
     /// <summary>
