@@ -48,12 +48,14 @@ public static class Retrieval
         var averagePrecisions = new double[scored.Length];
         var options = product.Options with { TruncateAtBudget = false };
         int band = Math.Max(1, (1 << 22) / Math.Max(1, items.Count));
-        for (int start = 0; start < scored.Length; start += band)
+        int bands = (scored.Length + band - 1) / band;
+        // A band's join parallelises over its rows, and a band is a few hundred queries on large sets: then the bands
+        // run side by side, each on one thread; with fewer bands than workers they run in turn, each on all of them.
+        // Either way every query's scores land in its own slots, so the result does not depend on the thread count.
+        bool sideBySide = bands >= scope.Workers;
+        void Band(int index, ExecutionScope stage)
         {
-            scope.ThrowIfCancelled();
-            int end = Math.Min(scored.Length, start + band);
-            // This band's share of the progress: the join, then the ranks read from it.
-            var stage = scope.Part((double)start / scored.Length, (double)end / scored.Length);
+            int start = index * band, end = Math.Min(scored.Length, start + band);
             var rows = scored.AsSpan(start, end - start).ToArray();
             var bandQueries = Resampling.SelectRows(queries, rows);
             var relevant = new double[rows.Length][];
@@ -68,12 +70,12 @@ public static class Retrieval
                 // partner's is returned; ranks are then counted on the float64 distances themselves.
                 tolerances[r] = relevant[r].Max() * (1 + 1e-9) + 1e-9;
             });
-            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options)
-                .PairsPerImageTolerance(tolerances, ScopeProgress.Of(stage.Part(0, 0.5)), scope.Token);
-            var ranking = stage.Part(0.5, 1);
-            ranking.For(0, rows.Length, r =>
+            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options with { MaxDegreeOfParallelism = stage.Workers })
+                .PairsPerImageTolerance(tolerances, ScopeProgress.Of(stage.Part(0, 0.5)), stage.Token);
+            stage.Part(0.5, 1).For(0, rows.Length, r =>
             {
-                var within = pairs.ColumnsOfRow(r).ToArray().Select(j => ReferenceDistance.Distance(product.Metric, bandQueries, r, items, j)).ToArray();
+                var within = pairs.ColumnsOfRow(r).ToArray()
+                    .Select(j => ReferenceDistance.Distance(product.Metric, bandQueries, r, items, j)).ToArray();
                 Array.Sort(within);
                 var own = relevant[r];
                 Array.Sort(own);
@@ -89,9 +91,17 @@ public static class Retrieval
                 }
                 firstRanks[start + r] = best;
                 averagePrecisions[start + r] = precisionSum / own.Length;
-            }, reportEvery: 64);
-            stage.Report(1);
+            });
         }
+        if (sideBySide) scope.For(0, bands, index => Band(index, new ExecutionScope(1, null, scope.Token)), reportEvery: 1);
+        else
+            for (int index = 0; index < bands; index++)
+            {
+                scope.ThrowIfCancelled();
+                var stage = scope.Part((double)index / bands, (index + 1.0) / bands);
+                Band(index, stage);
+                stage.Report(1);
+            }
         return new RetrievalScores(direction, items.Count, scored, firstRanks, averagePrecisions);
     }
 
