@@ -84,7 +84,7 @@ public sealed class PairingCheck
         ArgumentNullException.ThrowIfNull(decomposition);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         if (shuffles < 1) throw new ArgumentOutOfRangeException(nameof(shuffles), shuffles, "At least 1 shuffle is needed.");
         if (images.Count != texts.Count)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));

@@ -119,7 +119,7 @@ public sealed class SubspaceDecomposition
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new DecompositionOptions();
-        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Estimation.Converged(() => Ajive.Estimate(images, texts, options, scope), "Estimate", images);
     }
 
@@ -142,7 +142,7 @@ public sealed class SubspaceDecomposition
         if (!(regularization >= 0 && double.IsFinite(regularization)))
             throw new ArgumentOutOfRangeException(nameof(regularization), regularization, "The ridge must be a finite non-negative number.");
         options ??= new DecompositionOptions();
-        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Estimation.Converged(() => CanonicalCorrelation.Estimate(images, texts, regularization, options, scope), "EstimateByCca", images);
     }
 

@@ -66,7 +66,9 @@ internal sealed class ExecutionScope
     {
         if (progress is null) return;
         double overall = start + length * Math.Clamp(double.IsNaN(fraction) ? 0 : fraction, 0, 1);
-        if (high.Raise(overall)) progress.Report(overall);
+        // Raised and reported under one lock: two workers that raised in turn must also report in turn.
+        lock (high)
+            if (high.Raise(overall)) progress.Report(overall);
     }
 
     /// <summary>The stage that covers [<paramref name="from"/>, <paramref name="to"/>] of this scope's progress.</summary>
@@ -118,19 +120,16 @@ internal sealed class ExecutionScope
         For(0, actions.Length, i => actions[i]());
     }
 
-    /// <summary>The highest fraction reported so far, shared by a scope and its parts.</summary>
+    /// <summary>The highest fraction reported so far, shared by a scope and its parts (used under its own lock).</summary>
     private sealed class ProgressHigh
     {
-        private long bits = BitConverter.DoubleToInt64Bits(-1);
+        private double value = -1;
 
-        public bool Raise(double value)
+        public bool Raise(double next)
         {
-            while (true)
-            {
-                long seen = Interlocked.Read(ref bits);
-                if (value <= BitConverter.Int64BitsToDouble(seen)) return false;
-                if (Interlocked.CompareExchange(ref bits, BitConverter.DoubleToInt64Bits(value), seen) == seen) return true;
-            }
+            if (next <= value) return false;
+            value = next;
+            return true;
         }
     }
 }

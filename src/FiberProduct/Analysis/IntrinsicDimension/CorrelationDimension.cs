@@ -49,7 +49,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
         int seed = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         CheckRanks(k1, k2, product.Texts.Count, "the number of texts");
         CheckBootstrap(confidence, resamples);
         if (product.Images.Count == 0) throw new InvalidOperationException("There are no images.");
@@ -89,7 +89,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
         double confidence = 0.95, int resamples = 1000, int seed = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         var grid = Grid(smallRadius, largeRadius, radii);
         CheckBootstrap(confidence, resamples);
         return FromPairs(product, largeRadius, grid, excludeSelf: false, confidence, resamples, seed, scope);
@@ -115,7 +115,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, progress, cancellationToken);
         CheckRanks(k1, k2, points.Count - 1, "the number of points − 1");
         CheckBootstrap(confidence, resamples);
         var neighbours = NeighbourDistances.Of(points, k2, options, nameof(k2), scope.Part(0, 0.4));
@@ -143,7 +143,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, progress, cancellationToken);
         var grid = Grid(smallRadius, largeRadius, radii);
         CheckBootstrap(confidence, resamples);
         var product = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options);

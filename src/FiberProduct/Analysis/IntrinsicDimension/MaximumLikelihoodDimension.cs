@@ -37,7 +37,7 @@ public static class MaximumLikelihoodDimension
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, progress, cancellationToken);
         ArgumentOutOfRangeException.ThrowIfLessThan(k1, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(k2, k1);
         Resampling.CheckCoverage(coverage, nameof(coverage));

@@ -34,7 +34,7 @@ public static class TwoNearestNeighboursDimension
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, progress, cancellationToken);
         ArgumentOutOfRangeException.ThrowIfLessThan(points.Count, 3, nameof(points) + ".Count");
         if (!(discardFraction >= 0 && discardFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(discardFraction), discardFraction, "Expected a fraction in [0, 1).");

@@ -43,7 +43,7 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(statistic);
         ArgumentNullException.ThrowIfNull(name);
         CheckDraws(tail, permutations, bandCoverage);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Draws(product, truth, (pairing, _) => statistic(pairing), name, tail, permutations, seed, bandCoverage, scope);
     }
 
@@ -86,7 +86,7 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(truth);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         double Within(Pairing pairing, ExecutionScope stage)
         {
             var within = PerPair(pairing, stage, (image, text) => Retrieval.Distance(product, product.Images, image, product.Texts, text) <= epsilon);
@@ -126,7 +126,7 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Draws(product, truth, (p, stage) => product.BestF1(p, ScopeProgress.Of(stage), stage.Token).F1, "best F1", NullTail.Upper,
             permutations, seed, bandCoverage, scope);
     }
@@ -158,7 +158,7 @@ public static class PairingPermutationNull
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before the join
         if (truth.Count == 0) throw new InvalidOperationException("The pairing is empty; recall is undefined.");
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var kth = new double[queries.Count];
@@ -213,7 +213,7 @@ public static class PairingPermutationNull
         RequirePaired(images, texts);
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         // The estimator runs on its own threads (its options); the draws run in order from one seeded generator.
-        var scope = new ExecutionScope(1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(1, progress, cancellationToken);
         double observed = estimate(images, texts).Shared.Rank;
         var random = new Random(seed);
         var samples = new double[permutations];
@@ -252,7 +252,7 @@ public static class PairingPermutationNull
             throw new ArgumentException(Resampling.Invariant($"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
         if (images.Count == 0) throw new ArgumentException("There are no pairs.", nameof(images));
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         int n = images.Count, d = images.Dimension;
         // Column-major: the differences of coordinate c over the pairs are contiguous, one column a task.
         var differences = new double[d][];

@@ -45,7 +45,7 @@ public static class SphereNull
         ArgumentNullException.ThrowIfNull(name);
         PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         if (product.Metric == FiberMetric.Euclidean) RequireUnitRows(product.Images, product.Texts);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Draw(product.Images, product.Texts, (x, y, _) => statistic(new ApproximateFiberProduct(x, y, product.Metric, product.Options)),
             statistic(product), name, tail, draws, seed, bandCoverage, scope);
     }
@@ -75,7 +75,7 @@ public static class SphereNull
         PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         RequireUnitRows(images, texts);
         // The statistic runs on its own threads; the draws run in order from one seeded generator.
-        var scope = new ExecutionScope(1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(1, progress, cancellationToken);
         return Draw(images, texts, (x, y, _) => statistic(x, y), statistic(images, texts), name, tail, draws, seed, bandCoverage, scope);
     }
 
@@ -96,7 +96,7 @@ public static class SphereNull
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
         PairingPermutationNull.CheckDraws(NullTail.Upper, draws, bandCoverage, nameof(draws));
         if (product.Metric == FiberMetric.Euclidean) RequireUnitRows(product.Images, product.Texts);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         double share = 1.0 / (draws + 1);
         double observed = product.Count(epsilon, ScopeProgress.Of(scope.Part(0, share)), scope.Token);
         return Draw(product.Images, product.Texts,

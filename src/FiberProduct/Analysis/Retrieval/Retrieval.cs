@@ -39,7 +39,7 @@ public static class Retrieval
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var partners = Partners(product, truth, imageQueries);
@@ -116,7 +116,7 @@ public static class Retrieval
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
-        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         return (Evaluate(product, truth, RetrievalDirection.ImageToText, ScopeProgress.Of(scope.Part(0, 0.5)), cancellationToken),
                 Evaluate(product, truth, RetrievalDirection.TextToImage, ScopeProgress.Of(scope.Part(0.5, 1)), cancellationToken));
     }

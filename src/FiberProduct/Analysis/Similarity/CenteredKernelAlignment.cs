@@ -33,7 +33,7 @@ public static class CenteredKernelAlignment
     public static double Linear(EmbeddingSet images, EmbeddingSet texts, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         var grams = Grams(images, texts, bandwidthFraction: null, scope.Part(0, 0.9));
         return grams.Alignment(Identity(grams.Count), scope.Part(0.9, 1));
     }
@@ -52,7 +52,7 @@ public static class CenteredKernelAlignment
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckFraction(bandwidthFraction);
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         var grams = Grams(images, texts, bandwidthFraction, scope.Part(0, 0.9));
         return grams.Alignment(Identity(grams.Count), scope.Part(0.9, 1));
     }
@@ -72,7 +72,7 @@ public static class CenteredKernelAlignment
         int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         PairingPermutationNull.CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         var grams = Grams(images, texts, bandwidthFraction: null, scope.Part(0, 0.5));
         return Draws(grams, "linear CKA", permutations, seed, bandCoverage, scope.Part(0.5, 1));
     }
@@ -94,7 +94,7 @@ public static class CenteredKernelAlignment
     {
         CheckFraction(bandwidthFraction);
         PairingPermutationNull.CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
         var grams = Grams(images, texts, bandwidthFraction, scope.Part(0, 0.5));
         return Draws(grams, Resampling.Invariant($"RBF CKA (σ = {bandwidthFraction} × median distance)"), permutations, seed, bandCoverage, scope.Part(0.5, 1));
     }

@@ -87,7 +87,7 @@ public sealed class SharedSubspaceStability
         StabilityOptions? stability = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new DecompositionOptions();
-        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, progress, cancellationToken);
         return Estimation.Converged(() => Run(images, texts, (i, t, part) => Ajive.Estimate(i, t, options, part), stability, scope),
             "SharedSubspaceStability.Estimate", images);
     }
@@ -107,7 +107,7 @@ public sealed class SharedSubspaceStability
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        var scope = new ExecutionScope(-1, OrderedProgress.Of(progress), cancellationToken);
+        var scope = new ExecutionScope(-1, progress, cancellationToken);
         return Run(images, texts, (i, t, part) => estimator(i, t, part.Token), stability, scope);
     }
 
