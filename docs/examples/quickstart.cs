@@ -32,11 +32,11 @@ double[] grid = Enumerable.Range(0, 81).Select(i => 0.9 + 0.01 * i).ToArray(); /
 
 var profilePlot = Figures.Model("|F_ε| against ε, with the uniform-sphere null (T5)",
     "ε where |F_ε| = 0 are not drawn (log scale); the band reaching 0 is drawn to the bottom of the axis");
-profilePlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε (Euclidean distance between unit embeddings)", Minimum = 0.9, Maximum = 1.7, MajorGridlineStyle = LineStyle.Dot });
+profilePlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε (Euclidean distance between unit embeddings)", Minimum = 1.05, Maximum = 1.7, MajorGridlineStyle = LineStyle.Dot });
 profilePlot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Left, Title = "|F_ε| (pairs within ε, of 250,000)", Minimum = 0.8, Maximum = 400_000, MajorGridlineStyle = LineStyle.Dot });
 var alignmentPlot = Figures.Model("Precision and recall of F_ε against the true pairs",
     "bands: central 95 % of 199 shuffled pairings of the CLIP sets; precision is undefined (not drawn) where |F_ε| = 0");
-alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε", Minimum = 0.9, Maximum = 1.5, MajorGridlineStyle = LineStyle.Dot });
+alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε", Minimum = 1.05, Maximum = 1.5, MajorGridlineStyle = LineStyle.Dot });
 alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "precision, recall", Minimum = 0, Maximum = 1.02, MajorGridlineStyle = LineStyle.Dot });
 var variancePlot = Figures.Model("Variance share per part of Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥, pretrained CLIP",
     "AJIVE estimate; each modality's four shares add up to 100 %; in brackets, the dimension of the part");
@@ -148,6 +148,11 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
     var gap = PairingPermutationNull.ModalityGap(images, texts, permutations: 999, seed: Seed);
     Console.WriteLine($"   modality gap ‖μ_I − μ_T‖ = {decomposition.ModalityGapLength:F3}; {Null(gap, "F3")}; its share in Z_s, Z_I, Z_T, Z_⊥: " +
         string.Join(", ", Enum.GetValues<SubspacePart>().Select(p => decomposition.GapShare(p).ToString("P1", CultureInfo.InvariantCulture))));
+    if (decomposition.Shared.Rank > 0)
+    {
+        var shared = decomposition.SharedFiberProduct(images, texts).BestF1(truth);
+        Console.WriteLine($"   F^s_ε (shared part only, T7: F_ε ⊆ F^s_ε): best F1 {shared.F1:F3} at ε = {shared.Epsilon:F4}");
+    }
     var cka = CenteredKernelAlignment.LinearTest(images, texts, permutations: 999, seed: Seed);
     Console.WriteLine($"   linear CKA {cka.Observed:F3}; {Null(cka, "F3")}");
 
@@ -185,7 +190,8 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
         alignmentPlot.Series.Add(new ScatterSeries { Title = "best F1", MarkerType = MarkerType.Diamond, MarkerSize = 6, MarkerFill = OxyColors.Black,
             ItemsSource = new[] { new ScatterPoint(best.Epsilon, best.Precision), new ScatterPoint(best.Epsilon, best.Recall) } });
         alignmentPlot.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = best.Epsilon, Color = OxyColors.Black, LineStyle = LineStyle.Dot,
-            Text = $"best F1 {best.F1:F2} at ε = {best.Epsilon:F3}", TextOrientation = AnnotationTextOrientation.Horizontal, TextVerticalAlignment = VerticalAlignment.Top });
+            Text = $"best F1 {best.F1:F2} at ε = {best.Epsilon:F3}", TextOrientation = AnnotationTextOrientation.Horizontal, TextVerticalAlignment = VerticalAlignment.Top,
+            TextHorizontalAlignment = HorizontalAlignment.Right, TextMargin = 6 });
         Figures.Shares(variancePlot, decomposition);
         Figures.Directions(directionsPlot, stability!, pairing);
     }
@@ -277,7 +283,7 @@ static class Figures
         int rank = stability.Directions.Count;
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "shared direction (by 1 + cos θ, largest first)", Minimum = 0.5, Maximum = rank + 0.5, MajorStep = 1, MinorStep = 1 });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "stable fraction, paired correlation", Minimum = 0, Maximum = 1.02, MajorGridlineStyle = LineStyle.Dot });
-        var intervals = new LineSeries { Title = "its 95 % interval", Color = OxyColors.SteelBlue, StrokeThickness = 2 };
+        var intervals = new LineSeries { Title = "stable fraction, 95 % interval", Color = OxyColors.SteelBlue, StrokeThickness = 2 };
         var stable = new ScatterSeries { Title = "stable fraction", MarkerType = MarkerType.Circle, MarkerSize = 4, MarkerFill = OxyColors.SteelBlue };
         foreach (var d in stability.Directions)
         {
