@@ -25,12 +25,18 @@ def check(nupkg):
     version = re.search(r"<version>([^<]+)</version>", nuspec).group(1)
 
     need("<readme>README.md</readme>" in nuspec and "README.md" in names, "README.md missing or not declared")
+    tool = '<packageType name="DotnetTool"' in nuspec
     if "README.md" in names:
         readme = z.read("README.md").decode("utf-8")
-        need(readme.startswith("# " + package + "\n"), "README is not the package's own (its title is not " + package + ")")
-        need(f"dotnet add package {package} --version {version}" in readme, f"install line 'dotnet add package {package} --version {version}' missing")
-        need(f"#:package {package}@{version}" in readme, f"script line '#:package {package}@{version}' missing")
-        need("```csharp" in readme, "no C# example")
+        if tool:  # a dotnet tool: installed as a command, its page shows the command line
+            need(f"dotnet tool install --global {package}" in readme, f"install line 'dotnet tool install --global {package}' missing")
+            need("```sh" in readme, "no command-line example")
+        else:
+            need(readme.startswith("# " + package + "\n"), "README is not the package's own (its title is not " + package + ")")
+            install = re.search(rf"dotnet add package {re.escape(package)}( --version (\S+))?\s", readme)
+            need(install is not None and install.group(2) in (None, version), f"install line 'dotnet add package {package}' missing or not at {version}")
+            need(f"#:package {package}@{version}" in readme, f"script line '#:package {package}@{version}' missing")
+            need("```csharp" in readme, "no C# example")
         relative = [link for link in re.findall(r"\]\(([^)]+)\)", readme) if not link.startswith(("https://", "http://"))]
         need(not relative, "relative links (broken on a package page): " + ", ".join(relative))
         if package == "FiberProduct.Datasets":

@@ -12,6 +12,8 @@ PACKAGES = {  # lens colour per package; the discs stay the same
     "FiberProduct.Datasets": (46, 139, 87),
     "FiberProduct.Imaging": (128, 70, 170),
     "FiberProduct.Tokenizers": (200, 150, 20),
+    "FiberProduct.Formats": (30, 150, 170),
+    "FiberProduct.Cli": (40, 40, 40),
 }
 LEFT, RIGHT, RADIUS = (47.0, 64.0), (81.0, 64.0), 38.0
 BLUE, GREY = (70, 130, 180), (120, 130, 140)

@@ -27,10 +27,11 @@ public sealed partial class ApproximateFiberProduct
         CheckPairs(truth);
         if (truth.Count == 0) return [];
         var exact = new ExactCheck(operands.Value);
-        var thresholds = truth.Pairs.Select(pair => exact.Distance(pair.Image, pair.Text)).Distinct().Order().ToArray();
+        // Each true pair's own tolerance (the smallest double that holds it exactly; its float64 distance may be
+        // rounded below the exact one, and then would not hold the pair itself).
+        var thresholds = truth.Pairs.Select(pair => exact.Tolerance(pair.Image, pair.Text)).Distinct().Order().ToArray();
         var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
-        // Each true pair counts from the first threshold that holds it exactly (its reported distance may be rounded
-        // either way), as the profile counts every pair.
+        // Each true pair counts from the first threshold that holds it exactly, as the profile counts every pair.
         var firstCovering = new long[thresholds.Length + 1];
         foreach (var (i, j) in truth.Pairs)
         {

@@ -29,6 +29,13 @@ public class RobustnessTests
     /// <summary>‖x − y‖ ≤ bound, decided exactly (no tolerance: a certified bound must hold for the returned values).</summary>
     private static bool Within(double[] x, double[] y, double bound) => Fiber.ExactRational.Within(FiberMetric.Euclidean, x, y, bound);
 
+    /// <summary>x moved by <paramref name="length"/> straight away from y (the perturbation that hurts the pair most).</summary>
+    private static double[] Pushed(double[] x, double[] y, double length)
+    {
+        double distance = Distance(x, y);
+        return distance == 0 ? x : x.Select((v, k) => v + length * (v - y[k]) / distance).ToArray();
+    }
+
     /// <summary>The smallest double ε with (x, y) exactly within ε, starting from the float64 distance.</summary>
     private static double OwnTolerance(double[] x, double[] y)
     {
@@ -206,8 +213,22 @@ public class RobustnessTests
         int at = 0;
         foreach (var pair in pairs)
             Assert.True(Within(x.DoubleRow(pair.Image).ToArray(), y.DoubleRow(pair.Text).ToArray(), epsilon - radii[at++]));
+        // SurvivingPairs, checked by what it claims rather than by its formula: every pair it counts stays within ε
+        // when its image is pushed straight away from its text by the whole budget (the worst perturbation), and it
+        // counts every pair whose exact distance leaves room for the budget (up to the radii's rounding).
         Assert.Equal(pairs.PairCount, Robustness.SurvivingPairs(pairs, epsilon, 0));
-        Assert.Equal(radii.Count(r => r >= 100), Robustness.SurvivingPairs(pairs, epsilon, 100));
+        var sorted = radii.Order().ToArray();
+        int informative = 0;
+        foreach (double budget in new[] { 1.0, sorted[sorted.Length / 4], sorted[sorted.Length / 2], sorted[^1] * 0.999, sorted[^1] * 1.001 })
+        {
+            long surviving = Robustness.SurvivingPairs(pairs, epsilon, budget);
+            long roomy = pairs.LongCount(p => Within(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(), (epsilon - budget) * (1 - 1e-12)));
+            long pushedAndHeld = pairs.LongCount(p => Within(Pushed(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(), budget * (1 - 1e-12)),
+                y.DoubleRow(p.Text).ToArray(), epsilon));
+            Assert.InRange(surviving, roomy, pushedAndHeld);
+            if (roomy > 0 && roomy < pairs.PairCount) informative++;
+        }
+        Assert.True(informative >= 2, "Too few budgets separate the pairs: the check proves little.");
         Assert.Throws<ArgumentOutOfRangeException>(() => Robustness.PerturbedTolerance(-1, 1, 1, 1, 1));
         Assert.Throws<ArgumentException>(() => F.Map(Texts.One));
         Assert.Throws<ArgumentException>(() => F.Map(Images.Monomial(1, Length)));

@@ -30,13 +30,83 @@ public class AlignmentTests
         foreach (var score in curve.Where((_, k) => k % 9 == 0))
             Assert.Equal(BruteScore(images, texts, score.Epsilon, truth), score);
 
-        var best = product.BestF1(truth);
-        Assert.Equal(curve.Max(s => s.F1), best.F1);
+        AssertBest(BruteBest(images, texts, truth), product.BestF1(truth));
         var target = product.EpsilonForPrecision(truth, 0.9);
         Assert.NotNull(target);
         Assert.True(target.Value.Precision >= 0.9);
         Assert.DoesNotContain(curve, s => s.Precision >= 0.9 && s.Epsilon > target.Value.Epsilon);
     }
+
+    /// <summary>
+    /// The best F1 over every tolerance, computed without the engine: all N·M squared distances exactly (integers on
+    /// the float32 grid 2^-298), swept in increasing order with F1 compared as exact fractions; the smallest distance
+    /// reaching the best F1 wins. Returns (pairs, true positives) there.
+    /// </summary>
+    private static (long Pairs, long TruePositives) BruteBest(EmbeddingSet images, EmbeddingSet texts, Pairing truth)
+    {
+        var isTrue = truth.Pairs.ToHashSet();
+        var all = new List<(System.Numerics.BigInteger Squared, bool True)>();
+        for (int i = 0; i < images.Count; i++)
+            for (int j = 0; j < texts.Count; j++)
+            {
+                var squared = System.Numerics.BigInteger.Zero;
+                for (int k = 0; k < images.Dimension; k++)
+                {
+                    var difference = new System.Numerics.BigInteger(Math.ScaleB((double)images[i, k] - texts[j, k], 149));
+                    squared += difference * difference;
+                }
+                all.Add((squared, isTrue.Contains((i, j))));
+            }
+        all.Sort((a, b) => a.Squared.CompareTo(b.Squared));
+        (long Pairs, long TruePositives) best = (0, 0);
+        long count = 0, truePositives = 0;
+        for (int p = 0; p < all.Count; p++)
+        {
+            count++;
+            if (all[p].True) truePositives++;
+            if (p + 1 < all.Count && all[p + 1].Squared == all[p].Squared) continue; // a tolerance takes a whole tie
+            // F1 = 2·TP / (|F_ε| + |T|): strictly better only, so the smallest tolerance wins ties.
+            if (2 * truePositives * (best.Pairs + truth.Count) > 2 * best.TruePositives * (count + truth.Count))
+                best = (count, truePositives);
+        }
+        return best;
+    }
+
+    private static void AssertBest((long Pairs, long TruePositives) expected, AlignmentScore best)
+    {
+        Assert.Equal(expected, (best.Pairs, best.TruePositives));
+    }
+
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(2, 0.3)]
+    [InlineData(3, 0.6)]
+    [InlineData(4, 1.0)]
+    public void BestF1_IsTheBestOverEveryTolerance_WithTies(int seed, double duplicated)
+    {
+        // Images in clusters; texts are noisy copies of some images, exact copies of others (distance 0), and
+        // repeated texts (equal distances); the truth pairs each text with a random image, so the best ε is not
+        // simply the largest true distance.
+        var random = new Random(seed);
+        var images = Sets.Clustered(random, 40, 6, 0.4);
+        var rows = new List<float[]>();
+        for (int j = 0; j < 36; j++)
+        {
+            if (j > 0 && random.NextDouble() < duplicated / 2) { rows.Add(rows[random.Next(rows.Count)]); continue; }
+            var source = images.Row(random.Next(images.Count)).ToArray();
+            rows.Add(random.NextDouble() < duplicated / 2 ? source
+                : source.Select(v => v + (float)(0.15 * Sets.Gaussian(random))).ToArray());
+        }
+        var texts = EmbeddingSet.FromRows(rows);
+        var truth = Pairing.FromPairs(Enumerable.Range(0, texts.Count)
+            .Select(j => (random.NextDouble() < 0.7 ? Nearest(images, texts, j) : random.Next(images.Count), j)));
+        var best = new ApproximateFiberProduct(images, texts).BestF1(truth);
+        AssertBest(BruteBest(images, texts, truth), best);
+        Assert.Equal(best.Pairs, BruteForce.Count(images, texts, best.Epsilon)); // its ε really gives that set
+    }
+
+    private static int Nearest(EmbeddingSet images, EmbeddingSet texts, int j) =>
+        Enumerable.Range(0, images.Count).MinBy(i => BruteForce.Distance(FiberMetric.Euclidean, images.Row(i), texts.Row(j)));
 
     [Fact]
     public void OnClip_TheBestF1IsFoundAmongTheTrueDistances()

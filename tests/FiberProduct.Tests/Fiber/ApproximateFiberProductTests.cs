@@ -306,16 +306,26 @@ public class ApproximateFiberProductTests
     }
 
     [Fact]
-    public void Progress_IsReportedUpToOne()
+    public void Progress_TracksTheWork()
     {
+        // Not only the final 1 (which every query reports on return): fractions that grow with the work done, with
+        // several steps below 1 and the last of them past half way, on every query that reports progress.
         var random = new Random(19);
-        var product = new ApproximateFiberProduct(Sets.Random(random, 300, 16), Sets.Random(random, 700, 16));
-        var reports = new List<double>();
-        var progress = new SynchronousProgress(reports);
-        product.Count(0.5, progress);
-        Assert.NotEmpty(reports);
-        Assert.All(reports, r => Assert.InRange(r, 0, 1));
-        Assert.Equal(1, reports[^1]);
+        var product = new ApproximateFiberProduct(Sets.Random(random, 3000, 16), Sets.Random(random, 700, 16),
+            options: new FiberProductOptions { MaxDegreeOfParallelism = 2, Pruning = PruningMode.Never });
+        foreach (var query in new Action<IProgress<double>>[]
+        {
+            p => product.Count(0.5, p), p => product.Pairs(0.5, p), p => product.Profile([0.3, 0.5], progress: p),
+            p => product.NearestWithin(0.5, 3, p),
+        })
+        {
+            var reports = new List<double>();
+            query(new SynchronousProgress(reports));
+            Assert.Equal(reports.Order(), reports);
+            Assert.Equal(1, reports[^1]);
+            var before = reports.Where(r => r < 1).ToList();
+            Assert.True(before.Count >= 3 && before[^1] >= 0.5, $"Reports before the end: {string.Join(", ", before)}.");
+        }
     }
 
     [Fact]

@@ -113,6 +113,19 @@ internal sealed class ExactCheck
         return inside;
     }
 
+    /// <summary>
+    /// The smallest double ε with the pair in F_ε: the pair's own tolerance. The float64 distance may be rounded either
+    /// way, so it is stepped one ulp at a time (a few steps at most, by the distance's error bound) until the exact
+    /// decision turns.
+    /// </summary>
+    public double Tolerance(int i, int j)
+    {
+        double epsilon = Distance(i, j);
+        while (!Within(i, j, epsilon)) epsilon = Math.BitIncrement(epsilon);
+        while (epsilon > 0 && Within(i, j, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
+        return epsilon;
+    }
+
     /// <summary>Whether the pair lies in F_ε, exactly.</summary>
     public bool Within(int i, int j, double epsilon)
     {
