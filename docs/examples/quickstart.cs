@@ -32,12 +32,15 @@ double[] grid = Enumerable.Range(0, 81).Select(i => 0.9 + 0.01 * i).ToArray(); /
 
 var profilePlot = Figures.Model("|F_ε| against ε, with the uniform-sphere null (T5)",
     "ε where |F_ε| = 0 are not drawn (log scale); the band reaching 0 is drawn to the bottom of the axis");
-profilePlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε (Euclidean distance between unit embeddings)", Minimum = 1.05, Maximum = 1.7, MajorGridlineStyle = LineStyle.Dot });
-profilePlot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Left, Title = "|F_ε| (pairs within ε, of 250,000)", Minimum = 0.8, Maximum = 400_000, MajorGridlineStyle = LineStyle.Dot });
+profilePlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε (Euclidean distance between unit embeddings)",
+    Minimum = 1.05, Maximum = 1.7, MajorGridlineStyle = LineStyle.Dot });
+profilePlot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Left, Title = "|F_ε| (pairs within ε, of 250,000)",
+    Minimum = 0.8, Maximum = 400_000, MajorGridlineStyle = LineStyle.Dot });
 var alignmentPlot = Figures.Model("Precision and recall of F_ε against the true pairs",
     "bands: central 95 % of 199 shuffled pairings of the CLIP sets; precision is undefined (not drawn) where |F_ε| = 0");
 alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ε", Minimum = 1.05, Maximum = 1.5, MajorGridlineStyle = LineStyle.Dot });
-alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "precision, recall", Minimum = 0, Maximum = 1.02, MajorGridlineStyle = LineStyle.Dot });
+alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "precision, recall", Minimum = 0, Maximum = 1.02,
+    MajorGridlineStyle = LineStyle.Dot });
 var variancePlot = Figures.Model("Variance share per part of Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥, pretrained CLIP",
     "AJIVE estimate; each modality's four shares add up to 100 %; in brackets, the dimension of the part");
 var directionsPlot = Figures.Model("The shared directions of Z_s, pretrained CLIP: stable? paired?",
@@ -103,7 +106,10 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
     {
         string arrow = direction == RetrievalDirection.ImageToText ? "image→text" : "text→image";
         foreach (int k in new[] { 1, 5 })
-            Console.WriteLine($"   {arrow} recall@{k} {scores.RecallAt(k):P1}; {Null(PairingPermutationNull.RecallAt(fiber, truth, k, direction, permutations: 999, seed: Seed), "P1")}");
+        {
+            var recallNull = PairingPermutationNull.RecallAt(fiber, truth, k, direction, permutations: 999, seed: Seed);
+            Console.WriteLine($"   {arrow} recall@{k} {scores.RecallAt(k):P1}; {Null(recallNull, "P1")}");
+        }
         Console.WriteLine($"   {arrow} MRR {scores.MeanReciprocalRank:F3}, median rank {scores.MedianRank:F0} of {scores.Items}, mAP {scores.MeanAveragePrecision:F3} " +
             $"(chance: MRR ≈ {Enumerable.Range(1, scores.Items).Sum(r => 1.0 / r) / scores.Items:F3}, median rank ≈ {(scores.Items + 1) / 2.0:F0})");
     }
@@ -176,10 +182,12 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
     if (clip)
     {
         var (low, high) = Figures.Band(grid.Length, t => sphereProfiles.Select(p => (double)p[t]));
-        profilePlot.Series.Insert(0, Figures.Area("uniform sphere, 95 % of 39 draws", grid, low.Select(v => Math.Max(v, 0.8)).ToArray(), high.Select(v => Math.Max(v, 0.8)).ToArray(), OxyColors.Gray));
+        profilePlot.Series.Insert(0, Figures.Area("uniform sphere, 95 % of 39 draws", grid,
+            low.Select(v => Math.Max(v, 0.8)).ToArray(), high.Select(v => Math.Max(v, 0.8)).ToArray(), OxyColors.Gray));
     }
     var epsilons = curve.Select(s => s.Epsilon).ToArray();
-    alignmentPlot.Series.Add(Figures.Line($"precision, {label}", epsilons, curve.Select(s => s.Pairs == 0 ? double.NaN : s.Precision).ToArray(), color, LineStyle.Solid));
+    alignmentPlot.Series.Add(Figures.Line($"precision, {label}", epsilons,
+        curve.Select(s => s.Pairs == 0 ? double.NaN : s.Precision).ToArray(), color, LineStyle.Solid));
     alignmentPlot.Series.Add(Figures.Line($"recall, {label}", epsilons, curve.Select(s => s.Recall).ToArray(), color, LineStyle.Dash));
     if (clip)
     {
@@ -213,7 +221,8 @@ Console.WriteLine("data: " + CocoClip500.Notice.Split('\n').First(l => l.StartsW
 static string Null(NullTest test, string format)
 {
     string F(double v) => format == "P1" ? v.ToString("P1", CultureInfo.InvariantCulture) : v.ToString(format, CultureInfo.InvariantCulture);
-    string law = test.NullModel.StartsWith("uniform", StringComparison.Ordinal) ? "sphere" : test.NullModel.StartsWith("swaps", StringComparison.Ordinal) ? "swapped within pairs" : "shuffled";
+    string law = test.NullModel.StartsWith("uniform", StringComparison.Ordinal) ? "sphere"
+        : test.NullModel.StartsWith("swaps", StringComparison.Ordinal) ? "swapped within pairs" : "shuffled";
     string floor = test.PValue <= 1.0 / (test.Draws + 1) ? $", the smallest {test.Draws} draws can give" : "";
     return $"{law} null [{F(test.BandLower)}, {F(test.BandUpper)}] ({test.Draws} draws), p = {test.PValue:F3}{floor}";
 }
@@ -227,9 +236,11 @@ static class Figures
     public static PlotModel Model(string title, string subtitle)
     {
         // Arial: its widths are Helvetica's, which OxyPlot measures text with (see PixelTextMeasurer).
-        var model = new PlotModel { Title = title, Subtitle = subtitle, TitleFontSize = 15, SubtitleFontSize = 11, DefaultFont = "Arial", Background = OxyColors.White };
+        var model = new PlotModel { Title = title, Subtitle = subtitle, TitleFontSize = 15, SubtitleFontSize = 11, DefaultFont = "Arial",
+            Background = OxyColors.White };
         // Outside the plot area, so that no legend ever covers a curve.
-        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop, LegendOrientation = LegendOrientation.Vertical });
+        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop,
+            LegendOrientation = LegendOrientation.Vertical });
         return model;
     }
 
@@ -268,8 +279,10 @@ static class Figures
     public static void Shares(PlotModel model, SubspaceDecomposition decomposition)
     {
         var parts = Enum.GetValues<SubspacePart>();
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = parts.Select(p => $"{Name(p)} ({decomposition[p].Rank})").ToArray(), StartPosition = 1, EndPosition = 0 });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "share of the modality's variance", Minimum = 0, Maximum = 1, StringFormat = "0%", MajorGridlineStyle = LineStyle.Dot });
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, StartPosition = 1, EndPosition = 0,
+            ItemsSource = parts.Select(p => $"{Name(p)} ({decomposition[p].Rank})").ToArray() });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "share of the modality's variance", Minimum = 0, Maximum = 1,
+            StringFormat = "0%", MajorGridlineStyle = LineStyle.Dot });
         foreach (var (modality, color) in new[] { (Modality.Images, OxyColors.SteelBlue), (Modality.Texts, OxyColors.DarkOrange) })
         {
             var bars = new BarSeries { Title = modality.ToString(), FillColor = color, LabelFormatString = "{0:0.0%}", LabelPlacement = LabelPlacement.Outside };
@@ -281,8 +294,10 @@ static class Figures
     public static void Directions(PlotModel model, SharedSubspaceStability stability, PairingCheck? pairing)
     {
         int rank = stability.Directions.Count;
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "shared direction (by 1 + cos θ, largest first)", Minimum = 0.5, Maximum = rank + 0.5, MajorStep = 1, MinorStep = 1 });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "stable fraction, paired correlation", Minimum = 0, Maximum = 1.02, MajorGridlineStyle = LineStyle.Dot });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "shared direction (by 1 + cos θ, largest first)",
+            Minimum = 0.5, Maximum = rank + 0.5, MajorStep = 1, MinorStep = 1 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "stable fraction, paired correlation", Minimum = 0, Maximum = 1.02,
+            MajorGridlineStyle = LineStyle.Dot });
         var intervals = new LineSeries { Title = "stable fraction, 95 % interval", Color = OxyColors.SteelBlue, StrokeThickness = 2 };
         var stable = new ScatterSeries { Title = "stable fraction", MarkerType = MarkerType.Circle, MarkerSize = 4, MarkerFill = OxyColors.SteelBlue };
         foreach (var d in stability.Directions)
@@ -295,7 +310,8 @@ static class Figures
         model.Series.Add(intervals);
         model.Series.Add(stable);
         if (pairing is null) return;
-        model.Series.Insert(0, Area("correlation under 999 shuffled pairings (95th percentile)", [0.5, rank + 0.5], [0, 0], [pairing.NullBand, pairing.NullBand], OxyColors.Gray));
+        model.Series.Insert(0, Area("correlation under 999 shuffled pairings (95th percentile)", [0.5, rank + 0.5], [0, 0],
+            [pairing.NullBand, pairing.NullBand], OxyColors.Gray));
         var correlations = new ScatterSeries { Title = "paired correlation", MarkerType = MarkerType.Diamond, MarkerSize = 5, MarkerFill = OxyColors.DarkOrange };
         for (int k = 0; k < pairing.Correlations.Length; k++) correlations.Points.Add(new ScatterPoint(k + 1, pairing.Correlations[k]));
         model.Series.Add(correlations);
@@ -326,9 +342,12 @@ static class Figures
             return new OxySize(size.Width * 96 / 72, size.Height * 96 / 72);
         }
 
-        public override void DrawLine(IList<ScreenPoint> points, OxyColor stroke, double thickness, EdgeRenderingMode edgeRenderingMode, double[] dashArray, LineJoin lineJoin) => throw new NotSupportedException();
-        public override void DrawPolygon(IList<ScreenPoint> points, OxyColor fill, OxyColor stroke, double thickness, EdgeRenderingMode edgeRenderingMode, double[] dashArray, LineJoin lineJoin) => throw new NotSupportedException();
-        public override void DrawText(ScreenPoint p, string text, OxyColor fill, string fontFamily, double fontSize, double fontWeight, double rotation, HorizontalAlignment halign, VerticalAlignment valign, OxySize? maxSize) => throw new NotSupportedException();
+        public override void DrawLine(IList<ScreenPoint> points, OxyColor stroke, double thickness, EdgeRenderingMode edgeRenderingMode,
+            double[] dashArray, LineJoin lineJoin) => throw new NotSupportedException();
+        public override void DrawPolygon(IList<ScreenPoint> points, OxyColor fill, OxyColor stroke, double thickness,
+            EdgeRenderingMode edgeRenderingMode, double[] dashArray, LineJoin lineJoin) => throw new NotSupportedException();
+        public override void DrawText(ScreenPoint p, string text, OxyColor fill, string fontFamily, double fontSize, double fontWeight,
+            double rotation, HorizontalAlignment halign, VerticalAlignment valign, OxySize? maxSize) => throw new NotSupportedException();
         public override void PushClip(OxyRect clippingRectangle) => throw new NotSupportedException();
         public override void PopClip() => throw new NotSupportedException();
     }
