@@ -43,6 +43,9 @@ alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "p
     MajorGridlineStyle = LineStyle.Dot });
 var variancePlot = Figures.Model("Variance share per part of Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥, pretrained CLIP",
     "AJIVE estimate; each modality's four shares add up to 100 %; in brackets, the dimension of the part");
+var dimensionPlot = Figures.Model("Intrinsic dimension of each modality, with 95 % intervals",
+    "intervals: bootstrap over points, neighbour distances fixed (sampling noise only, not the estimators' bias, which is low at high dimension)");
+var dimensions = new List<(string Label, DimensionEstimate Mle, DimensionEstimate TwoNn)>();
 var directionsPlot = Figures.Model("The shared directions of Z_s, pretrained CLIP: stable? paired?",
     "stable fraction: share of 10 subsamples of 80 % in which the direction stays within 20°; band: shuffled-pairing null");
 
@@ -170,6 +173,8 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
         $"uniform points of S^{images.Dimension - 1} there: ν = {nuSphere:F2} (where most pairs lie, ν is a rate, not a dimension)");
     var (mleI, twoNnI) = (MaximumLikelihoodDimension.Estimate(images, seed: Seed), TwoNearestNeighboursDimension.Estimate(images, seed: Seed));
     var (mleT, twoNnT) = (MaximumLikelihoodDimension.Estimate(texts, seed: Seed), TwoNearestNeighboursDimension.Estimate(texts, seed: Seed));
+    dimensions.Add(($"{(clip ? "CLIP" : "control")}: images", mleI, twoNnI));
+    dimensions.Add(($"{(clip ? "CLIP" : "control")}: texts", mleT, twoNnT));
     Console.WriteLine($"   intrinsic dimension, images: MLE {mleI.Dimension:F1} [{mleI.Lower:F1}, {mleI.Upper:F1}], TwoNN {twoNnI.Dimension:F1} [{twoNnI.Lower:F1}, {twoNnI.Upper:F1}]; " +
         $"texts: MLE {mleT.Dimension:F1} [{mleT.Lower:F1}, {mleT.Upper:F1}], TwoNN {twoNnT.Dimension:F1} [{twoNnT.Lower:F1}, {twoNnT.Upper:F1}]");
     Console.WriteLine($"   (these intervals: {mleI.IntervalCovers})");
@@ -214,6 +219,8 @@ Figures.Save(profilePlot, Path.Combine(output, "epsilon-profile.svg"));
 Figures.Save(alignmentPlot, Path.Combine(output, "precision-recall.svg"));
 Figures.Save(variancePlot, Path.Combine(output, "variance-shares.svg"));
 Figures.Save(directionsPlot, Path.Combine(output, "shared-directions.svg"));
+Figures.Dimensions(dimensionPlot, dimensions);
+Figures.Save(dimensionPlot, Path.Combine(output, "intrinsic-dimension.svg"));
 Console.WriteLine($"figures (SVG) and results written to {Path.GetFullPath(output)} in {clock.Elapsed.TotalSeconds:F0} s");
 Console.WriteLine("data: " + CocoClip500.Notice.Split('\n').First(l => l.StartsWith("Provenance", StringComparison.Ordinal)).Trim());
 
@@ -288,6 +295,30 @@ static class Figures
             var bars = new BarSeries { Title = modality.ToString(), FillColor = color, LabelFormatString = "{0:0.0%}", LabelPlacement = LabelPlacement.Outside };
             foreach (var part in parts) bars.Items.Add(new BarItem(decomposition.VarianceShare(modality, part)));
             model.Series.Add(bars);
+        }
+    }
+
+    public static void Dimensions(PlotModel model, List<(string Label, DimensionEstimate Mle, DimensionEstimate TwoNn)> estimates)
+    {
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0.5, Maximum = estimates.Count + 0.5, MajorStep = 1,
+            MinorStep = 1, LabelFormatter = x => x >= 1 && x <= estimates.Count && x == Math.Round(x) ? estimates[(int)x - 1].Label : "" });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "intrinsic dimension", Minimum = 0, MajorGridlineStyle = LineStyle.Dot });
+        foreach (var (title, offset, color, pick) in new (string, double, OxyColor, Func<int, DimensionEstimate>)[]
+            { ("Levina–Bickel MLE (k = 10 … 20)", -0.1, OxyColors.SteelBlue, i => estimates[i].Mle),
+              ("TwoNN", 0.1, OxyColors.DarkOrange, i => estimates[i].TwoNn) })
+        {
+            var intervals = new LineSeries { Color = color, StrokeThickness = 2 };
+            var points = new ScatterSeries { Title = title, MarkerType = MarkerType.Circle, MarkerSize = 5, MarkerFill = color };
+            for (int i = 0; i < estimates.Count; i++)
+            {
+                var e = pick(i);
+                intervals.Points.Add(new DataPoint(i + 1 + offset, e.Lower));
+                intervals.Points.Add(new DataPoint(i + 1 + offset, e.Upper));
+                intervals.Points.Add(DataPoint.Undefined);
+                points.Points.Add(new ScatterPoint(i + 1 + offset, e.Dimension));
+            }
+            model.Series.Add(intervals);
+            model.Series.Add(points);
         }
     }
 

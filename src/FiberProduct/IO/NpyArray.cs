@@ -65,6 +65,8 @@ public sealed class NpyArray
 
     /// <summary>A byte-string array ('|S n', n the longest string, at least 1) of the given shape (the data is not
     /// copied); a scalar when the shape is empty. Each character is one byte, so it must lie in U+0000–U+00FF.</summary>
+    /// <param name="data">The strings in C order, one byte per character.</param>
+    /// <param name="shape">The shape; empty for a 0-d array (as SciPy's <c>format</c> tag).</param>
     /// <exception cref="ArgumentException">A string holds a character above U+00FF, or is null.</exception>
     public NpyArray(string[] data, params int[] shape) : this(CheckBytes(data), NpyElementType.Bytes, shape) { }
 
