@@ -44,7 +44,7 @@ alignmentPlot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "p
 var variancePlot = Figures.Model("Variance share per part of Z = Z_s ⊕ Z_I ⊕ Z_T ⊕ Z_⊥, pretrained CLIP",
     "AJIVE estimate; each modality's four shares add up to 100 %; in brackets, the dimension of the part");
 var dimensionPlot = Figures.Model("Intrinsic dimension of each modality, with 95 % intervals",
-    "intervals: bootstrap over points, neighbour distances fixed (sampling noise only, not the estimators' bias, which is low at high dimension)");
+    "intervals: bootstrap over points, neighbour distances fixed: sampling noise only, not the bias (both estimators read low at high dimension)");
 var dimensions = new List<(string Label, DimensionEstimate Mle, DimensionEstimate TwoNn)>();
 var directionsPlot = Figures.Model("The shared directions of Z_s, pretrained CLIP: stable? paired?",
     "stable fraction: share of 10 subsamples of 80 % in which the direction stays within 20°; band: shuffled-pairing null");
@@ -304,7 +304,7 @@ static class Figures
             MinorStep = 1, LabelFormatter = x => x >= 1 && x <= estimates.Count && x == Math.Round(x) ? estimates[(int)x - 1].Label : "" });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "intrinsic dimension", Minimum = 0, MajorGridlineStyle = LineStyle.Dot });
         foreach (var (title, offset, color, pick) in new (string, double, OxyColor, Func<int, DimensionEstimate>)[]
-            { ("Levina–Bickel MLE (k = 10 … 20)", -0.1, OxyColors.SteelBlue, i => estimates[i].Mle),
+            { ("Levina-Bickel MLE, k = 10 to 20", -0.1, OxyColors.SteelBlue, i => estimates[i].Mle),
               ("TwoNN", 0.1, OxyColors.DarkOrange, i => estimates[i].TwoNn) })
         {
             var intervals = new LineSeries { Color = color, StrokeThickness = 2 };
