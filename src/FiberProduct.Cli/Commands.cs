@@ -26,7 +26,7 @@ internal static class Commands
     {
         var (images, texts) = Inputs.Load(line);
         double epsilon = Epsilon(line);
-        string output = Outputs.Checked(line.Required("output"));
+        string output = Outputs.Checked(line.Required("output"), parquet: true);
         int? nearest = line.Int("nearest", 1);
         var product = new ApproximateFiberProduct(images, texts, Inputs.Metric(line), Inputs.Options(line, pairs: true));
         line.Finish(2);

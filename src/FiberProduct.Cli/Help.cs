@@ -5,9 +5,12 @@ internal static class Help
 {
     private const string Inputs = """
         INPUT
-            IMAGES TEXTS     two embedding files, one row per item: a .npy array (N, d), or one array of a .npz
-                             archive written as archive.npz:name (the name may be left out when it holds one array).
-            --paired FILE    instead: one array of shape (2, N, d), images first (FILE may be archive.npz:name).
+            IMAGES TEXTS     two embedding sources, one row per item: a .npy array (N, d); one array of a .npz
+                             archive, archive.npz:name (the name may be left out when it holds one array); a
+                             list-of-floats column of a Parquet table, table.parquet:column (as Hugging Face
+                             datasets store embeddings); or a 2-D dataset of an HDF5 file, file.h5:/dataset.
+            --paired SOURCE  instead: an array of shape (2, N, d), images first (a.npy or a.npz:name), or two
+                             columns or datasets of one file: table.parquet:images,texts or file.h5:/images,/texts.
             float32 stays float32 and float64 stays float64; integer arrays are refused (convert them yourself).
 
         """;
@@ -83,12 +86,13 @@ internal static class Help
             DESCRIPTION
                 Writes F_ε as a sparse matrix: rows are images, columns texts, values the float64 distances (within
                 a stated bound of the exact ones, never above E). A .npz output is a SciPy CSR matrix
-                (scipy.sparse.load_npz reads it); .csv has image,text,distance rows; .json the same as arrays.
+                (scipy.sparse.load_npz reads it); .csv has image,text,distance rows; .json the same as arrays;
+                .parquet a table with columns image, text, distance (pandas.read_parquet reads it).
 
             {Inputs}
             OPTIONS
                 --epsilon E      the tolerance, a number ≥ 0 or inf.
-                --output FILE    where to write: a .npz, .csv or .json name.
+                --output FILE    where to write: a .npz, .csv, .json or .parquet name.
                 --nearest K      keep only each image's K nearest texts within ε (ties: the lower text index).
                 --max-pairs N    refuse results with more than N pairs (default 100000000; exit status 3) ...
                 --truncate       ... or keep the first N pairs in (image, text) order and say so.

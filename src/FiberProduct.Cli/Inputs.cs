@@ -1,13 +1,16 @@
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.Formats;
 using FiberProduct.IO;
 
 namespace FiberProduct.Cli;
 
 /// <summary>
-/// The embeddings a command reads: two files (images, texts) or one paired file of shape (2, N, d) given with
-/// <c>--paired</c>. A file is a .npy array (N, d), or one array of a .npz archive named as <c>archive.npz:name</c>
-/// (the name may be left out when the archive holds one array). float32 stays float32 and float64 stays float64.
+/// The embeddings a command reads: two sources (images, texts) or one paired source given with <c>--paired</c>.
+/// A source is a file, and for containers the array in it: <c>a.npy</c>; <c>a.npz:name</c> (the name may be left out
+/// when the archive holds one array); <c>a.parquet:column</c> (a list-of-floats column, as Hugging Face datasets store
+/// embeddings); <c>a.h5:/dataset</c> (or .hdf5). Paired: <c>a.npy</c> or <c>a.npz:name</c> of shape (2, N, d),
+/// <c>a.parquet:images,texts</c> or <c>a.h5:/images,/texts</c>. float32 stays float32 and float64 stays float64.
 /// </summary>
 internal static class Inputs
 {
@@ -18,9 +21,7 @@ internal static class Inputs
         {
             if (line.Positionals.Count > 0)
                 throw new UsageException($"Give either --paired FILE or two files, not both (got '{line.Positionals[0]}').");
-            return Path.GetExtension(Split(paired).Path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
-                && Split(paired).Member is null ? EmbeddingSet.LoadPaired(paired)
-                : Named(paired, () => EmbeddingSet.SplitModalities(Member(paired)));
+            return Paired(paired);
         }
         if (line.Positionals.Count < 2)
             throw new UsageException($"{line.Command} needs two embedding files (images, then texts) or --paired FILE.");
@@ -42,9 +43,54 @@ internal static class Inputs
         TruncateAtBudget = pairs && line.Flag("truncate"),
     };
 
-    private static EmbeddingSet Set(string spec) =>
-        Path.GetExtension(Split(spec).Path).Equals(".npy", StringComparison.OrdinalIgnoreCase) && Split(spec).Member is null
-            ? EmbeddingSet.Load(spec) : Named(spec, () => EmbeddingSet.FromArray(Member(spec)));
+    private static EmbeddingSet Set(string spec)
+    {
+        var (path, format, member) = Parse(spec);
+        return format switch
+        {
+            ".npy" when member is null => EmbeddingSet.Load(path),
+            ".npz" => Named(spec, () => EmbeddingSet.FromArray(NpzMember(spec, path, member))),
+            ".parquet" => ParquetEmbeddings.Load(path, Required(spec, member, "column")),
+            ".h5" => Hdf5Embeddings.Load(path, Required(spec, member, "dataset")),
+            _ => throw Unknown(spec),
+        };
+    }
+
+    private static (EmbeddingSet Images, EmbeddingSet Texts) Paired(string spec)
+    {
+        var (path, format, member) = Parse(spec);
+        return format switch
+        {
+            ".npy" when member is null => EmbeddingSet.LoadPaired(path),
+            ".npz" => Named(spec, () => EmbeddingSet.SplitModalities(NpzMember(spec, path, member))),
+            ".parquet" => Two(spec, member, "columns", (a, b) => ParquetEmbeddings.LoadPaired(path, a, b)),
+            ".h5" => Two(spec, member, "datasets", (a, b) => Hdf5Embeddings.LoadPaired(path, a, b)),
+            _ => throw Unknown(spec),
+        };
+    }
+
+    /// <summary>"dir/a.npz:images" → ("dir/a.npz", ".npz", "images"); a colon belongs to the path unless it follows a container's extension.</summary>
+    private static (string Path, string Format, string? Member) Parse(string spec)
+    {
+        foreach (var (extension, format) in new[] { (".npz", ".npz"), (".parquet", ".parquet"), (".hdf5", ".h5"), (".h5", ".h5") })
+        {
+            int at = spec.LastIndexOf(extension + ":", StringComparison.OrdinalIgnoreCase);
+            if (at >= 0) return (spec[..(at + extension.Length)], format, spec[(at + extension.Length + 1)..]);
+        }
+        string plain = Path.GetExtension(spec).ToLowerInvariant();
+        return (spec, plain == ".hdf5" ? ".h5" : plain, null);
+    }
+
+    private static UsageException Unknown(string spec) => new(
+        $"'{spec}': expected a .npy file, or archive.npz[:name], table.parquet:column, or file.h5:/dataset.");
+
+    private static string Required(string spec, string? member, string what) =>
+        string.IsNullOrEmpty(member) ? throw new UsageException($"'{spec}': name the {what} as '{spec}:{what}'.") : member;
+
+    private static (EmbeddingSet, EmbeddingSet) Two(string spec, string? member, string what,
+        Func<string, string, (EmbeddingSet, EmbeddingSet)> load) =>
+        member?.Split(',') is [var images, var texts] && images.Length > 0 && texts.Length > 0 ? load(images, texts)
+            : throw new UsageException($"'{spec}': name the two {what} as 'FILE:images,texts'.");
 
     /// <summary>Runs a conversion of an archive member, naming the member in its error.</summary>
     private static T Named<T>(string spec, Func<T> convert)
@@ -53,25 +99,14 @@ internal static class Inputs
         catch (ArgumentException e) { throw new InvalidDataException($"'{spec}': {e.Message}", e); }
     }
 
-    /// <summary>One array of a .npz archive.</summary>
-    private static NpyArray Member(string spec)
+    private static NpyArray NpzMember(string spec, string path, string? member)
     {
-        var (path, member) = Split(spec);
         if (!File.Exists(path)) throw new FileNotFoundException($"No file '{path}'.", path);
-        if (!Path.GetExtension(path).Equals(".npz", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"'{spec}': expected a .npy file or a .npz archive (by its extension).");
         var arrays = Npy.ReadNpz(path);
-        if (member is not null)
+        if (!string.IsNullOrEmpty(member))
             return arrays.TryGetValue(member, out var array) ? array
                 : throw new InvalidDataException($"'{path}' has no array '{member}'; it has {string.Join(", ", arrays.Keys)}.");
         return arrays.Count == 1 ? arrays.Values.Single()
-            : throw new UsageException($"'{path}' holds {arrays.Count} arrays ({string.Join(", ", arrays.Keys)}): name one as '{path}:name'.");
-    }
-
-    /// <summary>"dir/a.npz:images" → ("dir/a.npz", "images"); a colon belongs to the path unless it follows ".npz".</summary>
-    private static (string Path, string? Member) Split(string spec)
-    {
-        int at = spec.LastIndexOf(".npz:", StringComparison.OrdinalIgnoreCase);
-        return at < 0 ? (spec, null) : (spec[..(at + 4)], spec[(at + 5)..]);
+            : throw new UsageException($"'{spec}' holds {arrays.Count} arrays ({string.Join(", ", arrays.Keys)}): name one as '{path}:name'.");
     }
 }

@@ -1,14 +1,21 @@
 using FiberProduct.Decomposition;
 using FiberProduct.Export;
 using FiberProduct.Fiber;
+using FiberProduct.Formats;
 
 namespace FiberProduct.Cli;
 
-/// <summary>Writes a result in the format its file extension names: .npz (NumPy/SciPy), .csv or .json (docs/export.md).</summary>
+/// <summary>
+/// Writes a result in the format its file extension names: .npz (NumPy/SciPy), .csv or .json (docs/export.md), and for
+/// pair sets also .parquet (a long table image, text, distance).
+/// </summary>
 internal static class Outputs
 {
-    public static void Save(PairSet pairs, string path) =>
-        Dispatch(path, () => ResultExport.SaveNpz(pairs, path), () => ResultExport.SaveCsv(pairs, path), () => ResultExport.SaveJson(pairs, path));
+    public static void Save(PairSet pairs, string path)
+    {
+        if (Path.GetExtension(path).Equals(".parquet", StringComparison.OrdinalIgnoreCase)) ParquetPairs.Save(path, pairs);
+        else Dispatch(path, () => ResultExport.SaveNpz(pairs, path), () => ResultExport.SaveCsv(pairs, path), () => ResultExport.SaveJson(pairs, path));
+    }
 
     public static void Save(EpsilonProfile profile, string path) =>
         Dispatch(path, () => ResultExport.SaveNpz(profile, path), () => ResultExport.SaveCsv(profile, path), () => ResultExport.SaveJson(profile, path));
@@ -18,9 +25,9 @@ internal static class Outputs
             () => ResultExport.SaveJson(decomposition, path));
 
     /// <summary>Checks the extension before any work is done, so a long join never ends in an unwritable name.</summary>
-    public static string Checked(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".npz" or ".csv" or ".json" ? path
-            : throw new UsageException($"--output '{path}': expected a .npz, .csv or .json file name.");
+    public static string Checked(string path, bool parquet = false) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".npz" or ".csv" or ".json" || parquet && path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)
+            ? path : throw new UsageException($"--output '{path}': expected a .npz, .csv{(parquet ? ", .json or .parquet" : " or .json")} file name.");
 
     private static void Dispatch(string path, Action npz, Action csv, Action json)
     {

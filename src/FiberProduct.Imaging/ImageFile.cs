@@ -31,6 +31,18 @@ public static class ImageFile
     /// it; also <see cref="UnauthorizedAccessException"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <returns>A new image, Width × Height pixels of 8-bit intensities, with the channels <paramref name="mode"/> asks
+    /// for (as stored: 1, 3 or 4); rows top to bottom, no padding.</returns>
+    /// <example>
+    /// <code>
+    /// PixelBuffer image = ImageFile.Load("photo.jpg", ColorMode.Rgb);    // 3 channels, whatever the file stores
+    /// var patches = new ImageEncoder(16, 16).Encode(image);             // into Z_256[x]
+    ///
+    /// var strict = new ImageReadOptions { MaxPixels = 4096 * 4096, MaxFileBytes = 32L &lt;&lt; 20 };
+    /// try { image = ImageFile.Load("upload.png", ColorMode.AsStored, strict); }
+    /// catch (ImageFormatException e) when (e.Reason == ImageRejection.LimitExceeded) { /* too large */ }
+    /// </code>
+    /// </example>
     public static PixelBuffer Load(string path, ColorMode mode = ColorMode.AsStored, ImageReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -52,6 +64,7 @@ public static class ImageFile
     /// <exception cref="IOException">The stream itself failed (whatever it throws passes through).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <returns>A new image, as <see cref="Load"/> returns it.</returns>
     public static PixelBuffer Decode(Stream stream, ColorMode mode = ColorMode.AsStored, ImageReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -73,6 +86,8 @@ public static class ImageFile
     /// Writes a grey (PGM, P5) or RGB (PPM, P6) image as binary netpbm with maxval 255, byte for byte what
     /// <see cref="Load"/> reads back.
     /// </summary>
+    /// <param name="image">An image of 1 channel (written as PGM) or 3 (PPM).</param>
+    /// <param name="path">The file, created or overwritten; nothing is created when the image is refused.</param>
     /// <exception cref="ArgumentException">The image has 4 channels.</exception>
     public static void SaveNetpbm(PixelBuffer image, string path)
     {

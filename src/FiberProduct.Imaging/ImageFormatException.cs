@@ -24,9 +24,12 @@ public sealed class ImageFormatException : FormatException
     public ImageFormatException() { }
 
     /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">The message.</param>
     public ImageFormatException(string message) : base(message) { }
 
     /// <summary>Creates the exception with a message and inner exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The exception that caused this one.</param>
     public ImageFormatException(string message, Exception innerException) : base(message, innerException) { }
 
     /// <summary>The file's path, or null when the image came from a stream.</summary>

@@ -17,6 +17,16 @@ namespace FiberProduct.Tokenizers;
 /// Tiktoken keeps them; BERT's normalisation drops them, as it drops accents.
 /// </para>
 /// </summary>
+/// <example>
+/// <code>
+/// var tokenizer = TokenizerAdapter.Cl100kBase();                 // |V| = 100277, data bundled, no download
+/// IReadOnlyList&lt;int&gt; ids = tokenizer.Encode("A cat sits on a mat.");
+/// string text = tokenizer.Decode(ids);                           // the same text
+/// var encoder = new TextEncoder(tokenizer);                      // texts into Z_100277[x]
+///
+/// var bert = TokenizerAdapter.BertWordPiece("vocab.txt", addSpecialTokens: true);   // [CLS] … [SEP]
+/// </code>
+/// </example>
 public sealed class TokenizerAdapter : ITextTokenizer
 {
     /// <summary>
@@ -58,11 +68,21 @@ public sealed class TokenizerAdapter : ITextTokenizer
 
     /// <summary>OpenAI's cl100k_base byte-pair encoding (GPT-3.5/4); |V| = 100,277 including its special tokens.</summary>
     /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
+    /// <returns>A new adapter; each call reads the encoding's ranks (about 100,000) from the bundled data, so keep and
+    /// reuse it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
+    /// <example>
+    /// <code>
+    /// var encoder = new TextEncoder(TokenizerAdapter.Cl100kBase());
+    /// EncodedText caption = encoder.Encode("Two dogs play in the snow.");   // caption.Polynomial ∈ Z_100277[x]
+    /// </code>
+    /// </example>
     public static TokenizerAdapter Cl100kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("cl100k_base", maxTextLength);
 
     /// <summary>OpenAI's o200k_base byte-pair encoding (GPT-4o); |V| = 200,019 including its special tokens.</summary>
     /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
+    /// <returns>A new adapter; each call reads the encoding's ranks (about 200,000) from the bundled data, so keep and
+    /// reuse it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
     public static TokenizerAdapter O200kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("o200k_base", maxTextLength);
 
@@ -78,7 +98,14 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
     /// <exception cref="FileNotFoundException">The vocabulary file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file has fewer than two lines or repeats a token.</exception>
+    /// <returns>A new adapter with |V| = the number of lines of the file.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
+    /// <example>
+    /// <code>
+    /// var bert = TokenizerAdapter.BertWordPiece("bert-base-uncased/vocab.txt");   // |V| = 30522
+    /// var ids = bert.Encode("Héllo World");      // lower-cased, accents stripped: "hello world"
+    /// </code>
+    /// </example>
     public static TokenizerAdapter BertWordPiece(string vocabularyFile, bool lowerCase = true, bool addSpecialTokens = false,
         int maxTextLength = DefaultMaxTextLength)
     {

@@ -8,6 +8,18 @@ namespace FiberProduct.Algebra;
 /// because φ and ψ are homomorphisms. Typical use: A = Z_256[x] (images), B = Z_|V|[x] (texts), C = Z_m with m dividing
 /// gcd(256, |V|).
 /// </summary>
+/// <example>
+/// <code>
+/// var images = PolynomialRing.Z256;
+/// var texts = PolynomialRing.ForVocabulary(32000);
+/// var fiber = new AlgebraicFiberProduct(
+///     RingHomomorphism.ReductionThenEvaluation(images, 4, 1),
+///     RingHomomorphism.ReductionThenEvaluation(texts, 4, 1));
+/// bool inside = fiber.Contains(images.Create(1, 2), texts.Create(17, 0, 2));   // 3 mod 4 == 19 mod 4: true
+/// var count = fiber.Count(0);        // pairs of constants: Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| = 4 · 64 · 8000
+/// foreach (var (p, q) in fiber.Enumerate(0, 1 &lt;&lt; 16)) { /* 2,048,000 pairs, produced lazily */ }
+/// </code>
+/// </example>
 public sealed class AlgebraicFiberProduct
 {
     /// <summary>
@@ -17,6 +29,8 @@ public sealed class AlgebraicFiberProduct
     public const long MaxEnumeratedPolynomials = 1 << 24;
 
     /// <summary>The fiber product of φ and ψ.</summary>
+    /// <param name="phi">φ: A → C.</param>
+    /// <param name="psi">ψ: B → C, into the same ring C as φ.</param>
     /// <exception cref="ArgumentException">φ and ψ map into different rings.</exception>
     public AlgebraicFiberProduct(RingHomomorphism phi, RingHomomorphism psi)
     {
@@ -34,7 +48,10 @@ public sealed class AlgebraicFiberProduct
     /// <summary>ψ: B → C.</summary>
     public RingHomomorphism Psi { get; }
 
-    /// <summary>Whether φ(P) = ψ(Q).</summary>
+    /// <summary>Whether φ(P) = ψ(Q), by two Horner evaluations (O(deg P + deg Q)).</summary>
+    /// <param name="p">P ∈ A.</param>
+    /// <param name="q">Q ∈ B.</param>
+    /// <returns>True when (P, Q) lies in A ×_C B.</returns>
     /// <exception cref="ArgumentException">P is not in A or Q not in B.</exception>
     public bool Contains(ZnPolynomial p, ZnPolynomial q) => Phi.Apply(p) == Psi.Apply(q);
 
@@ -42,6 +59,8 @@ public sealed class AlgebraicFiberProduct
     /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating at most
     /// <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Count(int, long)"/>).
     /// </summary>
+    /// <param name="maxDegree">The degree bound, at least 0.</param>
+    /// <returns>The exact number of pairs.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
     public System.Numerics.BigInteger Count(int maxDegree) => Count(maxDegree, MaxEnumeratedPolynomials);
 
@@ -52,6 +71,7 @@ public sealed class AlgebraicFiberProduct
     /// </summary>
     /// <param name="maxDegree">The degree bound, at least 0.</param>
     /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
+    /// <returns>The exact number of pairs (it can exceed 2^63: n^(k+1) per side).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
     /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked before any work).</exception>
     public System.Numerics.BigInteger Count(int maxDegree, long maxPolynomials)
@@ -69,6 +89,8 @@ public sealed class AlgebraicFiberProduct
     /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating at most
     /// <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Enumerate(int, long)"/>).
     /// </summary>
+    /// <param name="maxDegree">The degree bound, at least 0.</param>
+    /// <returns>The pairs, lazily, in the order of <see cref="Enumerate(int, long)"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
     public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree) => Enumerate(maxDegree, MaxEnumeratedPolynomials);
 
@@ -81,6 +103,7 @@ public sealed class AlgebraicFiberProduct
     /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
     /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked when called, before any work).</exception>
+    /// <returns>The pairs, lazily; each read of the sequence enumerates both sides again.</returns>
     public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree, long maxPolynomials)
     {
         CheckSize(Phi.Source, maxDegree, maxPolynomials);

@@ -17,6 +17,9 @@ public sealed class RingHomomorphism
     }
 
     /// <summary>Evaluation at a point: Z_n[x] → Z_n, P ↦ P(a).</summary>
+    /// <param name="source">Z_n[x].</param>
+    /// <param name="point">a, a residue 0 … n − 1.</param>
+    /// <returns>The homomorphism, with <see cref="Target"/> = Z_n.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="point"/> is not a residue of Z_n.</exception>
     public static RingHomomorphism Evaluation(PolynomialRing source, uint point)
     {
@@ -25,8 +28,20 @@ public sealed class RingHomomorphism
     }
 
     /// <summary>Reduction of the coefficients modulo m, then evaluation at a ∈ Z_m: Z_n[x] → Z_m.</summary>
+    /// <param name="source">Z_n[x].</param>
+    /// <param name="modulus">m, a divisor of n, at least 2.</param>
+    /// <param name="point">a, a residue 0 … m − 1.</param>
+    /// <returns>The homomorphism P ↦ P(a) mod m.</returns>
     /// <exception cref="ArgumentException"><paramref name="modulus"/> does not divide n (reduction would not be a ring homomorphism).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is below 2, or <paramref name="point"/> is not a residue of Z_m.</exception>
+    /// <example>
+    /// <code>
+    /// // Z_256[x] → Z_4 and Z_32000[x] → Z_4 (4 divides gcd(256, 32000)), both evaluating at 1
+    /// var phi = RingHomomorphism.ReductionThenEvaluation(PolynomialRing.Z256, 4, 1);
+    /// var psi = RingHomomorphism.ReductionThenEvaluation(PolynomialRing.ForVocabulary(32000), 4, 1);
+    /// uint c = phi.Apply(PolynomialRing.Z256.Create(3, 5, 7));   // (3 + 5 + 7) mod 4 = 3
+    /// </code>
+    /// </example>
     public static RingHomomorphism ReductionThenEvaluation(PolynomialRing source, uint modulus, uint point)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -38,7 +53,10 @@ public sealed class RingHomomorphism
     }
 
     /// <summary>The composite with a further reduction Z_m → Z_k (k dividing m): P ↦ P(a mod k) mod k.</summary>
+    /// <param name="modulus">k, a divisor of m = <see cref="Target"/>.Modulus, at least 2.</param>
+    /// <returns>A new homomorphism Z_n[x] → Z_k at the point a mod k; this one is unchanged.</returns>
     /// <exception cref="ArgumentException"><paramref name="modulus"/> does not divide m.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is below 2.</exception>
     public RingHomomorphism ThenReduce(uint modulus)
     {
         var target = new ResidueRing(modulus);
@@ -57,7 +75,9 @@ public sealed class RingHomomorphism
     /// <summary>The evaluation point a ∈ Z_m.</summary>
     public uint Point { get; }
 
-    /// <summary>φ(P) = P(a) mod m, by Horner's rule in Z_m on the reduced coefficients.</summary>
+    /// <summary>φ(P) = P(a) mod m, by Horner's rule in Z_m on the reduced coefficients (O(deg P), no allocation).</summary>
+    /// <param name="polynomial">P, a polynomial of <see cref="Source"/>.</param>
+    /// <returns>φ(P), a residue 0 … m − 1.</returns>
     /// <exception cref="ArgumentException"><paramref name="polynomial"/> does not belong to <see cref="Source"/>.</exception>
     public uint Apply(ZnPolynomial polynomial)
     {

@@ -58,39 +58,88 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
 
     private ModularReducer Mod => Ring.Coefficients.Reducer;
 
-    /// <summary>The sum of two polynomials of the same ring.</summary>
+    /// <summary>The sum of two polynomials of the same ring, coefficient-wise mod n (O(max length)).</summary>
+    /// <param name="left">The first summand.</param>
+    /// <param name="right">The second summand, of the same ring.</param>
+    /// <returns>left + right, a new normalised polynomial: its degree drops when the leading terms cancel.</returns>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     public static ZnPolynomial operator +(ZnPolynomial left, ZnPolynomial right) => Add(left, right);
 
-    /// <summary>The difference of two polynomials of the same ring.</summary>
+    /// <summary>The difference of two polynomials of the same ring, coefficient-wise mod n (O(max length)).</summary>
+    /// <param name="left">The minuend.</param>
+    /// <param name="right">The subtrahend, of the same ring.</param>
+    /// <returns>left − right, a new normalised polynomial (zero when they are equal).</returns>
+    /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     public static ZnPolynomial operator -(ZnPolynomial left, ZnPolynomial right) => Subtract(left, right);
 
     /// <summary>The additive inverse.</summary>
+    /// <param name="value">The polynomial p.</param>
+    /// <returns>−p: each coefficient a_i replaced by n − a_i (0 stays 0); same degree.</returns>
     public static ZnPolynomial operator -(ZnPolynomial value) => Negate(value);
 
     /// <summary>The product of two polynomials of the same ring, within <see cref="PolynomialLimits.DefaultMaxLength"/> (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <param name="left">The first factor.</param>
+    /// <param name="right">The second factor, of the same ring.</param>
+    /// <returns>The exact product in Z_n[x]. Over a composite n its degree can be below deg left + deg right (zero
+    /// divisors); over a prime n, for non-zero factors, it is exactly the sum of the degrees.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit.</exception>
+    /// <example>
+    /// <code>
+    /// var ring = PolynomialRing.Z256;
+    /// var p = ring.Create(1, 128);   // 128x + 1
+    /// var q = ring.Create(0, 2);     // 2x
+    /// var pq = p * q;                // 2x: the term 256x^2 vanishes in Z_256
+    /// </code>
+    /// </example>
     public static ZnPolynomial operator *(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right);
 
     /// <summary>The scalar multiple c·p, c a residue of the coefficient ring.</summary>
+    /// <param name="scalar">c, in 0 … n − 1.</param>
+    /// <param name="polynomial">p.</param>
+    /// <returns>c·p, each coefficient multiplied by c mod n; zero when c = 0, shorter when c·a_d ≡ 0.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is ≥ n.</exception>
     public static ZnPolynomial operator *(uint scalar, ZnPolynomial polynomial) => Multiply(polynomial, scalar);
 
     /// <summary>The scalar multiple p·c, c a residue of the coefficient ring.</summary>
+    /// <param name="polynomial">p.</param>
+    /// <param name="scalar">c, in 0 … n − 1.</param>
+    /// <returns>p·c, each coefficient multiplied by c mod n; zero when c = 0, shorter when a_d·c ≡ 0.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is ≥ n.</exception>
     public static ZnPolynomial operator *(ZnPolynomial polynomial, uint scalar) => Multiply(polynomial, scalar);
 
     /// <summary>The quotient of <see cref="DivRem"/>.</summary>
+    /// <param name="dividend">a.</param>
+    /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
+    /// <returns>The quotient q of a = q·b + r, deg r &lt; deg b.</returns>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator /(ZnPolynomial dividend, ZnPolynomial divisor) => Divide(dividend, divisor);
 
     /// <summary>The remainder of <see cref="DivRem"/>.</summary>
+    /// <param name="dividend">a.</param>
+    /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
+    /// <returns>The remainder r of a = q·b + r, deg r &lt; deg b: a mod b.</returns>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator %(ZnPolynomial dividend, ZnPolynomial divisor) => Remainder(dividend, divisor);
 
     /// <summary>Equality of value: same ring, same coefficients.</summary>
+    /// <param name="left">A polynomial, or null.</param>
+    /// <param name="right">A polynomial, or null.</param>
+    /// <returns>True when both are null, or both have the same modulus and coefficients.</returns>
     public static bool operator ==(ZnPolynomial? left, ZnPolynomial? right) => left is null ? right is null : left.Equals(right);
 
     /// <summary>Inequality of value.</summary>
+    /// <param name="left">A polynomial, or null.</param>
+    /// <param name="right">A polynomial, or null.</param>
+    /// <returns>The negation of <c>left == right</c>.</returns>
     public static bool operator !=(ZnPolynomial? left, ZnPolynomial? right) => !(left == right);
 
-    /// <summary>left + right.</summary>
+    /// <summary>left + right, coefficient by coefficient mod n (O(max length)).</summary>
+    /// <param name="left">The first summand.</param>
+    /// <param name="right">The second summand, of the same ring.</param>
+    /// <returns>A new normalised polynomial.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     public static ZnPolynomial Add(ZnPolynomial left, ZnPolynomial right)
     {
@@ -101,7 +150,10 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return ring.FromCanonical(sum);
     }
 
-    /// <summary>left − right.</summary>
+    /// <summary>left − right, coefficient by coefficient mod n (O(max length)).</summary>
+    /// <param name="left">The minuend.</param>
+    /// <param name="right">The subtrahend, of the same ring.</param>
+    /// <returns>A new normalised polynomial.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     public static ZnPolynomial Subtract(ZnPolynomial left, ZnPolynomial right)
     {
@@ -113,6 +165,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>−value.</summary>
+    /// <param name="value">The polynomial p.</param>
+    /// <returns>−p, of the same degree.</returns>
     public static ZnPolynomial Negate(ZnPolynomial value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -124,7 +178,19 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
 
     /// <summary>left · right, with at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients computed.</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
+    /// <param name="left">The first factor.</param>
+    /// <param name="right">The second factor, of the same ring.</param>
+    /// <returns>The exact product in Z_n[x] (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit, or could not be stored.</exception>
+    /// <example>
+    /// <code>
+    /// var ring = PolynomialRing.ForVocabulary(100277);
+    /// var p = ring.Create(3, 0, 1);                     // x^2 + 3
+    /// var q = ring.Create(5, 1);                        // x + 5
+    /// var pq = ZnPolynomial.Multiply(p, q);             // x^3 + 5x^2 + 3x + 15
+    /// var capped = ZnPolynomial.Multiply(p, q, 1 &lt;&lt; 20);  // the same, refused beyond 2^20 coefficients
+    /// </code>
+    /// </example>
     public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right, PolynomialLimits.DefaultMaxLength);
 
     /// <summary>
@@ -132,10 +198,17 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <paramref name="maxLength"/>. The formal length is what the kernels compute and allocate; over a composite n the
     /// stored product can be shorter (leading coefficients that multiply to zero), and it is still the formal length
     /// that is checked.
+    /// <para>
+    /// The algorithm is chosen by the length of the shorter factor and the size of n: schoolbook O(l_a·l_b) for short
+    /// factors, Karatsuba O(l^1.585) for mid lengths when n is near 2^32, and a number-theoretic transform over one to
+    /// three word-sized primes, O(l log l), recombined exactly, for long ones (docs/performance.md). Every path gives the same
+    /// coefficients; one array of the formal length is allocated for the result (plus transform buffers).
+    /// </para>
     /// </summary>
     /// <param name="left">The first factor.</param>
     /// <param name="right">The second factor, of the same ring.</param>
     /// <param name="maxLength">The most coefficients the product may have; at least 1.</param>
+    /// <returns>The exact product in Z_n[x], normalised.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the product would have more
     /// coefficients than it allows, than an array can hold or than the process's memory holds (ParamName "right", the value
@@ -160,6 +233,9 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The scalar multiple c·p.</summary>
+    /// <param name="polynomial">p.</param>
+    /// <param name="scalar">c, in 0 … n − 1.</param>
+    /// <returns>c·p, each coefficient multiplied by c mod n; zero when c = 0, shorter when c·a_d ≡ 0.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is not a residue of the coefficient ring.</exception>
     public static ZnPolynomial Multiply(ZnPolynomial polynomial, uint scalar)
     {
@@ -172,17 +248,39 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The quotient q of dividend = q·divisor + r (see <see cref="DivRem"/>).</summary>
+    /// <param name="dividend">a.</param>
+    /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
+    /// <returns>The quotient q, of degree deg a − deg b (zero when deg a &lt; deg b).</returns>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial Divide(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Quotient;
 
     /// <summary>The remainder r of dividend = q·divisor + r (see <see cref="DivRem"/>).</summary>
+    /// <param name="dividend">a.</param>
+    /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
+    /// <returns>The remainder r, deg r &lt; deg b.</returns>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial Remainder(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Remainder;
 
     /// <summary>
     /// Division with remainder: the unique q, r with dividend = q·divisor + r and deg r &lt; deg divisor. It exists
     /// over any Z_n when the leading coefficient of the divisor is a unit; classical long division, O(deg q · deg divisor).
     /// </summary>
+    /// <param name="dividend">a.</param>
+    /// <param name="divisor">b ≠ 0, of the same ring, its leading coefficient a unit of Z_n (gcd(lead, n) = 1).</param>
+    /// <returns>The pair (q, r) with a = q·b + r and deg r &lt; deg b; (0, a) when deg a &lt; deg b.</returns>
     /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n (the message names both).</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
+    /// <example>
+    /// <code>
+    /// var ring = PolynomialRing.Z256;
+    /// var p = ring.Create(12, 200, 255, 0, 37);          // 37x^4 + 255x^2 + 200x + 12
+    /// var d = ring.Create(4, 2, 3);                      // 3x^2 + 2x + 4: 3 is a unit of Z_256
+    /// var (q, r) = ZnPolynomial.DivRem(p, d);            // q·d + r == p, deg r &lt; 2
+    /// // ZnPolynomial.DivRem(p, ring.Create(1, 2)) throws ArgumentException: 2 is not a unit mod 256
+    /// </code>
+    /// </example>
     public static (ZnPolynomial Quotient, ZnPolynomial Remainder) DivRem(ZnPolynomial dividend, ZnPolynomial divisor)
     {
         var ring = CommonRing(dividend, divisor);
@@ -212,6 +310,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>p^e by repeated squaring, p^0 = 1 (also for p = 0), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
+    /// <param name="exponent">The exponent e.</param>
+    /// <returns>p^e in Z_n[x].</returns>
     /// <exception cref="ArgumentOutOfRangeException">The power could be longer than the default limit allows (see <see cref="Pow(ulong, long)"/>).</exception>
     public ZnPolynomial Pow(ulong exponent) => Pow(exponent, PolynomialLimits.DefaultMaxLength);
 
@@ -224,6 +324,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// </summary>
     /// <param name="exponent">The exponent e.</param>
     /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at least 1.</param>
+    /// <returns>p^e in Z_n[x], computed with O(log e) exact multiplications.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the bound exceeds it, an
     /// array's capacity or the process's memory (ParamName "exponent", the value e); nothing has been computed.</exception>
     public ZnPolynomial Pow(ulong exponent, long maxLength)
@@ -244,8 +345,20 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return result;
     }
 
-    /// <summary>The value p(x) in Z_n, by Horner's rule.</summary>
+    /// <summary>The value p(x) in Z_n, by Horner's rule: d multiplications and additions mod n, no allocation.</summary>
+    /// <param name="x">The point, a residue 0 … n − 1.</param>
+    /// <returns>p(x) mod n, in 0 … n − 1 (0 for the zero polynomial). Evaluation at x is a ring homomorphism
+    /// Z_n[x] → Z_n: (p·q)(x) = p(x)·q(x) mod n (see <see cref="RingHomomorphism.Evaluation"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="x"/> is not a residue of Z_n.</exception>
+    /// <example>
+    /// <code>
+    /// var ring = PolynomialRing.Z256;
+    /// var p = ring.Create(12, 200, 255, 0, 37);
+    /// uint value = p.Evaluate(3);                        // 12 + 200·3 + 255·9 + 37·81 mod 256
+    /// var q = ring.Create(4, 2, 3);
+    /// bool homomorphism = (p * q).Evaluate(3) == ring.Coefficients.Multiply(value, q.Evaluate(3));   // true
+    /// </code>
+    /// </example>
     public uint Evaluate(uint x)
     {
         Ring.Coefficients.Check(x, nameof(x));
@@ -256,6 +369,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The composition p(q(x)), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
+    /// <param name="inner">q, of the same ring.</param>
+    /// <returns>p ∘ q, of degree at most deg p · deg q.</returns>
     /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The composition could be longer than the default limit allows (see <see cref="Compose(ZnPolynomial, long)"/>).</exception>
     public ZnPolynomial Compose(ZnPolynomial inner) => Compose(inner, PolynomialLimits.DefaultMaxLength);
@@ -271,6 +386,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the formal length exceeds it, an
     /// array's capacity or the process's memory (ParamName "inner", the value its degree).</exception>
+    /// <returns>p ∘ q, of degree at most deg p · deg q.</returns>
     public ZnPolynomial Compose(ZnPolynomial inner, long maxLength)
     {
         var ring = CommonRing(this, inner);
@@ -285,6 +401,7 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The formal derivative Σ i·a_i x^(i−1).</summary>
+    /// <returns>p′, with i·a_i reduced mod n (the degree can drop: 2x^2 over Z_4 has p′ = 0).</returns>
     public ZnPolynomial Derivative()
     {
         if (coefficients.Length <= 1) return Ring.Zero;
@@ -295,6 +412,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>p mod x^k: the terms of degree below k.</summary>
+    /// <param name="k">The number of low-order terms kept, at least 0.</param>
+    /// <returns>The truncation (this instance when k exceeds the degree; zero when k = 0).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is negative.</exception>
     public ZnPolynomial Truncate(int k)
     {
@@ -306,6 +425,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// The image of p in the quotient ring Z_n[x]/(x^N − 1): x^i ↦ x^(i mod N), the ring of cyclic convolution
     /// in which fixed-size patches of N pixels multiply. The result has degree below N.
     /// </summary>
+    /// <param name="n">N, the period, at least 1.</param>
+    /// <returns>The reduced polynomial (this instance when deg p &lt; N).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1.</exception>
     public ZnPolynomial ReduceCyclic(int n)
     {
@@ -322,6 +443,9 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     }
 
     /// <summary>The product in Z_n[x]/(x^N − 1): the cyclic convolution of the two reduced coefficient vectors.</summary>
+    /// <param name="other">The second factor, of the same ring.</param>
+    /// <param name="n">N, the period, at least 1.</param>
+    /// <returns>The product reduced mod x^N − 1, degree below N.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1, or the product of the reduced factors
     /// (up to 2N − 1 coefficients) exceeds <see cref="PolynomialLimits.DefaultMaxLength"/>.</exception>

@@ -23,4 +23,10 @@ public sealed record DecompositionOptions
 
     /// <summary>Seed of the random directions: the same seed gives the same decomposition.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// The most threads an estimation uses (default −1: one per processor; 1 runs on the calling thread alone). Every
+    /// sample has a seeded generator of its own, so the decomposition does not depend on it.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Decomposition;
@@ -69,16 +71,20 @@ public sealed class PairingCheck
     /// <param name="texts">The texts.</param>
     /// <param name="shuffles">Seeded shuffled pairings drawn for the null; at least 1 (default 999).</param>
     /// <param name="seed">Seed of the shuffles.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor). Each shuffle has a seeded
+    /// generator of its own, so the result does not depend on it.</param>
+    /// <param name="progress">Receives the fraction of shuffles done.</param>
     /// <param name="cancellationToken">Stops between shuffles.</param>
     /// <exception cref="ArgumentException">The sets differ in count, or their dimension is not the decomposition's.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shuffles"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shuffles"/> is below 1, or the thread count is 0 or below −1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static PairingCheck Evaluate(SubspaceDecomposition decomposition, EmbeddingSet images, EmbeddingSet texts, int shuffles = 999,
-        int seed = 0, CancellationToken cancellationToken = default)
+        int seed = 0, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decomposition);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         if (shuffles < 1) throw new ArgumentOutOfRangeException(nameof(shuffles), shuffles, "At least 1 shuffle is needed.");
         if (images.Count != texts.Count)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));
@@ -88,55 +94,63 @@ public sealed class PairingCheck
 
         var basis = decomposition.Shared.Basis;
         int n = images.Count, rs = basis.ColumnCount;
-        var a = CentredScores(images, decomposition.ImageMean, basis);
-        var b = CentredScores(texts, decomposition.TextMean, basis);
+        var a = CentredScores(images, decomposition.ImageMean, basis, scope);
+        var b = CentredScores(texts, decomposition.TextMean, basis, scope);
         var observed = PairedCorrelations(a, b, null);
         var exceed = new int[rs];
         int meanExceed = 0;
         double observedMean = rs == 0 ? double.NaN : observed.Average();
         var nullMeans = new double[shuffles];
-        var random = new Random(seed);
-        var order = Enumerable.Range(0, n).ToArray();
+        // Each shuffle has a seeded generator of its own, so the shuffles run in parallel and the null does not depend
+        // on the thread count (as the decomposition's resampled bounds).
+        var shuffled = new double[shuffles][];
+        scope.For(0, shuffles, s =>
+        {
+            var random = new Random(unchecked(seed * 1_000_003 + 11 * 7_919 + s));
+            var order = Enumerable.Range(0, n).ToArray();
+            random.Shuffle(order);
+            shuffled[s] = PairedCorrelations(a, b, order);
+        }, reportEvery: 16);
         for (int s = 0; s < shuffles; s++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            random.Shuffle(order);
-            var shuffled = PairedCorrelations(a, b, order);
-            for (int j = 0; j < rs; j++) if (shuffled[j] >= observed[j]) exceed[j]++;
-            nullMeans[s] = rs == 0 ? double.NaN : shuffled.Average();
+            for (int j = 0; j < rs; j++) if (shuffled[s][j] >= observed[j]) exceed[j]++;
+            nullMeans[s] = rs == 0 ? double.NaN : shuffled[s].Average();
             if (nullMeans[s] >= observedMean) meanExceed++;
         }
         var p = exceed.Select(e => (1.0 + e) / (1.0 + shuffles)).ToArray();
         double meanP = rs == 0 ? double.NaN : (1.0 + meanExceed) / (1.0 + shuffles);
-        double band = rs == 0 ? double.NaN : SharedSubspaceStability.Quantile(nullMeans.Order().ToArray(), 0.95);
+        double band = rs == 0 ? double.NaN : Quantiles.OfSorted(nullMeans.Order().ToArray(), 0.95);
         return new PairingCheck(observed, p, nullMeans, meanP, band);
     }
 
-    /// <summary>The N × r scores of the rows on the basis, centred by the given mean, each column centred again in double.</summary>
-    private static Matrix<double> CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis)
+    /// <summary>
+    /// The r columns of the N × r scores of the rows on the basis, centred by the given mean, each column centred again
+    /// in double; rows in the scope.
+    /// </summary>
+    private static double[][] CentredScores(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis, ExecutionScope scope)
     {
-        var centred = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k] - mean[k]);
-        var scores = centred * basis;
-        for (int j = 0; j < scores.ColumnCount; j++)
+        var columns = PrincipalScores.Of(set, mean, basis, scope);
+        int n = set.Count;
+        foreach (var column in columns)
         {
-            double m = scores.Column(j).Average();
-            for (int i = 0; i < scores.RowCount; i++) scores[i, j] -= m;
+            double m = column.Average();
+            for (int i = 0; i < n; i++) column[i] -= m;
         }
-        return scores;
+        return columns;
     }
 
     /// <summary>Per column j, corr(a_j, b_j) with b's rows taken in the given order (identity when null).</summary>
-    private static double[] PairedCorrelations(Matrix<double> a, Matrix<double> b, int[]? order)
+    private static double[] PairedCorrelations(double[][] a, double[][] b, int[]? order)
     {
-        int n = a.RowCount, r = a.ColumnCount;
-        var result = new double[r];
-        for (int j = 0; j < r; j++)
+        var result = new double[a.Length];
+        for (int j = 0; j < a.Length; j++)
         {
+            var (x, y) = (a[j], b[j]);
             double ab = 0, aa = 0, bb = 0;
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < x.Length; i++)
             {
-                double x = a[i, j], y = b[order is null ? i : order[i], j];
-                ab += x * y; aa += x * x; bb += y * y;
+                double xi = x[i], yi = y[order is null ? i : order[i]];
+                ab += xi * yi; aa += xi * xi; bb += yi * yi;
             }
             result[j] = aa == 0 || bb == 0 ? 0 : ab / Math.Sqrt(aa * bb);
         }

@@ -37,7 +37,9 @@ public abstract class EmbeddingMap
     /// A certified bound on ‖Map(P) − Map(P′)‖ for the returned values whenever d(P, P′) ≤ <paramref name="ringDistance"/>:
     /// L·δ + 2ρ, rounded upwards (the triangle inequality through the real values f(P) and f(P′)).
     /// </summary>
-    /// <param name="ringDistance">δ, a bound on the ring distance of the two polynomials.</param>
+    /// <param name="ringDistance">δ, a bound on the ring distance of the two polynomials, in the units of
+    /// <see cref="Metric"/> (coefficient units for Euclidean and Max, positions for Hamming).</param>
+    /// <returns>L·δ + 2ρ rounded upwards: a bound in the Euclidean norm of Z = R^d.</returns>
     /// <exception cref="InvalidOperationException">No Lipschitz constant is known for this map.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ringDistance"/> is negative or NaN.</exception>
     public double MovementBound(double ringDistance)
@@ -61,6 +63,7 @@ public abstract class EmbeddingMap
 
     /// <summary>f(P), in float64 (within <see cref="RoundingBound"/> of the real value).</summary>
     /// <param name="polynomial">P, a polynomial of <see cref="Source"/>.</param>
+    /// <returns>A new array of <see cref="Dimension"/> values.</returns>
     /// <exception cref="ArgumentException">P belongs to another ring or lies outside the map's domain.</exception>
     public double[] Map(ZnPolynomial polynomial)
     {
@@ -75,6 +78,11 @@ public abstract class EmbeddingMap
     /// <summary>Maps a family of polynomials to a float64 embedding set (the values <see cref="Map"/> returns), rows in parallel.</summary>
     /// <param name="polynomials">The polynomials, one row each.</param>
     /// <param name="maxDegreeOfParallelism">Workers (−1: as many as the machine has).</param>
+    /// <returns>A float64 set of <c>polynomials.Count</c> rows of <see cref="Dimension"/> values; row i is f(P_i).</returns>
+    /// <exception cref="AggregateException">A polynomial belongs to another ring or lies outside the map's domain: the
+    /// parallel loop wraps the <see cref="ArgumentException"/>s of the rows that failed.</exception>
+    /// <exception cref="ArgumentException">A mapped value is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below −1.</exception>
     public EmbeddingSet MapAll(IReadOnlyList<ZnPolynomial> polynomials, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(polynomials);
@@ -85,6 +93,9 @@ public abstract class EmbeddingMap
     }
 
     /// <summary>The map itself, for a polynomial of <see cref="Source"/>.</summary>
+    /// <param name="polynomial">P, already checked to belong to <see cref="Source"/>.</param>
+    /// <returns>f(P) as <see cref="Dimension"/> float64 values, within <see cref="RoundingBound"/> of the real f(P).</returns>
+    /// <exception cref="ArgumentException">Implementations throw it for a P outside the map's domain.</exception>
     protected abstract double[] MapCore(ZnPolynomial polynomial);
 }
 
@@ -98,7 +109,16 @@ public sealed class EvaluationFeatureMap : EmbeddingMap
     private readonly uint[] points;
 
     /// <summary>The features at the given points of Z_n, for the given ring metric.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A point is not a residue of Z_n.</exception>
+    /// <param name="source">Z_n[x].</param>
+    /// <param name="points">a_1 … a_d, residues of Z_n; d = their count, at least 1. Copied.</param>
+    /// <param name="metric">The ring metric the Lipschitz constant √d refers to (it holds for each).</param>
+    /// <example>
+    /// <code>
+    /// var f = new EvaluationFeatureMap(PolynomialRing.Z256, [1, 2, 3, 5, 7], RingMetric.Euclidean);
+    /// double[] v = f.Map(PolynomialRing.Z256.Create(12, 200, 255));   // (P(1), P(2), P(3), P(5), P(7)) / 256
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentOutOfRangeException">A point is not a residue of Z_n, or there are no points.</exception>
     public EvaluationFeatureMap(PolynomialRing source, IReadOnlyList<uint> points, RingMetric metric)
         : base(source, points?.Count ?? 0, metric, Upward.Of(Math.Sqrt(points?.Count ?? 0)),
                Upward.Of(Math.Sqrt(points?.Count ?? 0) * Math.ScaleB(1, -53))) // each quotient rounded once, below 1
@@ -120,7 +140,12 @@ public sealed class LookupEmbeddingMap : EmbeddingMap
     private readonly Dictionary<ZnPolynomial, float[]> table;
 
     /// <summary>The map with the given table; every vector must have the same length and finite values.</summary>
+    /// <param name="table">P ↦ f(P), at least one entry, all keys of one ring; the vectors are copied.</param>
+    /// <param name="metric">The ring metric <paramref name="lipschitz"/> refers to.</param>
+    /// <param name="lipschitz">A Lipschitz constant the caller certifies, or null (the default) when none is known.</param>
     /// <exception cref="ArgumentException">The table is empty, mixes rings or lengths, or holds a non-finite value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lipschitz"/> is negative or NaN, or a vector is
+    /// empty.</exception>
     public LookupEmbeddingMap(IReadOnlyDictionary<ZnPolynomial, float[]> table, RingMetric metric, double? lipschitz = null)
         : base(First(table).Key.Ring, First(table).Value.Length, metric, lipschitz)
     {
@@ -153,7 +178,19 @@ public sealed class LookupEmbeddingMap : EmbeddingMap
 /// <param name="PairsSampled">How many pairs were compared.</param>
 public sealed record LipschitzLowerBound(double LowerBound, int PairsSampled)
 {
-    /// <summary>Samples pairs from the given polynomials (all pairs when there are few) and returns the largest ratio.</summary>
+    /// <summary>
+    /// Samples pairs from the given polynomials (all pairs when there are few) and returns the largest ratio
+    /// ‖f(P) − f(P′)‖ / d(P, P′) under <see cref="EmbeddingMap.Metric"/>. Maps every polynomial once (N calls of
+    /// <see cref="EmbeddingMap.Map"/>), then compares O(min(N²/2, maxPairs)) pairs; pairs at ring distance 0 are skipped.
+    /// </summary>
+    /// <param name="map">f.</param>
+    /// <param name="polynomials">The sample of the source ring, all of <c>map.Source</c>.</param>
+    /// <param name="maxPairs">Above this many distinct pairs, this many random pairs are drawn instead; at least 1.</param>
+    /// <param name="seed">The seed of the random pairs, for reproducible results.</param>
+    /// <returns>A lower bound on every Lipschitz constant of f (0 when no pair was at positive distance), and the number
+    /// of pairs it was taken over.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPairs"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">A polynomial is not in the map's domain.</exception>
     public static LipschitzLowerBound Sample(EmbeddingMap map, IReadOnlyList<ZnPolynomial> polynomials, int maxPairs = 10_000, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(map);

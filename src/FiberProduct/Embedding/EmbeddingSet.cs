@@ -168,26 +168,48 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>Copies a rectangular float32 array: one row per point.</summary>
-    /// <param name="values">The values, one row per point.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(float[,] values)
         : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
 
     /// <summary>Copies a rectangular float64 array: one row per point; the set keeps float64.</summary>
-    /// <param name="values">The values, one row per point.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(double[,] values)
         : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
 
     /// <summary>Copies jagged float32 rows, which must all have the same length.</summary>
-    /// <param name="rows">The rows, one per point.</param>
-    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown).</exception>
+    /// <param name="rows">The rows, one per point; copied into one aligned block (N × d × 4 bytes).</param>
+    /// <returns>A float32 set of <c>rows.Count</c> points of dimension <c>rows[0].Length</c>.</returns>
+    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown),
+    /// or a value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows have length 0 (d = 0).</exception>
+    /// <example>
+    /// <code>
+    /// var images = EmbeddingSet.FromRows(new[] { new float[] { 1, 0, 0 }, new float[] { 0, 1, 0 } });
+    /// var texts = EmbeddingSet.FromRows(new[] { new float[] { 0.9f, 0.1f, 0 }, new float[] { 0, 0, 1 } });
+    /// var fiber = new FiberProduct.Fiber.ApproximateFiberProduct(images, texts);
+    /// long pairs = fiber.Count(0.5);     // 1: only (0, 0) lies within ε = 0.5
+    /// </code>
+    /// </example>
     public static EmbeddingSet FromRows(IReadOnlyList<float[]> rows) =>
         new(Concatenate(rows), rows.Count, rows[0].Length, nameof(rows));
 
     /// <summary>Copies jagged float64 rows, which must all have the same length; the set keeps float64.</summary>
-    /// <param name="rows">The rows, one per point.</param>
-    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown).</exception>
+    /// <param name="rows">The rows, one per point; copied (N × d × 8 bytes).</param>
+    /// <returns>A float64 set of <c>rows.Count</c> points of dimension <c>rows[0].Length</c>.</returns>
+    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown),
+    /// or a value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows have length 0 (d = 0).</exception>
+    /// <example>
+    /// <code>
+    /// var set = EmbeddingSet.FromRows(new[] { new[] { 0.6, 0.8 }, new[] { 1.0, 0.0 } });
+    /// double norm = set.SquaredNorm(0);  // ≈ 1: 0.6² + 0.8², summed in float64
+    /// </code>
+    /// </example>
     public static EmbeddingSet FromRows(IReadOnlyList<double[]> rows) =>
         new(Concatenate(rows), rows.Count, rows[0].Length, nameof(rows));
 
@@ -211,7 +233,9 @@ public sealed class EmbeddingSet
     /// float64, float16 is widened exactly to float32. Integer arrays are refused: convert them explicitly.
     /// </summary>
     /// <param name="array">An (N, d) array of float16, float32 or float64.</param>
+    /// <returns>A new set holding a copy of the values, float32 or float64 as the array is.</returns>
     /// <exception cref="ArgumentException">The array is not 2-dimensional, holds integers, or a value is NaN or infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The array has shape (N, 0).</exception>
     public static EmbeddingSet FromArray(NpyArray array) => FromArray(array, nameof(array));
 
     private static EmbeddingSet FromArray(NpyArray array, string name)
@@ -232,14 +256,29 @@ public sealed class EmbeddingSet
 
     /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values, keeping its precision.</summary>
     /// <param name="path">The .npy file.</param>
+    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to float32).</returns>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a default
+    /// <see cref="NpyReadLimits"/> limit (the message names it).</exception>
     /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <example>
+    /// <code>
+    /// // Python: np.save("images.npy", image_embeddings.astype(np.float32)), shape (N, d)
+    /// var images = EmbeddingSet.Load("images.npy");
+    /// var texts = EmbeddingSet.Load("texts.npy");
+    /// var fiber = new FiberProduct.Fiber.ApproximateFiberProduct(images.Normalize(), texts.Normalize());
+    /// long aligned = fiber.Count(0.8);   // |F_ε| at ε = 0.8
+    /// </code>
+    /// </example>
     public static EmbeddingSet Load(string path) => Load(path, NpyReadLimits.Default);
 
     /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values under the caller's reading limits.</summary>
     /// <param name="path">The .npy file.</param>
     /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
+    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to float32).</returns>
     /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a limit (the message names it).</exception>
     /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     public static EmbeddingSet Load(string path, NpyReadLimits limits) => FromArray(Npy.Read(path, limits), $"'{path}'");
 
     /// <summary>
@@ -247,6 +286,7 @@ public sealed class EmbeddingSet
     /// pair (the layout of the bundled CLIP data), in the array's own precision.
     /// </summary>
     /// <param name="array">A (2, N, d) array of float16, float32 or float64.</param>
+    /// <returns>Two new sets of N rows each, copies of the array's two halves.</returns>
     /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or infinite.</exception>
     public static (EmbeddingSet Images, EmbeddingSet Texts) SplitModalities(NpyArray array) => SplitModalities(array, "the array");
 
@@ -261,11 +301,31 @@ public sealed class EmbeddingSet
 
     /// <summary>Reads a (2, N, d) .npy file and splits it into images and texts (see <see cref="SplitModalities(NpyArray)"/>).</summary>
     /// <param name="path">The .npy file.</param>
+    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's precision.</returns>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a default
+    /// <see cref="NpyReadLimits"/> limit (the message names it).</exception>
+    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or
+    /// infinite (the message names the file).</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <example>
+    /// <code>
+    /// // Python: np.save("pairs.npy", np.stack([image_embeddings, text_embeddings]))   # (2, N, d)
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// var fiber = new FiberProduct.Fiber.ApproximateFiberProduct(images, texts);
+    /// var best = fiber.BestF1(FiberProduct.Fiber.Pairing.Diagonal(images.Count));   // ε that best recovers row i ↔ row i
+    /// </code>
+    /// </example>
     public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path) => LoadPaired(path, NpyReadLimits.Default);
 
     /// <summary>Reads a (2, N, d) .npy file under the caller's reading limits and splits it into images and texts.</summary>
     /// <param name="path">The .npy file.</param>
     /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
+    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's precision.</returns>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds
+    /// <paramref name="limits"/> (the message names it).</exception>
+    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or
+    /// infinite (the message names the file).</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, NpyReadLimits limits) =>
         SplitModalities(Npy.Read(path, limits), $"'{path}'");
 
@@ -292,6 +352,7 @@ public sealed class EmbeddingSet
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
     /// <exception cref="InvalidOperationException">The set holds float64 values (see <see cref="DoubleRow"/>).</exception>
+    /// <returns>A read-only view of the d stored values (no copy).</returns>
     public ReadOnlySpan<float> Row(int index)
     {
         CheckRow(index);
@@ -302,6 +363,7 @@ public sealed class EmbeddingSet
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
     /// <exception cref="InvalidOperationException">The set holds float32 values (see <see cref="Row"/>).</exception>
+    /// <returns>A read-only view of the d stored values (no copy).</returns>
     public ReadOnlySpan<double> DoubleRow(int index)
     {
         CheckRow(index);
@@ -311,6 +373,8 @@ public sealed class EmbeddingSet
     /// <summary>The value at a row and column, in float64 (exact for either precision).</summary>
     /// <param name="row">The row, 0 … N − 1.</param>
     /// <param name="column">The column, 0 … d − 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside 0 … N − 1 or
+    /// <paramref name="column"/> outside 0 … d − 1.</exception>
     public double this[int row, int column]
     {
         get
@@ -327,6 +391,7 @@ public sealed class EmbeddingSet
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <param name="destination">At least d values.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> holds fewer than d values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
     public void CopyRow(int index, Span<double> destination)
     {
         CheckRow(index);
@@ -351,6 +416,8 @@ public sealed class EmbeddingSet
 
     /// <summary>‖row i‖², computed in float64 (for float64 rows beyond about 10^154 it overflows to +∞).</summary>
     /// <param name="index">The row, 0 … N − 1.</param>
+    /// <returns>Σ_k x_ik², summed in float64 when the set was built (O(1) here; no allocation).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
     public double SquaredNorm(int index)
     {
         CheckRow(index);
@@ -380,6 +447,8 @@ public sealed class EmbeddingSet
     /// Each row divided by its Euclidean norm, as a new float64 set: the quotient of the row (rescaled by a power of two,
     /// exactly, so that no norm overflows or underflows) by its float64 norm, rounded once to float64.
     /// </summary>
+    /// <returns>A new float64 set of N unit rows (N × d × 8 bytes), whatever this set's precision; each row's norm is 1
+    /// within a few float64 roundings. Narrow it with <see cref="ToSingle"/> if float32 is wanted.</returns>
     /// <exception cref="InvalidOperationException">A row is zero and has no direction; the message names it.</exception>
     public EmbeddingSet Normalize() => new(UnitDoubles(), Count, Dimension, "unit vectors");
 
@@ -427,6 +496,7 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>The set narrowed to float32, rounding each value to nearest: an explicit, lossy step.</summary>
+    /// <returns>A new float32 set (this instance when it already holds float32).</returns>
     /// <exception cref="InvalidOperationException">A value lies beyond the float32 range; the message names its row and column.</exception>
     public EmbeddingSet ToSingle()
     {
@@ -439,6 +509,7 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>The set widened to float64 (exact).</summary>
+    /// <returns>A new float64 set (this instance when it already holds float64).</returns>
     public EmbeddingSet ToDouble()
     {
         if (doubles is not null) return this;
@@ -449,6 +520,8 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>The set as an (N, d) array in its own precision, for .npy output.</summary>
+    /// <returns>A new float32 or float64 <see cref="NpyArray"/> of shape (N, d) holding a copy of the values; pass it
+    /// to <see cref="Npy.Write(string, NpyArray)"/>.</returns>
     public NpyArray ToArray() => doubles is null ? new(Values.ToArray(), Count, Dimension) : new((double[])doubles.Clone(), Count, Dimension);
 
     private static (float[] Storage, int Offset) AllocateAligned(int length)

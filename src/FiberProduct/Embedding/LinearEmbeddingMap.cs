@@ -14,7 +14,14 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
 {
     private readonly Matrix<double> weights; // d × L
 
-    /// <summary>The map with the given weights (d rows, L columns), measured against the given ring metric.</summary>
+    /// <summary>
+    /// The map with the given weights (d rows, L columns), measured against the given ring metric. The weights are
+    /// copied; the norms behind the Lipschitz constant are computed once here, the spectral norm by an SVD
+    /// (O(d·L·min(d, L))).
+    /// </summary>
+    /// <param name="source">Z_n[x]; polynomials of degree below L are accepted.</param>
+    /// <param name="weights">W, d × L, finite values: <c>weights[i, j]</c> multiplies coefficient j into output i.</param>
+    /// <param name="metric">The ring metric <see cref="EmbeddingMap.Lipschitz"/> refers to.</param>
     /// <exception cref="ArgumentException">The matrix is empty or holds a non-finite value.</exception>
     public LinearEmbeddingMap(PolynomialRing source, double[,] weights, RingMetric metric = RingMetric.Euclidean)
         : this(source, Weights.Of(weights), metric) { }
@@ -68,6 +75,24 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// A seeded Johnson–Lindenstrauss projection: Gaussian weights with variance 1/d, so squared distances are preserved
     /// in expectation.
     /// </summary>
+    /// <param name="source">Z_n[x].</param>
+    /// <param name="inputLength">L: polynomials of degree below L are accepted; at least 1.</param>
+    /// <param name="dimension">d, the dimension of Z; at least 1.</param>
+    /// <param name="seed">The seed: the same seed, sizes and runtime give the same weights.</param>
+    /// <param name="metric">The ring metric <see cref="EmbeddingMap.Lipschitz"/> refers to.</param>
+    /// <returns>The map, with a d × L weight matrix (d·L·8 bytes) and its certified Lipschitz constant.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> or <paramref name="dimension"/> is
+    /// below 1.</exception>
+    /// <example>
+    /// <code>
+    /// // 8 × 8 grayscale patches (64 coefficients over Z_256) into R^32
+    /// var f = LinearEmbeddingMap.RandomProjection(PolynomialRing.Z256, 64, 32, seed: 1);
+    /// var patches = new ImageEncoder(8, 8).Encode(ImageFile.Load("photo.png", ColorMode.Grayscale));
+    /// EmbeddingSet images = f.MapAll(patches);                 // one row per patch, float64
+    /// double? lipschitz = f.Lipschitz;                         // ‖W‖₂ for the Euclidean ring metric
+    /// double moved = f.MovementBound(3.0);                     // how far f moves under a ring perturbation of norm 3
+    /// </code>
+    /// </example>
     public static LinearEmbeddingMap RandomProjection(PolynomialRing source, int inputLength, int dimension, int seed, RingMetric metric = RingMetric.Euclidean)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
@@ -90,6 +115,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     private double MaxColumnNorm { get; }
 
     /// <summary>A Lipschitz constant for the given ring metric (exact for Euclidean, an upper bound otherwise).</summary>
+    /// <param name="metric">Euclidean, Max or Hamming.</param>
+    /// <returns>‖W‖₂, √L·‖W‖₂ or (n − 1)·max_j ‖W e_j‖, each a certified upper bound (rounded upwards).</returns>
     public double LipschitzConstant(RingMetric metric) => Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm, 0), metric);
 
     /// <summary>f(P) = W c(P); P must have degree below L.</summary>
@@ -104,6 +131,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
 
     /// <summary>W c for any real vector c ∈ R^L (the linear map on lifted coefficients), in float64.</summary>
     /// <param name="coefficients">c, L values.</param>
+    /// <returns>A new array of d values, each Σ_j w_ij c_j summed in order in float64 (O(d·L)).</returns>
+    /// <exception cref="ArgumentException"><paramref name="coefficients"/> does not hold exactly L values.</exception>
     public double[] MapLifted(ReadOnlySpan<double> coefficients)
     {
         if (coefficients.Length != InputLength)
@@ -119,5 +148,6 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     }
 
     /// <summary>The top right singular vector of W: the direction of perturbation that attains the Lipschitz constant.</summary>
+    /// <returns>A new unit vector of L values (its sign is arbitrary); computed by a full SVD on each call.</returns>
     public double[] MostSensitiveDirection() => weights.Svd(computeVectors: true).VT.Row(0).ToArray();
 }

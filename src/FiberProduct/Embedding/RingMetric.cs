@@ -21,7 +21,20 @@ public enum RingMetric
 /// <summary>Distances between polynomials of one ring under a <see cref="RingMetric"/>.</summary>
 public static class RingDistance
 {
-    /// <summary>d(P, Q) under the metric.</summary>
+    /// <summary>d(P, Q) under the metric, on the coefficients lifted to 0 … n − 1 (O(max length)).</summary>
+    /// <param name="metric">Euclidean, Max or Hamming.</param>
+    /// <param name="p">P.</param>
+    /// <param name="q">Q, of the same ring.</param>
+    /// <returns>The distance: ‖c(P) − c(Q)‖₂, max_i |a_i − b_i| or #{i : a_i ≠ b_i}; 0 exactly when P = Q. Max and
+    /// Hamming are exact; the Euclidean distance is summed and rooted in float64.</returns>
+    /// <example>
+    /// <code>
+    /// var ring = PolynomialRing.ForVocabulary(30522);
+    /// var a = ring.Create([101, 7592, 2088, 102]);
+    /// var b = ring.Create([101, 7592, 3011, 102]);
+    /// double substitutions = RingDistance.Between(RingMetric.Hamming, a, b);   // 1
+    /// </code>
+    /// </example>
     /// <exception cref="ArgumentException">P and Q belong to different rings.</exception>
     public static double Between(RingMetric metric, ZnPolynomial p, ZnPolynomial q)
     {

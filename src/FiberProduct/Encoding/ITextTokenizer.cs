@@ -10,8 +10,12 @@ public interface ITextTokenizer
     int VocabularySize { get; }
 
     /// <summary>The token ids of a text, in reading order.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The ids, each in 0 … <see cref="VocabularySize"/> − 1.</returns>
     IReadOnlyList<int> Encode(string text);
 
     /// <summary>The text of a sequence of token ids.</summary>
+    /// <param name="ids">Token ids, each in 0 … <see cref="VocabularySize"/> − 1.</param>
+    /// <returns>The decoded text.</returns>
     string Decode(IReadOnlyList<int> ids);
 }

@@ -10,10 +10,26 @@ namespace FiberProduct.Encoding;
 /// laid out as <see cref="Layout"/> says. Patches that overhang the right or bottom edge are padded with intensity 0; the
 /// decoder crops the padding away again, given the image size.
 /// </summary>
+/// <remarks>
+/// A W × H image with c channels gives ⌈W/p⌉·⌈H/q⌉ patches, each of degree below p·q·c; encoding and decoding are
+/// O(⌈W/p⌉·⌈H/q⌉·p·q·c) and allocate one coefficient array per patch.
+/// </remarks>
+/// <example>
+/// <code>
+/// var encoder = new ImageEncoder(16, 16);                              // 16 × 16 patches, channels interleaved
+/// PixelBuffer image = ImageFile.Load("photo.png", ColorMode.Rgb);      // FiberProduct.Imaging
+/// IReadOnlyList&lt;ZnPolynomial&gt; patches = encoder.Encode(image);       // each in Z_256[x], degree &lt; 16·16·3
+/// PixelBuffer back = encoder.Decode(patches, image.Width, image.Height, image.Channels);   // the same pixels
+/// </code>
+/// </example>
 public sealed class ImageEncoder
 {
     /// <summary>An encoder for p × q patches.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A patch size is below 1.</exception>
+    /// <param name="patchWidth">p, pixels per patch row; at least 1.</param>
+    /// <param name="patchHeight">q, rows per patch; at least 1.</param>
+    /// <param name="layout">Where each channel goes within a patch polynomial (interleaved by default).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A patch size is below 1, or <paramref name="layout"/> is not a
+    /// <see cref="ChannelLayout"/>.</exception>
     public ImageEncoder(int patchWidth, int patchHeight, ChannelLayout layout = ChannelLayout.Interleaved)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(patchWidth, 1);
@@ -34,6 +50,10 @@ public sealed class ImageEncoder
     public ChannelLayout Layout { get; }
 
     /// <summary>The patches of an image as polynomials over Z_256, patch rows top to bottom, patches left to right.</summary>
+    /// <param name="image">The image, any size and 1, 3 or 4 channels.</param>
+    /// <returns>⌈W/p⌉·⌈H/q⌉ new polynomials of Z_256[x]; patch k's coefficient of x^(pixel·c + channel) (interleaved) or
+    /// x^(channel·p·q + pixel) (planar) is that intensity, 0 … 255. Normalised: trailing zero intensities (black
+    /// pixels, padding) leave no coefficients, so give the size back to <see cref="Decode"/>.</returns>
     public IReadOnlyList<ZnPolynomial> Encode(PixelBuffer image)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -59,7 +79,14 @@ public sealed class ImageEncoder
     }
 
     /// <summary>The image back from its patches (the inverse of <see cref="Encode"/> for an image of the given size).</summary>
+    /// <param name="patches">The patches, in <see cref="Encode"/>'s order.</param>
+    /// <param name="width">W, the image's width in pixels; at least 1.</param>
+    /// <param name="height">H, the image's height in pixels; at least 1.</param>
+    /// <param name="channels">c: 1, 3 or 4, as encoded.</param>
+    /// <returns>A new W × H image with c channels; the padding of edge patches is dropped.</returns>
     /// <exception cref="ArgumentException">The patch count does not fit the size, a patch is too long or not over Z_256.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is below 1, or
+    /// <paramref name="channels"/> is not 1, 3 or 4.</exception>
     public PixelBuffer Decode(IReadOnlyList<ZnPolynomial> patches, int width, int height, int channels)
     {
         ArgumentNullException.ThrowIfNull(patches);

@@ -10,7 +10,13 @@ public sealed class PixelBuffer
 {
     private readonly byte[] data;
 
-    /// <summary>Wraps pixel data (copied).</summary>
+    /// <summary>Wraps pixel data (copied: Height × Stride bytes at most are kept).</summary>
+    /// <param name="data">Row-major bytes, row y starting at y·stride, channels interleaved; at least
+    /// stride·(height − 1) + width·channels bytes.</param>
+    /// <param name="width">Pixels per row; at least 1.</param>
+    /// <param name="height">Rows; at least 1.</param>
+    /// <param name="channels">1 (grayscale), 3 (RGB) or 4 (RGBA).</param>
+    /// <param name="stride">Bytes from one row to the next; 0 (the default) for width × channels, no padding.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the channel count is not 1, 3 or 4, or the stride is below width × channels.</exception>
     /// <exception cref="ArgumentException">The buffer is shorter than the last row needs.</exception>
     public PixelBuffer(ReadOnlySpan<byte> data, int width, int height, int channels, int stride = 0)
@@ -42,6 +48,10 @@ public sealed class PixelBuffer
     public int Stride { get; }
 
     /// <summary>The intensity of a channel of the pixel at (x, y).</summary>
+    /// <param name="x">The column, 0 … Width − 1.</param>
+    /// <param name="y">The row, 0 … Height − 1 (row 0 at the top).</param>
+    /// <param name="channel">The channel, 0 … Channels − 1 (R, G, B, A order).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The position or channel lies outside the image.</exception>
     public byte this[int x, int y, int channel]
     {
         get
@@ -53,6 +63,7 @@ public sealed class PixelBuffer
     }
 
     /// <summary>The pixels without row padding: Height × Width × Channels bytes.</summary>
+    /// <returns>A new array, row-major, channels interleaved (the layout NumPy's (H, W, C) uint8 arrays have).</returns>
     public byte[] ToPackedArray()
     {
         var packed = new byte[Width * Height * Channels];

@@ -28,6 +28,16 @@ public static class Npy
     /// <returns>The array, in C order.</returns>
     /// <exception cref="InvalidDataException">The file is not a valid .npy file, its header does not match its
     /// contents, or it exceeds a default limit.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <example>
+    /// <code>
+    /// // Python: np.save("features.npy", x)   # any shape, float16/32/64, uint8, int32 or int64
+    /// NpyArray array = Npy.Read("features.npy");
+    /// IReadOnlyList&lt;int&gt; shape = array.Shape;             // e.g. (500, 512)
+    /// if (array.Data is float[] values) { /* row-major, C order, whatever order the file had */ }
+    /// var set = EmbeddingSet.FromArray(array);                 // (N, d) floats as an embedding set
+    /// </code>
+    /// </example>
     public static NpyArray Read(string path) => Read(path, NpyReadLimits.Default);
 
     /// <summary>Reads a .npy file within the given limits.</summary>
@@ -36,6 +46,13 @@ public static class Npy
     /// <returns>The array, in C order.</returns>
     /// <exception cref="InvalidDataException">The file is not a valid .npy file, its header does not match its
     /// contents, or it exceeds <paramref name="limits"/>.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <example>
+    /// <code>
+    /// var limits = new NpyReadLimits { MaxArrayBytes = 1L &lt;&lt; 30 };   // refuse arrays above 1 GiB
+    /// NpyArray array = Npy.Read("upload.npy", limits);
+    /// </code>
+    /// </example>
     public static NpyArray Read(string path, NpyReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -100,6 +117,17 @@ public static class Npy
     }
 
     /// <summary>Writes an array as a .npy file (version 1.0, or 2.0 for very long headers), little endian, C order.</summary>
+    /// <param name="path">The file, created or overwritten.</param>
+    /// <param name="array">The array; float16 data is written as float32 ('&lt;f4'), losslessly.</param>
+    /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
+    /// <example>
+    /// <code>
+    /// var array = new NpyArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);   // shape (2, 3)
+    /// Npy.Write("small.npy", array);              // Python: np.load("small.npy") is [[1, 2, 3], [4, 5, 6]], float32
+    /// var unit = EmbeddingSet.Load("images.npy").Normalize();
+    /// Npy.Write("unit.npy", unit.ToArray());      // an EmbeddingSet, in its own precision (float64 here)
+    /// </code>
+    /// </example>
     public static void Write(string path, NpyArray array)
     {
         using var stream = File.Create(path);
@@ -107,6 +135,9 @@ public static class Npy
     }
 
     /// <summary>Writes an array in .npy format to a stream.</summary>
+    /// <param name="stream">A writable stream, written from its current position and left open.</param>
+    /// <param name="array">The array; float16 data is written as float32 ('&lt;f4'), losslessly.</param>
+    /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
     public static void Write(Stream stream, NpyArray array)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -167,6 +198,15 @@ public static class Npy
     /// <param name="path">The archive to read.</param>
     /// <returns>The arrays by name.</returns>
     /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds a default limit.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <example>
+    /// <code>
+    /// // Python: np.savez_compressed("embeddings.npz", images=f, texts=g)
+    /// var arrays = Npy.ReadNpz("embeddings.npz");
+    /// var images = EmbeddingSet.FromArray(arrays["images"]);
+    /// var texts = EmbeddingSet.FromArray(arrays["texts"]);
+    /// </code>
+    /// </example>
     public static IReadOnlyDictionary<string, NpyArray> ReadNpz(string path) => ReadNpz(path, NpyReadLimits.Default);
 
     /// <summary>Reads every array of a .npz archive within the given limits, keyed by member name without ".npy".</summary>
@@ -175,6 +215,7 @@ public static class Npy
     /// <returns>The arrays by name.</returns>
     /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds
     /// <paramref name="limits"/>.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     public static IReadOnlyDictionary<string, NpyArray> ReadNpz(string path, NpyReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -203,6 +244,20 @@ public static class Npy
     }
 
     /// <summary>Writes arrays into a .npz archive (deflated when <paramref name="compress"/>, as numpy.savez_compressed does).</summary>
+    /// <param name="path">The file, created or overwritten.</param>
+    /// <param name="arrays">The arrays by name; each becomes member NAME.npy, <c>np.load(path)[NAME]</c>.</param>
+    /// <param name="compress">Deflate the members (numpy.savez_compressed); otherwise store them (numpy.savez).</param>
+    /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// Npy.WriteNpz("embeddings.npz", new Dictionary&lt;string, NpyArray&gt;
+    /// {
+    ///     ["images"] = images.ToArray(),
+    ///     ["texts"] = texts.ToArray(),
+    /// }, compress: true);
+    /// </code>
+    /// </example>
     public static void WriteNpz(string path, IReadOnlyDictionary<string, NpyArray> arrays, bool compress)
     {
         using var stream = File.Create(path);
@@ -210,6 +265,10 @@ public static class Npy
     }
 
     /// <summary>Writes arrays into a .npz archive on a stream.</summary>
+    /// <param name="stream">A writable stream, written from its current position and left open.</param>
+    /// <param name="arrays">The arrays by name; each becomes member NAME.npy.</param>
+    /// <param name="compress">Deflate the members (numpy.savez_compressed); otherwise store them (numpy.savez).</param>
+    /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
     public static void WriteNpz(Stream stream, IReadOnlyDictionary<string, NpyArray> arrays, bool compress)
     {
         ArgumentNullException.ThrowIfNull(arrays);

@@ -52,15 +52,31 @@ public sealed class NpyArray
     }
 
     /// <summary>A float32 array of the given shape (the data is not copied).</summary>
+    /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
     public NpyArray(float[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float32, shape) { }
 
     /// <summary>A float64 array of the given shape (the data is not copied).</summary>
+    /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
     public NpyArray(double[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float64, shape) { }
 
     /// <summary>An int32 array of the given shape (the data is not copied).</summary>
+    /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
     public NpyArray(int[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int32, shape) { }
 
     /// <summary>An int64 array of the given shape (the data is not copied).</summary>
+    /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
     public NpyArray(long[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int64, shape) { }
 
     /// <summary>A byte-string array ('|S n', n the longest string, at least 1) of the given shape (the data is not
@@ -71,6 +87,10 @@ public sealed class NpyArray
     public NpyArray(string[] data, params int[] shape) : this(CheckBytes(data), NpyElementType.Bytes, shape) { }
 
     /// <summary>A uint8 array of the given shape (the data is not copied).</summary>
+    /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
     public NpyArray(byte[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.UInt8, shape) { }
 
     private static string[] CheckBytes(string[] data)
@@ -100,6 +120,7 @@ public sealed class NpyArray
     public Array Data { get; }
 
     /// <summary>The elements converted to float32 (a copy; float64 values are rounded to nearest).</summary>
+    /// <returns>A new array of <see cref="Length"/> values in C order (integers above 2^24 are rounded too).</returns>
     /// <exception cref="InvalidOperationException">The array holds byte strings.</exception>
     public float[] ToSingle() => Data switch
     {
@@ -113,6 +134,7 @@ public sealed class NpyArray
     };
 
     /// <summary>The elements converted to float64 (a copy; exact for every stored type but Int64 beyond 2^53).</summary>
+    /// <returns>A new array of <see cref="Length"/> values in C order.</returns>
     /// <exception cref="InvalidOperationException">The array holds byte strings.</exception>
     public double[] ToDouble() => Data switch
     {

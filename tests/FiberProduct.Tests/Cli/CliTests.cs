@@ -4,6 +4,7 @@ using FiberProduct.Datasets;
 using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.Formats;
 using FiberProduct.IO;
 
 namespace FiberProduct.Tests.Cli;
@@ -59,6 +60,25 @@ public sealed class CliTests : IDisposable
             Assert.Equal((0, $"{expected}\n", ""), Run("count", images, texts, $"--epsilon={e}", "--metric", m, "--threads", "1"));
         }
         Assert.Equal("250000\n", Run("count", "--paired", paired, "--epsilon", "inf").Out);
+    }
+
+    [Fact]
+    public void Count_ReadsParquetAndHdf5()
+    {
+        ParquetEmbeddings.SavePaired(File("clip.parquet"), Clip.Images, Clip.Texts);
+        Hdf5Embeddings.SavePaired(File("clip.h5"), Clip.Images, Clip.Texts.ToDouble());
+        long expected = new ApproximateFiberProduct(Clip.Images, Clip.Texts).Count(1.2);
+        Assert.Equal($"{expected}\n", Run("count", "--paired", File("clip.parquet") + ":image_embedding,text_embedding", "--epsilon", "1.2").Out);
+        Assert.Equal($"{expected}\n", Run("count", File("clip.parquet") + ":image_embedding", File("clip.h5") + ":/texts", "--epsilon", "1.2").Out);
+        Assert.Equal($"{expected}\n", Run("count", "--paired", File("clip.h5") + ":/images,/texts", "--epsilon", "1.2").Out);
+        var (status, _, error) = Run("count", "--paired", File("clip.parquet") + ":image_embedding", "--epsilon", "1.2");
+        Assert.Equal((2, true), (status, error.Contains("name the two columns", StringComparison.Ordinal)));
+        (status, _, error) = Run("count", File("clip.parquet") + ":nope", File("clip.h5") + ":/texts", "--epsilon", "1.2");
+        Assert.Equal((1, true), (status, error.Contains("clip.parquet", StringComparison.Ordinal)));
+
+        var (paired, _, _) = Files();
+        Assert.Equal(0, Run("join", "--paired", paired, "--epsilon", "1.2", "--output", File("pairs.parquet")).Status);
+        Assert.True(new FileInfo(File("pairs.parquet")).Length > 1000);
     }
 
     [Fact]
@@ -136,7 +156,7 @@ public sealed class CliTests : IDisposable
     [InlineData(2, "--epsilon needs a value", "count", "--paired", "P", "--epsilon")]
     [InlineData(2, "--threads expects a whole number ≥ 1; got '0'", "count", "--paired", "P", "--epsilon", "1", "--threads", "0")]
     [InlineData(2, "--metric expects euclidean, cosine or angular; got 'manhattan'", "count", "--paired", "P", "--epsilon", "1", "--metric", "manhattan")]
-    [InlineData(2, "expected a .npz, .csv or .json file name", "join", "--paired", "P", "--epsilon", "1", "--output", "pairs.txt")]
+    [InlineData(2, "expected a .npz, .csv, .json or .parquet file name", "join", "--paired", "P", "--epsilon", "1", "--output", "pairs.txt")]
     [InlineData(2, "--range expects from:to:count", "profile", "--paired", "P", "--range", "2:1:3")]
     [InlineData(2, "two embedding files", "count", "only-one.npy", "--epsilon", "1")]
     [InlineData(2, "--truncate takes no value", "join", "--paired", "P", "--truncate=yes")]

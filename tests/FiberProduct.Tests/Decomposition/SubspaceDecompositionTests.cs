@@ -1,6 +1,7 @@
 using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
+using FiberProduct.Numerics;
 using FiberProduct.Tests.Fiber;
 using FsCheck;
 using FsCheck.Fluent;
@@ -216,7 +217,7 @@ public class WedinSamplingTests
             var z = Matrix<double>.Build.Dense(k, r, (_, _) => Sets.Gaussian(random)).QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q;
             var scaled = Matrix<double>.Build.Dense(m, r, (i, j) => s[i] * z[i, j]);
             direct[t] = scaled.L2Norm();
-            sampled[t] = SubspaceDecomposition.FrameNorm(random, s, k, r);
+            sampled[t] = RandomFrames.FrameNorm(random, s, k, r);
         }
         Array.Sort(direct);
         Array.Sort(sampled);
@@ -342,7 +343,7 @@ public class GeneralizedEigenvalueTests
         var w = g.TransposeThisAndMultiply(g);
         var a = h.TransposeThisAndMultiply(h);
         double expected = (w.Inverse() * a).Evd().EigenValues.Max(e => e.Real);
-        double actual = SubspaceDecomposition.LargestGeneralizedEigenvalue(a.ToRowMajorArray(), w.ToRowMajorArray(), r);
+        double actual = GeneralizedEigenvalue.Largest(a.ToRowMajorArray(), w.ToRowMajorArray(), r);
         Assert.Equal(expected, actual, expected * 1e-6);
     }
 }

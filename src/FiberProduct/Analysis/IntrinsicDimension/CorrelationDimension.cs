@@ -1,5 +1,8 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
+using FiberProduct.Numerics;
 
 namespace FiberProduct.Analysis;
 
@@ -43,30 +46,32 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="confidence">The coverage of the bootstrap interval (default 0.95).</param>
     /// <param name="resamples">Bootstrap resamples of the images (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
+    /// <param name="progress">Receives the fraction done: the joins (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ ≤ number of texts, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">The two radii coincide or a count is zero, so no slope exists.</exception>
     public static CorrelationDimension Estimate(ApproximateFiberProduct product, int k1 = 10, int k2 = 20, double confidence = 0.95, int resamples = 1000,
-        int seed = 0, CancellationToken cancellationToken = default)
+        int seed = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         CheckRanks(k1, k2, product.Texts.Count, "the number of texts");
         CheckBootstrap(confidence, resamples);
         if (product.Images.Count == 0) throw new InvalidOperationException("There are no images.");
 
         // The k-th nearest text of every image, exactly: the k2 nearest within ε = ∞.
-        var nearest = product.NearestWithin(double.PositiveInfinity, k2, cancellationToken: cancellationToken);
+        var nearest = product.NearestWithin(double.PositiveInfinity, k2, ScopeProgress.Of(scope.Part(0, 0.4)), scope.Token);
         var kth1 = new double[product.Images.Count];
         var kth2 = new double[product.Images.Count];
-        for (int i = 0; i < kth1.Length; i++)
+        scope.For(0, kth1.Length, i =>
         {
             var distances = nearest.DistancesOfRow(i).ToArray();
             Array.Sort(distances);
             kth1[i] = distances[k1 - 1];
             kth2[i] = distances[k2 - 1];
-        }
+        });
         var (r1, r2) = MedianRadii(kth1, kth2);
-        return FromCounts(RowCounts(product.Pairs(r2, cancellationToken: cancellationToken), [r1, r2], excludeSelf: false), [r1, r2], confidence, resamples, seed, cancellationToken);
+        return FromPairs(product, r2, [r1, r2], excludeSelf: false, confidence, resamples, seed, scope.Part(0.4, 1));
     }
 
     /// <summary>
@@ -80,17 +85,19 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="confidence">The coverage of the bootstrap interval (default 0.95).</param>
     /// <param name="resamples">Bootstrap resamples of the images (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
+    /// <param name="progress">Receives the fraction done: the join (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">No pair lies within r₁, so no slope exists.</exception>
     /// <exception cref="ResultBudgetExceededException">More pairs lie within r₂ than the product's result budget.</exception>
     public static CorrelationDimension EstimateOverRange(ApproximateFiberProduct product, double smallRadius, double largeRadius, int radii = 8,
-        double confidence = 0.95, int resamples = 1000, int seed = 0, CancellationToken cancellationToken = default)
+        double confidence = 0.95, int resamples = 1000, int seed = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         var grid = Grid(smallRadius, largeRadius, radii);
         CheckBootstrap(confidence, resamples);
-        return FromCounts(RowCounts(product.Pairs(largeRadius, cancellationToken: cancellationToken), grid, excludeSelf: false), grid, confidence, resamples, seed, cancellationToken);
+        return FromPairs(product, largeRadius, grid, excludeSelf: false, confidence, resamples, seed, scope);
     }
 
     /// <summary>
@@ -105,19 +112,21 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="resamples">Bootstrap resamples of the points (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="options">Options of the joins (threads, result budget).</param>
+    /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ &lt; number of points, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">The two radii coincide or a count is zero, so no slope exists.</exception>
     public static CorrelationDimension OfPoints(EmbeddingSet points, int k1 = 10, int k2 = 20, double confidence = 0.95, int resamples = 1000,
-        int seed = 0, FiberProductOptions? options = null, CancellationToken cancellationToken = default)
+        int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
         CheckRanks(k1, k2, points.Count - 1, "the number of points − 1");
         CheckBootstrap(confidence, resamples);
-        var neighbours = NeighbourDistances.Of(points, k2, options, nameof(k2), cancellationToken);
+        var neighbours = NeighbourDistances.Of(points, k2, options, nameof(k2), scope.Part(0, 0.4));
         var (r1, r2) = MedianRadii(neighbours.Select(t => t[k1 - 1]).ToArray(), neighbours.Select(t => t[k2 - 1]).ToArray());
         var product = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options);
-        return FromCounts(RowCounts(product.Pairs(r2, cancellationToken: cancellationToken), [r1, r2], excludeSelf: true), [r1, r2], confidence, resamples, seed, cancellationToken);
+        return FromPairs(product, r2, [r1, r2], excludeSelf: true, confidence, resamples, seed, scope.Part(0.4, 1));
     }
 
     /// <summary>Estimates ν for one point set over a radius range the caller chooses (see the fiber-product overload).</summary>
@@ -129,18 +138,21 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="resamples">Bootstrap resamples of the points (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="options">Options of the join (threads, result budget).</param>
+    /// <param name="progress">Receives the fraction done: the join, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">No pair lies within r₁, so no slope exists.</exception>
     /// <exception cref="ResultBudgetExceededException">More pairs lie within r₂ than the result budget.</exception>
     public static CorrelationDimension OfPointsOverRange(EmbeddingSet points, double smallRadius, double largeRadius, int radii = 8,
-        double confidence = 0.95, int resamples = 1000, int seed = 0, FiberProductOptions? options = null, CancellationToken cancellationToken = default)
+        double confidence = 0.95, int resamples = 1000, int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
         var grid = Grid(smallRadius, largeRadius, radii);
         CheckBootstrap(confidence, resamples);
         var product = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options);
-        return FromCounts(RowCounts(product.Pairs(largeRadius, cancellationToken: cancellationToken), grid, excludeSelf: true), grid, confidence, resamples, seed, cancellationToken);
+        return FromPairs(product, largeRadius, grid, excludeSelf: true, confidence, resamples, seed, scope);
     }
 
     private static void CheckRanks(int k1, int k2, int limit, string what)
@@ -158,7 +170,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
 
     private static (double R1, double R2) MedianRadii(double[] kth1, double[] kth2)
     {
-        double r1 = Resampling.Median(kth1), r2 = Resampling.Median(kth2);
+        double r1 = Quantiles.Median(kth1), r2 = Quantiles.Median(kth2);
         if (!(r2 > r1)) throw new InvalidOperationException(Resampling.Invariant($"The radii coincide (r₁ = r₂ = {r1}); the slope is undefined."));
         if (r1 == 0) throw new InvalidOperationException("r₁ = 0 (duplicated points); the logarithm of the radius is undefined.");
         return (r1, r2);
@@ -179,10 +191,10 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     }
 
     /// <summary>counts[i][g] = the pairs of row i within radius g (the pair (i, i) left out when the set is joined with itself).</summary>
-    private static long[][] RowCounts(PairSet pairs, double[] grid, bool excludeSelf)
+    private static long[][] RowCounts(PairSet pairs, double[] grid, bool excludeSelf, ExecutionScope scope)
     {
         var counts = new long[pairs.RowCount][];
-        for (int i = 0; i < counts.Length; i++)
+        scope.For(0, counts.Length, i =>
         {
             var row = new long[grid.Length];
             var columns = pairs.ColumnsOfRow(i);
@@ -193,11 +205,22 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
                 for (int g = 0; g < grid.Length; g++) if (distances[p] <= grid[g]) row[g]++;
             }
             counts[i] = row;
-        }
+        }, reportEvery: 1024);
         return counts;
     }
 
-    private static CorrelationDimension FromCounts(long[][] counts, double[] grid, double confidence, int resamples, int seed, CancellationToken cancellationToken)
+    /// <summary>The pairs within the largest radius (the join: 0 … 0.6 of the stage), counted per row, then the slope and its bootstrap.</summary>
+    private static CorrelationDimension FromPairs(ApproximateFiberProduct product, double largest, double[] grid, bool excludeSelf, double confidence,
+        int resamples, int seed, ExecutionScope scope)
+    {
+        var pairs = product.Pairs(largest, ScopeProgress.Of(scope.Part(0, 0.6)), scope.Token);
+        var counts = RowCounts(pairs, grid, excludeSelf, scope.Part(0.6, 0.7));
+        return FromCounts(counts, grid, confidence, resamples, seed, scope.Part(0.7, 1));
+    }
+
+    /// <summary>The slope of the summed counts and its bootstrap over the rows, drawn in order from one generator (so the
+    /// interval does not depend on the thread count).</summary>
+    private static CorrelationDimension FromCounts(long[][] counts, double[] grid, double confidence, int resamples, int seed, ExecutionScope scope)
     {
         int n = counts.Length;
         if (n == 0) throw new InvalidOperationException("There are no rows.");
@@ -208,7 +231,7 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
         var samples = new double[resamples];
         for (int b = 0; b < resamples; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            scope.ThrowIfCancelled();
             Array.Clear(totals);
             for (int t = 0; t < n; t++)
             {
@@ -217,8 +240,9 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
             }
             // A resample with no pair within r₁ has no finite slope: it counts as +∞ (an unbounded upper end).
             samples[b] = totals[0] == 0 ? double.PositiveInfinity : Slope(totals, grid);
+            scope.Report((b + 1.0) / resamples);
         }
-        var (lower, upper) = Resampling.PercentileInterval(samples, confidence);
+        var (lower, upper) = Quantiles.CentralInterval(samples, confidence);
         return new CorrelationDimension(estimate, lower, upper, grid[0], grid[^1]);
     }
 

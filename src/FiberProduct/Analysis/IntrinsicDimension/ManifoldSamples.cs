@@ -1,4 +1,5 @@
 using FiberProduct.Embedding;
+using FiberProduct.Numerics;
 
 namespace FiberProduct.Analysis;
 
@@ -32,7 +33,7 @@ public static class ManifoldSamples
             do
             {
                 norm = 0;
-                for (int j = 0; j < u.Length; j++) { u[j] = Resampling.Gaussian(random); norm += u[j] * u[j]; }
+                for (int j = 0; j < u.Length; j++) { u[j] = StandardNormal.Sample(random); norm += u[j] * u[j]; }
             } while (norm == 0);
             norm = Math.Sqrt(norm);
             for (int j = 0; j < u.Length; j++) u[j] /= norm;
@@ -86,7 +87,7 @@ public static class ManifoldSamples
             double norm;
             do
             {
-                for (int c = 0; c < ambient; c++) v[c] = Resampling.Gaussian(random);
+                for (int c = 0; c < ambient; c++) v[c] = StandardNormal.Sample(random);
                 for (int pass = 0; pass < 2; pass++)
                     for (int p = 0; p < j; p++)
                     {

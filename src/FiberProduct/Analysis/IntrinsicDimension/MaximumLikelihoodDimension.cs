@@ -1,5 +1,8 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
+using FiberProduct.Numerics;
 
 namespace FiberProduct.Analysis;
 
@@ -25,25 +28,27 @@ public static class MaximumLikelihoodDimension
     /// <param name="resamples">Bootstrap resamples of the points (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="options">Options of the nearest-neighbour join (threads, result budget).</param>
+    /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval covers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k₁ &lt; 2, k₂ &lt; k₁, k₂ not below the number of points, coverage outside (0, 1), or resamples below 1.</exception>
     /// <exception cref="InvalidOperationException">Two points coincide, so a log-distance ratio is undefined.</exception>
     public static DimensionEstimate Estimate(EmbeddingSet points, int k1 = 10, int k2 = 20, double coverage = 0.95, int resamples = 1000,
-        int seed = 0, FiberProductOptions? options = null, CancellationToken cancellationToken = default)
+        int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
         ArgumentOutOfRangeException.ThrowIfLessThan(k1, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(k2, k1);
         Resampling.CheckCoverage(coverage, nameof(coverage));
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 1);
-        var neighbours = NeighbourDistances.Of(points, k2, options, nameof(k2), cancellationToken);
+        var neighbours = NeighbourDistances.Of(points, k2, options, nameof(k2), scope.Part(0, 0.8));
         NeighbourDistances.RequireDistinct(neighbours);
         int n = points.Count, ks = k2 - k1 + 1;
 
         // inverse[i, k − k1] = u_k(x_i), the per-point estimate of 1/m.
         var inverse = new double[n, ks];
-        for (int i = 0; i < n; i++)
+        scope.For(0, n, i =>
         {
             var t = neighbours[i];
             double logSum = 0; // Σ_{j ≤ k−1} log T_j, grown with k
@@ -52,7 +57,7 @@ public static class MaximumLikelihoodDimension
                 logSum += Math.Log(t[k - 2]);
                 if (k >= k1) inverse[i, k - k1] = ((k - 1) * Math.Log(t[k - 1]) - logSum) / (k - 1);
             }
-        }
+        });
 
         var all = new int[n];
         for (int i = 0; i < n; i++) all[i] = i;
@@ -60,13 +65,16 @@ public static class MaximumLikelihoodDimension
         var random = new Random(seed);
         var samples = new double[resamples];
         var draw = new int[n];
+        // The resamples are drawn in order from one generator, so the interval does not depend on the thread count.
+        var bootstrap = scope.Part(0.8, 1);
         for (int b = 0; b < resamples; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            bootstrap.ThrowIfCancelled();
             for (int i = 0; i < n; i++) draw[i] = random.Next(n);
             samples[b] = Combine(inverse, draw, ks);
+            bootstrap.Report((b + 1.0) / resamples);
         }
-        var (lower, upper) = Resampling.PercentileInterval(samples, coverage);
+        var (lower, upper) = Quantiles.CentralInterval(samples, coverage);
         return new DimensionEstimate(estimate, lower, upper, coverage, n, DimensionEstimate.BootstrapOverPoints);
     }
 

@@ -1,4 +1,5 @@
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 
 namespace FiberProduct.Analysis;
@@ -11,7 +12,7 @@ internal static class NeighbourDistances
 {
     /// <summary>Row i holds the distances from point i to its k nearest other points, ascending.</summary>
     /// <exception cref="ArgumentOutOfRangeException">k is below 1 or not below the number of points.</exception>
-    public static double[][] Of(EmbeddingSet points, int k, FiberProductOptions? options, string argument, CancellationToken cancellationToken)
+    public static double[][] Of(EmbeddingSet points, int k, FiberProductOptions? options, string argument, ExecutionScope scope)
     {
         if (k < 1 || k >= points.Count)
             throw new ArgumentOutOfRangeException(argument, k, Resampling.Invariant(
@@ -23,17 +24,21 @@ internal static class NeighbourDistances
         // neighbour distance of up to 64 evenly spread points, and the rows that still fall short are redone at ∞.
         var sample = Enumerable.Range(0, Math.Min(n, 64)).Select(s => (int)((long)s * n / Math.Min(n, 64))).ToArray();
         var probe = new ApproximateFiberProduct(Resampling.SelectRows(points, sample), points, FiberMetric.Euclidean, options)
-            .NearestWithin(double.PositiveInfinity, k + 1, cancellationToken: cancellationToken);
+            .NearestWithin(double.PositiveInfinity, k + 1, ScopeProgress.Of(scope.Part(0, 0.05)), scope.Token);
         double epsilon = probe.Distances.ToArray().Max();
         var nearest = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options)
-            .NearestWithin(epsilon, k + 1, cancellationToken: cancellationToken);
+            .NearestWithin(epsilon, k + 1, ScopeProgress.Of(scope.Part(0.05, 0.85)), scope.Token);
         var shortRows = Enumerable.Range(0, n).Where(i => nearest.ColumnsOfRow(i).Length < k + 1).ToArray();
         var retry = shortRows.Length == 0 ? null : new ApproximateFiberProduct(Resampling.SelectRows(points, shortRows), points, FiberMetric.Euclidean, options)
-            .NearestWithin(double.PositiveInfinity, k + 1, cancellationToken: cancellationToken);
+            .NearestWithin(double.PositiveInfinity, k + 1, ScopeProgress.Of(scope.Part(0.85, 0.95)), scope.Token);
+        // Where row i's neighbours come from: its retry row, or the first join.
+        var retryRow = new int[n];
+        Array.Fill(retryRow, -1);
+        for (int r = 0; r < shortRows.Length; r++) retryRow[shortRows[r]] = r;
         var result = new double[n][];
-        for (int i = 0, next = 0; i < n; i++)
+        scope.Part(0.95, 1).For(0, n, i =>
         {
-            var (source, sourceRow) = next < shortRows.Length && shortRows[next] == i ? (retry!, next++) : (nearest, i);
+            var (source, sourceRow) = retryRow[i] >= 0 ? (retry!, retryRow[i]) : (nearest, i);
             var columns = source.ColumnsOfRow(sourceRow);
             var distances = source.DistancesOfRow(sourceRow);
             var order = new (double Distance, int Column)[columns.Length];
@@ -46,7 +51,7 @@ internal static class NeighbourDistances
             for (int p = 0, r = 0; r < k; p++)
                 if (p != self) row[r++] = order[p].Distance;
             result[i] = row;
-        }
+        }, reportEvery: 1024);
         return result;
     }
 

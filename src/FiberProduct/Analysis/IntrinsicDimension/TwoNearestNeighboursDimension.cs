@@ -1,5 +1,8 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
+using FiberProduct.Numerics;
 
 namespace FiberProduct.Analysis;
 
@@ -22,14 +25,16 @@ public static class TwoNearestNeighboursDimension
     /// <param name="resamples">Bootstrap resamples of the points (default 1000).</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="options">Options of the nearest-neighbour join (threads, result budget).</param>
+    /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval covers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 3 points, the fraction outside [0, 1) or leaving no ratio to fit, coverage outside (0, 1), or resamples below 1.</exception>
     /// <exception cref="InvalidOperationException">Two points coincide (T₁ = 0), or every kept ratio is 1, so no slope exists.</exception>
     public static DimensionEstimate Estimate(EmbeddingSet points, double discardFraction = 0.1, double coverage = 0.95, int resamples = 1000,
-        int seed = 0, FiberProductOptions? options = null, CancellationToken cancellationToken = default)
+        int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, OrderedProgress.Of(progress), cancellationToken);
         ArgumentOutOfRangeException.ThrowIfLessThan(points.Count, 3, nameof(points) + ".Count");
         if (!(discardFraction >= 0 && discardFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(discardFraction), discardFraction, "Expected a fraction in [0, 1).");
@@ -38,7 +43,7 @@ public static class TwoNearestNeighboursDimension
             throw new ArgumentOutOfRangeException(nameof(discardFraction), discardFraction, Resampling.Invariant($"Discarding this fraction of {n} ratios leaves none to fit."));
         Resampling.CheckCoverage(coverage, nameof(coverage));
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 1);
-        var neighbours = NeighbourDistances.Of(points, 2, options, nameof(points), cancellationToken);
+        var neighbours = NeighbourDistances.Of(points, 2, options, nameof(points), scope.Part(0, 0.8));
         NeighbourDistances.RequireDistinct(neighbours);
         var logRatios = new double[n];
         for (int i = 0; i < n; i++) logRatios[i] = Math.Log(neighbours[i][1] / neighbours[i][0]);
@@ -47,13 +52,16 @@ public static class TwoNearestNeighboursDimension
         var random = new Random(seed);
         var samples = new double[resamples];
         var draw = new double[n];
+        // The resamples are drawn in order from one generator, so the interval does not depend on the thread count.
+        var bootstrap = scope.Part(0.8, 1);
         for (int b = 0; b < resamples; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            bootstrap.ThrowIfCancelled();
             for (int i = 0; i < n; i++) draw[i] = logRatios[random.Next(n)];
             samples[b] = Fit(draw, discardFraction);
+            bootstrap.Report((b + 1.0) / resamples);
         }
-        var (lower, upper) = Resampling.PercentileInterval(samples, coverage);
+        var (lower, upper) = Quantiles.CentralInterval(samples, coverage);
         return new DimensionEstimate(estimate, lower, upper, coverage, n, DimensionEstimate.BootstrapOverPoints);
     }
 

@@ -1,3 +1,5 @@
+using FiberProduct.Numerics;
+
 namespace FiberProduct.Analysis;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class NullTest
         int extreme = tail == NullTail.Upper ? samples.Count(s => s >= observed) : samples.Count(s => s <= observed);
         PValue = (extreme + 1.0) / (samples.Length + 1.0);
         NullMean = samples.Average();
-        (BandLower, BandUpper) = Resampling.PercentileInterval(samples, bandCoverage); // sorts the draws
+        (BandLower, BandUpper) = Quantiles.CentralInterval(samples, bandCoverage); // sorts the draws
         this.samples = samples;
     }
 

@@ -1,5 +1,6 @@
 using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 
 namespace FiberProduct.Analysis;
@@ -15,7 +16,8 @@ namespace FiberProduct.Analysis;
 /// neither does the AJIVE shared rank of <see cref="SubspaceDecomposition.Estimate"/>, which reads each modality's
 /// signal subspace without the pairing: its null collapses onto the observed rank (p = 1) — a finding, not a failure.
 /// The CCA rank of <see cref="SubspaceDecomposition.EstimateByCca"/> does depend on the pairing.</para>
-/// <para>Draws run one after another, so a seed gives the same draws on any machine.</para>
+/// <para>Draws run one after another from one seeded generator, so a seed gives the same draws on any machine and thread
+/// count; the work within a draw (the engine's queries, the per-pair distances) runs on the product's threads.</para>
 /// </remarks>
 public static class PairingPermutationNull
 {
@@ -41,15 +43,28 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(statistic);
         ArgumentNullException.ThrowIfNull(name);
         CheckDraws(tail, permutations, bandCoverage);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        return Draws(product, truth, (pairing, _) => statistic(pairing), name, tail, permutations, seed, bandCoverage, scope);
+    }
+
+    /// <summary>
+    /// The statistic of the truth, then of each shuffled pairing in turn (the permutations drawn in order from one seeded
+    /// generator, so the draws do not depend on the thread count); the statistic may use the draw's stage of the scope.
+    /// </summary>
+    private static NullTest Draws(ApproximateFiberProduct product, Pairing truth, Func<Pairing, ExecutionScope, double> statistic, string name,
+        NullTail tail, int permutations, int seed, double bandCoverage, ExecutionScope scope)
+    {
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before any draw
-        double observed = statistic(truth);
+        double share = 1.0 / (permutations + 1);
+        double observed = statistic(truth, scope.Part(0, share));
         var random = new Random(seed);
         var samples = new double[permutations];
         for (int b = 0; b < permutations; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            samples[b] = statistic(Shuffle(truth, Resampling.Permutation(random, product.Texts.Count)));
-            progress?.Report((b + 1.0) / permutations);
+            scope.ThrowIfCancelled();
+            var draw = Shuffle(truth, Resampling.Permutation(random, product.Texts.Count));
+            samples[b] = statistic(draw, scope.Part((b + 1) * share, (b + 2) * share));
+            scope.Report((b + 2) * share);
         }
         return new NullTest(name, Law, observed, samples, tail, bandCoverage, seed);
     }
@@ -61,16 +76,37 @@ public static class PairingPermutationNull
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
+    /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
     public static NullTest TruePairsWithin(ApproximateFiberProduct product, Pairing truth, double epsilon, int permutations = 999, int seed = 0,
-        double bandCoverage = 0.95, CancellationToken cancellationToken = default)
+        double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
+        ArgumentNullException.ThrowIfNull(truth);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        return Test(product, truth, p => p.Pairs.Count(x => Retrieval.Distance(product, product.Images, x.Image, product.Texts, x.Text) <= epsilon),
-            Resampling.Invariant($"true pairs within ε = {epsilon}"), NullTail.Upper, permutations, seed, bandCoverage, null, cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        double Within(Pairing pairing, ExecutionScope stage)
+        {
+            var within = PerPair(pairing, stage, (image, text) => Retrieval.Distance(product, product.Images, image, product.Texts, text) <= epsilon);
+            return within.Count(w => w);
+        }
+        return Draws(product, truth, Within, Resampling.Invariant($"true pairs within ε = {epsilon}"), NullTail.Upper, permutations, seed, bandCoverage, scope);
+    }
+
+    /// <summary>A test of every pair of the pairing, in chunks on the stage's threads (each result in its own slot, so the
+    /// outcome does not depend on the thread count).</summary>
+    private static bool[] PerPair(Pairing pairing, ExecutionScope stage, Func<int, int, bool> test)
+    {
+        var pairs = pairing.Pairs;
+        var result = new bool[pairs.Count];
+        const int Chunk = 4096;
+        stage.For(0, (pairs.Count + Chunk - 1) / Chunk, c =>
+        {
+            for (int p = c * Chunk, end = Math.Min(pairs.Count, p + Chunk); p < end; p++) result[p] = test(pairs[p].Image, pairs[p].Text);
+        });
+        return result;
     }
 
     /// <summary>The best F1 of F_ε against the pairing (<see cref="ApproximateFiberProduct.BestF1"/>), against shuffled
@@ -88,8 +124,11 @@ public static class PairingPermutationNull
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
-        return Test(product, truth, p => product.BestF1(p, cancellationToken: cancellationToken).F1, "best F1", NullTail.Upper,
-            permutations, seed, bandCoverage, progress, cancellationToken);
+        ArgumentNullException.ThrowIfNull(truth);
+        CheckDraws(NullTail.Upper, permutations, bandCoverage);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        return Draws(product, truth, (p, stage) => product.BestF1(p, ScopeProgress.Of(stage), stage.Token).F1, "best F1", NullTail.Upper,
+            permutations, seed, bandCoverage, scope);
     }
 
     /// <summary>
@@ -105,11 +144,12 @@ public static class PairingPermutationNull
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
+    /// <param name="progress">The fraction done: the join, then the draws.</param>
     /// <param name="cancellationToken">Cancels the join and the draws.</param>
     /// <exception cref="ArgumentOutOfRangeException">K below 1, the direction unknown, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
     /// <exception cref="InvalidOperationException">The pairing has no pair, so recall is undefined.</exception>
     public static NullTest RecallAt(ApproximateFiberProduct product, Pairing truth, int k, RetrievalDirection direction, int permutations = 999,
-        int seed = 0, double bandCoverage = 0.95, CancellationToken cancellationToken = default)
+        int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
@@ -118,6 +158,7 @@ public static class PairingPermutationNull
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before the join
         if (truth.Count == 0) throw new InvalidOperationException("The pairing is empty; recall is undefined.");
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var kth = new double[queries.Count];
@@ -125,21 +166,28 @@ public static class PairingPermutationNull
         else
         {
             var nearest = new ApproximateFiberProduct(queries, items, product.Metric, product.Options with { TruncateAtBudget = false })
-                .NearestWithin(double.PositiveInfinity, k, cancellationToken: cancellationToken);
-            for (int q = 0; q < kth.Length; q++) kth[q] = nearest.DistancesOfRow(q).ToArray().Max();
+                .NearestWithin(double.PositiveInfinity, k, ScopeProgress.Of(scope.Part(0, 0.5)), scope.Token);
+            scope.For(0, kth.Length, q => kth[q] = nearest.DistancesOfRow(q).ToArray().Max());
         }
-        double Recall(Pairing pairing)
+        double Recall(Pairing pairing, ExecutionScope stage)
         {
-            var found = new Dictionary<int, bool>();
-            foreach (var (image, text) in pairing.Pairs)
+            var within = PerPair(pairing, stage, (image, text) =>
             {
                 var (q, t) = imageQueries ? (image, text) : (text, image);
-                bool within = Retrieval.Distance(product, queries, q, items, t) <= kth[q];
-                found[q] = found.TryGetValue(q, out bool before) ? before || within : within;
+                return Retrieval.Distance(product, queries, q, items, t) <= kth[q];
+            });
+            var found = new Dictionary<int, bool>();
+            int p = 0;
+            foreach (var (image, text) in pairing.Pairs)
+            {
+                int q = imageQueries ? image : text;
+                found[q] = found.TryGetValue(q, out bool before) ? before || within[p] : within[p];
+                p++;
             }
             return (double)found.Values.Count(f => f) / found.Count;
         }
-        return Test(product, truth, Recall, Resampling.Invariant($"recall@{k} ({direction})"), NullTail.Upper, permutations, seed, bandCoverage, null, cancellationToken);
+        return Draws(product, truth, Recall, Resampling.Invariant($"recall@{k} ({direction})"), NullTail.Upper, permutations, seed, bandCoverage,
+            scope.Part(0.5, 1));
     }
 
     /// <summary>
@@ -164,14 +212,16 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(estimate);
         RequirePaired(images, texts);
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
+        // The estimator runs on its own threads (its options); the draws run in order from one seeded generator.
+        var scope = new ExecutionScope(1, OrderedProgress.Of(progress), cancellationToken);
         double observed = estimate(images, texts).Shared.Rank;
         var random = new Random(seed);
         var samples = new double[permutations];
         for (int b = 0; b < permutations; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            scope.ThrowIfCancelled();
             samples[b] = estimate(images, Resampling.SelectRows(texts, Resampling.Permutation(random, texts.Count))).Shared.Rank;
-            progress?.Report((b + 1.0) / permutations);
+            scope.Report((b + 1.0) / permutations);
         }
         return new NullTest("dim Z_s", "shuffled pairings: text rows permuted, the sets unchanged", observed, samples, NullTail.Upper, bandCoverage, seed);
     }
@@ -186,11 +236,14 @@ public static class PairingPermutationNull
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the swaps.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the swaps are drawn in order
+    /// from one seeded generator, so the draws do not depend on it.</param>
+    /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or are empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">B below 1 or the coverage outside (0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest ModalityGap(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0, double bandCoverage = 0.95,
-        CancellationToken cancellationToken = default)
+        int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
@@ -199,39 +252,46 @@ public static class PairingPermutationNull
             throw new ArgumentException(Resampling.Invariant($"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
         if (images.Count == 0) throw new ArgumentException("There are no pairs.", nameof(images));
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         int n = images.Count, d = images.Dimension;
-        var differences = new double[n, d];
+        // Column-major: the differences of coordinate c over the pairs are contiguous, one column a task.
+        var differences = new double[d][];
+        for (int c = 0; c < d; c++) differences[c] = new double[n];
         for (int i = 0; i < n; i++)
         {
             var (x, y) = (images.RowAsDouble(i), texts.RowAsDouble(i));
-            for (int c = 0; c < d; c++) differences[i, c] = x[c] - y[c];
+            for (int c = 0; c < d; c++) differences[c][i] = x[c] - y[c];
         }
         var signs = new int[n];
         Array.Fill(signs, 1);
-        double observed = GapLength(differences, signs);
+        double observed = GapLength(differences, signs, scope);
         var random = new Random(seed);
         var samples = new double[permutations];
         for (int b = 0; b < permutations; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            scope.ThrowIfCancelled();
             for (int i = 0; i < n; i++) signs[i] = random.Next(2) == 0 ? 1 : -1;
-            samples[b] = GapLength(differences, signs);
+            samples[b] = GapLength(differences, signs, scope);
+            scope.Report((b + 1.0) / permutations);
         }
         return new NullTest("modality gap ‖μ_I − μ_T‖", "swaps within pairs: image and text of each pair exchanged with probability ½",
             observed, samples, NullTail.Upper, bandCoverage, seed);
     }
 
-    /// <summary>‖(1/N) Σ_i s_i (x_i − y_i)‖.</summary>
-    private static double GapLength(double[,] differences, int[] signs)
+    /// <summary>‖(1/N) Σ_i s_i (x_i − y_i)‖: each coordinate's sum on its own thread, the squares added in coordinate order.</summary>
+    private static double GapLength(double[][] differences, int[] signs, ExecutionScope scope)
     {
-        int n = differences.GetLength(0), d = differences.GetLength(1);
-        double total = 0;
-        for (int c = 0; c < d; c++)
+        int n = signs.Length, d = differences.Length;
+        var means = new double[d];
+        scope.For(0, d, c =>
         {
+            var column = differences[c];
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += signs[i] * differences[i, c];
-            total += sum / n * (sum / n);
-        }
+            for (int i = 0; i < n; i++) sum += signs[i] * column[i];
+            means[c] = sum / n;
+        });
+        double total = 0;
+        for (int c = 0; c < d; c++) total += means[c] * means[c];
         return Math.Sqrt(total);
     }
 

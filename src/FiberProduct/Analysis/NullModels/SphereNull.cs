@@ -1,4 +1,6 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 
 namespace FiberProduct.Analysis;
@@ -43,8 +45,9 @@ public static class SphereNull
         ArgumentNullException.ThrowIfNull(name);
         PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         if (product.Metric == FiberMetric.Euclidean) RequireUnitRows(product.Images, product.Texts);
-        return Draw(product.Images, product.Texts, (x, y) => statistic(new ApproximateFiberProduct(x, y, product.Metric, product.Options)),
-            statistic(product), name, tail, draws, seed, bandCoverage, progress, cancellationToken);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        return Draw(product.Images, product.Texts, (x, y, _) => statistic(new ApproximateFiberProduct(x, y, product.Metric, product.Options)),
+            statistic(product), name, tail, draws, seed, bandCoverage, scope);
     }
 
     /// <summary>Any statistic of two embedding sets (a gap, a shared rank) against uniform sets of the same sizes.</summary>
@@ -71,7 +74,9 @@ public static class SphereNull
         ArgumentNullException.ThrowIfNull(name);
         PairingPermutationNull.CheckDraws(tail, draws, bandCoverage, nameof(draws));
         RequireUnitRows(images, texts);
-        return Draw(images, texts, statistic, statistic(images, texts), name, tail, draws, seed, bandCoverage, progress, cancellationToken);
+        // The statistic runs on its own threads; the draws run in order from one seeded generator.
+        var scope = new ExecutionScope(1, OrderedProgress.Of(progress), cancellationToken);
+        return Draw(images, texts, (x, y, _) => statistic(x, y), statistic(images, texts), name, tail, draws, seed, bandCoverage, scope);
     }
 
     /// <summary>|F_ε| against the uniform sphere (Monte Carlo); the closed form of its law is <see cref="PairCountMoments"/>.</summary>
@@ -80,16 +85,23 @@ public static class SphereNull
     /// <param name="draws">The number B of draws, at least 1 (default 99).</param>
     /// <param name="seed">Seed of the draws.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
-    /// <param name="cancellationToken">Cancels the joins.</param>
+    /// <param name="progress">The fraction of draws done (each draw: its sampling, then its join).</param>
+    /// <param name="cancellationToken">Cancels the sampling and the joins.</param>
     /// <exception cref="ArgumentException">Under the Euclidean metric, a row is not of unit length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, B below 1, or the coverage outside (0, 1).</exception>
     public static NullTest PairCount(ApproximateFiberProduct product, double epsilon, int draws = 99, int seed = 0, double bandCoverage = 0.95,
-        CancellationToken cancellationToken = default)
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
-        return Test(product, p => p.Count(epsilon, cancellationToken: cancellationToken), Resampling.Invariant($"|F_ε| at ε = {epsilon}"),
-            NullTail.Upper, draws, seed, bandCoverage, null, cancellationToken);
+        PairingPermutationNull.CheckDraws(NullTail.Upper, draws, bandCoverage, nameof(draws));
+        if (product.Metric == FiberMetric.Euclidean) RequireUnitRows(product.Images, product.Texts);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        double share = 1.0 / (draws + 1);
+        double observed = product.Count(epsilon, ScopeProgress.Of(scope.Part(0, share)), scope.Token);
+        return Draw(product.Images, product.Texts,
+            (x, y, stage) => new ApproximateFiberProduct(x, y, product.Metric, product.Options).Count(epsilon, ScopeProgress.Of(stage), stage.Token),
+            observed, Resampling.Invariant($"|F_ε| at ε = {epsilon}"), NullTail.Upper, draws, seed, bandCoverage, scope.Part(share, 1));
     }
 
     /// <summary>
@@ -117,18 +129,23 @@ public static class SphereNull
         return (pairs * p, Math.Sqrt(pairs * p * (1 - p)));
     }
 
-    private static NullTest Draw(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, double> statistic, double observed, string name,
-        NullTail tail, int draws, int seed, double bandCoverage, IProgress<double>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The draws, in order from one seeded generator (so they do not depend on the thread count): each samples both sets
+    /// (a fifth of its share of the progress, checking the token every 1,024 rows) and evaluates the statistic in the rest.
+    /// </summary>
+    private static NullTest Draw(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, ExecutionScope, double> statistic,
+        double observed, string name, NullTail tail, int draws, int seed, double bandCoverage, ExecutionScope scope)
     {
         var random = new Random(seed);
         var samples = new double[draws];
         for (int b = 0; b < draws; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var x = Resampling.UniformSphere(random, images.Count, images.Dimension);
-            var y = Resampling.UniformSphere(random, texts.Count, texts.Dimension);
-            samples[b] = statistic(x, y);
-            progress?.Report((b + 1.0) / draws);
+            var stage = scope.Part((double)b / draws, (b + 1.0) / draws);
+            var x = Resampling.UniformSphere(random, images.Count, images.Dimension, stage.Token);
+            var y = Resampling.UniformSphere(random, texts.Count, texts.Dimension, stage.Token);
+            stage.Report(0.2);
+            samples[b] = statistic(x, y, stage.Part(0.2, 1));
+            stage.Report(1);
         }
         return new NullTest(name, Law, observed, samples, tail, bandCoverage, seed);
     }

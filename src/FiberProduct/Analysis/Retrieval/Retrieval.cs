@@ -1,4 +1,6 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 using FiberProduct.Fiber.Kernels;
 
@@ -27,7 +29,7 @@ public static class Retrieval
     /// and truncation is never used, since a rank needs every closer item).</param>
     /// <param name="truth">The true pairs; a query may have several true partners (as COCO's five captions per image).</param>
     /// <param name="direction">Image→text or text→image.</param>
-    /// <param name="progress">The fraction of queries done.</param>
+    /// <param name="progress">The fraction of queries done (each band of queries: its join, then its ranks).</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets, or the direction is unknown.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
@@ -37,6 +39,7 @@ public static class Retrieval
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
         var partners = Partners(product, truth, imageQueries);
@@ -45,15 +48,19 @@ public static class Retrieval
         var averagePrecisions = new double[scored.Length];
         var options = product.Options with { TruncateAtBudget = false };
         int band = Math.Max(1, (1 << 22) / Math.Max(1, items.Count));
-        for (int start = 0; start < scored.Length; start += band)
+        int bands = (scored.Length + band - 1) / band;
+        // A band's join parallelises over its rows, and a band is a few hundred queries on large sets: then the bands
+        // run side by side, each on one thread; with fewer bands than workers they run in turn, each on all of them.
+        // Either way every query's scores land in its own slots, so the result does not depend on the thread count.
+        bool sideBySide = bands >= scope.Workers;
+        void Band(int index, ExecutionScope stage)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int end = Math.Min(scored.Length, start + band);
-            var rows = scored.AsSpan(start, end - start);
+            int start = index * band, end = Math.Min(scored.Length, start + band);
+            var rows = scored.AsSpan(start, end - start).ToArray();
             var bandQueries = Resampling.SelectRows(queries, rows);
             var relevant = new double[rows.Length][];
             var tolerances = new double[rows.Length];
-            for (int r = 0; r < rows.Length; r++)
+            stage.For(0, rows.Length, r =>
             {
                 var own = partners[rows[r]]!;
                 relevant[r] = new double[own.Count];
@@ -62,12 +69,13 @@ public static class Retrieval
                 // Widened past the float64 distances' error, so every item whose float64 distance ties or beats the
                 // partner's is returned; ranks are then counted on the float64 distances themselves.
                 tolerances[r] = relevant[r].Max() * (1 + 1e-9) + 1e-9;
-            }
-            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options)
-                .PairsPerImageTolerance(tolerances, cancellationToken: cancellationToken);
-            for (int r = 0; r < rows.Length; r++)
+            });
+            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options with { MaxDegreeOfParallelism = stage.Workers })
+                .PairsPerImageTolerance(tolerances, ScopeProgress.Of(stage.Part(0, 0.5)), stage.Token);
+            stage.Part(0.5, 1).For(0, rows.Length, r =>
             {
-                var within = pairs.ColumnsOfRow(r).ToArray().Select(j => ReferenceDistance.Distance(product.Metric, bandQueries, r, items, j)).ToArray();
+                var within = pairs.ColumnsOfRow(r).ToArray()
+                    .Select(j => ReferenceDistance.Distance(product.Metric, bandQueries, r, items, j)).ToArray();
                 Array.Sort(within);
                 var own = relevant[r];
                 Array.Sort(own);
@@ -83,22 +91,35 @@ public static class Retrieval
                 }
                 firstRanks[start + r] = best;
                 averagePrecisions[start + r] = precisionSum / own.Length;
-            }
-            progress?.Report((double)end / scored.Length);
+            });
         }
+        if (sideBySide) scope.For(0, bands, index => Band(index, new ExecutionScope(1, null, scope.Token)), reportEvery: 1);
+        else
+            for (int index = 0; index < bands; index++)
+            {
+                scope.ThrowIfCancelled();
+                var stage = scope.Part((double)index / bands, (index + 1.0) / bands);
+                Band(index, stage);
+                stage.Report(1);
+            }
         return new RetrievalScores(direction, items.Count, scored, firstRanks, averagePrecisions);
     }
 
     /// <summary>Scores retrieval both ways (image→text, then text→image).</summary>
     /// <param name="product">The fiber product (see <see cref="Evaluate"/>).</param>
     /// <param name="truth">The true pairs.</param>
+    /// <param name="progress">The fraction done: image→text is the first half, text→image the second.</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
     public static (RetrievalScores ImageToText, RetrievalScores TextToImage) EvaluateBothWays(ApproximateFiberProduct product, Pairing truth,
-        CancellationToken cancellationToken = default) =>
-        (Evaluate(product, truth, RetrievalDirection.ImageToText, cancellationToken: cancellationToken),
-         Evaluate(product, truth, RetrievalDirection.TextToImage, cancellationToken: cancellationToken));
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        return (Evaluate(product, truth, RetrievalDirection.ImageToText, ScopeProgress.Of(scope.Part(0, 0.5)), cancellationToken),
+                Evaluate(product, truth, RetrievalDirection.TextToImage, ScopeProgress.Of(scope.Part(0.5, 1)), cancellationToken));
+    }
 
     /// <summary>The true partners of each query (null where it has none), checked against the sets.</summary>
     internal static List<int>?[] Partners(ApproximateFiberProduct product, Pairing truth, bool imageQueries)

@@ -1,3 +1,5 @@
+using FiberProduct.Numerics;
+
 namespace FiberProduct.Analysis;
 
 /// <summary>
@@ -65,7 +67,7 @@ public sealed class RetrievalScores
         get
         {
             RequireQueries();
-            return Resampling.Median(Array.ConvertAll(firstRanks, r => (double)r));
+            return Quantiles.Median(Array.ConvertAll(firstRanks, r => (double)r));
         }
     }
 

@@ -1,5 +1,8 @@
+using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber.Kernels;
+using FiberProduct.Numerics;
 
 namespace FiberProduct.Analysis;
 
@@ -11,21 +14,28 @@ namespace FiberProduct.Analysis;
 /// either side.
 /// </summary>
 /// <remarks>
-/// <para>Memory and time: two N × N matrices of doubles (N = 10,000: 1.6 GB) and O(N²·d) arithmetic, in float64.</para>
+/// <para>Memory and time: two N × N matrices of doubles (N = 10,000: 1.6 GB) and O(N²·d) arithmetic, in float64, a row
+/// at a time on up to <c>maxDegreeOfParallelism</c> threads. Every sum is made of per-row partial sums added in row
+/// order, so the result does not depend on the thread count.</para>
 /// <para>The null permutes the pairing (row i of the images against row π(i) of the texts): L̃ becomes P L̃ Pᵀ, so each
-/// draw costs one pass over the N² entries.</para>
+/// draw costs one pass over the N² entries; the permutations are drawn in order from one seeded generator.</para>
 /// </remarks>
 public static class CenteredKernelAlignment
 {
     /// <summary>Linear CKA of paired embeddings.</summary>
     /// <param name="images">The images, row i paired with row i of the texts.</param>
     /// <param name="texts">The texts (any dimension).</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor).</param>
+    /// <param name="progress">The fraction done.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices.</param>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant (its centred Gram matrix is 0).</exception>
-    public static double Linear(EmbeddingSet images, EmbeddingSet texts, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">The thread count is 0 or below −1.</exception>
+    public static double Linear(EmbeddingSet images, EmbeddingSet texts, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
-        var (k, l) = Grams(images, texts, bandwidthFraction: null, cancellationToken);
-        return Alignment(k, l, Identity(k.GetLength(0)));
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var grams = Grams(images, texts, bandwidthFraction: null, scope.Part(0, 0.9));
+        return grams.Alignment(Identity(grams.Count), scope.Part(0.9, 1));
     }
 
     /// <summary>RBF CKA of paired embeddings: K_ij = exp(−‖x_i − x_j‖² / (2σ²)), σ = the fraction × the median distance
@@ -33,14 +43,18 @@ public static class CenteredKernelAlignment
     /// <param name="images">The images, row i paired with row i of the texts.</param>
     /// <param name="texts">The texts (any dimension).</param>
     /// <param name="bandwidthFraction">σ as a fraction of the median distance, positive and finite (default 0.8).</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor).</param>
+    /// <param name="progress">The fraction done.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices.</param>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite.</exception>
-    public static double Rbf(EmbeddingSet images, EmbeddingSet texts, double bandwidthFraction = 0.8, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite, or the thread count is 0 or below −1.</exception>
+    public static double Rbf(EmbeddingSet images, EmbeddingSet texts, double bandwidthFraction = 0.8, int maxDegreeOfParallelism = -1,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckFraction(bandwidthFraction);
-        var (k, l) = Grams(images, texts, bandwidthFraction, cancellationToken);
-        return Alignment(k, l, Identity(k.GetLength(0)));
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var grams = Grams(images, texts, bandwidthFraction, scope.Part(0, 0.9));
+        return grams.Alignment(Identity(grams.Count), scope.Part(0.9, 1));
     }
 
     /// <summary>Linear CKA against shuffled pairings.</summary>
@@ -49,15 +63,18 @@ public static class CenteredKernelAlignment
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
-    /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the draws do not depend on it.</param>
+    /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
+    /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">B below 1 or the coverage outside (0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest LinearTest(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0, double bandCoverage = 0.95,
-        CancellationToken cancellationToken = default)
+        int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         PairingPermutationNull.CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var (k, l) = Grams(images, texts, bandwidthFraction: null, cancellationToken);
-        return Draws(k, l, "linear CKA", permutations, seed, bandCoverage, cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var grams = Grams(images, texts, bandwidthFraction: null, scope.Part(0, 0.5));
+        return Draws(grams, "linear CKA", permutations, seed, bandCoverage, scope.Part(0.5, 1));
     }
 
     /// <summary>RBF CKA against shuffled pairings.</summary>
@@ -67,28 +84,32 @@ public static class CenteredKernelAlignment
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
-    /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the draws do not depend on it.</param>
+    /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
+    /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite, B below 1, or the coverage outside (0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite, B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest RbfTest(EmbeddingSet images, EmbeddingSet texts, double bandwidthFraction = 0.8, int permutations = 999, int seed = 0,
-        double bandCoverage = 0.95, CancellationToken cancellationToken = default)
+        double bandCoverage = 0.95, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckFraction(bandwidthFraction);
         PairingPermutationNull.CheckDraws(NullTail.Upper, permutations, bandCoverage);
-        var (k, l) = Grams(images, texts, bandwidthFraction, cancellationToken);
-        return Draws(k, l, Resampling.Invariant($"RBF CKA (σ = {bandwidthFraction} × median distance)"), permutations, seed, bandCoverage, cancellationToken);
+        var scope = new ExecutionScope(maxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        var grams = Grams(images, texts, bandwidthFraction, scope.Part(0, 0.5));
+        return Draws(grams, Resampling.Invariant($"RBF CKA (σ = {bandwidthFraction} × median distance)"), permutations, seed, bandCoverage, scope.Part(0.5, 1));
     }
 
-    private static NullTest Draws(double[,] k, double[,] l, string name, int permutations, int seed, double bandCoverage, CancellationToken cancellationToken)
+    private static NullTest Draws(CentredGrams grams, string name, int permutations, int seed, double bandCoverage, ExecutionScope scope)
     {
-        int n = k.GetLength(0);
-        double observed = Alignment(k, l, Identity(n));
+        int n = grams.Count;
+        double share = 1.0 / (permutations + 1);
+        double observed = grams.Alignment(Identity(n), scope.Part(0, share));
         var random = new Random(seed);
         var samples = new double[permutations];
         for (int b = 0; b < permutations; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            samples[b] = Alignment(k, l, Resampling.Permutation(random, n));
+            scope.ThrowIfCancelled();
+            samples[b] = grams.Alignment(Resampling.Permutation(random, n), scope.Part((b + 1) * share, (b + 2) * share));
         }
         return new NullTest(name, "shuffled pairings: text rows permuted against the image rows", observed, samples, NullTail.Upper, bandCoverage, seed);
     }
@@ -101,84 +122,99 @@ public static class CenteredKernelAlignment
 
     private static int[] Identity(int n) => Enumerable.Range(0, n).ToArray();
 
-    /// <summary>⟨K̃, P L̃ Pᵀ⟩_F / (‖K̃‖_F ‖L̃‖_F) for centred K̃, L̃: Σ_ij K̃_ij L̃_π(i)π(j) over the norms.</summary>
-    private static double Alignment(double[,] k, double[,] l, int[] pi)
+    /// <summary>The two centred Gram matrices K̃, L̃ and their Frobenius norms, which no permutation changes.</summary>
+    private sealed record CentredGrams(double[,] K, double[,] L, double KNorm, double LNorm)
     {
-        int n = k.GetLength(0);
-        double cross = 0, kk = 0, ll = 0;
-        for (int i = 0; i < n; i++)
+        public int Count => K.GetLength(0);
+
+        /// <summary>⟨K̃, P L̃ Pᵀ⟩_F / (‖K̃‖_F ‖L̃‖_F): Σ_ij K̃_ij L̃_π(i)π(j) over the norms, a row of the sum per task.</summary>
+        public double Alignment(int[] pi, ExecutionScope scope)
         {
-            int pi_i = pi[i];
-            for (int j = 0; j < n; j++)
+            int n = Count;
+            var rows = new double[n];
+            scope.For(0, n, i =>
             {
-                cross += k[i, j] * l[pi_i, pi[j]];
-                kk += k[i, j] * k[i, j];
-                ll += l[i, j] * l[i, j];
-            }
+                int pi_i = pi[i];
+                double cross = 0;
+                for (int j = 0; j < n; j++) cross += K[i, j] * L[pi_i, pi[j]];
+                rows[i] = cross;
+            }, reportEvery: 256);
+            return InRowOrder(rows) / (KNorm * LNorm);
         }
-        return cross / Math.Sqrt(kk * ll);
+    }
+
+    /// <summary>The sum of per-row partial sums in row order: the same bits on any thread count.</summary>
+    private static double InRowOrder(double[] rows)
+    {
+        double total = 0;
+        foreach (double r in rows) total += r;
+        return total;
     }
 
     /// <summary>The two centred Gram matrices (linear when the fraction is null, Gaussian otherwise).</summary>
-    private static (double[,] K, double[,] L) Grams(EmbeddingSet images, EmbeddingSet texts, double? bandwidthFraction, CancellationToken cancellationToken)
+    private static CentredGrams Grams(EmbeddingSet images, EmbeddingSet texts, double? bandwidthFraction, ExecutionScope scope)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         if (images.Count != texts.Count)
             throw new ArgumentException(Resampling.Invariant($"Expected paired rows: {images.Count} images but {texts.Count} texts."), nameof(texts));
         if (images.Count < 2) throw new ArgumentException(Resampling.Invariant($"Expected at least 2 pairs; got {images.Count}."), nameof(images));
-        return (Centred(images, bandwidthFraction, nameof(images), cancellationToken), Centred(texts, bandwidthFraction, nameof(texts), cancellationToken));
+        var (k, kNorm) = Centred(images, bandwidthFraction, nameof(images), scope.Part(0, 0.5));
+        var (l, lNorm) = Centred(texts, bandwidthFraction, nameof(texts), scope.Part(0.5, 1));
+        return new CentredGrams(k, l, kNorm, lNorm);
     }
 
-    private static double[,] Centred(EmbeddingSet set, double? bandwidthFraction, string argument, CancellationToken cancellationToken)
+    /// <summary>H G H and its Frobenius norm, G the linear or Gaussian Gram matrix of the rows.</summary>
+    private static (double[,] Gram, double Norm) Centred(EmbeddingSet set, double? bandwidthFraction, string argument, ExecutionScope scope)
     {
         int n = set.Count;
         var gram = new double[n, n];
         var rows = Enumerable.Range(0, n).Select(set.RowAsDouble).ToArray(); // either precision, widened exactly
-        for (int i = 0; i < n; i++)
+        scope.Part(0, 0.6).For(0, n, i =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
             for (int j = i; j < n; j++)
             {
                 double value = bandwidthFraction is null ? ReferenceSums.Dot(rows[i], rows[j]) : Math.Sqrt(ReferenceSums.SquaredEuclidean(rows[i], rows[j]));
                 gram[i, j] = gram[j, i] = value;
             }
-        }
+        }, reportEvery: 64);
         if (bandwidthFraction is double fraction)
         {
             // gram holds distances here: σ from their median over distinct rows, then the Gaussian kernel.
             var distances = new double[n * (n - 1) / 2];
             for (int i = 0, p = 0; i < n; i++) for (int j = i + 1; j < n; j++) distances[p++] = gram[i, j];
-            double sigma = fraction * Resampling.Median(distances);
+            scope.ThrowIfCancelled();
+            double sigma = fraction * Quantiles.Median(distances);
             if (sigma == 0) throw new ArgumentException("The median distance between the rows is 0; the RBF bandwidth is undefined.", argument);
-            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) gram[i, j] = Math.Exp(-gram[i, j] * gram[i, j] / (2 * sigma * sigma));
+            scope.Part(0.6, 0.8).For(0, n, i =>
+            {
+                for (int j = 0; j < n; j++) gram[i, j] = Math.Exp(-gram[i, j] * gram[i, j] / (2 * sigma * sigma));
+            }, reportEvery: 256);
         }
-        // H G H: subtract row and column means, add the grand mean.
+        // H G H: subtract row and column means, add the grand mean (G is symmetric: column means are row means).
         var rowMeans = new double[n];
-        double grand = 0;
-        for (int i = 0; i < n; i++)
+        var rowSums = new double[n];
+        scope.For(0, n, i =>
         {
             double s = 0;
             for (int j = 0; j < n; j++) s += gram[i, j];
             rowMeans[i] = s / n;
-            grand += s;
-        }
-        grand /= (double)n * n;
-        double norm = 0;
-        for (int i = 0; i < n; i++)
+            rowSums[i] = s;
+        });
+        double grand = InRowOrder(rowSums) / ((double)n * n);
+        var squares = new double[n];
+        scope.Part(0.8, 1).For(0, n, i =>
+        {
+            double norm = 0;
             for (int j = 0; j < n; j++)
             {
-                gram[i, j] = gram[i, j] - rowMeans[i] - rowMeans[j] + grand; // G is symmetric: column means are row means
+                gram[i, j] = gram[i, j] - rowMeans[i] - rowMeans[j] + grand;
                 norm += gram[i, j] * gram[i, j];
             }
-        if (norm == 0) throw new ArgumentException("Every row is the same after centring; CKA is undefined.", argument);
-        return gram;
-    }
-
-    private static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        double s = 0;
-        for (int c = 0; c < x.Length; c++) s += (double)x[c] * y[c];
-        return s;
+            squares[i] = norm;
+        }, reportEvery: 256);
+        double squaredNorm = InRowOrder(squares);
+        if (squaredNorm == 0) throw new ArgumentException("Every row is the same after centring; CKA is undefined.", argument);
+        return (gram, Math.Sqrt(squaredNorm));
     }
 }

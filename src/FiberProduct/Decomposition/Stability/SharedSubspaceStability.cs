@@ -1,5 +1,7 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Decomposition;
@@ -32,9 +34,9 @@ public sealed class SharedSubspaceStability
         Cut = JointRankCut.Of(full);
         double alpha = 1 - options.Confidence;
         var shares = stableShares.Order().ToArray();
-        StableShareInterval = (Quantile(shares, alpha / 2), Quantile(shares, 1 - alpha / 2));
+        StableShareInterval = (Quantiles.OfSorted(shares, alpha / 2), Quantiles.OfSorted(shares, 1 - alpha / 2));
         var sortedRanks = ranks.Select(r => (double)r).Order().ToArray();
-        JointRankInterval = ((int)Math.Floor(Quantile(sortedRanks, alpha / 2)), (int)Math.Ceiling(Quantile(sortedRanks, 1 - alpha / 2)));
+        JointRankInterval = ((int)Math.Floor(Quantiles.OfSorted(sortedRanks, alpha / 2)), (int)Math.Ceiling(Quantiles.OfSorted(sortedRanks, 1 - alpha / 2)));
     }
 
     private readonly double[] stableShares;
@@ -75,23 +77,27 @@ public sealed class SharedSubspaceStability
     /// <param name="texts">The texts.</param>
     /// <param name="options">The decomposition's settings, used for the full data and every subsample.</param>
     /// <param name="stability">The subsampling settings.</param>
-    /// <param name="progress">Receives the share of subsamples done, 0 … 1.</param>
+    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each subsample), 0 … 1.</param>
     /// <param name="cancellationToken">Stops between and within the decompositions.</param>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than 2 pairs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its value), or a given rank does not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its value), a given rank does not fit, or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below −1.</exception>
     /// <exception cref="DecompositionConvergenceException">A decomposition did not converge.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static SharedSubspaceStability Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
-        StabilityOptions? stability = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default) =>
-        EstimateWith(images, texts, (i, t, token) => SubspaceDecomposition.Estimate(i, t, options, cancellationToken: token),
-            stability, progress, cancellationToken);
+        StabilityOptions? stability = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new DecompositionOptions();
+        var scope = new ExecutionScope(options.MaxDegreeOfParallelism, OrderedProgress.Of(progress), cancellationToken);
+        return Estimation.Converged(() => Run(images, texts, (i, t, part) => Ajive.Estimate(i, t, options, part), stability, scope),
+            "SharedSubspaceStability.Estimate", images);
+    }
 
     /// <summary>Subsample stability of the shared subspace chosen by any estimator (for instance <see cref="SubspaceDecomposition.EstimateByCca"/>).</summary>
     /// <param name="images">The images, row i paired with text i.</param>
     /// <param name="texts">The texts.</param>
     /// <param name="estimator">Decomposes a pair of sets; called on the full data and on every subsample.</param>
     /// <param name="stability">The subsampling settings.</param>
-    /// <param name="progress">Receives the share of subsamples done, 0 … 1.</param>
+    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each subsample), 0 … 1.</param>
     /// <param name="cancellationToken">Stops between decompositions, and is passed to the estimator.</param>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than 2 pairs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its value).</exception>
@@ -100,9 +106,20 @@ public sealed class SharedSubspaceStability
         Func<EmbeddingSet, EmbeddingSet, CancellationToken, SubspaceDecomposition> estimator, StabilityOptions? stability = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(estimator);
+        var scope = new ExecutionScope(-1, OrderedProgress.Of(progress), cancellationToken);
+        return Run(images, texts, (i, t, part) => estimator(i, t, part.Token), stability, scope);
+    }
+
+    /// <summary>
+    /// The report, the decompositions run one after another in the scope: the full data take the first share of the
+    /// progress, each subsample an equal share after it.
+    /// </summary>
+    private static SharedSubspaceStability Run(EmbeddingSet images, EmbeddingSet texts,
+        Func<EmbeddingSet, EmbeddingSet, ExecutionScope, SubspaceDecomposition> estimator, StabilityOptions? stability, ExecutionScope scope)
+    {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
-        ArgumentNullException.ThrowIfNull(estimator);
         stability ??= new StabilityOptions();
         Validate(stability);
         if (images.Count != texts.Count)
@@ -113,7 +130,8 @@ public sealed class SharedSubspaceStability
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A subsample of {stability.Fraction} of {n} pairs holds {m}; at least 2 are needed."), nameof(images));
 
-        var full = estimator(images, texts, cancellationToken);
+        double share = 1.0 / (stability.Subsamples + 1);
+        var full = estimator(images, texts, scope.Part(0, share));
         var basis = full.Shared.Basis;
         int rs = basis.ColumnCount;
         double limit = Math.Cos(stability.AngleDegrees * Math.PI / 180);
@@ -124,12 +142,12 @@ public sealed class SharedSubspaceStability
         var ranks = new int[stability.Subsamples];
         for (int b = 0; b < stability.Subsamples; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            scope.ThrowIfCancelled();
             var rows = Subsample(n, m, stability.Seed, b);
-            var sub = estimator(Rows(images, rows), Rows(texts, rows), cancellationToken);
+            var sub = estimator(Rows(images, rows), Rows(texts, rows), scope.Part((b + 1) * share, (b + 2) * share));
             ranks[b] = sub.Shared.Rank;
             // cos of the angle between u_j and span(B): ‖Bᵀ u_j‖ (1 when u_j lies in it).
-            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs) : sub.Shared.Basis.TransposeThisAndMultiply(basis);
+            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs) : DenseProducts.Times(sub.Shared.Basis.Transpose(), basis);
             int stable = 0;
             for (int j = 0; j < rs; j++)
             {
@@ -139,7 +157,7 @@ public sealed class SharedSubspaceStability
                 if (isStable[j][b]) stable++;
             }
             shares[b] = rs == 0 ? 1 : (double)stable / rs;
-            progress?.Report((b + 1.0) / stability.Subsamples);
+            scope.Report((b + 2) * share);
         }
 
         double z = NormalQuantile(1 - (1 - stability.Confidence) / 2);
@@ -149,7 +167,7 @@ public sealed class SharedSubspaceStability
             int stable = isStable[j].Count(x => x);
             var (lower, upper) = Wilson(stable, stability.Subsamples, z);
             var sorted = angles[j].Order().ToArray();
-            directions[j] = new DirectionStability(j, (double)stable / stability.Subsamples, lower, upper, Quantile(sorted, 0.5));
+            directions[j] = new DirectionStability(j, (double)stable / stability.Subsamples, lower, upper, Quantiles.OfSorted(sorted, 0.5));
         }
         return new SharedSubspaceStability(full, directions, shares, ranks, stability);
     }
@@ -189,16 +207,6 @@ public sealed class SharedSubspaceStability
         double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         double half = z / (1 + z2 / n) * Math.Sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
         return (Math.Max(0, centre - half), Math.Min(1, centre + half)); // inside [0, 1] exactly; the bounds only undo rounding
-    }
-
-    /// <summary>The q-quantile of sorted values, linear between order statistics.</summary>
-    internal static double Quantile(double[] sorted, double q)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double position = q * (sorted.Length - 1);
-        int lower = (int)Math.Floor(position);
-        int upper = Math.Min(sorted.Length - 1, lower + 1);
-        return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
     }
 
     internal static double NormalQuantile(double p) => MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, p);

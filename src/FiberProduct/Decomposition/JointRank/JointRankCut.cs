@@ -1,3 +1,5 @@
+using FiberProduct.Numerics;
+
 namespace FiberProduct.Decomposition;
 
 /// <summary>
@@ -26,9 +28,8 @@ public sealed record JointRankCut(IReadOnlyList<double> Values, int Kept, double
         get
         {
             if (Values.Count < 2) return double.NaN;
-            var spacings = Enumerable.Range(0, Values.Count - 1).Select(k => Values[k] - Values[k + 1]).Order().ToArray();
-            int m = spacings.Length;
-            return m % 2 == 1 ? spacings[m / 2] : (spacings[m / 2 - 1] + spacings[m / 2]) / 2;
+            var spacings = Enumerable.Range(0, Values.Count - 1).Select(k => Values[k] - Values[k + 1]).ToArray();
+            return Quantiles.Median(spacings);
         }
     }
 
