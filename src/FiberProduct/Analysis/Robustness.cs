@@ -83,4 +83,10 @@ public static class Robustness
 /// <param name="Pairs">F_ε.</param>
 /// <param name="Epsilon">ε.</param>
 /// <param name="Radii">ε − ‖f(P) − g(Q)‖ per pair, in the order of <see cref="PairSet.Distances"/>.</param>
-public sealed record CertifiedPairs(PairSet Pairs, double Epsilon, double[] Radii);
+public sealed record CertifiedPairs(PairSet Pairs, double Epsilon, double[] Radii)
+{
+    /// <summary>A one-line summary: how many pairs, ε and the largest certified radius, not the radii.</summary>
+    /// <returns>For instance "388 pairs within ε = 1.1615, certified radii up to 0.0321".</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Pairs.PairCount} pairs within ε = {Epsilon:G6}, certified radii up to {(Radii.Length == 0 ? 0 : Radii.Max()):G4}");
+}

@@ -12,9 +12,11 @@ namespace FiberProduct.Export;
 public static partial class ResultExport
 {
     /// <summary>
-    /// A pair set as .npz: <c>indptr</c> (int64, N + 1), <c>indices</c> (int32), <c>data</c> (float64 distances) and
-    /// <c>shape</c> (int64 [N, M]) — the arrays of <c>scipy.sparse.csr_matrix((data, indices, indptr), shape)</c> — plus
-    /// <c>truncated</c> (uint8, 1 when the result hit its budget).
+    /// A pair set as .npz in SciPy's sparse layout, so <c>scipy.sparse.load_npz</c> reads it as a CSR matrix of
+    /// distances: <c>indptr</c> (int64, N + 1), <c>indices</c> (int32), <c>data</c> (float64 distances), <c>shape</c>
+    /// (int64 [N, M]) and <c>format</c> (the 0-d byte string b'csr' that load_npz dispatches on), plus
+    /// <c>truncated</c> (uint8, 1 when the result hit its budget). A distance of exactly 0 is a stored entry, not a
+    /// missing pair: compare the structure (<c>indices</c>, <c>indptr</c>), not <c>nonzero()</c>.
     /// </summary>
     public static void SaveNpz(PairSet pairs, string path)
     {
@@ -22,12 +24,16 @@ public static partial class ResultExport
         Npy.WriteNpz(path, PairArrays(pairs), compress: false);
     }
 
+    /// <summary>SciPy's format tag; never written to, so one array serves every export.</summary>
+    private static readonly string[] CsrTag = ["csr"];
+
     private static Dictionary<string, NpyArray> PairArrays(PairSet pairs) => new()
     {
         ["indptr"] = new(pairs.RowOffsets.ToArray(), pairs.RowCount + 1),
         ["indices"] = new(pairs.Columns.ToArray(), (int)pairs.PairCount),
         ["data"] = new(pairs.Distances.ToArray(), (int)pairs.PairCount),
         ["shape"] = new(new long[] { pairs.RowCount, pairs.ColumnCount }, 2),
+        ["format"] = new(CsrTag), // a 0-d '|S3' array, as scipy.sparse.save_npz writes it
         ["truncated"] = new(new byte[] { pairs.IsTruncated ? (byte)1 : (byte)0 }, 1),
     };
 

@@ -157,4 +157,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
             columns[q + 1] = column; distances[q + 1] = distance;
         }
     }
+
+    /// <summary>A one-line summary (counts, metric, truncation), not the pairs: for logs and the debugger.</summary>
+    /// <returns>For instance "PairSet: 388 pairs of 500 images × 500 texts (Euclidean)".</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"PairSet: {PairCount} pairs of {RowCount} images × {ColumnCount} texts ({DistanceError.Metric}){(IsTruncated ? ", truncated at the result budget" : "")}");
 }

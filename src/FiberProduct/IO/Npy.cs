@@ -7,7 +7,7 @@ using System.Text;
 namespace FiberProduct.IO;
 
 /// <summary>
-/// Reading and writing NumPy .npy files (format versions 1.0–3.0; float16/32/64, uint8, int32, int64; C or
+/// Reading and writing NumPy .npy files (format versions 1.0–3.0; float16/32/64, uint8, int32, int64, byte strings; C or
 /// Fortran order; little or big endian) and .npz archives (stored or deflated entries).
 /// </summary>
 /// <remarks>
@@ -111,6 +111,7 @@ public static class Npy
             NpyElementType.Float64 => new NpyArray((double[])data, shape),
             NpyElementType.UInt8 => new NpyArray((byte[])data, shape),
             NpyElementType.Int32 => new NpyArray((int[])data, shape),
+            NpyElementType.Bytes => new NpyArray((string[])data, shape),
             _ => new NpyArray((long[])data, shape),
         };
     }
@@ -147,6 +148,7 @@ public static class Npy
             NpyElementType.Float64 => "<f8",
             NpyElementType.UInt8 => "|u1",
             NpyElementType.Int32 => "<i4",
+            NpyElementType.Bytes => string.Create(CultureInfo.InvariantCulture, $"|S{array.ByteStringWidth}"),
             _ => "<i8",
         };
         string shapeText = array.Shape.Count == 1
@@ -174,11 +176,20 @@ public static class Npy
             byte[] b => b,
             int[] i => MemoryMarshal.AsBytes(i.AsSpan()),
             long[] l => MemoryMarshal.AsBytes(l.AsSpan()),
+            string[] t => PaddedBytes(t, array.ByteStringWidth),
             _ => throw new InvalidOperationException("Unreachable: unknown element storage."),
         };
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("Writing .npy files on a big-endian machine is not supported.");
         stream.Write(body);
+    }
+
+    /// <summary>Byte strings, each NUL-padded to the width, one byte per character.</summary>
+    private static byte[] PaddedBytes(string[] texts, int width)
+    {
+        var bytes = new byte[texts.Length * width];
+        for (int i = 0; i < texts.Length; i++) System.Text.Encoding.Latin1.GetBytes(texts[i], 0, texts[i].Length, bytes, i * width);
+        return bytes;
     }
 
     /// <summary>Reads every array of a .npz archive (stored or deflated entries) with the default limits, keyed by

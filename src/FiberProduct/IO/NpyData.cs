@@ -32,6 +32,8 @@ internal static class NpyData
             NpyElementType.Float64 => Read<double>(stream, header, knownBytes, fail),
             NpyElementType.UInt8 => Read<byte>(stream, header, knownBytes, fail),
             NpyElementType.Int32 => Read<int>(stream, header, knownBytes, fail),
+            // Read as bytes, count × width of them (the same data bytes the header claims), then cut into strings.
+            NpyElementType.Bytes => ByteStrings(Read<byte>(stream, header with { Count = header.DataBytes, ItemSize = 1 }, knownBytes, fail), header.ItemSize),
             _ => Read<long>(stream, header, knownBytes, fail),
         };
         if (knownBytes is null && stream.ReadByte() != -1) throw fail(Claim(header) + ", but more data follows.");
@@ -44,6 +46,7 @@ internal static class NpyData
                 byte[] b => FortranToC(b, header.Shape),
                 int[] i => FortranToC(i, header.Shape),
                 long[] l => FortranToC(l, header.Shape),
+                string[] t => FortranToC(t, header.Shape),
                 _ => throw new InvalidOperationException("Unreachable: unknown element storage."),
             };
         }
@@ -79,6 +82,15 @@ internal static class NpyData
             done += n;
         }
         return array;
+    }
+
+    /// <summary>Fixed-width byte strings, one character per byte, trailing NULs removed (as NumPy's bytes_ does).</summary>
+    private static string[] ByteStrings(byte[] bytes, int width)
+    {
+        var texts = new string[bytes.Length / width];
+        for (int i = 0; i < texts.Length; i++)
+            texts[i] = System.Text.Encoding.Latin1.GetString(bytes, i * width, width).TrimEnd('\0');
+        return texts;
     }
 
     private static float[] ReadHalf(Stream stream, NpyHeader header, long? knownBytes, Func<string, Exception> fail)

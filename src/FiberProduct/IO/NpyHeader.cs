@@ -139,7 +139,7 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         return count;
     }
 
-    /// <summary>The dtype strings NumPy writes (dtype.str: byte order, kind, size) for the six types FiberProduct
+    /// <summary>The dtype strings NumPy writes (dtype.str: byte order, kind, size) for the types FiberProduct
     /// reads; '=', '|' or no order mean the machine's own, as numpy.dtype takes them. NumPy also accepts names such
     /// as 'float32' or 'f'; it never writes them, and FiberProduct refuses them.</summary>
     private static (NpyElementType Type, int ItemSize, bool BigEndian) ParseDescr(string descr, Func<string, Exception> fail)
@@ -160,8 +160,20 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
             "u1" => (NpyElementType.UInt8, 1, big),
             "i4" => (NpyElementType.Int32, 4, big),
             "i8" => (NpyElementType.Int64, 8, big),
-            _ => throw fail($"unsupported dtype '{descr}': FiberProduct reads '<f2', '<f4', '<f8', '|u1', '<i4' and '<i8' "
-                + "(either byte order)."),
+            _ when ByteStringWidth(code) is int width => (NpyElementType.Bytes, width, big),
+            _ => throw fail($"unsupported dtype '{descr}': FiberProduct reads '<f2', '<f4', '<f8', '|u1', '<i4', '<i8' "
+                + "(either byte order) and byte strings '|S1' to '|S65536'."),
         };
+    }
+
+    /// <summary>The width n of a byte-string code 'S n' (1 ≤ n ≤ 65536, far above any tag, so that count × width
+    /// stays small), or null.</summary>
+    private static int? ByteStringWidth(string code)
+    {
+        if (code.Length is < 2 or > 6 || code[0] != 'S' || code[1] == '0') return null;
+        foreach (char c in code.AsSpan(1))
+            if (c is < '0' or > '9') return null;
+        int width = int.Parse(code.AsSpan(1), CultureInfo.InvariantCulture);
+        return width <= 65536 ? width : null;
     }
 }

@@ -16,4 +16,9 @@ public sealed record DimensionEstimate(double Dimension, double Lower, double Up
     internal const string BootstrapOverPoints =
         "bootstrap percentile interval over the points, their neighbour distances held fixed: sampling noise of the " +
         "per-point statistics only, not the estimator's bias and not the dependence between neighbouring points";
+
+    /// <summary>The estimate and its interval in one line; the interval's meaning in full is <see cref="IntervalCovers"/>.</summary>
+    /// <returns>For instance "15.3 [14.9, 15.7] (95 %, 500 points; interval: sampling noise, not bias)".</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Dimension:F1} [{Lower:F1}, {Upper:F1}] ({Coverage:P0}, {Points} points; interval: sampling noise, not bias)");
 }

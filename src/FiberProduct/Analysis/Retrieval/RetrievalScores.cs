@@ -86,4 +86,11 @@ public sealed class RetrievalScores
     {
         if (queries.Length == 0) throw new InvalidOperationException("No query has a true partner; retrieval scores are undefined.");
     }
+
+    /// <summary>The usual retrieval numbers in one line (recall@1, @5, @10, MRR, median rank, mAP).</summary>
+    /// <returns>For instance "ImageToText, 500 queries over 500 items: recall@1 55.4 %, … mAP 0.668".</returns>
+    public override string ToString() => queries.Length == 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Direction}: no query has a true partner")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Direction}, {QueryCount} queries over {Items} items: recall@1 {RecallAt(1):P1}, recall@5 {RecallAt(5):P1}, recall@10 {RecallAt(10):P1}, MRR {MeanReciprocalRank:F3}, median rank {MedianRank:G4}, mAP {MeanAveragePrecision:F3}");
 }
