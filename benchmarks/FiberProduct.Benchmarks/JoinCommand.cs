@@ -76,10 +76,13 @@ internal static class JoinCommand
         var rest = times.Skip(1).Order().ToList();
         double seconds = rest.Count == 0 ? firstAtEpsilon : rest[rest.Count / 2];
 
-        string plan = product.LastPruning is { } last && last.Dimension + last.Skipped + last.Computed > 0
-            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} by_balls={(double)last.SkippedByBalls / Math.Max(1, last.Skipped + last.Computed):F4} passed_checkpoint={(double)last.PassedCheckpoint / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
+        string plan = product.LastPruning is { } last && (last.Dimension > 0 || last.Pruned)
+            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={last.SkippedFraction:F4} by_balls={Share(last.SkippedByBalls, last):F4} passed_checkpoint={Share(last.PassedCheckpoint, last):F4} estimated_cost={last.EstimatedCost:F3}")
             : " prune_k=none";
         Console.WriteLine($"{result} seconds={seconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
         return 0;
     }
+
+    private static double Share(long tiles, FiberProduct.Fiber.Pruning.PruningStatistics last) =>
+        (double)tiles / Math.Max(1, last.Skipped + last.Computed);
 }

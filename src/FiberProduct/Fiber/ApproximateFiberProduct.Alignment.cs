@@ -12,7 +12,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         CheckPairs(truth);
-        var exact = new ExactCheck(operands.Value);
+        var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         long truePositives = truth.Pairs.Count(pair => exact.Within(pair.Image, pair.Text, epsilon));
         return new AlignmentScore(epsilon, Count(epsilon, progress, cancellationToken), truePositives, truth.Count);
     }
@@ -26,7 +26,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckPairs(truth);
         if (truth.Count == 0) return [];
-        var exact = new ExactCheck(operands.Value);
+        var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         var thresholds = truth.Pairs.Select(pair => exact.Distance(pair.Image, pair.Text)).Distinct().Order().ToArray();
         var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
         // Each true pair counts from the first threshold that holds it exactly (its reported distance may be rounded

@@ -1,4 +1,5 @@
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
@@ -333,7 +334,7 @@ public class ApproximateFiberProductTests
         long Run<TKernel>() where TKernel : IDotTileKernel
         {
             var sink = new CountSink(new ExactCheck(op), _ => epsilon);
-            RangeJoin.Run<CountSink, TKernel>(op, candidate, sure, 0, images.Count, _ => sink, 1, null, CancellationToken.None);
+            RangeJoin.Run<CountSink, NoTileFilter, TKernel>(op, candidate, sure, 0, images.Count, _ => sink, default, ExecutionScope.Serial);
             return sink.Count;
         }
         Assert.Equal(expected, Run<DotTileScalar>());

@@ -1,4 +1,5 @@
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber;
 using FiberProduct.Fiber.Kernels;
 
@@ -101,7 +102,7 @@ public class PruningTests
         var (images, texts, epsilon) = StructuredAt(5, 600, 640, 96, 6, 1.0 / 200);
         var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
-        var plan = product.LastPruning!.Value;
+        var plan = product.LastPruning!;
         Assert.True(plan.Dimension > 0, "the cost model chose a head dimension");
         Assert.True(plan.Skipped > 2 * plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
         Assert.True(plan.EstimatedCost < 0.8, $"estimated cost {plan.EstimatedCost}");
@@ -115,7 +116,7 @@ public class PruningTests
         var (images, texts, epsilon) = StructuredAt(6, 500, 520, 80, 6, 1.0 / 200, metric);
         var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon, metric), product.Pairs(epsilon).ToList());
-        var plan = product.LastPruning!.Value;
+        var plan = product.LastPruning!;
         Assert.True(plan.Skipped > plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
     }
 
@@ -138,7 +139,7 @@ public class PruningTests
         var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { PruningDimension = 40 });
         foreach (double epsilon in distances.Take(40).Append(distances[distances.Length / 100]))
             Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
-        var plan = product.LastPruning!.Value;
+        var plan = product.LastPruning!;
         Assert.InRange(plan.Checkpoint, 6, plan.Dimension / 2);
         Assert.True(plan.Skipped > plan.Computed, $"skipped {plan.Skipped}, computed {plan.Computed}");
         Assert.True(plan.PassedCheckpoint < plan.Skipped + plan.Computed, $"{plan.PassedCheckpoint} of {plan.Skipped + plan.Computed} tiles passed the checkpoint");
@@ -170,7 +171,7 @@ public class PruningTests
         double epsilon = distances[distances.Length / 10];
         var forced = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon), forced.Pairs(epsilon).ToList());
-        Assert.True(forced.LastPruning!.Value.EstimatedCost > 0.8, $"estimated cost {forced.LastPruning!.Value.EstimatedCost} on uniform data");
+        Assert.True(forced.LastPruning!.EstimatedCost > 0.8, $"estimated cost {forced.LastPruning!.EstimatedCost} on uniform data");
     }
 
     [Fact]
@@ -239,7 +240,7 @@ public class PruningTests
             double epsilon = distances[Math.Min(distances.Length - 1, (int)(distances.Length * fraction))];
             Assert.Equal(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon).ToList());
             Assert.Equal(BruteForce.Pairs(images, texts, epsilon).Count, product.Count(epsilon));
-            byBalls += product.LastPruning!.Value.SkippedByBalls;
+            byBalls += product.LastPruning!.SkippedByBalls;
         }
         Assert.True(byBalls > 0, "the cluster bound skipped no tile");
     }
@@ -260,7 +261,7 @@ public class PruningTests
         var w = Enumerable.Range(0, width * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var order = ordered ? Enumerable.Range(0, n).OrderBy(_ => random.Next()).ToArray() : null;
         var packed = FiberProduct.Fiber.Kernels.JoinOperands.Pack(w, width, d, (width + 15) / 16);
-        var rows = FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, order);
+        var rows = RangeJoin.Products(x, n, d, packed, width, order, new ExecutionScope());
         Assert.Equal(n * width, rows.Length);
         for (int i = 0; i < n; i++)
         {
@@ -275,13 +276,13 @@ public class PruningTests
         }
         var seen = new int[n];
         var blocks = new float[n * width];
-        FiberProduct.Fiber.Kernels.RangeJoin.Products(x, n, d, packed, width, order, (i0, count, products) =>
+        RangeJoin.Products(x, n, d, packed, width, order, (i0, count, products) =>
         {
-            Assert.InRange(count, 1, FiberProduct.Fiber.Kernels.RangeJoin.TileHeight);
+            Assert.InRange(count, 1, TileKernels.Height);
             Assert.Equal(count * width, products.Length);
             for (int i = i0; i < i0 + count; i++) Interlocked.Increment(ref seen[i]);
             products.CopyTo(blocks.AsSpan(i0 * width));
-        });
+        }, new ExecutionScope());
         Assert.All(seen, s => Assert.Equal(1, s));
         Assert.Equal(rows, blocks);
         // Packing through an order is packing the reordered rows.
