@@ -4,23 +4,92 @@ using FiberProduct.Tests.Fiber;
 
 namespace FiberProduct.Tests.Execution;
 
-/// <summary>The join's queries on 20,000 × 20,000 rows honour a cancel within 100 ms and one worker uses one core.</summary>
+/// <summary>
+/// Every long operation of the join on 20,000 × 20,000 rows honours a cancel within 100 ms, and its one-worker run
+/// uses one core: packing, planning and pruning preparation, the sweep, result assembly. The cancels run on d = 128
+/// (enough work that every operation is still busy when the cancel comes), the core counts on d = 48 (so that the
+/// file stays within about a minute); each run builds a fresh instance, so its preparation is part of what is measured.
+/// </summary>
 [Collection(MeasuredAlone.Name)]
 public class JoinResponsivenessTests
 {
-    private static readonly Lazy<(EmbeddingSet Images, EmbeddingSet Texts)> Data = new(() =>
+    private const int Rows = 20_000;
+
+    private sealed record Data(EmbeddingSet Images, EmbeddingSet Texts, double Epsilon, Pairing Truth);
+
+    private static readonly Lazy<Data> Wide = new(() => Make(128, 19));
+    private static readonly Lazy<Data> Narrow = new(() => Make(48, 23));
+
+    /// <summary>
+    /// Uniform rows, every tenth text a noisy copy of its image (the truth of the alignment operations), and a tolerance
+    /// at the 10^-4 quantile of sampled distances (tens of thousands of pairs).
+    /// </summary>
+    private static Data Make(int d, int seed)
     {
-        var random = new Random(19);
-        return (Sets.Random(random, 20_000, 128), Sets.Random(random, 20_000, 128));
-    });
+        var random = new Random(seed);
+        var images = Sets.Random(random, Rows, d);
+        var values = Sets.Random(random, Rows, d).Memory.ToArray();
+        for (int j = 0; j < Rows; j += 10)
+            for (int k = 0; k < d; k++) values[j * d + k] = (float)(images[j, k] + 0.02 * (random.NextDouble() - 0.5));
+        var texts = new EmbeddingSet(values, Rows, d);
+        var sample = BruteForce.AllDistances(Sets.Random(random, 200, d), Sets.Random(random, 200, d));
+        Array.Sort(sample);
+        var truth = Pairing.FromPairs(Enumerable.Range(0, Rows / 10).Select(i => (10 * i, 10 * i)));
+        return new Data(images, texts, sample[sample.Length / 10_000], truth);
+    }
 
-    private static ApproximateFiberProduct Product(int workers, PruningMode pruning = PruningMode.Never) =>
-        new(Data.Value.Images, Data.Value.Texts, options: new FiberProductOptions { MaxDegreeOfParallelism = workers, Pruning = pruning });
+    private static ApproximateFiberProduct Product(Data data, int workers, PruningMode pruning = PruningMode.Never,
+        long maxPairs = FiberProductOptions.DefaultMaxPairs, bool truncate = false) =>
+        new(data.Images, data.Texts, options: new FiberProductOptions
+        {
+            MaxDegreeOfParallelism = workers, Pruning = pruning, MaxPairs = maxPairs, TruncateAtBudget = truncate,
+        });
 
-    [Fact]
-    public void Count_HonoursCancel() => Responsiveness.HonoursCancel(token => Product(-1).Count(8, cancellationToken: token));
+    /// <summary>The long operations, each on a fresh instance with the given workers and token.</summary>
+    public static TheoryData<string> Operations => new(Run.Keys);
 
-    [Fact]
-    public void Count_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => Product(workers).Count(8));
+    private static readonly Dictionary<string, Action<Data, int, CancellationToken>> Run = new()
+    {
+        ["Count"] = (data, workers, token) => Product(data, workers).Count(data.Epsilon, cancellationToken: token),
+        ["Pairs"] = (data, workers, token) => Product(data, workers).Pairs(data.Epsilon, cancellationToken: token),
+        // A budget of about half the pairs: bands of rows until it is met, partway through the rows.
+        ["Pairs, truncated"] = (data, workers, token) =>
+            Product(data, workers, maxPairs: Rows, truncate: true).Pairs(data.Epsilon, cancellationToken: token),
+        ["PairsPerImageTolerance"] = (data, workers, token) =>
+            Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows).Select(i => data.Epsilon * (0.5 + i % 2)).ToArray(),
+                cancellationToken: token),
+        ["Profile"] = (data, workers, token) =>
+            Product(data, workers).Profile([data.Epsilon / 2, data.Epsilon], includeDistances: true, cancellationToken: token),
+        ["NearestWithin"] = (data, workers, token) => Product(data, workers).NearestWithin(data.Epsilon, 3, cancellationToken: token),
+        ["EnumeratePairs"] = (data, workers, token) =>
+        {
+            foreach (var _ in Product(data, workers).EnumeratePairs(data.Epsilon, token)) { }
+        },
+        ["BestF1"] = (data, workers, token) => Product(data, workers).BestF1(data.Truth, cancellationToken: token),
+        ["Count, pruned (Always)"] = (data, workers, token) =>
+            Product(data, workers, PruningMode.Always).Count(data.Epsilon, cancellationToken: token),
+    };
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public void HonoursCancel(string operation) =>
+        Responsiveness.HonoursCancel(token => Run[operation](Wide.Value, -1, token));
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public void OneWorkerUsesOneCore(string operation) =>
+        Responsiveness.OneWorkerUsesOneCore(workers => Run[operation](Narrow.Value, workers, CancellationToken.None));
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(40)]
+    [InlineData(120)]
+    public void PruningPreparation_HonoursCancel(int afterMilliseconds)
+    {
+        // Early cancels land in the preparation (principal axes, k-d order, packing in that order, tile sample, heads);
+        // a cancelled preparation is not kept, so the same instance answers afterwards.
+        var product = Product(Wide.Value, -1, PruningMode.Always);
+        Responsiveness.HonoursCancel(token => product.Count(Wide.Value.Epsilon, cancellationToken: token),
+            TimeSpan.FromMilliseconds(afterMilliseconds));
+    }
 }

@@ -44,7 +44,10 @@ internal static unsafe class RangeJoin
         }
     }
 
-    /// <summary>How many workers a row range can use: at least one micro-panel of rows each.</summary>
+    /// <summary>
+    /// How many workers a row range can use: at least one micro-panel of the tallest kernel each (the join's
+    /// <c>sinkForWorker</c> is called with indices below it).
+    /// </summary>
     public static int Workers(int rows, int maxDegree) => Math.Max(1, Math.Min(maxDegree, (rows + 11) / 12));
 
     /// <summary>The join on a given kernel (the tests run every kernel the machine has).</summary>
@@ -56,7 +59,8 @@ internal static unsafe class RangeJoin
         if (rows <= 0 || op.Panels == 0) return;
         int height = TKernel.Height;
         int microPanels = (rows + height - 1) / height;
-        int workers = Math.Max(1, Math.Min(scope.Workers, microPanels));
+        // Never more than Workers(rows, …), by which callers size their sink arrays.
+        int workers = Math.Min(Workers(rows, scope.Workers), microPanels);
         int blocks = (op.Panels + BlockPanels - 1) / BlockPanels;
         long done = 0, total = (long)blocks * ((microPanels * height + ChunkRows - 1) / ChunkRows + workers);
         void BlockDone()
