@@ -21,8 +21,8 @@ public class JoinResponsivenessTests
     private static readonly Lazy<Data> Narrow = new(() => Make(48, 23));
 
     /// <summary>
-    /// Uniform rows, every tenth text a noisy copy of its image (the truth of the alignment operations), and a tolerance
-    /// at the 10^-4 quantile of sampled distances (tens of thousands of pairs).
+    /// Uniform rows, every tenth text a noisy copy of its image (the truth of the alignment operations), and a
+    /// tolerance at the 10^-4 quantile of sampled distances (tens of thousands of pairs).
     /// </summary>
     private static Data Make(int d, int seed)
     {
@@ -56,7 +56,7 @@ public class JoinResponsivenessTests
         ["Pairs, truncated"] = (data, workers, token) =>
             Product(data, workers, maxPairs: Rows, truncate: true).Pairs(data.Epsilon, cancellationToken: token),
         ["PairsPerImageTolerance"] = (data, workers, token) =>
-            Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows).Select(i => data.Epsilon * (0.5 + i % 2)).ToArray(),
+            Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows).Select(i => data.Epsilon * (1 + i % 2) / 2).ToArray(),
                 cancellationToken: token),
         ["Profile"] = (data, workers, token) =>
             Product(data, workers).Profile([data.Epsilon / 2, data.Epsilon], includeDistances: true, cancellationToken: token),
@@ -72,13 +72,19 @@ public class JoinResponsivenessTests
 
     [Theory]
     [MemberData(nameof(Operations))]
-    public void HonoursCancel(string operation) =>
-        Responsiveness.HonoursCancel(token => Run[operation](Wide.Value, -1, token));
+    public void HonoursCancel(string operation)
+    {
+        var data = Wide.Value; // made before the clock starts
+        Responsiveness.HonoursCancel(token => Run[operation](data, -1, token));
+    }
 
     [Theory]
     [MemberData(nameof(Operations))]
-    public void OneWorkerUsesOneCore(string operation) =>
-        Responsiveness.OneWorkerUsesOneCore(workers => Run[operation](Narrow.Value, workers, CancellationToken.None));
+    public void OneWorkerUsesOneCore(string operation)
+    {
+        var data = Narrow.Value;
+        Responsiveness.OneWorkerUsesOneCore(workers => Run[operation](data, workers, CancellationToken.None));
+    }
 
     [Theory]
     [InlineData(5)]
@@ -88,8 +94,9 @@ public class JoinResponsivenessTests
     {
         // Early cancels land in the preparation (principal axes, k-d order, packing in that order, tile sample, heads);
         // a cancelled preparation is not kept, so the same instance answers afterwards.
-        var product = Product(Wide.Value, -1, PruningMode.Always);
-        Responsiveness.HonoursCancel(token => product.Count(Wide.Value.Epsilon, cancellationToken: token),
+        var data = Wide.Value;
+        var product = Product(data, -1, PruningMode.Always);
+        Responsiveness.HonoursCancel(token => product.Count(data.Epsilon, cancellationToken: token),
             TimeSpan.FromMilliseconds(afterMilliseconds));
     }
 }

@@ -23,7 +23,9 @@ public class KernelProperties
             $"{Images.Count}×{Texts.Count}×{Images.Dimension} on {Workers} workers, ε ∈ [{string.Join(", ", Epsilons)}]";
     }
 
-    /// <summary>Shapes around the sweep's thresholds: the chunk of rows, the block of panels, the panel and d.</summary>
+    /// <summary>
+    /// Shapes around the sweep's thresholds: the chunk of rows, the block of panels, the panel and d.
+    /// </summary>
     public static Arbitrary<Join> Joins() =>
         (from shape in Gen.Elements(
              (Rows: (1, 30), Texts: (1, 40), Dims: new[] { 1, 2, 3, 15, 16, 17 }),

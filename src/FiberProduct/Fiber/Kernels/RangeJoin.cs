@@ -31,7 +31,8 @@ internal static unsafe class RangeJoin
     public static void Run<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
         Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope)
         where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter> =>
-        TileKernels.Run<JoinWith<TSink, TFilter>, bool>(new(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter, scope));
+        TileKernels.Run<JoinWith<TSink, TFilter>, bool>(
+            new(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter, scope));
 
     private readonly struct JoinWith<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart,
         int rowEnd, Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope) : IKernelUser<bool>
@@ -75,7 +76,8 @@ internal static unsafe class RangeJoin
                 int first = (int)((long)microPanels * w / workers), last = (int)((long)microPanels * (w + 1) / workers);
                 int start = rowStart + first * height, end = Math.Min(rowEnd, rowStart + last * height);
                 var own = filter.ForWorker();
-                Sweep<TSink, TKernel, TFilter>(op, candidate, sure, start, end, sinkForWorker(w), ref own, BlockDone, scope);
+                var sink = sinkForWorker(w);
+                Sweep<TSink, TKernel, TFilter>(op, candidate, sure, start, end, sink, ref own, BlockDone, scope);
                 own.Completed();
             });
         }
@@ -171,7 +173,9 @@ internal static unsafe class RangeJoin
         private readonly float[] padded = new float[height * op.Dimension];
         private int chunk;
 
-        /// <summary>Gathers rows [<paramref name="from"/>, <paramref name="to"/>) when the join has a row order.</summary>
+        /// <summary>
+        /// Gathers rows [<paramref name="from"/>, <paramref name="to"/>) when the join has a row order.
+        /// </summary>
         public void Gather(int from, int to)
         {
             chunk = from;
@@ -194,18 +198,21 @@ internal static unsafe class RangeJoin
 
     /// <summary>
     /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
-    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of width
-    /// floats (on the scope's workers).
+    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of
+    /// width floats (on the scope's workers).
     /// </summary>
     public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
         ExecutionScope scope)
     {
         var result = LargeArrays.AllocateUninitialized<float>((long)n * width); // every row is written
-        Products(x, n, d, packed, width, order, (i0, count, products) => products.CopyTo(result.AsSpan(i0 * width, count * width)), scope);
+        Products(x, n, d, packed, width, order,
+            (i0, count, products) => products.CopyTo(result.AsSpan(i0 * width, count * width)), scope);
         return result;
     }
 
-    /// <summary>Receives rows [i0, i0 + count) of a product, row-major, <c>width</c> floats a row (valid only during the call).</summary>
+    /// <summary>
+    /// Receives rows [i0, i0 + count) of a product, row-major, <c>width</c> floats a row (valid only during the call).
+    /// </summary>
     public delegate void RowBlock(int i0, int count, ReadOnlySpan<float> products);
 
     /// <summary>
@@ -234,7 +241,8 @@ internal static unsafe class RangeJoin
         int workers = Math.Max(1, Math.Min(scope.Workers, microPanels / 4));
         try
         {
-            // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier 0.
+            // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier
+            // 0.
             scope.ForEachWorker(workers, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (w) =>
             {
                 var rows = new float[height * d];
@@ -242,7 +250,8 @@ internal static unsafe class RangeJoin
                 var block = new float[height * width];
                 var source = x.Span;
                 fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
-                    for (int m = (int)((long)microPanels * w / workers); m < (int)((long)microPanels * (w + 1) / workers); m++)
+                    for (int m = (int)((long)microPanels * w / workers), end = (int)((long)microPanels * (w + 1) / workers);
+                         m < end; m++)
                     {
                         scope.ThrowIfCancelled();
                         int i0 = m * height, valid = Math.Min(height, n - i0);
@@ -251,7 +260,10 @@ internal static unsafe class RangeJoin
                         {
                             if (valid < height) rows.AsSpan().Clear();
                             for (int row = 0; row < valid; row++)
-                                source.Slice((order is null ? i0 + row : order[i0 + row]) * d, d).CopyTo(rows.AsSpan(row * d, d));
+                            {
+                                int from = order is null ? i0 + row : order[i0 + row];
+                                source.Slice(from * d, d).CopyTo(rows.AsSpan(row * d, d));
+                            }
                             input = r;
                         }
                         for (int p = 0; p < panels; p++)

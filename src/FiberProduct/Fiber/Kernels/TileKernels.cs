@@ -2,15 +2,17 @@ using System.Runtime.CompilerServices;
 
 namespace FiberProduct.Fiber.Kernels;
 
-/// <summary>Code that runs with one tile kernel as a type parameter, so the JIT compiles it for that kernel alone.</summary>
+/// <summary>
+/// Code that runs with one tile kernel as a type parameter, so the JIT compiles it for that kernel alone.
+/// </summary>
 internal interface IKernelUser<out TResult>
 {
     TResult Use<TKernel>() where TKernel : IDotTileKernel;
 }
 
 /// <summary>
-/// The one place that chooses the tile kernel: AVX-512 where the processor has it, else AVX2 with FMA, else the portable
-/// one. <c>DOTNET_EnableAVX512F=0</c> and <c>DOTNET_EnableAVX2=0</c> select the others, which CI runs.
+/// The one place that chooses the tile kernel: AVX-512 where the processor has it, else AVX2 with FMA, else the
+/// portable one. <c>DOTNET_EnableAVX512F=0</c> and <c>DOTNET_EnableAVX2=0</c> select the others, which CI runs.
 /// </summary>
 internal static class TileKernels
 {

@@ -17,9 +17,15 @@ internal static class ClusterBound
     /// <summary>Gap matrices above this many tiles are not built (the memory grows as N·M).</summary>
     public const long MaxTiles = 1L << 25;
 
-    /// <summary>The heads with the gaps of every tile for micro-panels of <paramref name="height"/> rows (unchanged when too many).</summary>
+    /// <summary>
+    /// The heads with the gaps of every tile for micro-panels of <paramref name="height"/> rows (unchanged when too
+    /// many).
+    /// </summary>
     public static QuantizedHeads With(QuantizedHeads heads, int rows, int columns, int height, ExecutionScope scope) =>
-        heads with { Gaps = Gaps(heads.X, rows, height, heads.PackedY, columns, heads.Stride, scope), GapHeight = height };
+        heads with
+        {
+            Gaps = Gaps(heads.X, rows, height, heads.PackedY, columns, heads.Stride, scope), GapHeight = height,
+        };
 
     /// <summary>The gaps, micro-panel-major (null when there would be more than 2^25 tiles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -50,13 +56,13 @@ internal static class ClusterBound
     }
 
     /// <summary>
-    /// The centre (mean, rounded to float32; rows of <paramref name="stride"/>) of each group of <paramref name="group"/>
-    /// consecutive quantised heads (the last may be short), the largest distance of the group's heads to it (rounded
-    /// up past the float64 rounding), and the centre's squared norm (float64).
+    /// The centre (mean, rounded to float32; rows of <paramref name="stride"/>) of each group of <paramref
+    /// name="group"/> consecutive quantised heads (the last may be short), the largest distance of the group's heads to
+    /// it (rounded up past the float64 rounding), and the centre's squared norm (float64).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float[] Centres, double[] Radii, double[] Norms) Centres(short[] values, int count, int group, int stride,
-        bool packed)
+    public static (float[] Centres, double[] Radii, double[] Norms) Centres(short[] values, int count, int group,
+        int stride, bool packed)
     {
         int groups = (count + group - 1) / group;
         var centres = new float[groups * stride];

@@ -1,6 +1,8 @@
 namespace FiberProduct.Fiber.Pruning;
 
-/// <summary>A head dimension k (0: no pruning), the leading coordinates tested first (0: none), and the estimated cost.</summary>
+/// <summary>
+/// A head dimension k (0: no pruning), the leading coordinates tested first (0: none), and the estimated cost.
+/// </summary>
 internal readonly record struct PruningPlan(int Dimension, int Checkpoint, double EstimatedCost)
 {
     /// <summary>The plain join, at the given estimate.</summary>
@@ -11,9 +13,10 @@ internal readonly record struct PruningPlan(int Dimension, int Checkpoint, doubl
 /// The constants of the cost model, in one table. Measured on 20,000 × 20,000 × 512 (docs/performance.md, "Exact
 /// pruning"): change them together, and only with a measurement.
 /// </summary>
-/// <param name="Worthwhile">Auto prunes only when the estimate is at most this fraction of the plain join (the estimate is rough).</param>
-/// <param name="QuantizedSpeedup">How many times faster the int16 head kernel runs than the float32 one per coordinate (1.6 with AVX-512).</param>
-/// <param name="HeadEfficiency">How much dearer a head multiply-add is than the plain join's, for the head pass's lower efficiency.</param>
+/// <param name="Worthwhile">Auto prunes only when the estimate is at most this fraction of the plain join (the estimate
+/// is rough).</param> <param name="QuantizedSpeedup">How many times faster the int16 head kernel runs than the float32
+/// one per coordinate (1.6 with AVX-512).</param> <param name="HeadEfficiency">How much dearer a head multiply-add is
+/// than the plain join's, for the head pass's lower efficiency.</param>
 /// <param name="TileOverhead">The fixed cost of testing a tile, in float32 coordinates.</param>
 /// <param name="Dimensions">The head dimensions the model weighs (and the checkpoints), increasing.</param>
 internal sealed record CostTable(double Worthwhile, double QuantizedSpeedup, double HeadEfficiency, double TileOverhead,
@@ -35,14 +38,20 @@ internal sealed class CostModel(CostTable table, int dimension)
 {
     public CostTable Table { get; } = table;
 
-    /// <summary>The most principal axes worth computing in R^d: the largest head dimension, and at most 3/4 of d.</summary>
+    /// <summary>
+    /// The most principal axes worth computing in R^d: the largest head dimension, and at most 3/4 of d.
+    /// </summary>
     public int MaxAxes => Math.Min(Table.Dimensions[^1], dimension * 3 / 4);
 
-    /// <summary>The estimated cost at head dimension k when a fraction <paramref name="survival"/> of the tiles survives.</summary>
+    /// <summary>
+    /// The estimated cost at head dimension k when a fraction <paramref name="survival"/> of the tiles survives.
+    /// </summary>
     public double Cost(int k, double survival) =>
         Table.HeadEfficiency * ((k + 1) / Table.QuantizedSpeedup + Table.TileOverhead) / dimension + survival;
 
-    /// <summary>The head dimensions to weigh with <paramref name="axes"/> axes: the table's below it, and all of them.</summary>
+    /// <summary>
+    /// The head dimensions to weigh with <paramref name="axes"/> axes: the table's below it, and all of them.
+    /// </summary>
     public int[] Candidates(int axes) => Table.Dimensions.Where(k => k < axes).Append(axes).ToArray();
 
     /// <summary>Whether Auto declines a plan of this estimate (Always never does).</summary>
@@ -55,7 +64,9 @@ internal sealed class CostModel(CostTable table, int dimension)
         return new PruningPlan(k, Table.Dimensions.Where(c => c <= k / 2).DefaultIfEmpty(0).Max(), double.NaN);
     }
 
-    /// <summary>The cheapest estimate over the candidates when a fraction <paramref name="survival"/>[c] survives at each.</summary>
+    /// <summary>
+    /// The cheapest estimate over the candidates when a fraction <paramref name="survival"/>[c] survives at each.
+    /// </summary>
     public double Cheapest(int[] candidates, double[] survival) =>
         candidates.Select((k, c) => Cost(k, survival[c])).Min();
 

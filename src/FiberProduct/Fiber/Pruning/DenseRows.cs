@@ -93,7 +93,10 @@ internal static class DenseRows
     /// <summary>Panels of 16 that hold <paramref name="count"/> packed rows.</summary>
     public static int Panels(int count) => (count + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth;
 
-    /// <summary>The first <paramref name="count"/> rows of a float64 matrix, rounded to float32 and packed as the "texts" of the tile kernel.</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> rows of a float64 matrix, rounded to float32 and packed as the "texts" of the
+    /// tile kernel.
+    /// </summary>
     public static float[] PackRows(double[] rows, int count, int d)
     {
         var single = new float[count * d];

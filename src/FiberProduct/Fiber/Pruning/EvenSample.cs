@@ -7,9 +7,9 @@ namespace FiberProduct.Fiber.Pruning;
 internal static class EvenSample
 {
     /// <summary>
-    /// Up to <paramref name="size"/> evenly spaced indices below <paramref name="count"/>, increasing; shifted by half a
-    /// step when <paramref name="shift"/> (other rows than the unshifted sample: estimates should not reuse the rows the
-    /// axes were fitted to).
+    /// Up to <paramref name="size"/> evenly spaced indices below <paramref name="count"/>, increasing; shifted by half
+    /// a step when <paramref name="shift"/> (other rows than the unshifted sample: estimates should not reuse the rows
+    /// the axes were fitted to).
     /// </summary>
     public static int[] Rows(int count, int size, bool shift)
     {

@@ -17,7 +17,9 @@ internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, float[] 
 
     public QuantizedHeads Heads { get; } = heads;
 
-    /// <summary>Per join row: ‖q_x‖² − R, R the largest squared integer head distance that may still be within ε.</summary>
+    /// <summary>
+    /// Per join row: ‖q_x‖² − R, R the largest squared integer head distance that may still be within ε.
+    /// </summary>
     public int[] Threshold { get; } = threshold;
 
     /// <summary>
@@ -68,8 +70,9 @@ internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, float[] 
         for (int r = 0; r < rows; r++)
         {
             var t = Vector256.Create(threshold[i0 + r]);
-            uint mask = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16) * 2 - n0, t).ExtractMostSignificantBits()
-                      | Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8) * 2 - n1, t).ExtractMostSignificantBits() << 8;
+            var low = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16) * 2 - n0, t);
+            var high = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8) * 2 - n1, t);
+            uint mask = low.ExtractMostSignificantBits() | high.ExtractMostSignificantBits() << 8;
             if ((mask & valid) != 0) return true;
         }
         return false;
@@ -131,7 +134,8 @@ internal unsafe struct HeadTileFilter(HeadFilter filter) : ITileFilter<HeadTileF
                 // parts add up exactly).
                 TKernel.Compute(x, hs, checkpoint, headPanel, t);
                 fixed (int* leadingNormsY = filter.Leading!.NormsY)
-                    if (!HeadFilter.AnyCandidate(t, validRows, filter.LeadingThreshold, i0, leadingNormsY + column0, validLanes))
+                    if (!HeadFilter.AnyCandidate(t, validRows, filter.LeadingThreshold, i0, leadingNormsY + column0,
+                            validLanes))
                     {
                         skipped++;
                         return false;
@@ -140,7 +144,8 @@ internal unsafe struct HeadTileFilter(HeadFilter filter) : ITileFilter<HeadTileF
                 fixed (int* r = rest)
                 {
                     TKernel.Compute(x + checkpoint, hs, hs - checkpoint, headPanel + checkpoint * Lanes, r);
-                    for (int v = 0; v < height * Lanes; v += 8) (Vector256.Load(t + v) + Vector256.Load(r + v)).Store(t + v);
+                    for (int v = 0; v < height * Lanes; v += 8)
+                        (Vector256.Load(t + v) + Vector256.Load(r + v)).Store(t + v);
                 }
             }
             if (!HeadFilter.AnyCandidate(t, validRows, filter.Threshold, i0, normsY + column0, validLanes))

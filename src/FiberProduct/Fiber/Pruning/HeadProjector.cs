@@ -15,7 +15,9 @@ namespace FiberProduct.Fiber.Pruning;
 /// </summary>
 internal sealed class HeadProjector
 {
-    /// <summary>Quantised heads have norms below 2^14 (and so coordinates too): integer dot products stay far inside int32.</summary>
+    /// <summary>
+    /// Quantised heads have norms below 2^14 (and so coordinates too): integer dot products stay far inside int32.
+    /// </summary>
     public const int QuantizedBits = 14;
 
     private readonly int d;
@@ -24,7 +26,8 @@ internal sealed class HeadProjector
 
     /// <param name="basis">Orthonormal rows with a measured departure from orthonormality.</param>
     /// <param name="quantum">The step of the int16 heads (<see cref="QuantumFor"/>).</param>
-    /// <param name="unitError">How far the vectors the heads are taken of may lie from exact ones (unit vectors: 2^-23).</param>
+    /// <param name="unitError">How far the vectors the heads are taken of may lie from exact ones (unit vectors:
+    /// 2^-23).</param>
     public HeadProjector(Basis basis, double quantum, double unitError)
     {
         d = basis.Dimension;
@@ -50,8 +53,8 @@ internal sealed class HeadProjector
     public double Eta { get; }
 
     /// <summary>
-    /// The step for sets whose largest norm is <paramref name="largest"/>: a power of two that keeps every head (its norm
-    /// is the vector's) at most 2^14 steps, with 10^-3 to spare.
+    /// The step for sets whose largest norm is <paramref name="largest"/>: a power of two that keeps every head (its
+    /// norm is the vector's) at most 2^14 steps, with 10^-3 to spare.
     /// </summary>
     public static double QuantumFor(double largest)
     {
@@ -59,7 +62,9 @@ internal sealed class HeadProjector
         return largest == 0 ? 1 : Math.ScaleB(1, Math.ILogB(largest) + 1 - QuantizedBits);
     }
 
-    /// <summary>The first <paramref name="width"/> float32 head coordinates of the given rows (null: all), row-major.</summary>
+    /// <summary>
+    /// The first <paramref name="width"/> float32 head coordinates of the given rows (null: all), row-major.
+    /// </summary>
     public float[] Heads(EmbeddingSet set, int[]? rows, int width, ExecutionScope scope) =>
         RangeJoin.Products(set.Memory, rows?.Length ?? set.Count, d, packedBasis, width, rows, scope);
 
@@ -74,7 +79,8 @@ internal sealed class HeadProjector
         // One side after the other: each runs on every worker.
         var (x, normsX, errorX) = Quantize(images, rowOrder, k, stride, packed: false, scope);
         var (y, normsY, errorY) = Quantize(texts, columnOrder, k, stride, packed: true, scope);
-        return new QuantizedHeads(k, x, y, stride, Quantum, normsX, normsY, errorX, errorY.Length == 0 ? 0 : errorY.Max());
+        double largestY = errorY.Length == 0 ? 0 : errorY.Max();
+        return new QuantizedHeads(k, x, y, stride, Quantum, normsX, normsY, errorX, largestY);
     }
 
     /// <summary>
@@ -86,7 +92,8 @@ internal sealed class HeadProjector
         bool packed, ExecutionScope scope)
     {
         int n = set.Count;
-        // Every row is written whole (its padding too); in the packed layout the lanes past the last column are cleared.
+        // Every row is written whole (its padding too); in the packed layout the lanes past the last column are
+        // cleared.
         var values = LargeArrays.AllocateUninitialized<short>((long)(packed ? (n + 15) / 16 * 16 : n) * stride);
         if (packed && n % 16 != 0) values.AsSpan(n / 16 * 16 * stride).Clear();
         var norms = new int[packed ? (n + 15) / 16 * 16 : n];
@@ -133,7 +140,8 @@ internal sealed class HeadProjector
         // Every head has norm at most ‖x‖ (1 + 10^-3) ≤ 2^14 quanta; with half a step per coordinate it stays below
         // 2^14 + 9, which the kernels' int32 sums rely on.
         double largest = Math.ScaleB(1, QuantizedBits) + 9;
-        if (!(sum < largest * largest)) throw new InvalidOperationException("A quantised pruning head exceeded its range.");
+        if (!(sum < largest * largest))
+            throw new InvalidOperationException("A quantised pruning head exceeded its range.");
         // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by at
         // most D / tail (or √D); 1e-12 covers the float64 arithmetic, 2^-148 float32 rounding in the subnormal range,
         // and √(k + 1)/2 quanta the quantisation.
@@ -201,7 +209,9 @@ internal sealed class HeadProjector
         return error * (1 + 1e-9) + 1e-12 * norm;
     }
 
-    /// <summary>How far one float32 head coordinate of a row of norm ‖x‖ lies from the exact one: η‖x‖, plus subnormal rounding.</summary>
+    /// <summary>
+    /// How far one float32 head coordinate of a row of norm ‖x‖ lies from the exact one: η‖x‖, plus subnormal rounding.
+    /// </summary>
     private double OneCoordinate(double norm) => Eta * norm + (d + 2) * Math.ScaleB(1, -148);
 }
 

@@ -6,7 +6,9 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Fiber.Pruning;
 
-/// <summary>Orthonormal rows (Count × d, float64) and their measured departure from orthonormality (NaN: none claimed).</summary>
+/// <summary>
+/// Orthonormal rows (Count × d, float64) and their measured departure from orthonormality (NaN: none claimed).
+/// </summary>
 internal sealed record Basis(double[] Rows, int Count, int Dimension, double Orthogonality);
 
 /// <summary>
@@ -55,7 +57,8 @@ internal static class PrincipalAxes
         // Q ← orth(Q AᵀA): one step of subspace iteration (float32 products; only the directions matter). On the tiled
         // CLIP pairs the sampled span alone let 75 % of tiles be skipped where the d × d eigendecomposition let 91 %;
         // after one step, 90 %; a second step did not make the join faster.
-        var projections = DenseRows.Transpose(RangeJoin.Products(a, n, d, DenseRows.PackRows(q, r, d), r, null, scope), n, r);
+        var aq = RangeJoin.Products(a, n, d, DenseRows.PackRows(q, r, d), r, null, scope);
+        var projections = DenseRows.Transpose(aq, n, r);
         var next = RangeJoin.Products(projections, r, n, packedColumns, d, null, scope);
         q = new double[r * d];
         for (int i = 0; i < q.Length; i++) q[i] = next[i];

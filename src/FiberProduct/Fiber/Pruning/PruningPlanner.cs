@@ -60,7 +60,8 @@ internal sealed class PruningPlanner
 
     /// <summary>
     /// A planner with the principal axes from evenly spaced samples of both sets (deterministic), or null when pruning
-    /// cannot gain or cannot be bounded: d below 16, magnitudes above 2^30, no rows, or a zero row under a cosine metric.
+    /// cannot gain or cannot be bounded: d below 16, magnitudes above 2^30, no rows, or a zero row under a cosine
+    /// metric.
     /// </summary>
     public static PruningPlanner? Create(EmbeddingSet rawImages, EmbeddingSet rawTexts, FiberMetric metric,
         ExecutionScope scope)
@@ -89,7 +90,10 @@ internal sealed class PruningPlanner
             : new PruningPlanner(images, texts, rawImages, rawTexts, metric, cost, basis, screening, scope);
     }
 
-    /// <summary>The projector along a basis and the heads of the rows the cost model samples (other rows than the axes were fitted to).</summary>
+    /// <summary>
+    /// The projector along a basis and the heads of the rows the cost model samples (other rows than the axes were
+    /// fitted to).
+    /// </summary>
     private (HeadProjector, HeadSample, HeadSample) Along(Basis basis, ExecutionScope scope)
     {
         var projector = new HeadProjector(basis, quantum, unitError);
@@ -98,13 +102,16 @@ internal sealed class PruningPlanner
         return (projector, x, y);
     }
 
-    /// <summary>Replaces a screening basis by the principal axes (before anything is pruned; unchanged if cancelled).</summary>
+    /// <summary>
+    /// Replaces a screening basis by the principal axes (before anything is pruned; unchanged if cancelled).
+    /// </summary>
     private void EnsurePrincipalAxes(ExecutionScope scope)
     {
         if (screeningSpan is null) return;
         var basis = PrincipalAxes.Fit(images, texts, screeningSpan, cost.MaxAxes, scope)
             ?? throw new InvalidOperationException(
-                "The principal axes could not be computed (or were not orthonormal to 10^-6) from a sampled span that could.");
+                "The principal axes could not be computed (or were not orthonormal to 10^-6) from a sampled span " +
+                "that could.");
         axes = Along(basis, scope);
         screeningSpan = null;
     }
@@ -133,10 +140,10 @@ internal sealed class PruningPlanner
 
     private PruningPlan Estimate(double chord, bool always, ExecutionScope scope)
     {
-        // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even that
-        // cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful (its
-        // vectors are in no particular order); a heuristic: pairs that the span of 193 sampled rows cannot separate are
-        // not separated by at most 193 principal axes fitted to samples either, in the data seen so far.
+        // Optimistic first look from sampled pairs (a tile survives at least as often as one of its pairs): if even
+        // that cannot pay, do not prepare anything more. With the screening basis only its whole span is meaningful
+        // (its vectors are in no particular order); a heuristic: pairs that the span of 193 sampled rows cannot
+        // separate are not separated by at most 193 principal axes fitted to samples either, in the data seen so far.
         if (screeningSpan is not null)
         {
             int span = axes.Projector.Axes;
@@ -172,7 +179,9 @@ internal sealed class PruningPlanner
         }
     }
 
-    /// <summary>The full operands in pruning order, and the maps from that order back to the original indices.</summary>
+    /// <summary>
+    /// The full operands in pruning order, and the maps from that order back to the original indices.
+    /// </summary>
     public (JoinOperands Operands, int[] RowOrder, int[] ColumnOrder) Full(ExecutionScope scope)
     {
         var sets = Ordered(scope);
@@ -180,9 +189,9 @@ internal sealed class PruningPlanner
     }
 
     /// <summary>
-    /// The Euclidean tolerance on the vectors the heads come from that keeps every pair within ε of the metric: ε itself,
-    /// or for the cosine and angular metrics the chord √(2(1 − cos)) of the unit vectors, widened by 10^-9 in 1 − cos
-    /// for the rounding of the reference's cosine and arccosine.
+    /// The Euclidean tolerance on the vectors the heads come from that keeps every pair within ε of the metric: ε
+    /// itself, or for the cosine and angular metrics the chord √(2(1 − cos)) of the unit vectors, widened by 10^-9 in 1
+    /// − cos for the rounding of the reference's cosine and arccosine.
     /// </summary>
     public double Chord(double epsilon) => metric switch
     {
@@ -211,7 +220,8 @@ internal sealed class PruningPlanner
                     axes.Projector.Leading(head, checkpoint, images, sets.RowOrder, texts, sets.ColumnOrder);
         }
         var bound = new double[head.NormsX.Length];
-        for (int i = 0; i < bound.Length; i++) bound[i] = (Chord(epsilonOfRow(i)) + head.ErrorX[i] + head.ErrorY) / quantum;
+        for (int i = 0; i < bound.Length; i++)
+            bound[i] = (Chord(epsilonOfRow(i)) + head.ErrorX[i] + head.ErrorY) / quantum;
         var threshold = Thresholds(head.NormsX, i => bound[i]);
         // A micro-panel's reach for the cluster bound: the largest bound of its rows, rounded up to float32.
         int height = head.GapHeight;

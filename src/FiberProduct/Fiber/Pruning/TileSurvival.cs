@@ -5,7 +5,9 @@ using FiberProduct.Execution;
 
 namespace FiberProduct.Fiber.Pruning;
 
-/// <summary>Float32 heads (rows of <see cref="Width"/> coordinates) of some rows of a set, with their float64 squared norms.</summary>
+/// <summary>
+/// Float32 heads (rows of <see cref="Width"/> coordinates) of some rows of a set, with their float64 squared norms.
+/// </summary>
 internal sealed record HeadSample(float[] Heads, double[] Norms, int Width)
 {
     public int Count => Norms.Length;
@@ -96,7 +98,8 @@ internal static class TileSurvival
             .Distinct().Order().ToArray();
         var rows = Draw(microPanels);
         var columns = Draw(panels);
-        var picks = Enumerable.Range(0, tiles).Select(_ => (A: random.Next(rows.Length), B: random.Next(columns.Length))).ToArray();
+        var picks = Enumerable.Range(0, tiles)
+            .Select(_ => (A: random.Next(rows.Length), B: random.Next(columns.Length))).ToArray();
         var rowIndex = rows.SelectMany(a => Enumerable.Range(a * height, Math.Min(height, n - a * height)))
             .Select(i => rowOrder[i]).ToArray();
         var columnIndex = columns.SelectMany(b => Enumerable.Range(b * 16, Math.Min(16, m - b * 16)))

@@ -14,7 +14,9 @@ public class ClusterBoundTests
         public override string ToString() => $"{N} × {M} heads of {Stride}, micro-panels of {Height}";
     }
 
-    /// <summary>Quantised heads in a few tight clusters (so that gaps are positive) or spread to the int16 limits.</summary>
+    /// <summary>
+    /// Quantised heads in a few tight clusters (so that gaps are positive) or spread to the int16 limits.
+    /// </summary>
     public static Arbitrary<Heads> Sets() =>
         (from n in Gen.Choose(1, 60)
          from m in Gen.Choose(1, 70)

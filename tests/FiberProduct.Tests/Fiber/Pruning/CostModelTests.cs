@@ -96,7 +96,9 @@ public class CostModelTests
 
     public sealed record Survival(int Dimension, double[] Within, double[] Leading);
 
-    /// <summary>Survival fractions as sampling gives them: falling with k, the leading coordinates' above the head's.</summary>
+    /// <summary>
+    /// Survival fractions as sampling gives them: falling with k, the leading coordinates' above the head's.
+    /// </summary>
     public static Arbitrary<Survival> Fractions() =>
         (from d in Gen.Elements(16, 64, 100, 512, 768)
          from seed in Gen.Choose(0, int.MaxValue)

@@ -22,7 +22,9 @@ public class HeadProjectorTests
             $"{Rows.Count} rows in R^{Rows.Dimension}, {Basis.Count} axes, k = {K}{(UnitVectors ? ", unit vectors" : "")}";
     }
 
-    /// <summary>Rows at magnitudes 2^-40 … 2^30, near a low-rank subspace or not, and a random orthonormal basis.</summary>
+    /// <summary>
+    /// Rows at magnitudes 2^-40 … 2^30, near a low-rank subspace or not, and a random orthonormal basis.
+    /// </summary>
     public static Arbitrary<Projection> Projections() =>
         (from n in Gen.Choose(1, 40)
          from d in Gen.Elements(16, 17, 31, 64, 130)
@@ -43,7 +45,8 @@ public class HeadProjectorTests
             double norm = 0;
             var row = new double[d];
             for (int c = 0; c < d; c++) row[c] = 0.05 * Sets.Gaussian(random);
-            // Mostly along the basis, so the heads carry most of the norm and the tail is small (its bound is the subtle one).
+            // Mostly along the basis, so the heads carry most of the norm and the tail is small (its bound is the
+            // subtle one).
             for (int a = 0; a < r; a++)
             {
                 double w = Sets.Gaussian(random);
@@ -62,7 +65,9 @@ public class HeadProjectorTests
         return new HeadProjector(c.Basis, HeadProjector.QuantumFor(largest), c.UnitVectors ? Math.ScaleB(1, -23) : 0);
     }
 
-    /// <summary>The exact head of a row along the basis: k coordinates and the norm of the rest (float64 sums).</summary>
+    /// <summary>
+    /// The exact head of a row along the basis: k coordinates and the norm of the rest (float64 sums).
+    /// </summary>
     private static double[] ExactHead(Projection c, int i)
     {
         int d = c.Rows.Dimension;

@@ -5,7 +5,9 @@ using FiberProduct.Fiber.Pruning;
 
 namespace FiberProduct.Tests.Fiber.Pruning;
 
-/// <summary>The principal axes, and the planner's decisions: when it prunes, when Auto declines, and what it refuses.</summary>
+/// <summary>
+/// The principal axes, and the planner's decisions: when it prunes, when Auto declines, and what it refuses.
+/// </summary>
 public class PlannerTests
 {
     /// <summary>Rows near a rank-r subspace of R^d (noise 10^-3), shifted apart by a modality gap.</summary>
