@@ -186,16 +186,21 @@ public class PruningTests
     }
 
     [Fact]
-    public void UniformData_ForcedPruningStaysExact()
+    public void UniformData_AutoDeclines_AndForcedPruningStaysExact()
     {
-        // Independent uniform points of S^31 at a tolerance near the typical distance: no bound can separate them (Auto's
-        // decline on these data is PlannerTests.OnUniformData_AutoDeclines_AndAlwaysPrunes).
+        // Independent uniform points of S^31 at a tolerance near the typical distance: no bound can separate them. Auto's
+        // decline is asked of the planner (the product would not plan it at all below N·M·d = 2^34); it comes from
+        // sampled pairs before any tile is sampled, so it is the same on every kernel.
         var random = new Random(11);
         var images = Sets.Random(random, 200, 32);
         var texts = Sets.Random(random, 220, 32);
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
         double epsilon = distances[distances.Length / 10];
+        var planner = PruningPlanner.Create(images, texts, FiberMetric.Euclidean, ExecutionScope.Serial)!;
+        var auto = planner.Choose(epsilon, always: false, forced: null, ExecutionScope.Serial);
+        Assert.Equal(0, auto.Dimension);
+        Assert.True(auto.EstimatedCost > CostTable.Measured.Worthwhile, $"estimated cost {auto.EstimatedCost}");
         var forced = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
         Assert.Equal(BruteForce.Pairs(images, texts, epsilon), forced.Pairs(epsilon).ToList());
         Assert.True(forced.LastPruning is { Pruned: true, Dimension: > 0 }, "forced pruning did not run");

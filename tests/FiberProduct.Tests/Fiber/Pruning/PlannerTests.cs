@@ -61,24 +61,6 @@ public class PlannerTests
     }
 
     [Fact]
-    public void OnUniformData_AutoDeclines_AndAlwaysPrunes()
-    {
-        // Independent uniform points of S^31 at a tolerance near the typical distance: no bound can separate them. The
-        // decision comes from sampled pairs before any tile is sampled, so it is the same on every kernel.
-        var random = new Random(11);
-        var images = Sets.Random(random, 200, 32);
-        var texts = Sets.Random(random, 220, 32);
-        var distances = BruteForce.AllDistances(images, texts);
-        Array.Sort(distances);
-        double epsilon = distances[distances.Length / 10];
-        var planner = PruningPlanner.Create(images, texts, FiberMetric.Euclidean, ExecutionScope.Serial)!;
-        var auto = planner.Choose(epsilon, always: false, forced: null, ExecutionScope.Serial);
-        Assert.Equal(0, auto.Dimension);
-        Assert.True(auto.EstimatedCost > CostTable.Measured.Worthwhile, $"estimated cost {auto.EstimatedCost}");
-        Assert.True(planner.Choose(epsilon, always: true, forced: null, ExecutionScope.Serial).Dimension > 0);
-    }
-
-    [Fact]
     public void OnLowRankData_AutoPrunes()
     {
         var (images, texts, _) = LowRank(600, 64, 3, 2);
