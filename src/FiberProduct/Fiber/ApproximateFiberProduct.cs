@@ -285,7 +285,7 @@ public sealed partial class ApproximateFiberProduct
             : (operands.Get(scope), null, null, null);
         var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
         var exact = new ExactCheck(op);
-        var (candidate, sure) = Thresholds(op, epsilonOf, exact);
+        var (candidate, sure) = Thresholds(op, epsilonOf, exact, rowStart, rowEnd);
         var sinks = new PairSink[Workers(rowEnd - rowStart, scope)];
         Join(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder),
             filter, scope.Part(0, 0.95));
@@ -350,11 +350,12 @@ public sealed partial class ApproximateFiberProduct
         return max;
     }
 
-    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact)
+    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact,
+        int rowStart = 0, int rowEnd = -1)
     {
         var candidate = new float[Images.Count];
         var sure = new float[Images.Count];
-        op.Thresholds(epsilonOfRow, candidate, sure, exact);
+        op.Thresholds(epsilonOfRow, candidate, sure, exact, rowStart, rowEnd);
         return (candidate, sure);
     }
 

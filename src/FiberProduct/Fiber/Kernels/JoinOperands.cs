@@ -155,9 +155,12 @@ internal sealed class JoinOperands
     /// threshold, underflow, and the rounding of the inputs to the float32 vectors the filter reads (ε widened by the
     /// radii for candidates, narrowed for sure pairs); pairs between the two are decided by <see cref="ExactCheck"/>.
     /// </summary>
-    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, ExactCheck exact)
+    /// <remarks>Only rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (−1: the last) are set: a band of
+    /// rows pays for its own rows, not for all of them.</remarks>
+    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, ExactCheck exact,
+        int rowStart = 0, int rowEnd = -1)
     {
-        for (int i = 0; i < Rows; i++)
+        for (int i = rowStart; i < (rowEnd < 0 ? Rows : rowEnd); i++)
         {
             double epsilon = epsilonOfRow(i);
             if (Metric == FiberMetric.Euclidean)
