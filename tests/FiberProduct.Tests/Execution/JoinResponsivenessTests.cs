@@ -15,14 +15,15 @@ public class JoinResponsivenessTests
 {
     private const int Rows = 20_000;
 
-    private sealed record Data(EmbeddingSet Images, EmbeddingSet Texts, double Epsilon, Pairing Truth);
+    private sealed record Data(EmbeddingSet Images, EmbeddingSet Texts, double Epsilon, Pairing Truth, long Pairs);
 
     private static readonly Lazy<Data> Wide = new(() => Make(128, 19));
     private static readonly Lazy<Data> Narrow = new(() => Make(48, 23));
 
     /// <summary>
     /// Uniform rows, every tenth text a noisy copy of its image (the truth of the alignment operations), and a
-    /// tolerance at the 10^-4 quantile of sampled distances (tens of thousands of pairs).
+    /// tolerance at the 10^-4 quantile of sampled distances (tens of thousands of pairs), and how many
+    /// pairs it holds.
     /// </summary>
     private static Data Make(int d, int seed)
     {
@@ -35,7 +36,10 @@ public class JoinResponsivenessTests
         var sample = BruteForce.AllDistances(Sets.Random(random, 200, d), Sets.Random(random, 200, d));
         Array.Sort(sample);
         var truth = Pairing.FromPairs(Enumerable.Range(0, Rows / 10).Select(i => (10 * i, 10 * i)));
-        return new Data(images, texts, sample[sample.Length / 10_000], truth);
+        double epsilon = sample[sample.Length / 10_000];
+        long pairs = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Never })
+            .Count(epsilon);
+        return new Data(images, texts, epsilon, truth, pairs);
     }
 
     private static ApproximateFiberProduct Product(Data data, int workers, PruningMode pruning = PruningMode.Never,
@@ -52,9 +56,9 @@ public class JoinResponsivenessTests
     {
         ["Count"] = (data, workers, token) => Product(data, workers).Count(data.Epsilon, cancellationToken: token),
         ["Pairs"] = (data, workers, token) => Product(data, workers).Pairs(data.Epsilon, cancellationToken: token),
-        // A budget of about half the pairs: bands of rows until it is met, partway through the rows.
+        // A budget of three quarters of the pairs: bands of rows until it is met, three quarters through the rows.
         ["Pairs, truncated"] = (data, workers, token) =>
-            Product(data, workers, maxPairs: Rows, truncate: true).Pairs(data.Epsilon, cancellationToken: token),
+            Product(data, workers, maxPairs: data.Pairs * 3 / 4, truncate: true).Pairs(data.Epsilon, cancellationToken: token),
         ["PairsPerImageTolerance"] = (data, workers, token) =>
             Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows).Select(i => data.Epsilon * (1 + i % 2) / 2).ToArray(),
                 cancellationToken: token),
