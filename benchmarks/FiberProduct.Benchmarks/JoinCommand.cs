@@ -14,7 +14,7 @@ namespace FiberProduct.Benchmarks;
 /// <c>--pairs F.npy</c> instead. <c>--mode profile --count K</c> times a profile at K tolerances spread up to E. With pruning, the first query also
 /// prepares the principal axes, the k-d order and the packed texts (ε-independent), and the line ends with the head
 /// dimension and checkpoint the cost model chose, the fraction of tiles skipped (and of those by the cluster bound alone)
-/// and the fraction that passed the checkpoint.
+/// and the fraction that passed the checkpoint. cpu= is the median CPU time of the same queries (all threads).
 /// </summary>
 internal static class JoinCommand
 {
@@ -47,8 +47,12 @@ internal static class JoinCommand
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture);
         string result = "";
         var times = new List<double>();
+        var cpus = new List<double>();
+        using var process = Process.GetCurrentProcess();
         for (int r = 0; r <= repeat; r++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             switch (mode)
             {
@@ -71,15 +75,24 @@ internal static class JoinCommand
                     break;
             }
             times.Add(clock.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpus.Add((process.TotalProcessorTime - cpu).TotalSeconds);
         }
+        // CPU seconds per query (all threads), the median of the same R: on a machine shared with other work the wall
+        // time also counts the time the workers waited for a core, the CPU time does not.
+        var restCpu = cpus.Skip(1).Order().ToList();
+        double cpuSeconds = restCpu.Count == 0 ? cpus[0] : restCpu[restCpu.Count / 2];
         double firstAtEpsilon = times[0];
         var rest = times.Skip(1).Order().ToList();
         double seconds = rest.Count == 0 ? firstAtEpsilon : rest[rest.Count / 2];
 
-        string plan = product.LastPruning is { } last && last.Dimension + last.Skipped + last.Computed > 0
-            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={(double)last.Skipped / Math.Max(1, last.Skipped + last.Computed):F4} by_balls={(double)last.SkippedByBalls / Math.Max(1, last.Skipped + last.Computed):F4} passed_checkpoint={(double)last.PassedCheckpoint / Math.Max(1, last.Skipped + last.Computed):F4} estimated_cost={last.EstimatedCost:F3}")
+        string plan = product.LastPruning is { } last && (last.Dimension > 0 || last.Pruned)
+            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={last.SkippedFraction:F4} by_balls={Share(last.SkippedByBalls, last):F4} passed_checkpoint={Share(last.PassedCheckpoint, last):F4} estimated_cost={last.EstimatedCost:F3}")
             : " prune_k=none";
-        Console.WriteLine($"{result} seconds={seconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
+        Console.WriteLine($"{result} seconds={seconds:F3} cpu={cpuSeconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
         return 0;
     }
+
+    private static double Share(long tiles, FiberProduct.Fiber.Pruning.PruningStatistics last) =>
+        (double)tiles / Math.Max(1, last.Skipped + last.Computed);
 }

@@ -12,7 +12,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         CheckPairs(truth);
-        var exact = new ExactCheck(operands.Value);
+        var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         long truePositives = truth.Pairs.Count(pair => exact.Within(pair.Image, pair.Text, epsilon));
         return new AlignmentScore(epsilon, Count(epsilon, progress, cancellationToken), truePositives, truth.Count);
     }
@@ -26,7 +26,7 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckPairs(truth);
         if (truth.Count == 0) return [];
-        var exact = new ExactCheck(operands.Value);
+        var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         // Each true pair's own tolerance (the smallest double that holds it exactly; its float64 distance may be
         // rounded below the exact one, and then would not hold the pair itself).
         var thresholds = truth.Pairs.Select(pair => exact.Tolerance(pair.Image, pair.Text)).Distinct().Order().ToArray();

@@ -1,7 +1,9 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
+using FiberProduct.Fiber.Pruning;
 
 namespace FiberProduct.Fiber;
 
@@ -22,8 +24,9 @@ namespace FiberProduct.Fiber;
 /// </remarks>
 public sealed partial class ApproximateFiberProduct
 {
-    private readonly Lazy<JoinOperands> operands;
-    private readonly Lazy<Pruning?> pruning;
+    // Prepared by the first query that needs them, on its workers; a cancelled preparation is not kept.
+    private readonly Prepared<JoinOperands> operands;
+    private readonly Prepared<PruningPlanner?> pruning;
 
     /// <summary>Creates the fiber product of images f(𝒫) and texts g(𝒬) under a metric.</summary>
     /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
@@ -42,9 +45,10 @@ public sealed partial class ApproximateFiberProduct
         Images = images;
         Texts = texts;
         Metric = metric;
-        operands = new Lazy<JoinOperands>(() => new JoinOperands(images, texts, metric));
-        pruning = new Lazy<Pruning?>(() => Pruning.Create(images, texts, metric));
-        if (metric != FiberMetric.Euclidean) _ = operands.Value; // reject zero rows now, not at the first query
+        operands = new Prepared<JoinOperands>(scope => new JoinOperands(images, texts, metric, scope));
+        pruning = new Prepared<PruningPlanner?>(scope => PruningPlanner.Create(images, texts, metric, scope));
+        // Reject zero rows now, not at the first query.
+        if (metric != FiberMetric.Euclidean) _ = operands.Get(Scope(null, CancellationToken.None));
     }
 
     /// <summary>The images f(𝒫) (rows of the pair sets).</summary>
@@ -64,13 +68,13 @@ public sealed partial class ApproximateFiberProduct
     public long Count(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        var (op, head, _, _) = Plan(_ => epsilon, epsilon);
+        var scope = Scope(progress, cancellationToken);
+        var (op, filter, _, _) = Plan(_ => epsilon, epsilon, scope);
         var exact = new ExactCheck(op);
         var (candidate, sure) = Thresholds(op, _ => epsilon, exact);
-        var sinks = new CountSink[Workers(Images.Count)];
-        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), sinks.Length, Reporter(progress), cancellationToken, head);
-        Recorded(head);
-        progress?.Report(1);
+        var sinks = new CountSink[Workers(Images.Count, scope)];
+        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), filter, scope);
+        scope.Report(1);
         return sinks.Sum(s => s?.Count ?? 0);
     }
 
@@ -80,8 +84,9 @@ public sealed partial class ApproximateFiberProduct
     public PairSet Pairs(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        return Options.TruncateAtBudget ? CollectTruncated(_ => epsilon, progress, cancellationToken)
-            : CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), progress, cancellationToken);
+        var scope = Scope(progress, cancellationToken);
+        return Options.TruncateAtBudget ? CollectTruncated(_ => epsilon, scope)
+            : CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), scope);
     }
 
     /// <summary>
@@ -90,7 +95,7 @@ public sealed partial class ApproximateFiberProduct
     /// bands stop once the budget is met and one more pair shows it was exceeded. Memory holds the kept pairs (arrays
     /// that never grow past the budget) and one band's, whatever the number of workers.
     /// </summary>
-    private PairSet CollectTruncated(Func<int, double> epsilonOfRow, IProgress<double>? progress, CancellationToken cancellationToken)
+    private PairSet CollectTruncated(Func<int, double> epsilonOfRow, ExecutionScope scope)
     {
         long max = Math.Min(Options.MaxPairs, Array.MaxLength);
         int band = (int)Math.Clamp(max / 8 / Math.Max(1, Texts.Count), 64, Math.Max(64, Images.Count));
@@ -103,7 +108,8 @@ public sealed partial class ApproximateFiberProduct
         for (; start < Images.Count && !truncated; start += band)
         {
             int end = (int)Math.Min(Images.Count, (long)start + band);
-            var part = CollectPairs(start, end, epsilonOfRow, new PairBudget(long.MaxValue), null, cancellationToken);
+            var stage = scope.Part((double)start / Images.Count, (double)end / Images.Count);
+            var part = CollectPairs(start, end, epsilonOfRow, new PairBudget(long.MaxValue), stage);
             for (int i = start; i < end; i++)
             {
                 var rowColumns = part.ColumnsOfRow(i);
@@ -120,12 +126,12 @@ public sealed partial class ApproximateFiberProduct
                 count += take;
                 offsets[i + 1] = count;
             }
-            progress?.Report((double)end / Images.Count);
         }
         for (int i = Math.Min(start, Images.Count); i < Images.Count; i++) offsets[i + 1] = count;
         Array.Resize(ref columns, count);
         Array.Resize(ref distances, count);
-        var exact = new ExactCheck(operands.Value);
+        scope.Report(1);
+        var exact = new ExactCheck(operands.Get(scope));
         var result = new PairSet(Texts.Count, offsets, columns, distances, truncated);
         result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
         return result;
@@ -145,8 +151,9 @@ public sealed partial class ApproximateFiberProduct
         for (int i = 0; i < tolerances.Length; i++)
             if (!(tolerances[i] >= 0))
                 throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i], string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
-        return Options.TruncateAtBudget ? CollectTruncated(i => tolerances[i], progress, cancellationToken)
-            : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs), progress, cancellationToken);
+        var scope = Scope(progress, cancellationToken);
+        return Options.TruncateAtBudget ? CollectTruncated(i => tolerances[i], scope)
+            : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs), scope);
     }
 
     /// <summary>
@@ -162,17 +169,17 @@ public sealed partial class ApproximateFiberProduct
     public IEnumerable<FiberPair> EnumeratePairs(double epsilon, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        return Enumerate(epsilon, cancellationToken);
+        return Enumerate(epsilon, Scope(null, cancellationToken));
     }
 
-    private IEnumerable<FiberPair> Enumerate(double epsilon, CancellationToken cancellationToken)
+    private IEnumerable<FiberPair> Enumerate(double epsilon, ExecutionScope scope)
     {
         // A band holds at most about 4 million pairs even if every pair is within ε.
         int band = Math.Max(96, Math.Min(4096, (1 << 22) / Math.Max(1, Texts.Count)));
         for (int start = 0; start < Images.Count; start += band)
         {
             int end = Math.Min(Images.Count, start + band);
-            var pairs = CollectPairs(start, end, _ => epsilon, new PairBudget(long.MaxValue), null, cancellationToken);
+            var pairs = CollectPairs(start, end, _ => epsilon, new PairBudget(long.MaxValue), scope);
             for (int i = start; i < end; i++)
             {
                 var columns = pairs.ColumnsOfRow(i).ToArray();
@@ -199,7 +206,8 @@ public sealed partial class ApproximateFiberProduct
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), progress, cancellationToken, keepPerRow: k);
+        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), Scope(progress, cancellationToken),
+            keepPerRow: k);
     }
 
     /// <summary>
@@ -215,13 +223,13 @@ public sealed partial class ApproximateFiberProduct
         foreach (double e in given) CheckEpsilon(e, nameof(epsilons));
         var sorted = given.Distinct().Order().ToArray();
         double largest = sorted[^1];
-        var (op, head, _, _) = Plan(_ => largest, largest);
+        var scope = Scope(progress, cancellationToken);
+        var (op, filter, _, _) = Plan(_ => largest, largest, scope);
         var exact = new ExactCheck(op);
         var (candidate, sure) = Thresholds(op, _ => largest, exact);
-        var sinks = new ProfileSink[Workers(Images.Count)];
-        RangeJoin.Run(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, includeDistances), sinks.Length, Reporter(progress), cancellationToken, head);
-        Recorded(head);
-        progress?.Report(1);
+        var sinks = new ProfileSink[Workers(Images.Count, scope)];
+        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, includeDistances),
+            filter, scope.Part(0, 0.95));
 
         var cumulative = new long[sorted.Length];
         foreach (var sink in sinks.Where(s => s is not null))
@@ -234,6 +242,7 @@ public sealed partial class ApproximateFiberProduct
             distances = sinks.Where(s => s is not null).SelectMany(s => s.Distances).ToArray();
             Array.Sort(distances);
         }
+        scope.Report(1);
         return new EpsilonProfile(given, counts, distances);
     }
 
@@ -267,58 +276,72 @@ public sealed partial class ApproximateFiberProduct
     }
 
     private PairSet CollectPairs(int rowStart, int rowEnd, Func<int, double> epsilonOfRow, PairBudget budget,
-        IProgress<double>? progress, CancellationToken cancellationToken, int keepPerRow = 0)
+        ExecutionScope scope, int keepPerRow = 0)
     {
         // Pruning reorders rows and columns: only for whole results (bands need row order).
         bool whole = rowStart == 0 && rowEnd == Images.Count;
-        var (op, head, rowOrder, columnOrder) = whole ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count)) : (operands.Value, null, null, null);
+        var (op, filter, rowOrder, columnOrder) = whole
+            ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count), scope)
+            : (operands.Get(scope), null, null, null);
         var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
         var exact = new ExactCheck(op);
-        var (candidate, sure) = Thresholds(op, epsilonOf, exact);
-        var sinks = new PairSink[Workers(rowEnd - rowStart)];
-        RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder), sinks.Length, Reporter(progress), cancellationToken, head);
-        Recorded(head);
-        progress?.Report(1);
+        var (candidate, sure) = Thresholds(op, epsilonOf, exact, rowStart, rowEnd);
+        var sinks = new PairSink[Workers(rowEnd - rowStart, scope)];
+        Join(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder),
+            filter, scope.Part(0, 0.95));
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, rowOrder, columnOrder);
+        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, scope, rowOrder, columnOrder);
         result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
+        scope.Report(1);
         return result;
+    }
+
+    /// <summary>The join of a query, with the head filter of its plan if it has one.</summary>
+    private void Join<TSink>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
+        Func<int, TSink> sinkForWorker, HeadFilter? filter, ExecutionScope scope) where TSink : ITileSink
+    {
+        if (filter is null)
+        {
+            RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, sinkForWorker, new NoTileFilter(), scope);
+            return;
+        }
+        RangeJoin.Run(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter.Operator, scope);
+        if (pruning.ValueIfBuilt is { } planner) lock (planner) planner.Record(filter);
     }
 
     /// <summary>
     /// The operands a query runs on: the original ones, or — when pruning is on and pays — the reordered ones with the
     /// head filter for the rows' tolerances (in the reordered row order) and the maps back to the original indices.
     /// </summary>
-    private (JoinOperands Op, RangeJoin.HeadFilter? Head, int[]? RowOrder, int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow, double largest)
+    private (JoinOperands Op, HeadFilter? Filter, int[]? RowOrder, int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow,
+        double largest, ExecutionScope scope)
     {
         bool forced = Options.Pruning == PruningMode.Always || Options.PruningDimension is not null;
         if (Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
             || !forced && (double)Images.Count * Texts.Count * Images.Dimension < AutoPruningWork)
-            return (operands.Value, null, null, null);
-        var pruner = pruning.Value;
-        if (pruner is null) return (operands.Value, null, null, null);
-        Pruning.Plan plan;
-        lock (pruner) plan = pruner.Choose(pruner.Chord(largest), forced, Options.PruningDimension);
-        if (plan.Dimension == 0 && Options.PruningDimension is null) return (operands.Value, null, null, null);
-        var (op, rows, columns) = pruner.Full;
+            return (operands.Get(scope), null, null, null);
+        var pruner = pruning.Get(scope);
+        if (pruner is null) return (operands.Get(scope), null, null, null);
+        PruningPlan plan;
+        lock (pruner) plan = pruner.Choose(pruner.Chord(largest), forced, Options.PruningDimension, scope);
+        if (plan.Dimension == 0 && Options.PruningDimension is null) return (operands.Get(scope), null, null, null);
+        var (op, rows, columns) = pruner.Full(scope);
         // The heads bound the distances of the float32 vectors the filter reads: for float64 sets each tolerance is
         // widened by how far the two rows moved when rounded.
         if (Metric != FiberMetric.Euclidean || Images.Precision == EmbeddingPrecision.Float32)
-            return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i])), rows, columns);
+            return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i]), scope), rows, columns);
         var (radii, reach) = (Images.RoundingRadii, Texts.RoundingRadii.DefaultIfEmpty().Max());
-        return (op, pruner.Filter(plan, i => (epsilonOfRow(rows[i]) + radii[rows[i]] + reach) * (1 + 1e-15)), rows, columns);
+        return (op, pruner.Filter(plan, i => (epsilonOfRow(rows[i]) + radii[rows[i]] + reach) * (1 + 1e-15), scope), rows, columns);
     }
 
     /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it would pay.</summary>
     private const double AutoPruningWork = 1L << 34;
 
-    private void Recorded(RangeJoin.HeadFilter? head)
-    {
-        if (head is not null && pruning.Value is { } pruner) lock (pruner) pruner.Record(head);
-    }
-
-    /// <summary>The plan of the last pruned query (head dimension, checkpoint, tiles skipped, computed, passed at the checkpoint and skipped by the cluster bound, estimated cost), for benchmarks and tests.</summary>
-    internal (int Dimension, int Checkpoint, long Skipped, long Computed, long PassedCheckpoint, long SkippedByBalls, double EstimatedCost)? LastPruning => pruning.IsValueCreated ? pruning.Value?.Last : null;
+    /// <summary>
+    /// What pruning did in the last query that planned it (null while no query has prepared pruning, or when these sets
+    /// cannot be pruned), for benchmarks and tests.
+    /// </summary>
+    internal PruningStatistics? LastPruning => pruning.ValueIfBuilt?.Last;
 
     private static double MaxOver(Func<int, double> epsilonOfRow, int rows)
     {
@@ -327,17 +350,20 @@ public sealed partial class ApproximateFiberProduct
         return max;
     }
 
-    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact)
+    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact,
+        int rowStart = 0, int rowEnd = -1)
     {
         var candidate = new float[Images.Count];
         var sure = new float[Images.Count];
-        op.Thresholds(epsilonOfRow, candidate, sure, exact);
+        op.Thresholds(epsilonOfRow, candidate, sure, exact, rowStart, rowEnd);
         return (candidate, sure);
     }
 
-    private int Workers(int rows) => RangeJoin.Workers(rows, Options.Workers);
+    private static int Workers(int rows, ExecutionScope scope) => RangeJoin.Workers(rows, scope.Workers);
 
-    private static Action<double>? Reporter(IProgress<double>? progress) => progress is null ? null : f => progress.Report(Math.Min(1, f));
+    /// <summary>The execution context of one query: the options' threads, the caller's progress and token.</summary>
+    private ExecutionScope Scope(IProgress<double>? progress, CancellationToken cancellationToken) =>
+        new(Options.MaxDegreeOfParallelism, progress, cancellationToken);
 
     private static void CheckEpsilon(double epsilon, string name)
     {

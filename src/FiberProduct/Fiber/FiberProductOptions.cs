@@ -32,8 +32,6 @@ public sealed record FiberProductOptions
     /// </summary>
     public int? PruningDimension { get; init; }
 
-    internal int Workers => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
-
     internal void Validate()
     {
         if (MaxDegreeOfParallelism is 0 or < -1)

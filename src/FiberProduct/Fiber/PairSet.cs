@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using FiberProduct.Execution;
 
 namespace FiberProduct.Fiber;
 
@@ -90,17 +91,17 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// column <paramref name="columnOrder"/>[j]: they are mapped back and each row is sorted by column.
     /// </remarks>
     internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs,
-        int[]? rowOrder = null, int[]? columnOrder = null)
+        ExecutionScope scope, int[]? rowOrder = null, int[]? columnOrder = null)
     {
         // Each row belongs to one worker's buffer (the join splits rows between workers), so the buffers are counted and
-        // scattered in parallel without sharing a row.
+        // scattered in parallel without sharing a row; few pairs on the calling thread.
         long found = 0;
         foreach (var buffer in buffers) found += buffer.Count;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = found < 1 << 16 ? 1 : Environment.ProcessorCount };
+        var parallel = found < 1 << 16 ? scope.WithAtMost(1) : scope;
         var offsets = new long[rowCount + 1];
-        Parallel.ForEach(buffers, parallel, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (buffer) =>
+        parallel.For(0, buffers.Count, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
         {
-            foreach (int row in buffer.Rows) offsets[(rowOrder is null ? row : rowOrder[row]) + 1]++;
+            foreach (int row in buffers[b].Rows) offsets[(rowOrder is null ? row : rowOrder[row]) + 1]++;
         });
         for (int i = 0; i < rowCount; i++) offsets[i + 1] += offsets[i];
         long total = offsets[rowCount];
@@ -110,9 +111,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         var columns = Kernels.LargeArrays.AllocateUninitialized<int>(kept);
         var distances = Kernels.LargeArrays.AllocateUninitialized<double>(kept);
         var next = offsets[..^1];
-        Parallel.ForEach(buffers, parallel, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (buffer) =>
+        parallel.For(0, buffers.Count, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
         {
-            var rows = buffer.Rows; var cols = buffer.Columns; var dist = buffer.Distances;
+            var rows = buffers[b].Rows; var cols = buffers[b].Columns; var dist = buffers[b].Distances;
             for (int p = 0; p < rows.Length; p++)
             {
                 long at = next[rowOrder is null ? rows[p] : rowOrder[rows[p]]]++;
@@ -122,8 +123,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         });
         if (columnOrder is not null)
         {
-            int workers = parallel.MaxDegreeOfParallelism;
-            Parallel.For(0, workers, w => SortRows(offsets, (int)((long)rowCount * w / workers), (int)((long)rowCount * (w + 1) / workers), columns, distances));
+            // Slices of rows, so that the token is checked between them.
+            int slices = Math.Max(1, Math.Min(rowCount, 64 * parallel.Workers));
+            parallel.For(0, slices, s => SortRows(offsets, (int)((long)rowCount * s / slices), (int)((long)rowCount * (s + 1) / slices), columns, distances));
         }
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
         return new PairSet(columnCount, offsets, columns, distances, isTruncated: false);

@@ -1,7 +1,5 @@
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
-using FiberProduct.Fiber.Exact;
-using FiberProduct.Fiber.Kernels;
 
 namespace FiberProduct.Tests.Fiber;
 
@@ -23,6 +21,8 @@ public class ApproximateFiberProductTests
     {
         { 0, 5, 3 }, { 5, 0, 3 }, { 1, 1, 1 }, { 1, 17, 2 }, { 13, 1, 5 }, { 11, 15, 7 }, { 12, 16, 8 }, { 13, 17, 9 },
         { 25, 33, 16 }, { 24, 32, 17 }, { 37, 49, 31 }, { 50, 70, 64 }, { 23, 40, 100 }, { 20, 21, 513 }, { 7, 9, 2049 },
+        // The edge counts again where pruning runs (it refuses d < 16).
+        { 0, 5, 16 }, { 1, 1, 16 }, { 1, 17, 18 }, { 13, 1, 20 }, { 11, 15, 23 }, { 12, 16, 24 }, { 13, 17, 25 },
     };
 
     [Theory]
@@ -38,12 +38,15 @@ public class ApproximateFiberProductTests
         var epsilons = new List<double> { 0, 1e-300, double.Epsilon, 1e300, double.PositiveInfinity };
         if (distances.Length > 0) epsilons.AddRange([distances[0], distances[distances.Length / 3], distances[distances.Length / 2], distances[^1], Math.BitDecrement(distances[distances.Length / 2])]);
         foreach (var product in PruningTests.Variants(images, texts))
+        {
             foreach (double epsilon in epsilons)
             {
                 var expected = BruteForce.Pairs(images, texts, epsilon);
                 AssertSamePairs(expected, product.Pairs(epsilon));
                 Assert.Equal(expected.Count, product.Count(epsilon));
             }
+            PruningTests.AssertPruningRan(product, 1);
+        }
     }
 
     [Fact]
@@ -100,8 +103,11 @@ public class ApproximateFiberProductTests
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
         foreach (var product in PruningTests.Variants(images, texts)) // subnormal coordinates (1e-40) run through the pruning heads too
+        {
             foreach (double epsilon in new[] { 0, distances[distances.Length / 4], distances[distances.Length / 2], distances[^1] })
                 AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
+            PruningTests.AssertPruningRan(product, distances[distances.Length / 2]);
+        }
     }
 
     [Fact]
@@ -129,8 +135,11 @@ public class ApproximateFiberProductTests
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
         foreach (var product in PruningTests.Variants(images, texts))
+        {
             foreach (double epsilon in distances.Where((_, k) => k % 37 == 0))
                 AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
+            PruningTests.AssertPruningRan(product, distances[distances.Length / 2]);
+        }
     }
 
     [Theory]
@@ -154,6 +163,7 @@ public class ApproximateFiberProductTests
                 Assert.Equal(expected.Count, product.Count(epsilons[t]));
                 Assert.Equal(expected.Count, profile.Counts[t]);
             }
+            PruningTests.AssertPruningRan(product, distances[distances.Length / 2]);
         }
     }
 
@@ -326,29 +336,6 @@ public class ApproximateFiberProductTests
             var before = reports.Where(r => r < 1).ToList();
             Assert.True(before.Count >= 3 && before[^1] >= 0.5, $"Reports before the end: {string.Join(", ", before)}.");
         }
-    }
-
-    [Fact]
-    public void EveryKernel_AgreesWithBruteForce()
-    {
-        // One suite over all back-ends: the kernels this machine supports, called directly.
-        var random = new Random(20);
-        var images = Sets.Clustered(random, 29, 37, 0.5);
-        var texts = Sets.Clustered(random, 35, 37, 0.5);
-        var op = new JoinOperands(images, texts, FiberMetric.Euclidean);
-        double epsilon = 0.8;
-        var candidate = new float[images.Count]; var sure = new float[images.Count];
-        op.Thresholds(_ => epsilon, candidate, sure, new ExactCheck(op));
-        long expected = BruteForce.Pairs(images, texts, epsilon).Count;
-        long Run<TKernel>() where TKernel : IDotTileKernel
-        {
-            var sink = new CountSink(new ExactCheck(op), _ => epsilon);
-            RangeJoin.Run<CountSink, TKernel>(op, candidate, sure, 0, images.Count, _ => sink, 1, null, CancellationToken.None);
-            return sink.Count;
-        }
-        Assert.Equal(expected, Run<DotTileScalar>());
-        if (DotTile256.IsSupported) Assert.Equal(expected, Run<DotTile256>());
-        if (DotTile512.IsSupported) Assert.Equal(expected, Run<DotTile512>());
     }
 
     private sealed class SynchronousProgress(List<double> reports) : IProgress<double>

@@ -51,7 +51,7 @@ public class FiberProductProperties
         // With pruning forced off, forced on and at fixed head dimensions: the answer never depends on it.
         return PruningTests.Variants(instance.Images, instance.Texts).All(product => instance.Epsilons.All(e =>
             BruteForce.Pairs(instance.Images, instance.Texts, e).SequenceEqual(product.Pairs(e))
-            && product.Count(e) == product.Pairs(e).PairCount));
+            && product.Count(e) == product.Pairs(e).PairCount) && PruningTests.PruningRan(product, instance.Epsilons[^1]));
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]

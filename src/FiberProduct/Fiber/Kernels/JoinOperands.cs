@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber.Exact;
 
 namespace FiberProduct.Fiber.Kernels;
@@ -22,7 +23,9 @@ internal sealed class JoinOperands
     private const double Unit = 1.0 / (1 << 24);          // float32 unit roundoff
     private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16); // 2^-140: absolute slack for subnormal rounding
 
-    public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, int[]? rowOrder = null, int[]? columnOrder = null)
+    /// <summary>Prepares the sets, packing the texts on the scope's workers (null: on the calling thread).</summary>
+    public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, ExecutionScope? scope = null,
+        int[]? rowOrder = null, int[]? columnOrder = null)
     {
         Images = images;
         Texts = texts;
@@ -58,7 +61,7 @@ internal sealed class JoinOperands
             // The unit vectors' rounding is part of the cosine margin.
             (radiiX, radiiY) = (new double[images.Count], new double[texts.Count]);
         }
-        PackedY = Pack(y.Span, texts.Count, Dimension, Panels, columnOrder);
+        PackedY = Pack(y.Span, texts.Count, Dimension, Panels, columnOrder, scope);
         SquaredNormsX = InOrder(workingX is not null ? workingX.SquaredNorms : Norms(X.Span, images.Count, Dimension), rowOrder);
         SquaredNormsY = InOrder(workingY is not null ? workingY.SquaredNorms : Norms(y.Span, texts.Count, Dimension), columnOrder);
         RadiiX = InOrder(radiiX, rowOrder);
@@ -152,9 +155,12 @@ internal sealed class JoinOperands
     /// threshold, underflow, and the rounding of the inputs to the float32 vectors the filter reads (ε widened by the
     /// radii for candidates, narrowed for sure pairs); pairs between the two are decided by <see cref="ExactCheck"/>.
     /// </summary>
-    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, ExactCheck exact)
+    /// <remarks>Only rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (−1: the last) are set: a band of
+    /// rows pays for its own rows, not for all of them.</remarks>
+    public void Thresholds(Func<int, double> epsilonOfRow, Span<float> candidate, Span<float> sure, ExactCheck exact,
+        int rowStart = 0, int rowEnd = -1)
     {
-        for (int i = 0; i < Rows; i++)
+        for (int i = rowStart; i < (rowEnd < 0 ? Rows : rowEnd); i++)
         {
             double epsilon = epsilonOfRow(i);
             if (Metric == FiberMetric.Euclidean)
@@ -232,26 +238,29 @@ internal sealed class JoinOperands
     /// <summary>
     /// Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row order[16p + l] (or 16p + l),
     /// coordinate k; zero-padded. Sixteen rows at a time, so each row is read once and each panel written once; large
-    /// sets on all cores (most of the time goes to the first touch of fresh memory, which the cores share well enough).
+    /// sets on the scope's workers (most of the time goes to the first touch of fresh memory, which the cores share well
+    /// enough); without a scope on the calling thread.
     /// </summary>
-    internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null)
+    internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null,
+        ExecutionScope? scope = null)
     {
         // Every lane of a row is written by the workers (which so touch the fresh memory in parallel); the padding lanes
         // of the last panel are cleared here.
         var packed = LargeArrays.AllocateUninitialized<float>((long)panels * PanelWidth * d);
         if (count < panels * PanelWidth) packed.AsSpan(count / PanelWidth * PanelWidth * d).Clear();
-        if ((long)panels * PanelWidth * d < 1 << 20)
+        if (scope is null || (long)panels * PanelWidth * d < 1 << 20)
         {
             PackPanels(y, count, d, 0, panels, order, packed);
             return packed;
         }
-        int workers = Environment.ProcessorCount;
+        // Slices of 64 panels (2 MiB at d = 512): the token is checked between them.
+        const int Slice = 64;
         fixed (float* source = y)
         {
             float* rows = source; // a pointer, so that the workers can read the span's memory
             int length = y.Length;
-            Parallel.For(0, workers, w => PackPanels(new ReadOnlySpan<float>(rows, length), count, d,
-                (int)((long)panels * w / workers), (int)((long)panels * (w + 1) / workers), order, packed));
+            scope.For(0, (panels + Slice - 1) / Slice, s => PackPanels(new ReadOnlySpan<float>(rows, length), count, d,
+                s * Slice, Math.Min(panels, (s + 1) * Slice), order, packed));
         }
         return packed;
     }

@@ -1,21 +1,10 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics;
+using FiberProduct.Execution;
 
 namespace FiberProduct.Fiber.Kernels;
-
-/// <summary>Receives the pairs of one image row and one text panel that the fast path could not rule out.</summary>
-internal interface ITileSink
-{
-    /// <summary>
-    /// Lanes set in <paramref name="candidates"/> may lie within ε of row <paramref name="row"/>; those also set in
-    /// <paramref name="sure"/> certainly do. Lane l is text <paramref name="column0"/> + l, with float32 dot product
-    /// <paramref name="dots"/>[l] in the working domain. Lanes past the last text are never set.
-    /// </summary>
-    void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots);
-
-    /// <summary>Every pair of the rows before <paramref name="rowEnd"/> in this worker's range has been offered; false stops the worker.</summary>
-    bool RowsCompleted(int rowEnd);
-}
 
 /// <summary>
 /// The blocked ε-range join driver: every image row against every text panel through a register-tiled
@@ -23,335 +12,276 @@ internal interface ITileSink
 /// one contiguous range per worker; each worker takes its rows a chunk at a time and sweeps the texts in blocks
 /// that stay in its L2 cache while the chunk runs against them. A chunk's pairs are complete when it ends, so a
 /// sink sees its rows' results in row order chunk by chunk and may stop early. Results are independent of the
-/// number of workers.
+/// number of workers. A tile filter (<see cref="ITileFilter{TSelf}"/>) may skip tiles that hold no pair.
 /// </summary>
 internal static unsafe class RangeJoin
 {
     /// <summary>Text panels per cache block: 16 × 16 texts × d floats (512 KiB at d = 512).</summary>
-    private const int BlockPanels = 16;
+    internal const int BlockPanels = 16;
 
     /// <summary>Image rows per chunk: the texts are re-read from memory once per chunk.</summary>
-    private const int ChunkRows = 384;
+    internal const int ChunkRows = 384;
 
-    public static void Run<TSink>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
-        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken, HeadFilter? head = null)
-        where TSink : ITileSink
-    {
-        if (DotTile512.IsSupported) Run<TSink, DotTile512>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
-        else if (DotTile256.IsSupported) Run<TSink, DotTile256>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
-        else Run<TSink, DotTileScalar>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, workers, progress, cancellationToken, head);
-    }
-
-    /// <summary>Rows per micro-panel of the kernel this machine runs (12 with AVX-512, 6 with AVX2, else 4).</summary>
-    public static int TileHeight => DotTile512.IsSupported ? DotTile512.Height : DotTile256.IsSupported ? DotTile256.Height : DotTileScalar.Height;
+    private const int Lanes = JoinOperands.PanelWidth;
 
     /// <summary>
-    /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
-    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of width
-    /// floats (in parallel over rows).
+    /// Offers every pair of rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) and every text that the
+    /// thresholds cannot rule out to the sink of its worker, on the scope's workers (the kernel this machine runs).
     /// </summary>
-    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order = null)
-    {
-        var result = LargeArrays.AllocateUninitialized<float>((long)n * width); // every row is written
-        Products(x, n, d, packed, width, order, (i0, count, products) => products.CopyTo(result.AsSpan(i0 * width, count * width)));
-        return result;
-    }
+    public static void Run<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
+        Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope)
+        where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter> =>
+        TileKernels.Run<JoinWith<TSink, TFilter>, bool>(
+            new(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter, scope));
 
-    /// <summary>Receives rows [i0, i0 + count) of a product, row-major, <c>width</c> floats a row (valid only during the call).</summary>
-    public delegate void RowBlock(int i0, int count, ReadOnlySpan<float> products);
-
-    /// <summary>
-    /// The same products handed to <paramref name="consume"/> a micro-panel of rows at a time, from several workers at
-    /// once (disjoint rows), so that a caller can transform them without an n × width array.
-    /// </summary>
-    public static void Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order, RowBlock consume)
+    private readonly struct JoinWith<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart,
+        int rowEnd, Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope) : IKernelUser<bool>
+        where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter>
     {
-        if (DotTile512.IsSupported) Products<DotTile512>(x, n, d, packed, width, order, consume);
-        else if (DotTile256.IsSupported) Products<DotTile256>(x, n, d, packed, width, order, consume);
-        else Products<DotTileScalar>(x, n, d, packed, width, order, consume);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order, RowBlock consume) where TKernel : IDotTileKernel
-    {
-        int height = TKernel.Height, panels = (width + JoinOperands.PanelWidth - 1) / JoinOperands.PanelWidth, microPanels = (n + height - 1) / height;
-        const int Lanes = JoinOperands.PanelWidth;
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, microPanels / 4));
-        // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier 0.
-        Parallel.For(0, workers, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (w) =>
+        public bool Use<TKernel>() where TKernel : IDotTileKernel
         {
-            var rows = new float[height * d];
-            var tile = new float[height * Lanes];
-            var block = new float[height * width];
-            var source = x.Span;
-            fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
-                for (int m = (int)((long)microPanels * w / workers); m < (int)((long)microPanels * (w + 1) / workers); m++)
-                {
-                    int i0 = m * height, valid = Math.Min(height, n - i0);
-                    float* input = all + (long)i0 * d;
-                    if (order is not null || valid < height)
-                    {
-                        if (valid < height) rows.AsSpan().Clear();
-                        for (int row = 0; row < valid; row++)
-                            source.Slice((order is null ? i0 + row : order[i0 + row]) * d, d).CopyTo(rows.AsSpan(row * d, d));
-                        input = r;
-                    }
-                    for (int p = 0; p < panels; p++)
-                    {
-                        TKernel.Compute(input, d, d, y + (long)p * d * Lanes, t);
-                        int lanes = Math.Min(Lanes, width - p * Lanes);
-                        for (int row = 0; row < valid; row++)
-                            tile.AsSpan(row * Lanes, lanes).CopyTo(block.AsSpan(row * width + p * Lanes, lanes));
-                    }
-                    consume(i0, valid, block.AsSpan(0, valid * width));
-                }
-        });
+            Run<TSink, TFilter, TKernel>(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter, scope);
+            return true;
+        }
     }
 
-    /// <summary>How many workers a row range can use: at least one micro-panel of rows each.</summary>
+    /// <summary>
+    /// How many workers a row range can use: at least one micro-panel of the tallest kernel each (the join's
+    /// <c>sinkForWorker</c> is called with indices below it).
+    /// </summary>
     public static int Workers(int rows, int maxDegree) => Math.Max(1, Math.Min(maxDegree, (rows + 11) / 12));
 
-    internal static void Run<TSink, TKernel>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
-        Func<int, TSink> sinkForWorker, int workers, Action<double>? progress, CancellationToken cancellationToken, HeadFilter? head = null)
-        where TSink : ITileSink where TKernel : IDotTileKernel
+    /// <summary>The join on a given kernel (the tests run every kernel the machine has).</summary>
+    internal static void Run<TSink, TFilter, TKernel>(JoinOperands op, float[] candidate, float[] sure, int rowStart,
+        int rowEnd, Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope)
+        where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter> where TKernel : IDotTileKernel
     {
         int rows = rowEnd - rowStart;
         if (rows <= 0 || op.Panels == 0) return;
         int height = TKernel.Height;
-        workers = Math.Max(1, Math.Min(workers, (rows + height - 1) / height));
         int microPanels = (rows + height - 1) / height;
+        // Never more than Workers(rows, …), by which callers size their sink arrays.
+        int workers = Math.Min(Workers(rows, scope.Workers), microPanels);
         int blocks = (op.Panels + BlockPanels - 1) / BlockPanels;
         long done = 0, total = (long)blocks * ((microPanels * height + ChunkRows - 1) / ChunkRows + workers);
-
-        var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        void BlockDone()
+        {
+            if (scope.Reports) scope.Report((double)Interlocked.Increment(ref done) / total);
+        }
         try
         {
-            Parallel.For(0, workers, options, w =>
+            scope.ForEachWorker(workers, w =>
             {
                 // Contiguous rows per worker, cut at micro-panel boundaries.
-                int firstPanel = (int)((long)microPanels * w / workers), endPanel = (int)((long)microPanels * (w + 1) / workers);
-                int start = rowStart + firstPanel * height, end = Math.Min(rowEnd, rowStart + endPanel * height);
+                int first = (int)((long)microPanels * w / workers), last = (int)((long)microPanels * (w + 1) / workers);
+                int start = rowStart + first * height, end = Math.Min(rowEnd, rowStart + last * height);
+                var own = filter.ForWorker();
                 var sink = sinkForWorker(w);
-                void BlockDone()
-                {
-                    if (progress is not null) progress((double)Interlocked.Increment(ref done) / total);
-                }
-                // Separate compiled bodies: the plain join never carries (or is profiled with) the pruning code.
-                if (head is null) Sweep<TSink, TKernel, Unpruned>(op, candidate, sure, start, end, sink, null, BlockDone, cancellationToken);
-                else Sweep<TSink, TKernel, Pruned>(op, candidate, sure, start, end, sink, head, BlockDone, cancellationToken);
+                Sweep<TSink, TKernel, TFilter>(op, candidate, sure, start, end, sink, ref own, BlockDone, scope);
+                own.Completed();
             });
         }
         catch (AggregateException e)
         {
-            // Surface the worker's own exception (budget exceeded, bad data) rather than the wrapper.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            // Surface the worker's own exception (budget exceeded, bad data, a cancel) rather than the wrapper.
+            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
         }
     }
 
-    /// <summary>Whether a sweep runs the pruning filter (a type, so that the JIT compiles each case on its own).</summary>
-    private interface IPruning { static abstract bool On { get; } }
-
-    private readonly struct Unpruned : IPruning { public static bool On => false; }
-
-    private readonly struct Pruned : IPruning { public static bool On => true; }
-
-    private static void Sweep<TSink, TKernel, TPruning>(JoinOperands op, float[] candidate, float[] sure, int start, int end, TSink sink,
-        HeadFilter? head, Action blockDone, CancellationToken cancellationToken)
-        where TSink : ITileSink where TKernel : IDotTileKernel where TPruning : struct, IPruning
+    /// <summary>
+    /// One worker's rows: a chunk of rows at a time (gathered through the row order when there is one), the texts in
+    /// cache blocks, each micro-panel against each panel of the block — the filter first, then the tile in full.
+    /// </summary>
+    private static void Sweep<TSink, TKernel, TFilter>(JoinOperands op, float[] candidate, float[] sure, int start,
+        int end, TSink sink, ref TFilter filter, Action blockDone, ExecutionScope scope)
+        where TSink : ITileSink where TKernel : IDotTileKernel where TFilter : struct, ITileFilter<TFilter>
     {
-        int d = op.Dimension, height = TKernel.Height, texts = op.Columns;
-        float* tile = stackalloc float[height * JoinOperands.PanelWidth];
-        float* rest = stackalloc float[height * JoinOperands.PanelWidth];
-        float[] padded = new float[height * d]; // the last micro-panel of a range, zero-padded to full height
-        var x = op.X.Span;
-        // Rows in another order than stored are gathered a chunk at a time (with a zeroed micro-panel after them).
-        var order = op.RowOrder;
-        float[] gathered = order is null ? [] : new float[(ChunkRows + height) * d];
-        // The pruning filter: the same tiles over the quantised low-dimensional heads, whose distances bound the full
-        // ones from below; a tile none of whose pairs passes the head test is never computed in full.
-        var heads = TPruning.On ? head?.Heads : null;
-        int hs = heads?.Stride ?? 2;
-        short[] headPadded = new short[height * hs];
-        int checkpoint = head?.Checkpoint ?? 0;
-        int[] headThreshold = head?.Threshold ?? [], partialThreshold = head?.PartialThreshold ?? [];
-        int* headTile = stackalloc int[height * JoinOperands.PanelWidth];
-        int* headRest = stackalloc int[height * JoinOperands.PanelWidth];
-        long skipped = 0, computed = 0, passed = 0, byBalls = 0;
-        float[] reach = head?.Reach ?? [];
-        // The balls' gaps, if they were built for this kernel's micro-panels.
-        float[]? gaps = heads is not null && heads.GapHeight == height ? heads.Gaps : null;
-        fixed (float* xBase = x)
-        fixed (float* yBase = op.PackedY)
-        fixed (float* pad = padded)
-        fixed (float* gatheredBase = gathered)
+        int d = op.Dimension, height = TKernel.Height;
+        float* tile = stackalloc float[height * Lanes];
+        var rows = new MicroPanels(op, height);
+        fixed (float* packedY = op.PackedY)
         fixed (float* halfNormsY = op.HalfSquaredNormsY)
-        fixed (short* hxBase = heads is null ? null : heads.X)
-        fixed (short* hyBase = heads is null ? null : heads.PackedY)
-        fixed (short* hpad = headPadded)
-        fixed (int* hNormsY = heads is null ? null : heads.NormsY)
-        fixed (int* pNormsY = head is null ? null : head.PartialNormsY)
         {
             for (int chunk = start; chunk < end; chunk += ChunkRows)
             {
                 int chunkEnd = Math.Min(end, chunk + ChunkRows);
-                if (order is not null)
-                {
-                    for (int i = chunk; i < chunkEnd; i++) x.Slice(order[i] * d, d).CopyTo(gathered.AsSpan((i - chunk) * d, d));
-                    gathered.AsSpan((chunkEnd - chunk) * d, height * d).Clear();
-                }
+                rows.Gather(chunk, chunkEnd);
                 for (int block = 0; block * BlockPanels < op.Panels; block++)
                 {
                     int panelEnd = Math.Min(op.Panels, (block + 1) * BlockPanels);
                     for (int i0 = chunk; i0 < chunkEnd; i0 += height)
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
+                        scope.ThrowIfCancelled();
                         int validRows = Math.Min(height, chunkEnd - i0);
-                        float* rowsPtr = order is not null ? gatheredBase + (long)(i0 - chunk) * d : xBase + (long)i0 * d;
-                        if (order is null && validRows < height)
-                        {
-                            padded.AsSpan().Clear();
-                            x.Slice(i0 * d, validRows * d).CopyTo(padded);
-                            rowsPtr = pad;
-                        }
-                        short* headRows = hxBase + (long)i0 * hs;
-                        if (heads is not null && validRows < height)
-                        {
-                            headPadded.AsSpan().Clear();
-                            heads.X.AsSpan(i0 * hs, validRows * hs).CopyTo(headPadded);
-                            headRows = hpad;
-                        }
-                        for (int p = block * BlockPanels; p < panelEnd; p++)
-                        {
-                            int column0 = p * JoinOperands.PanelWidth;
-                            uint valid = column0 + JoinOperands.PanelWidth <= texts ? 0xFFFFu : (1u << (texts - column0)) - 1;
-                            if (TPruning.On && heads is not null)
+                        filter.Rows<TKernel>(i0, validRows);
+                        fixed (float* x = rows.Of(i0, validRows))
+                            for (int p = block * BlockPanels; p < panelEnd; p++)
                             {
-                                // The cluster bound first: one lookup, no head multiplied.
-                                if (gaps is not null && gaps[(long)(i0 / height) * op.Panels + p] > reach[i0 / height])
-                                {
-                                    skipped++; byBalls++;
-                                    continue;
-                                }
-                                short* headPanel = hyBase + (long)p * hs * JoinOperands.PanelWidth;
-                                if (checkpoint == 0) TKernel.Compute(headRows, hs, hs, headPanel, headTile);
-                                else
-                                {
-                                    // The leading coordinates first; the rest only if some pair is still possible (integer
-                                    // sums: the two parts add up exactly).
-                                    TKernel.Compute(headRows, hs, checkpoint, headPanel, headTile);
-                                    if (!AnyHeadCandidate(headTile, validRows, partialThreshold, i0, pNormsY + column0, valid)) { skipped++; continue; }
-                                    passed++;
-                                    TKernel.Compute(headRows + checkpoint, hs, hs - checkpoint, headPanel + checkpoint * JoinOperands.PanelWidth, headRest);
-                                    for (int v = 0; v < height * JoinOperands.PanelWidth; v += 8)
-                                        (Vector256.Load(headTile + v) + Vector256.Load(headRest + v)).Store(headTile + v);
-                                }
-                                if (!AnyHeadCandidate(headTile, validRows, headThreshold, i0, hNormsY + column0, valid)) { skipped++; continue; }
-                                computed++;
+                                uint valid = ValidLanes(p, op.Columns);
+                                if (!filter.MayHoldPair<TKernel>(p, valid)) continue;
+                                TKernel.Compute(x, d, d, packedY + (long)p * d * Lanes, tile);
+                                Offer(sink, tile, i0, validRows, p * Lanes, valid, candidate, sure, halfNormsY);
                             }
-                            TKernel.Compute(rowsPtr, d, d, yBase + (long)p * d * JoinOperands.PanelWidth, tile);
-                            var b0 = Vector256.Load(halfNormsY + column0);
-                            var b1 = Vector256.Load(halfNormsY + column0 + 8);
-                            for (int r = 0; r < validRows; r++)
-                            {
-                                var v0 = Vector256.Load(tile + r * 16);
-                                var v1 = Vector256.Load(tile + r * 16 + 8);
-                                var c = Vector256.Create(candidate[i0 + r]);
-                                uint mask = (Vector256.GreaterThanOrEqual(v0, c + b0).ExtractMostSignificantBits()
-                                            | Vector256.GreaterThanOrEqual(v1, c + b1).ExtractMostSignificantBits() << 8) & valid;
-                                if (mask == 0) continue; // the common case for a selective ε
-                                var s = Vector256.Create(sure[i0 + r]);
-                                uint sureMask = (Vector256.GreaterThanOrEqual(v0, s + b0).ExtractMostSignificantBits()
-                                                | Vector256.GreaterThanOrEqual(v1, s + b1).ExtractMostSignificantBits() << 8) & mask;
-                                sink.Candidates(i0 + r, column0, mask, sureMask, new ReadOnlySpan<float>(tile + r * 16, 16));
-                            }
-                        }
                     }
                     blockDone();
                 }
                 if (!sink.RowsCompleted(chunkEnd)) break;
             }
         }
-        head?.Record(skipped, computed, passed, byBalls);
+    }
+
+    /// <summary>The lanes of panel <paramref name="panel"/> that hold a text (all 16 but in the last panel).</summary>
+    internal static uint ValidLanes(int panel, int columns)
+    {
+        int column0 = panel * Lanes;
+        return column0 + Lanes <= columns ? 0xFFFFu : (1u << (columns - column0)) - 1;
     }
 
     /// <summary>
-    /// Whether some pair of a head tile may lie within its row's tolerance: ‖q_x − q_y‖² = ‖q_x‖² + ‖q_y‖² − 2 q_x·q_y is
-    /// at most the row's bound R exactly when 2 q_x·q_y − ‖q_y‖² ≥ threshold[row] = ‖q_x‖² − R (all exact in int32).
+    /// The threshold test of a computed tile: lane l of row r may be within ε when dot ≥ candidate[r] + ‖y_l‖²/2 and
+    /// certainly is when dot ≥ sure[r] + ‖y_l‖²/2 (see <see cref="JoinOperands.Thresholds"/>); the sink gets the rest.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static bool AnyHeadCandidate(int* tile, int rows, int[] threshold, int i0, int* normsY, uint valid)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offer<TSink>(TSink sink, float* tile, int i0, int validRows, int column0, uint valid,
+        float[] candidate, float[] sure, float* halfNormsY) where TSink : ITileSink
     {
-        var n0 = Vector256.Load(normsY);
-        var n1 = Vector256.Load(normsY + 8);
-        for (int r = 0; r < rows; r++)
+        var b0 = Vector256.Load(halfNormsY + column0);
+        var b1 = Vector256.Load(halfNormsY + column0 + 8);
+        for (int r = 0; r < validRows; r++)
         {
-            var t = Vector256.Create(threshold[i0 + r]);
-            uint mask = Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16) * 2 - n0, t).ExtractMostSignificantBits()
-                      | Vector256.GreaterThanOrEqual(Vector256.Load(tile + r * 16 + 8) * 2 - n1, t).ExtractMostSignificantBits() << 8;
-            if ((mask & valid) != 0) return true;
+            var v0 = Vector256.Load(tile + r * Lanes);
+            var v1 = Vector256.Load(tile + r * Lanes + 8);
+            var c = Vector256.Create(candidate[i0 + r]);
+            uint mask = (Vector256.GreaterThanOrEqual(v0, c + b0).ExtractMostSignificantBits()
+                        | Vector256.GreaterThanOrEqual(v1, c + b1).ExtractMostSignificantBits() << 8) & valid;
+            if (mask == 0) continue; // the common case for a selective ε
+            var s = Vector256.Create(sure[i0 + r]);
+            uint sureMask = (Vector256.GreaterThanOrEqual(v0, s + b0).ExtractMostSignificantBits()
+                            | Vector256.GreaterThanOrEqual(v1, s + b1).ExtractMostSignificantBits() << 8) & mask;
+            sink.Candidates(i0 + r, column0, mask, sureMask, new ReadOnlySpan<float>(tile + r * Lanes, Lanes));
         }
-        return false;
     }
 
     /// <summary>
-    /// The pruning filter of a join: quantised low-dimensional heads whose pairwise distances, widened by their errors,
-    /// are lower bounds of the full ones (rows and columns in the same order as the full operands), as integer
-    /// thresholds per row. With a checkpoint c, a tile is first computed over the leading c head coordinates alone (the
-    /// distance over them is a lower bound too, with its own thresholds) and continued over the rest only if some pair
-    /// passes. Counts the tiles it skipped and the tiles it let through.
+    /// Where the kernel reads a micro-panel of rows: in place, from the chunk gathered through the row order (the
+    /// pruned join's k-d order), or zero-padded to full height (the last micro-panel of a range).
     /// </summary>
-    internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, float[] reach, int checkpoint = 0, int[]? partialNormsY = null, int[]? partialThreshold = null)
+    private sealed class MicroPanels(JoinOperands op, int height)
     {
-        private long skipped, computed, passedCheckpoint, skippedByBalls;
-
-        public QuantizedHeads Heads { get; } = heads;
-
-        /// <summary>Per join row: ‖q_x‖² − R, R the largest squared integer head distance that may still be within ε.</summary>
-        public int[] Threshold { get; } = threshold;
+        private readonly int d = op.Dimension;
+        private readonly float[] gathered = op.RowOrder is null ? [] : new float[(ChunkRows + height) * op.Dimension];
+        private readonly float[] padded = new float[height * op.Dimension];
+        private int chunk;
 
         /// <summary>
-        /// Per micro-panel of rows: the largest head bound of its rows (in quanta, rounded up). A tile whose balls lie
-        /// farther apart than this (<see cref="QuantizedHeads.Gaps"/>) has no pair that could pass the head test (the
-        /// triangle inequality), so it is skipped before any head is multiplied.
+        /// Gathers rows [<paramref name="from"/>, <paramref name="to"/>) when the join has a row order.
         /// </summary>
-        public float[] Reach { get; } = reach;
-
-        /// <summary>The leading head coordinates tested first (0: none; even).</summary>
-        public int Checkpoint { get; } = checkpoint;
-
-        /// <summary>The columns' squared norms over the checkpoint's coordinates (padded to whole panels).</summary>
-        public int[] PartialNormsY { get; } = partialNormsY ?? [];
-        public int[] PartialThreshold { get; } = partialThreshold ?? [];
-        public long Skipped => Interlocked.Read(ref skipped);
-        public long Computed => Interlocked.Read(ref computed);
-
-        /// <summary>Tiles that passed the checkpoint and were continued over the rest of the head.</summary>
-        public long PassedCheckpoint => Interlocked.Read(ref passedCheckpoint);
-
-        /// <summary>Tiles skipped by the ball test alone (they are among <see cref="Skipped"/>).</summary>
-        public long SkippedByBalls => Interlocked.Read(ref skippedByBalls);
-
-        public void Record(long skippedTiles, long computedTiles, long passedCheckpointTiles, long skippedByBallsTiles)
+        public void Gather(int from, int to)
         {
-            Interlocked.Add(ref skippedByBalls, skippedByBallsTiles);
-            Interlocked.Add(ref skipped, skippedTiles);
-            Interlocked.Add(ref computed, computedTiles);
-            Interlocked.Add(ref passedCheckpoint, passedCheckpointTiles);
+            chunk = from;
+            if (op.RowOrder is not { } order) return;
+            var x = op.X.Span;
+            for (int i = from; i < to; i++) x.Slice(order[i] * d, d).CopyTo(gathered.AsSpan((i - from) * d, d));
+            gathered.AsSpan((to - from) * d, height * d).Clear(); // a zeroed micro-panel after the chunk
+        }
+
+        /// <summary>Rows [i0, i0 + height): the last <c>height − validRows</c> of them zero.</summary>
+        public ReadOnlySpan<float> Of(int i0, int validRows)
+        {
+            if (op.RowOrder is not null) return gathered.AsSpan((i0 - chunk) * d, height * d);
+            if (validRows == height) return op.X.Span.Slice(i0 * d, height * d);
+            padded.AsSpan().Clear();
+            op.X.Span.Slice(i0 * d, validRows * d).CopyTo(padded);
+            return padded;
         }
     }
 
     /// <summary>
-    /// Quantised pruning heads of both sides in join order: q = round(h / Quantum) for the float32 head h of each row,
-    /// rows row-major (<see cref="Stride"/> shorts each, zero-padded to an even count), columns packed in panels of 16 by
-    /// coordinate pairs (panel p, pair g, lane l, two shorts), with their exact squared norms (columns padded to whole
-    /// panels).
+    /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
+    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of
+    /// width floats (on the scope's workers).
     /// </summary>
-    /// <remarks>
-    /// <see cref="Gaps"/>, when present, holds for micro-panel a (of <see cref="GapHeight"/> rows) and panel b a lower
-    /// bound of ‖c_a − c_b‖ − r_a − r_b, the distance between the balls around their heads (in quanta, float32 rounded
-    /// down): every pair of the tile is at least that far apart.
-    /// </remarks>
-    internal sealed record QuantizedHeads(short[] X, short[] PackedY, int Stride, double Quantum, int[] NormsX, int[] NormsY, float[]? Gaps, int GapHeight);
+    public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
+        ExecutionScope scope)
+    {
+        var result = LargeArrays.AllocateUninitialized<float>((long)n * width); // every row is written
+        Products(x, n, d, packed, width, order,
+            (i0, count, products) => products.CopyTo(result.AsSpan(i0 * width, count * width)), scope);
+        return result;
+    }
+
+    /// <summary>
+    /// Receives rows [i0, i0 + count) of a product, row-major, <c>width</c> floats a row (valid only during the call).
+    /// </summary>
+    public delegate void RowBlock(int i0, int count, ReadOnlySpan<float> products);
+
+    /// <summary>
+    /// The same products handed to <paramref name="consume"/> a micro-panel of rows at a time, from several workers at
+    /// once (disjoint rows), so that a caller can transform them without an n × width array.
+    /// </summary>
+    public static void Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
+        RowBlock consume, ExecutionScope scope) =>
+        TileKernels.Run<ProductsWith, bool>(new(x, n, d, packed, width, order, consume, scope));
+
+    private readonly struct ProductsWith(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
+        RowBlock consume, ExecutionScope scope) : IKernelUser<bool>
+    {
+        public bool Use<TKernel>() where TKernel : IDotTileKernel
+        {
+            Products<TKernel>(x, n, d, packed, width, order, consume, scope);
+            return true;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
+        RowBlock consume, ExecutionScope scope) where TKernel : IDotTileKernel
+    {
+        int height = TKernel.Height, panels = (width + Lanes - 1) / Lanes, microPanels = (n + height - 1) / height;
+        int workers = Math.Max(1, Math.Min(scope.Workers, microPanels / 4));
+        try
+        {
+            // The attribute on the worker too: a lambda does not inherit it, and a single cold call would run in tier
+            // 0.
+            scope.ForEachWorker(workers, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (w) =>
+            {
+                var rows = new float[height * d];
+                var tile = new float[height * Lanes];
+                var block = new float[height * width];
+                var source = x.Span;
+                fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
+                    for (int m = (int)((long)microPanels * w / workers), end = (int)((long)microPanels * (w + 1) / workers);
+                         m < end; m++)
+                    {
+                        scope.ThrowIfCancelled();
+                        int i0 = m * height, valid = Math.Min(height, n - i0);
+                        float* input = all + (long)i0 * d;
+                        if (order is not null || valid < height)
+                        {
+                            if (valid < height) rows.AsSpan().Clear();
+                            for (int row = 0; row < valid; row++)
+                            {
+                                int from = order is null ? i0 + row : order[i0 + row];
+                                source.Slice(from * d, d).CopyTo(rows.AsSpan(row * d, d));
+                            }
+                            input = r;
+                        }
+                        for (int p = 0; p < panels; p++)
+                        {
+                            TKernel.Compute(input, d, d, y + (long)p * d * Lanes, t);
+                            int lanes = Math.Min(Lanes, width - p * Lanes);
+                            for (int row = 0; row < valid; row++)
+                                tile.AsSpan(row * Lanes, lanes).CopyTo(block.AsSpan(row * width + p * Lanes, lanes));
+                        }
+                        consume(i0, valid, block.AsSpan(0, valid * width));
+                    }
+            });
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
+    }
 
     /// <summary>Lanes of a mask in increasing order.</summary>
     public static int NextLane(ref uint mask)
