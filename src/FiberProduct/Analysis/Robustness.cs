@@ -64,8 +64,9 @@ public static class Robustness
     /// var product = new ApproximateFiberProduct(images, texts);
     /// var pairs = product.Pairs(epsilon: 0.9);
     /// double[] radii = Robustness.CertifiedRadii(pairs, 0.9);
-    /// long robust = Robustness.SurvivingPairs(pairs, 0.9, budget: 0.05); // stay in F_0.9 whenever L_f δ_I + L_g δ_T ≤ 0.05
-    /// double widened = Robustness.PerturbedTolerance(0.9, imageLipschitz: 1, imagePerturbation: 0.01, textLipschitz: 1, textPerturbation: 0.02);
+    /// long robust = Robustness.SurvivingPairs(pairs, 0.9, budget: 0.05); // stay if L_f δ_I + L_g δ_T ≤ 0.05
+    /// double widened = Robustness.PerturbedTolerance(0.9, imageLipschitz: 1, imagePerturbation: 0.01,
+    ///     textLipschitz: 1, textPerturbation: 0.02);
     /// </code>
     /// </example>
     public static double[] CertifiedRadii(PairSet pairs, double epsilon)

@@ -119,13 +119,14 @@ public sealed class SubspaceDecomposition
     /// <summary>Estimates the decomposition from paired embeddings (row i of each set is a pair; only the rows' spread is used).</summary>
     /// <param name="images">The image embeddings f(P), N × d; row i is paired with row i of <paramref name="texts"/>.</param>
     /// <param name="texts">The text embeddings g(Q), N × d.</param>
-    /// <param name="options">Ranks, resampling sizes, percentile, seed and parallelism; null takes the defaults (every rank from the data).</param>
+    /// <param name="options">Ranks, resampling sizes, percentile, seed and parallelism; null takes the defaults
+    /// (every rank chosen from the data).</param>
     /// <param name="progress">Receives the fraction done, growing from 0 to 1; null for none.</param>
     /// <param name="cancellationToken">Cancels the estimation.</param>
     /// <returns>
     /// The decomposition: four mutually orthogonal parts of dimensions summing to d, the signal ranks, the principal angles,
     /// the <see cref="Bounds"/> that chose the joint rank, and the variance shares. Cost: a thin SVD of each modality,
-    /// O(N·d·min(N, d)), plus the resampled bounds, O((RandomDirectionSamples + 2·WedinSamples)·d·r²) for signal ranks r.
+    /// O(N·d·min(N, d)), plus the resampled bounds, which grow with the sample counts of <paramref name="options"/>.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank), or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below −1.</exception>
@@ -175,7 +176,8 @@ public sealed class SubspaceDecomposition
     /// <code>
     /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// var cca = SubspaceDecomposition.EstimateByCca(images, texts, regularization: 0.1, new DecompositionOptions { Seed = 1 });
-    /// Console.WriteLine($"dim Z_s = {cca.Shared.Rank}, leading correlation {(cca.CanonicalCorrelations.Length > 0 ? cca.CanonicalCorrelations[0] : 0):F3}");
+    /// var rho = cca.CanonicalCorrelations;
+    /// Console.WriteLine($"dim Z_s = {cca.Shared.Rank}, leading correlation {(rho.Length > 0 ? rho[0] : 0):F3}");
     /// </code>
     /// </example>
     public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization,
@@ -195,7 +197,7 @@ public sealed class SubspaceDecomposition
     /// <param name="images">The images, in R^d (the dimension of this decomposition).</param>
     /// <param name="texts">The texts, in R^d.</param>
     /// <param name="options">The engine's options; null takes its defaults.</param>
-    /// <returns>An engine over the rank-dim Z_s coordinates of both sets, Euclidean metric; its ε is a distance in Z_s.</returns>
+    /// <returns>An engine over the coordinates of both sets in Z_s, Euclidean metric; its ε is a distance in Z_s.</returns>
     /// <exception cref="InvalidOperationException">Z_s has dimension 0.</exception>
     /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
     public ApproximateFiberProduct SharedFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberProductOptions? options = null) =>

@@ -16,11 +16,11 @@ public static partial class ResultExport
     /// A precision–recall curve (<see cref="ApproximateFiberProduct.AlignmentCurve"/>) as .npz: float64 arrays
     /// <c>epsilon</c>, <c>precision</c>, <c>recall</c>, <c>f1</c> and int64 <c>pairs</c>, <c>true_positives</c>, <c>truth</c>.
     /// </summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (as <see cref="ApproximateFiberProduct.AlignmentCurve"/> gives it).</param>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(IReadOnlyList<AlignmentScore> curve, string path)
     {
@@ -39,11 +39,11 @@ public static partial class ResultExport
     }
 
     /// <summary>A precision–recall curve as CSV with header <c>epsilon,pairs,true_positives,truth,precision,recall,f1</c>.</summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (as <see cref="ApproximateFiberProduct.AlignmentCurve"/> gives it).</param>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(IReadOnlyList<AlignmentScore> curve, string path)
     {
@@ -55,11 +55,11 @@ public static partial class ResultExport
     }
 
     /// <summary>A precision–recall curve as columnar JSON (the CSV's columns as arrays).</summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (as <see cref="ApproximateFiberProduct.AlignmentCurve"/> gives it).</param>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(IReadOnlyList<AlignmentScore> curve, string path)
     {
@@ -84,7 +84,7 @@ public static partial class ResultExport
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(CertifiedPairs certified, string path)
     {
@@ -100,7 +100,7 @@ public static partial class ResultExport
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(CertifiedPairs certified, string path)
     {
@@ -117,7 +117,7 @@ public static partial class ResultExport
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(CertifiedPairs certified, string path)
     {
@@ -143,7 +143,7 @@ public static partial class ResultExport
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     /// <example>
     /// <code>
@@ -179,7 +179,7 @@ public static partial class ResultExport
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(SubspaceDecomposition decomposition, string path)
     {
@@ -200,7 +200,7 @@ public static partial class ResultExport
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(SubspaceDecomposition decomposition, string path)
     {

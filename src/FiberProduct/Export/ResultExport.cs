@@ -20,7 +20,7 @@ public static partial class ResultExport
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     /// <example>
     /// <code>
@@ -49,7 +49,7 @@ public static partial class ResultExport
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(PairSet pairs, string path)
     {
@@ -65,7 +65,7 @@ public static partial class ResultExport
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(PairSet pairs, string path)
     {
@@ -86,7 +86,7 @@ public static partial class ResultExport
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(EpsilonProfile profile, string path)
     {
@@ -105,7 +105,7 @@ public static partial class ResultExport
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(EpsilonProfile profile, string path)
     {
@@ -121,7 +121,7 @@ public static partial class ResultExport
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="IOException">The file cannot be created or written (for instance, its folder does not exist).</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(EpsilonProfile profile, string path)
     {

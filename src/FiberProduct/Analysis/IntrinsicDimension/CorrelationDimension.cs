@@ -44,8 +44,8 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="progress">Receives the fraction done: the joins (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
     /// <returns>
-    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii used, in
-    /// the product's metric's units. The interval covers the resampling noise of the per-row counts only
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the product's metric's units. The interval covers the resampling noise of the per-row counts only
     /// (<see cref="IntervalCovers"/>), not the bias. Cost: one k₂-nearest join (ε = ∞) and one ε-join at r₂.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ ≤ number of texts, or another argument is out of range.</exception>
@@ -54,8 +54,8 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <code>
     /// var product = new ApproximateFiberProduct(images, texts);
     /// var nu = CorrelationDimension.Estimate(product, k1: 10, k2: 20, seed: 1);
-    /// double sphere = SphereDistances.CorrelationDimension(images.Dimension, nu.SmallRadius, nu.LargeRadius); // uniform reference
-    /// Console.WriteLine($"ν = {nu.Dimension:F1} [{nu.Lower:F1}, {nu.Upper:F1}] on r ∈ [{nu.SmallRadius:F3}, {nu.LargeRadius:F3}]; uniform sphere: {sphere:F1}");
+    /// double sphere = SphereDistances.CorrelationDimension(images.Dimension, nu.SmallRadius, nu.LargeRadius);
+    /// Console.WriteLine($"ν = {nu.Dimension:F1} [{nu.Lower:F1}, {nu.Upper:F1}], uniform sphere {sphere:F1}");
     /// </code>
     /// </example>
     public static CorrelationDimension Estimate(ApproximateFiberProduct product, int k1 = 10, int k2 = 20, double confidence = 0.95, int resamples = 1000,
@@ -96,8 +96,8 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="progress">Receives the fraction done: the join (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <returns>
-    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii used, in
-    /// the product's metric's units. The interval covers the resampling noise of the per-row counts only
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the product's metric's units. The interval covers the resampling noise of the per-row counts only
     /// (<see cref="IntervalCovers"/>), not the bias. Cost: one ε-join at r₂, its pairs held in memory.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>
@@ -128,8 +128,8 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
     /// <returns>
-    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii used, in
-    /// the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
     /// (<see cref="IntervalCovers"/>), not the bias. Cost: a self-join for the k-nearest distances, one ε-join at r₂.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ &lt; number of points, or another argument is out of range.</exception>
@@ -166,8 +166,8 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="progress">Receives the fraction done: the join, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
     /// <returns>
-    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii used, in
-    /// the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
     /// (<see cref="IntervalCovers"/>), not the bias. Cost: one ε-join at r₂, its pairs held in memory.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>

@@ -35,8 +35,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail unknown.</exception>
@@ -47,7 +47,8 @@ public static class PairingPermutationNull
     /// var truth = Pairing.Diagonal(images.Count);
     /// var test = PairingPermutationNull.Test(product, truth, pairing => product.BestF1(pairing).F1, "best F1", NullTail.Upper,
     ///     permutations: 99, seed: 1);
-    /// Console.WriteLine($"{test.Statistic} = {test.Observed:F3}, p = {test.PValue:F3}, null band [{test.BandLower:F3}, {test.BandUpper:F3}]");
+    /// Console.WriteLine($"{test.Statistic} = {test.Observed:F3}, p = {test.PValue:F3}, "
+    ///     + $"null band [{test.BandLower:F3}, {test.BandUpper:F3}]");
     /// </code>
     /// </example>
     public static NullTest Test(ApproximateFiberProduct product, Pairing truth, Func<Pairing, double> statistic, string name, NullTail tail,
@@ -94,8 +95,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
@@ -139,8 +140,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels the passes.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The pairing is empty.</exception>
@@ -172,8 +173,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction done: the join, then the draws.</param>
     /// <param name="cancellationToken">Cancels the join and the draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">K below 1, the direction unknown, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
@@ -233,8 +234,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count.</exception>
@@ -276,8 +277,8 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or are empty.</exception>

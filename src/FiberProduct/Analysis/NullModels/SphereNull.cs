@@ -36,8 +36,8 @@ public static class SphereNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">Under the Euclidean metric, a row is not of unit length (the law does not apply).</exception>
@@ -76,8 +76,8 @@ public static class SphereNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">A row is not of unit length, or the dimensions differ.</exception>
@@ -107,8 +107,8 @@ public static class SphereNull
     /// <param name="progress">The fraction of draws done (each draw: its sampling, then its join).</param>
     /// <param name="cancellationToken">Cancels the sampling and the joins.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">Under the Euclidean metric, a row is not of unit length.</exception>
@@ -136,7 +136,7 @@ public static class SphereNull
     /// </summary>
     /// <param name="product">The fiber product (sizes, dimension, metric).</param>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the product's metric.</param>
-    /// <returns>The mean N·M·p and standard deviation √(N·M·p(1 − p)) of the pair count under the null (pairs, ≥ 0).</returns>
+    /// <returns>The mean N·M·p and standard deviation √(N·M·p(1 − p)) of |F_ε| under the null, in pairs.</returns>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN.</exception>
     public static (double Mean, double StandardDeviation) PairCountMoments(ApproximateFiberProduct product, double epsilon)
     {

@@ -40,7 +40,7 @@ public static class Retrieval
     /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
     /// var scores = Retrieval.Evaluate(product, Pairing.Diagonal(images.Count), RetrievalDirection.ImageToText);
-    /// Console.WriteLine($"R@1 {scores.RecallAt(1):P1}, R@5 {scores.RecallAt(5):P1}, MRR {scores.MeanReciprocalRank:F3}, median rank {scores.MedianRank}");
+    /// Console.WriteLine($"R@1 {scores.RecallAt(1):P1}, R@5 {scores.RecallAt(5):P1}, MRR {scores.MeanReciprocalRank:F3}");
     /// </code>
     /// </example>
     public static RetrievalScores Evaluate(ApproximateFiberProduct product, Pairing truth, RetrievalDirection direction,

@@ -38,7 +38,7 @@ public static class CenteredKernelAlignment
     /// double linear = CenteredKernelAlignment.Linear(images, texts);
     /// double rbf = CenteredKernelAlignment.Rbf(images, texts, bandwidthFraction: 0.8);
     /// var test = CenteredKernelAlignment.LinearTest(images, texts, permutations: 999, seed: 1);
-    /// Console.WriteLine($"CKA {linear:F3} (RBF {rbf:F3}); shuffled pairings give [{test.BandLower:F3}, {test.BandUpper:F3}], p = {test.PValue:F3}");
+    /// Console.WriteLine($"CKA {linear:F3} (RBF {rbf:F3}); shuffled: [{test.BandLower:F3}, {test.BandUpper:F3}], p = {test.PValue:F3}");
     /// </code>
     /// </example>
     public static double Linear(EmbeddingSet images, EmbeddingSet texts, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null,
@@ -79,8 +79,8 @@ public static class CenteredKernelAlignment
     /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
@@ -105,8 +105,8 @@ public static class CenteredKernelAlignment
     /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (the share of draws
-    /// at least as extreme, counted with the observation), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
     /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>

@@ -94,8 +94,9 @@ public sealed class SharedSubspaceStability
     /// var report = SharedSubspaceStability.Estimate(images, texts, new DecompositionOptions { Seed = 1 },
     ///     new StabilityOptions { Subsamples = 50, Fraction = 0.8, Seed = 1 });
     /// foreach (var direction in report.Directions)
-    ///     Console.WriteLine($"u{direction.Index}: stable in {direction.StableFraction:P0} [{direction.Lower:P0}, {direction.Upper:P0}]");
-    /// Console.WriteLine($"joint rank {report.Full.Shared.Rank}, 95 % of subsamples in [{report.JointRankInterval.Lower}, {report.JointRankInterval.Upper}]");
+    ///     Console.WriteLine($"u{direction.Index}: {direction.StableFraction:P0} [{direction.Lower:P0}, {direction.Upper:P0}]");
+    /// var (low, high) = report.JointRankInterval;
+    /// Console.WriteLine($"joint rank {report.Full.Shared.Rank}, 95 % of subsamples in [{low}, {high}]");
     /// </code>
     /// </example>
     public static SharedSubspaceStability Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
@@ -122,7 +123,7 @@ public sealed class SharedSubspaceStability
     /// <example>
     /// <code>
     /// var report = SharedSubspaceStability.EstimateWith(images, texts,
-    ///     (i, t, token) => SubspaceDecomposition.EstimateByCca(i, t, 0.1, new DecompositionOptions { Seed = 1 }, cancellationToken: token),
+    ///     (i, t, token) => SubspaceDecomposition.EstimateByCca(i, t, 0.1, cancellationToken: token),
     ///     new StabilityOptions { Seed = 1 });
     /// </code>
     /// </example>
