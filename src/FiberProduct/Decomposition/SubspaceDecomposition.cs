@@ -160,7 +160,7 @@ public sealed class SubspaceDecomposition
     /// <param name="images">The image embeddings f(P), N × d; row i is paired with row i of <paramref name="texts"/>.</param>
     /// <param name="texts">The text embeddings g(Q), N × d.</param>
     /// <param name="regularization">The ridge λ ≥ 0 added to each covariance, in units of its mean eigenvalue (0 is plain CCA;
-    /// 0.1 is a usual start when d is close to N).</param>
+    /// a small ridge such as 0.1 keeps it stable when d is close to N).</param>
     /// <param name="options">Signal and joint ranks, shuffle count, percentile, seed and parallelism; null takes the defaults.</param>
     /// <param name="progress">Receives the fraction done, growing from 0 to 1; null for none.</param>
     /// <param name="cancellationToken">Cancels the estimation.</param>
