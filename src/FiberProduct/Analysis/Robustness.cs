@@ -14,6 +14,12 @@ public static class Robustness
     /// ε + L_f δ_I + L_g δ_T, rounded upwards: the tolerance that still holds every perturbed pair when f and g are
     /// computed exactly. For maps whose returned values are rounded use the overload taking the maps.
     /// </summary>
+    /// <param name="epsilon">ε ≥ 0, the tolerance of F_ε.</param>
+    /// <param name="imageLipschitz">L_f ≥ 0, the Lipschitz constant of f for the image metric.</param>
+    /// <param name="imagePerturbation">δ_I ≥ 0, a bound on d_I(P, P′).</param>
+    /// <param name="textLipschitz">L_g ≥ 0, the Lipschitz constant of g for the text metric.</param>
+    /// <param name="textPerturbation">δ_T ≥ 0, a bound on d_T(Q, Q′).</param>
+    /// <returns>The perturbed tolerance ε′ ≥ ε, in the units of ‖·‖ on Z.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is negative or NaN.</exception>
     public static double PerturbedTolerance(double epsilon, double imageLipschitz, double imagePerturbation, double textLipschitz, double textPerturbation)
     {
@@ -32,6 +38,7 @@ public static class Robustness
     /// <param name="imagePerturbation">δ_I, a bound on the image's ring distance.</param>
     /// <param name="textMap">g, with a certified Lipschitz constant.</param>
     /// <param name="textPerturbation">δ_T, a bound on the text's ring distance.</param>
+    /// <returns>The perturbed tolerance ε′ ≥ ε, in the units of ‖·‖ on Z.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A number is negative or NaN.</exception>
     /// <exception cref="InvalidOperationException">A map has no certified Lipschitz constant.</exception>
     public static double PerturbedTolerance(double epsilon, EmbeddingMap imageMap, double imagePerturbation, EmbeddingMap textMap, double textPerturbation)
@@ -47,7 +54,21 @@ public static class Robustness
     /// of ε − ‖f(P) − g(Q)‖ for the exact distance, i.e. ε − r minus the reported distance r's error bound, rounded
     /// downwards, and never below 0 (every pair of F_ε is within ε exactly, so 0 is always a valid lower bound).
     /// </summary>
+    /// <param name="pairs">F_ε, found under the Euclidean metric.</param>
+    /// <param name="epsilon">ε ≥ 0, the tolerance the pairs were found with.</param>
+    /// <returns>One radius per pair, in [0, ε], in the units of ‖·‖ on Z.</returns>
     /// <exception cref="ArgumentException">The pairs were found under the cosine or angular metric (T4 is a statement about the Euclidean distance in Z).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <example>
+    /// <code>
+    /// var product = new ApproximateFiberProduct(images, texts);
+    /// var pairs = product.Pairs(epsilon: 0.9);
+    /// double[] radii = Robustness.CertifiedRadii(pairs, 0.9);
+    /// long robust = Robustness.SurvivingPairs(pairs, 0.9, budget: 0.05); // stay if L_f δ_I + L_g δ_T ≤ 0.05
+    /// double widened = Robustness.PerturbedTolerance(0.9, imageLipschitz: 1, imagePerturbation: 0.01,
+    ///     textLipschitz: 1, textPerturbation: 0.02);
+    /// </code>
+    /// </example>
     public static double[] CertifiedRadii(PairSet pairs, double epsilon)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -66,12 +87,23 @@ public static class Robustness
     }
 
     /// <summary>The pairs of F_ε with their certified radii, ready to export (<see cref="Export.ResultExport"/>).</summary>
+    /// <param name="pairs">F_ε, found under the Euclidean metric.</param>
+    /// <param name="epsilon">ε ≥ 0, the tolerance the pairs were found with.</param>
+    /// <returns>The pairs, ε and their radii (see <see cref="CertifiedRadii"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The pairs were not found under the Euclidean metric.</exception>
     public static CertifiedPairs Certify(PairSet pairs, double epsilon) => new(pairs, epsilon, CertifiedRadii(pairs, epsilon));
 
     /// <summary>
     /// How many pairs of F_ε are certified to stay in F_ε under every perturbation whose combined effect
     /// L_f δ_I + L_g δ_T is at most <paramref name="budget"/>.
     /// </summary>
+    /// <param name="pairs">F_ε, found under the Euclidean metric.</param>
+    /// <param name="epsilon">ε ≥ 0, the tolerance the pairs were found with.</param>
+    /// <param name="budget">The bound on L_f δ_I + L_g δ_T, ≥ 0, in the units of ‖·‖ on Z.</param>
+    /// <returns>The number of pairs whose certified radius is at least <paramref name="budget"/>, 0 … |F_ε|.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="budget"/> or <paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The pairs were not found under the Euclidean metric.</exception>
     public static long SurvivingPairs(PairSet pairs, double epsilon, double budget)
     {
         if (!(budget >= 0)) throw new ArgumentOutOfRangeException(nameof(budget), budget, "Expected a non-negative number.");

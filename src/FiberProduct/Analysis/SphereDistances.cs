@@ -13,7 +13,17 @@ namespace FiberProduct.Analysis;
 public static class SphereDistances
 {
     /// <summary>P(‖x − y‖ ≤ ε) for x, y independent and uniform on S^{d−1}.</summary>
+    /// <param name="dimension">d ≥ 1, the ambient dimension.</param>
+    /// <param name="epsilon">ε ≥ 0, a chordal distance (ε ≥ 2 holds every pair).</param>
+    /// <returns>The probability, in [0, 1]; 0.5 for d = 1 (and ε &lt; 2).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or ε is negative or NaN.</exception>
+    /// <example>
+    /// <code>
+    /// double p = SphereDistances.ProbabilityWithin(512, 1.2);           // chance that a random pair lies within 1.2
+    /// double expected = SphereDistances.ExpectedPairs(5000, 25000, 512, 1.2); // |F_1.2| expected by chance
+    /// double median = SphereDistances.EpsilonForFraction(512, 0.5);      // near √2 in high dimension
+    /// </code>
+    /// </example>
     public static double ProbabilityWithin(int dimension, double epsilon)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -32,6 +42,12 @@ public static class SphereDistances
     }
 
     /// <summary>The expected |F_ε| for N images and M texts drawn independently and uniformly on S^{d−1}: N·M·P(‖x − y‖ ≤ ε).</summary>
+    /// <param name="images">N ≥ 0.</param>
+    /// <param name="texts">M ≥ 0.</param>
+    /// <param name="dimension">d ≥ 1.</param>
+    /// <param name="epsilon">ε ≥ 0.</param>
+    /// <returns>The expected pair count, in [0, N·M].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative, d is below 1, or ε is negative or NaN.</exception>
     public static double ExpectedPairs(long images, long texts, int dimension, double epsilon)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(images);
@@ -47,6 +63,7 @@ public static class SphereDistances
     /// <param name="dimension">d ≥ 2.</param>
     /// <param name="smallRadius">r₁ &gt; 0.</param>
     /// <param name="largeRadius">r₂, with r₁ &lt; r₂ ≤ 2.</param>
+    /// <returns>The slope ν of log P against log r between r₁ and r₂ (dimensionless, positive).</returns>
     /// <exception cref="ArgumentOutOfRangeException">d below 2, or the radii not 0 &lt; r₁ &lt; r₂ ≤ 2.</exception>
     /// <exception cref="InvalidOperationException">P(‖x − y‖ ≤ r₁) underflows to 0 in double precision, so no slope exists.</exception>
     public static double CorrelationDimension(int dimension, double smallRadius, double largeRadius)
@@ -62,6 +79,9 @@ public static class SphereDistances
     }
 
     /// <summary>The smallest ε with P(‖x − y‖ ≤ ε) ≥ <paramref name="fraction"/> (by bisection to the last bit).</summary>
+    /// <param name="dimension">d ≥ 2.</param>
+    /// <param name="fraction">The share of random pairs to hold, in (0, 1].</param>
+    /// <returns>ε in (0, 2]: the <paramref name="fraction"/>-quantile of the distance between random points.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is outside (0, 1], or the dimension is below 2.</exception>
     public static double EpsilonForFraction(int dimension, double fraction)
     {

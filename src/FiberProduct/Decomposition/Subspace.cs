@@ -20,12 +20,17 @@ public sealed class Subspace
     internal Matrix<double> Basis => basis;
 
     /// <summary>The orthonormal basis as a d × r array (columns are basis vectors).</summary>
+    /// <returns>A new d × r array; column c is the c-th basis vector.</returns>
     public double[,] BasisVectors() => basis.ToArray();
 
     /// <summary>The orthogonal projector Π = B Bᵀ (d × d, symmetric, idempotent).</summary>
+    /// <returns>A new d × d array. Cost O(d²·r).</returns>
     public double[,] Projector() => (basis * basis.Transpose()).ToArray();
 
     /// <summary>The coordinates Bᵀv of a float32 vector in this subspace's basis (r values).</summary>
+    /// <param name="vector">v, d values (widened to float64).</param>
+    /// <returns>A new array of r values.</returns>
+    /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
     public double[] Coordinates(ReadOnlySpan<float> vector)
     {
         var widened = new double[vector.Length];
@@ -35,6 +40,8 @@ public sealed class Subspace
 
     /// <summary>The coordinates Bᵀv of a float64 vector in this subspace's basis (r values).</summary>
     /// <param name="vector">v, d values.</param>
+    /// <returns>A new array of r values.</returns>
+    /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
     public double[] Coordinates(ReadOnlySpan<double> vector)
     {
         CheckDimension(vector.Length);
@@ -49,13 +56,22 @@ public sealed class Subspace
     }
 
     /// <summary>The projection Πv = B Bᵀ v of a float32 vector in ambient coordinates (d values).</summary>
+    /// <param name="vector">v, d values (widened to float64).</param>
+    /// <returns>A new array of d values.</returns>
+    /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
     public double[] Project(ReadOnlySpan<float> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
 
     /// <summary>The projection Πv = B Bᵀ v of a float64 vector in ambient coordinates (d values).</summary>
     /// <param name="vector">v, d values.</param>
+    /// <returns>A new array of d values.</returns>
+    /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
     public double[] Project(ReadOnlySpan<double> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
 
     /// <summary>The coordinates of every row of a set, as a new set of dimension r (distances within the subspace are preserved).</summary>
+    /// <param name="set">N rows in R^d.</param>
+    /// <returns>A new float64 set, N × r.</returns>
+    /// <exception cref="ArgumentException"><paramref name="set"/>'s dimension is not d.</exception>
+    /// <exception cref="InvalidOperationException">The subspace has dimension 0.</exception>
     public EmbeddingSet Coordinates(EmbeddingSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
@@ -66,6 +82,9 @@ public sealed class Subspace
     }
 
     /// <summary>The projection of every row of a set, in ambient coordinates (dimension d).</summary>
+    /// <param name="set">N rows in R^d.</param>
+    /// <returns>A new float64 set, N × d.</returns>
+    /// <exception cref="ArgumentException"><paramref name="set"/>'s dimension is not d.</exception>
     public EmbeddingSet Project(EmbeddingSet set)
     {
         ArgumentNullException.ThrowIfNull(set);

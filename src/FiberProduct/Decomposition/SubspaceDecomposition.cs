@@ -89,12 +89,15 @@ public sealed class SubspaceDecomposition
     public IReadOnlyList<double> TextMean { get; }
 
     /// <summary>The modality gap: mean of the images minus mean of the texts.</summary>
+    /// <returns>g = mean(images) − mean(texts), a new array of d values (not normalised; zero when the means coincide).</returns>
     public double[] ModalityGap() => ImageMean.Zip(TextMean, (a, b) => a - b).ToArray();
 
     /// <summary>‖mean(images) − mean(texts)‖.</summary>
     public double ModalityGapLength => Math.Sqrt(ModalityGap().Sum(g => g * g));
 
     /// <summary>The share ‖Π_a g‖² / ‖g‖² of the modality gap g in a part (the four shares sum to 1).</summary>
+    /// <param name="part">The part a whose share is asked.</param>
+    /// <returns>The share, in [0, 1]; 0 when the gap is zero.</returns>
     public double GapShare(SubspacePart part)
     {
         var gap = ModalityGap();
@@ -108,13 +111,35 @@ public sealed class SubspaceDecomposition
     /// The share of a modality's centred variance that lies in a part: tr(Bᵀ C B) / tr(C), C the modality's covariance;
     /// for each modality the four shares sum to 1.
     /// </summary>
+    /// <param name="modality">The modality whose covariance C is measured.</param>
+    /// <param name="part">The part (its basis B) whose share is asked.</param>
+    /// <returns>The share, in [0, 1]; 0 for a modality of rank 0.</returns>
     public double VarianceShare(Modality modality, SubspacePart part) => varianceShares[(int)modality, (int)part];
 
     /// <summary>Estimates the decomposition from paired embeddings (row i of each set is a pair; only the rows' spread is used).</summary>
+    /// <param name="images">The image embeddings f(P), N × d; row i is paired with row i of <paramref name="texts"/>.</param>
+    /// <param name="texts">The text embeddings g(Q), N × d.</param>
+    /// <param name="options">Ranks, resampling sizes, percentile, seed and parallelism; null takes the defaults
+    /// (every rank chosen from the data).</param>
+    /// <param name="progress">Receives the fraction done, growing from 0 to 1; null for none.</param>
+    /// <param name="cancellationToken">Cancels the estimation.</param>
+    /// <returns>
+    /// The decomposition: four mutually orthogonal parts of dimensions summing to d, the signal ranks, the principal angles,
+    /// the <see cref="Bounds"/> that chose the joint rank, and the variance shares. Cost: a thin SVD of each modality,
+    /// O(N·d·min(N, d)), plus the resampled bounds, which grow with the sample counts of <paramref name="options"/>.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A given rank does not fit (signal rank above min(N − 1, d), joint rank above either signal rank), or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below −1.</exception>
     /// <exception cref="DecompositionConvergenceException">An eigenvalue or singular value iteration did not converge (degenerate data do not cause it).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// var decomposition = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { Seed = 1 });
+    /// Console.WriteLine($"dim Z_s = {decomposition.Shared.Rank}, gap in Z_s: {decomposition.GapShare(SubspacePart.Shared):P0}");
+    /// double imageShared = decomposition.VarianceShare(Modality.Images, SubspacePart.Shared);
+    /// </code>
+    /// </example>
     public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -132,10 +157,29 @@ public sealed class SubspaceDecomposition
     /// (seeded, <see cref="DecompositionOptions.RandomDirectionSamples"/> shuffles), or by the given joint rank. Z_s is
     /// spanned by the bisectors of the joint pairs' image and text directions; the rest is built as in <see cref="Estimate"/>.
     /// </summary>
+    /// <param name="images">The image embeddings f(P), N × d; row i is paired with row i of <paramref name="texts"/>.</param>
+    /// <param name="texts">The text embeddings g(Q), N × d.</param>
+    /// <param name="regularization">The ridge λ ≥ 0 added to each covariance, in units of its mean eigenvalue (0 is plain CCA;
+    /// a small ridge such as 0.1 keeps it stable when d is close to N).</param>
+    /// <param name="options">Signal and joint ranks, shuffle count, percentile, seed and parallelism; null takes the defaults.</param>
+    /// <param name="progress">Receives the fraction done, growing from 0 to 1; null for none.</param>
+    /// <param name="cancellationToken">Cancels the estimation.</param>
+    /// <returns>
+    /// The decomposition, with <see cref="CanonicalCorrelations"/> (each in [0, 1], descending) filled and
+    /// <see cref="Bounds"/> null. Cost: as <see cref="Estimate"/> for the signal subspaces, plus one small CCA per shuffle.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or hold fewer than 2 rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="regularization"/> is negative or not finite, a given rank does not fit, or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below −1.</exception>
     /// <exception cref="DecompositionConvergenceException">An eigenvalue or singular value iteration did not converge (degenerate data do not cause it).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// var cca = SubspaceDecomposition.EstimateByCca(images, texts, regularization: 0.1, new DecompositionOptions { Seed = 1 });
+    /// var rho = cca.CanonicalCorrelations;
+    /// Console.WriteLine($"dim Z_s = {cca.Shared.Rank}, leading correlation {(rho.Length > 0 ? rho[0] : 0):F3}");
+    /// </code>
+    /// </example>
     public static SubspaceDecomposition EstimateByCca(EmbeddingSet images, EmbeddingSet texts, double regularization,
         DecompositionOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -150,11 +194,19 @@ public sealed class SubspaceDecomposition
     /// The shared-only fiber product F^s_ε = {(P, Q) : ‖Π_s(f(P) − g(Q))‖ ≤ ε} (T7) as an engine over the coordinates of
     /// both sets in Z_s; by Pythagoras it contains F_ε (up to the float32 rounding of the coordinates).
     /// </summary>
+    /// <param name="images">The images, in R^d (the dimension of this decomposition).</param>
+    /// <param name="texts">The texts, in R^d.</param>
+    /// <param name="options">The engine's options; null takes its defaults.</param>
+    /// <returns>An engine over the coordinates of both sets in Z_s, Euclidean metric; its ε is a distance in Z_s.</returns>
     /// <exception cref="InvalidOperationException">Z_s has dimension 0.</exception>
+    /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
     public ApproximateFiberProduct SharedFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberProductOptions? options = null) =>
         new(Shared.Coordinates(images), Shared.Coordinates(texts), FiberMetric.Euclidean, options);
 
     /// <summary>The fiber coordinates of a point: its coordinates in Z_I, Z_T and Z_⊥ (the position within the fiber over π(v)).</summary>
+    /// <param name="vector">v, d values.</param>
+    /// <returns>Bᵀv for the bases of Z_I, Z_T and Z_⊥: arrays of their ranks' lengths.</returns>
+    /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
     public (double[] ImageSpecific, double[] TextSpecific, double[] Residual) FiberCoordinates(ReadOnlySpan<float> vector) =>
         (ImageSpecific.Coordinates(vector), TextSpecific.Coordinates(vector), Residual.Coordinates(vector));
 
@@ -162,7 +214,14 @@ public sealed class SubspaceDecomposition
     /// Closes the modality gap: shifts the images by −fraction·g/2 and the texts by +fraction·g/2 (g the gap; fraction 1
     /// brings both means to their midpoint), then optionally scales every row back to unit norm.
     /// </summary>
+    /// <param name="images">The images, in R^d.</param>
+    /// <param name="texts">The texts, in R^d.</param>
+    /// <param name="fraction">The share of the gap to close: 1 (default) meets at the midpoint, 0 leaves the means, 0.5 halves
+    /// the gap; any finite value, negative widens it.</param>
+    /// <param name="renormalize">Whether to scale every shifted row back to unit norm (default true).</param>
+    /// <returns>New float64 sets, same counts and dimension; the inputs are unchanged.</returns>
     /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not finite.</exception>
     public (EmbeddingSet Images, EmbeddingSet Texts) RemoveGap(EmbeddingSet images, EmbeddingSet texts, double fraction = 1, bool renormalize = true)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -177,6 +236,10 @@ public sealed class SubspaceDecomposition
     /// Removes each modality's own mean (the centring offsets of this decomposition), which removes the gap together with
     /// everything else the means carry, then optionally scales every row back to unit norm.
     /// </summary>
+    /// <param name="images">The images, in R^d.</param>
+    /// <param name="texts">The texts, in R^d.</param>
+    /// <param name="renormalize">Whether to scale every shifted row back to unit norm (default true).</param>
+    /// <returns>New float64 sets, same counts and dimension; the inputs are unchanged.</returns>
     /// <exception cref="ArgumentException">A set's dimension differs from the decomposition's.</exception>
     public (EmbeddingSet Images, EmbeddingSet Texts) RemoveMeans(EmbeddingSet images, EmbeddingSet texts, bool renormalize = true)
     {

@@ -16,6 +16,12 @@ public static partial class ResultExport
     /// A precision–recall curve (<see cref="ApproximateFiberProduct.AlignmentCurve"/>) as .npz: float64 arrays
     /// <c>epsilon</c>, <c>precision</c>, <c>recall</c>, <c>f1</c> and int64 <c>pairs</c>, <c>true_positives</c>, <c>truth</c>.
     /// </summary>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(IReadOnlyList<AlignmentScore> curve, string path)
     {
         ArgumentNullException.ThrowIfNull(curve);
@@ -33,6 +39,12 @@ public static partial class ResultExport
     }
 
     /// <summary>A precision–recall curve as CSV with header <c>epsilon,pairs,true_positives,truth,precision,recall,f1</c>.</summary>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(IReadOnlyList<AlignmentScore> curve, string path)
     {
         ArgumentNullException.ThrowIfNull(curve);
@@ -43,6 +55,12 @@ public static partial class ResultExport
     }
 
     /// <summary>A precision–recall curve as columnar JSON (the CSV's columns as arrays).</summary>
+    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(IReadOnlyList<AlignmentScore> curve, string path)
     {
         ArgumentNullException.ThrowIfNull(curve);
@@ -62,6 +80,12 @@ public static partial class ResultExport
     /// Pairs with their certified radii as .npz: the pair set's CSR arrays (as <see cref="SaveNpz(PairSet, string)"/>)
     /// plus <c>radius</c> (float64, aligned with <c>data</c>) and <c>epsilon</c>.
     /// </summary>
+    /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
+    /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(CertifiedPairs certified, string path)
     {
         ArgumentNullException.ThrowIfNull(certified);
@@ -72,6 +96,12 @@ public static partial class ResultExport
     }
 
     /// <summary>Pairs with their certified radii as CSV: <c>image,text,distance,radius</c>.</summary>
+    /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
+    /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(CertifiedPairs certified, string path)
     {
         ArgumentNullException.ThrowIfNull(certified);
@@ -83,6 +113,12 @@ public static partial class ResultExport
     }
 
     /// <summary>Pairs with their certified radii as columnar JSON: <c>epsilon</c> and arrays <c>image</c>, <c>text</c>, <c>distance</c>, <c>radius</c>.</summary>
+    /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
+    /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(CertifiedPairs certified, string path)
     {
         ArgumentNullException.ThrowIfNull(certified);
@@ -103,6 +139,18 @@ public static partial class ResultExport
     /// (empty for the AJIVE estimate), <c>variance_share</c> (2 × 4: rows images, texts; columns Z_s, Z_I, Z_T, Z_⊥),
     /// <c>gap_share</c> (4) and <c>signal_rank</c> (int64 [images, texts]).
     /// </summary>
+    /// <param name="decomposition">The decomposition to write.</param>
+    /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
+    /// <example>
+    /// <code>
+    /// var decomposition = SubspaceDecomposition.Estimate(images, texts);
+    /// ResultExport.SaveNpz(decomposition, "decomposition.npz"); // numpy.load(...)["basis_shared"] is d × dim Z_s
+    /// </code>
+    /// </example>
     public static void SaveNpz(SubspaceDecomposition decomposition, string path)
     {
         ArgumentNullException.ThrowIfNull(decomposition);
@@ -127,6 +175,12 @@ public static partial class ResultExport
     /// A decomposition's variance table as CSV, one line per part: <c>part,rank,image_share,text_share,gap_share</c>
     /// (parts shared, image_specific, text_specific, residual). The bases go to .npz or JSON.
     /// </summary>
+    /// <param name="decomposition">The decomposition to write.</param>
+    /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(SubspaceDecomposition decomposition, string path)
     {
         ArgumentNullException.ThrowIfNull(decomposition);
@@ -142,6 +196,12 @@ public static partial class ResultExport
     /// <c>canonical_correlations</c>, <c>image_mean</c>, <c>text_mean</c>, <c>parts</c> (the variance table's columns as
     /// arrays) and <c>bases</c> (per part, a list of basis vectors, each a list of d numbers).
     /// </summary>
+    /// <param name="decomposition">The decomposition to write.</param>
+    /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(SubspaceDecomposition decomposition, string path)
     {
         ArgumentNullException.ThrowIfNull(decomposition);

@@ -18,6 +18,19 @@ public static partial class ResultExport
     /// <c>truncated</c> (uint8, 1 when the result hit its budget). A distance of exactly 0 is a stored entry, not a
     /// missing pair: compare the structure (<c>indices</c>, <c>indptr</c>), not <c>nonzero()</c>.
     /// </summary>
+    /// <param name="pairs">The pairs to write (a truncated result is written as it is, flagged).</param>
+    /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
+    /// <example>
+    /// <code>
+    /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
+    /// ResultExport.SaveNpz(product.Pairs(epsilon: 0.3), "pairs.npz");
+    /// // Python: z = numpy.load("pairs.npz"); scipy.sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=z["shape"])
+    /// </code>
+    /// </example>
     public static void SaveNpz(PairSet pairs, string path)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -38,6 +51,12 @@ public static partial class ResultExport
     };
 
     /// <summary>A pair set as CSV with header <c>image,text,distance</c>, one pair per line, distances round-trippable.</summary>
+    /// <param name="pairs">The pairs to write (a truncated result is written as it is, flagged).</param>
+    /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(PairSet pairs, string path)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -48,6 +67,12 @@ public static partial class ResultExport
     }
 
     /// <summary>A pair set as JSON: <c>{"rows", "columns", "truncated", "image": [...], "text": [...], "distance": [...]}</c> (columnar, as pandas.DataFrame reads it).</summary>
+    /// <param name="pairs">The pairs to write (a truncated result is written as it is, flagged).</param>
+    /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(PairSet pairs, string path)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -63,6 +88,12 @@ public static partial class ResultExport
     }
 
     /// <summary>An ε-profile as .npz: <c>epsilon</c> (float64), <c>count</c> (int64) and, when kept, <c>distances</c> (float64, sorted).</summary>
+    /// <param name="profile">The ε-profile to write.</param>
+    /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveNpz(EpsilonProfile profile, string path)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -76,6 +107,12 @@ public static partial class ResultExport
     }
 
     /// <summary>An ε-profile as CSV with header <c>epsilon,count</c>.</summary>
+    /// <param name="profile">The ε-profile to write.</param>
+    /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveCsv(EpsilonProfile profile, string path)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -86,6 +123,12 @@ public static partial class ResultExport
     }
 
     /// <summary>An ε-profile as JSON: <c>{"epsilon": [...], "count": [...]}</c>.</summary>
+    /// <param name="profile">The ε-profile to write.</param>
+    /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
+    /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
     public static void SaveJson(EpsilonProfile profile, string path)
     {
         ArgumentNullException.ThrowIfNull(profile);

@@ -48,8 +48,21 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="progress">Receives the fraction done: the joins (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
+    /// <returns>
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the product's metric's units. The interval covers the resampling noise of the per-row counts only
+    /// (<see cref="IntervalCovers"/>), not the bias. Cost: one k₂-nearest join (ε = ∞) and one ε-join at r₂.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ ≤ number of texts, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">The two radii coincide or a count is zero, so no slope exists.</exception>
+    /// <example>
+    /// <code>
+    /// var product = new ApproximateFiberProduct(images, texts);
+    /// var nu = CorrelationDimension.Estimate(product, k1: 10, k2: 20, seed: 1);
+    /// double sphere = SphereDistances.CorrelationDimension(images.Dimension, nu.SmallRadius, nu.LargeRadius);
+    /// Console.WriteLine($"ν = {nu.Dimension:F1} [{nu.Lower:F1}, {nu.Upper:F1}], uniform sphere {sphere:F1}");
+    /// </code>
+    /// </example>
     public static CorrelationDimension Estimate(ApproximateFiberProduct product, int k1 = 10, int k2 = 20, double confidence = 0.95, int resamples = 1000,
         int seed = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -87,6 +100,11 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="progress">Receives the fraction done: the join (on the product's threads), then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
+    /// <returns>
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the product's metric's units. The interval covers the resampling noise of the per-row counts only
+    /// (<see cref="IntervalCovers"/>), not the bias. Cost: one ε-join at r₂, its pairs held in memory.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">No pair lies within r₁, so no slope exists.</exception>
     /// <exception cref="ResultBudgetExceededException">More pairs lie within r₂ than the product's result budget.</exception>
@@ -114,8 +132,20 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="options">Options of the joins (threads, result budget).</param>
     /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the joins and the bootstrap.</param>
+    /// <returns>
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
+    /// (<see cref="IntervalCovers"/>), not the bias. Cost: a self-join for the k-nearest distances, one ε-join at r₂.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The ranks are not 1 ≤ k₁ &lt; k₂ &lt; number of points, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">The two radii coincide or a count is zero, so no slope exists.</exception>
+    /// <example>
+    /// <code>
+    /// var cube = ManifoldSamples.Cube(count: 2000, dimension: 5, ambient: 64, seed: 1);
+    /// var nu = CorrelationDimension.OfPoints(cube, seed: 1);                   // about 5, biased low as k grows
+    /// var range = CorrelationDimension.OfPointsOverRange(cube, 0.2, 0.4, radii: 8, seed: 1);
+    /// </code>
+    /// </example>
     public static CorrelationDimension OfPoints(EmbeddingSet points, int k1 = 10, int k2 = 20, double confidence = 0.95, int resamples = 1000,
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -140,6 +170,11 @@ public sealed record CorrelationDimension(double Dimension, double Lower, double
     /// <param name="options">Options of the join (threads, result budget).</param>
     /// <param name="progress">Receives the fraction done: the join, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
+    /// <returns>
+    /// ν (dimensionless, ≥ 0) with its bootstrap percentile interval at <paramref name="confidence"/> and the radii
+    /// used, in the Euclidean metric's units. The interval covers the resampling noise of the per-row counts only
+    /// (<see cref="IntervalCovers"/>), not the bias. Cost: one ε-join at r₂, its pairs held in memory.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">The radii are not 0 &lt; r₁ &lt; r₂ &lt; ∞, fewer than 2 radii, or another argument is out of range.</exception>
     /// <exception cref="InvalidOperationException">No pair lies within r₁, so no slope exists.</exception>
     /// <exception cref="ResultBudgetExceededException">More pairs lie within r₂ than the result budget.</exception>

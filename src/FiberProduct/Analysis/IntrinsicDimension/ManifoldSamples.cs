@@ -16,6 +16,7 @@ public static class ManifoldSamples
     /// <param name="dimension">k ≥ 1.</param>
     /// <param name="ambient">D ≥ k.</param>
     /// <param name="seed">Seed of the points and the rotation.</param>
+    /// <returns>N points in R^D (float32), of intrinsic dimension k.</returns>
     /// <exception cref="ArgumentOutOfRangeException">N negative, k below 1, or D below k.</exception>
     public static EmbeddingSet Cube(int count, int dimension, int ambient, int seed) =>
         Rotated(count, dimension, dimension, ambient, seed, (random, u) =>

@@ -33,6 +33,13 @@ public static class MaximumLikelihoodDimension
     /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval covers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k₁ &lt; 2, k₂ &lt; k₁, k₂ not below the number of points, coverage outside (0, 1), or resamples below 1.</exception>
     /// <exception cref="InvalidOperationException">Two points coincide, so a log-distance ratio is undefined.</exception>
+    /// <example>
+    /// <code>
+    /// var sphere = ManifoldSamples.Sphere(count: 2000, dimension: 4, ambient: 32, seed: 1); // S^4: k = 4
+    /// var mle = MaximumLikelihoodDimension.Estimate(sphere, k1: 10, k2: 20, seed: 1);
+    /// Console.WriteLine($"m = {mle.Dimension:F2} [{mle.Lower:F2}, {mle.Upper:F2}] ({mle.IntervalCovers})");
+    /// </code>
+    /// </example>
     public static DimensionEstimate Estimate(EmbeddingSet points, int k1 = 10, int k2 = 20, double coverage = 0.95, int resamples = 1000,
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {

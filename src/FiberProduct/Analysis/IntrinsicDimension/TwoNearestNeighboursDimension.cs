@@ -30,6 +30,13 @@ public static class TwoNearestNeighboursDimension
     /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval covers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 3 points, the fraction outside [0, 1) or leaving no ratio to fit, coverage outside (0, 1), or resamples below 1.</exception>
     /// <exception cref="InvalidOperationException">Two points coincide (T₁ = 0), or every kept ratio is 1, so no slope exists.</exception>
+    /// <example>
+    /// <code>
+    /// var roll = ManifoldSamples.SwissRoll(count: 2000, dimension: 2, ambient: 16, seed: 1); // k = 2
+    /// var twoNn = TwoNearestNeighboursDimension.Estimate(roll, discardFraction: 0.1, seed: 1);
+    /// Console.WriteLine($"m = {twoNn.Dimension:F2} [{twoNn.Lower:F2}, {twoNn.Upper:F2}] from {twoNn.Points} points");
+    /// </code>
+    /// </example>
     public static DimensionEstimate Estimate(EmbeddingSet points, double discardFraction = 0.1, double coverage = 0.95, int resamples = 1000,
         int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -34,7 +34,23 @@ public static class PairingPermutationNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail unknown.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
+    /// var truth = Pairing.Diagonal(images.Count);
+    /// var test = PairingPermutationNull.Test(product, truth, pairing => product.BestF1(pairing).F1, "best F1", NullTail.Upper,
+    ///     permutations: 99, seed: 1);
+    /// Console.WriteLine($"{test.Statistic} = {test.Observed:F3}, p = {test.PValue:F3}, "
+    ///     + $"null band [{test.BandLower:F3}, {test.BandUpper:F3}]");
+    /// </code>
+    /// </example>
     public static NullTest Test(ApproximateFiberProduct product, Pairing truth, Func<Pairing, double> statistic, string name, NullTail tail,
         int permutations = 999, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -78,6 +94,11 @@ public static class PairingPermutationNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
     public static NullTest TruePairsWithin(ApproximateFiberProduct product, Pairing truth, double epsilon, int permutations = 999, int seed = 0,
         double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
@@ -118,6 +139,11 @@ public static class PairingPermutationNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels the passes.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">The pairing is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
     public static NullTest BestF1(ApproximateFiberProduct product, Pairing truth, int permutations = 99, int seed = 0, double bandCoverage = 0.95,
@@ -146,6 +172,11 @@ public static class PairingPermutationNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction done: the join, then the draws.</param>
     /// <param name="cancellationToken">Cancels the join and the draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">K below 1, the direction unknown, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
     /// <exception cref="InvalidOperationException">The pairing has no pair, so recall is undefined.</exception>
     public static NullTest RecallAt(ApproximateFiberProduct product, Pairing truth, int k, RetrievalDirection direction, int permutations = 999,
@@ -202,6 +233,11 @@ public static class PairingPermutationNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1 or the coverage outside (0, 1).</exception>
     public static NullTest SharedRank(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, SubspaceDecomposition> estimate,
@@ -240,6 +276,11 @@ public static class PairingPermutationNull
     /// from one seeded generator, so the draws do not depend on it.</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or are empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest ModalityGap(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0, double bandCoverage = 0.95,

@@ -35,8 +35,22 @@ public static class SphereNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">Under the Euclidean metric, a row is not of unit length (the law does not apply).</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail unknown.</exception>
+    /// <example>
+    /// <code>
+    /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
+    /// var count = SphereNull.PairCount(product, epsilon: 0.5, draws: 99, seed: 1);      // |F_ε| against uniform points
+    /// var (mean, sd) = SphereNull.PairCountMoments(product, 0.5);                      // its exact null mean and spread
+    /// var gap = SphereNull.TestSets(images, texts,
+    ///     (x, y) => SubspaceDecomposition.Estimate(x, y).ModalityGapLength, "modality gap", NullTail.Upper, draws: 19);
+    /// </code>
+    /// </example>
     public static NullTest Test(ApproximateFiberProduct product, Func<ApproximateFiberProduct, double> statistic, string name, NullTail tail,
         int draws = 99, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -61,6 +75,11 @@ public static class SphereNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">A row is not of unit length, or the dimensions differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail unknown.</exception>
     public static NullTest TestSets(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, double> statistic, string name, NullTail tail,
@@ -87,6 +106,11 @@ public static class SphereNull
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done (each draw: its sampling, then its join).</param>
     /// <param name="cancellationToken">Cancels the sampling and the joins.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">Under the Euclidean metric, a row is not of unit length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, B below 1, or the coverage outside (0, 1).</exception>
     public static NullTest PairCount(ApproximateFiberProduct product, double epsilon, int draws = 99, int seed = 0, double bandCoverage = 0.95,
@@ -112,6 +136,7 @@ public static class SphereNull
     /// </summary>
     /// <param name="product">The fiber product (sizes, dimension, metric).</param>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the product's metric.</param>
+    /// <returns>The mean N·M·p and standard deviation √(N·M·p(1 − p)) of |F_ε| under the null, in pairs.</returns>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN.</exception>
     public static (double Mean, double StandardDeviation) PairCountMoments(ApproximateFiberProduct product, double epsilon)
     {

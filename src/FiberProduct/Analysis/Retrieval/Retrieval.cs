@@ -31,8 +31,18 @@ public static class Retrieval
     /// <param name="direction">Image→text or text→image.</param>
     /// <param name="progress">The fraction of queries done (each band of queries: its join, then its ranks).</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
+    /// <returns>The ranks and average precisions of the scored queries (those with a true partner), and from them
+    /// recall@K, mean reciprocal rank, median rank and mean average precision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets, or the direction is unknown.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
+    /// var scores = Retrieval.Evaluate(product, Pairing.Diagonal(images.Count), RetrievalDirection.ImageToText);
+    /// Console.WriteLine($"R@1 {scores.RecallAt(1):P1}, R@5 {scores.RecallAt(5):P1}, MRR {scores.MeanReciprocalRank:F3}");
+    /// </code>
+    /// </example>
     public static RetrievalScores Evaluate(ApproximateFiberProduct product, Pairing truth, RetrievalDirection direction,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -110,6 +120,7 @@ public static class Retrieval
     /// <param name="truth">The true pairs.</param>
     /// <param name="progress">The fraction done: image→text is the first half, text→image the second.</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
+    /// <returns>The scores of each direction, as <see cref="Evaluate"/> gives them.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
     /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
     public static (RetrievalScores ImageToText, RetrievalScores TextToImage) EvaluateBothWays(ApproximateFiberProduct product, Pairing truth,

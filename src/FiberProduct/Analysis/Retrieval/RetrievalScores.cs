@@ -40,6 +40,8 @@ public sealed class RetrievalScores
     public ReadOnlySpan<double> AveragePrecisions => averagePrecisions;
 
     /// <summary>Recall@K: the fraction of queries whose best-ranked true partner has rank ≤ K.</summary>
+    /// <param name="k">K ≥ 1 (above <see cref="Items"/> it gives 1).</param>
+    /// <returns>The fraction, in [0, 1].</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">No query was scored.</exception>
     public double RecallAt(int k)

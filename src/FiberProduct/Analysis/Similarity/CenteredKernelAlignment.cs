@@ -28,8 +28,19 @@ public static class CenteredKernelAlignment
     /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor).</param>
     /// <param name="progress">The fraction done.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices.</param>
+    /// <returns>Linear CKA, in [0, 1]: 1 when the texts are a rotation and scaling of the images, near 0 for unrelated
+    /// representations (it stays above 0 for finite N even then: compare with <see cref="LinearTest"/>).</returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant (its centred Gram matrix is 0).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The thread count is 0 or below −1.</exception>
+    /// <example>
+    /// <code>
+    /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
+    /// double linear = CenteredKernelAlignment.Linear(images, texts);
+    /// double rbf = CenteredKernelAlignment.Rbf(images, texts, bandwidthFraction: 0.8);
+    /// var test = CenteredKernelAlignment.LinearTest(images, texts, permutations: 999, seed: 1);
+    /// Console.WriteLine($"CKA {linear:F3} (RBF {rbf:F3}); shuffled: [{test.BandLower:F3}, {test.BandUpper:F3}], p = {test.PValue:F3}");
+    /// </code>
+    /// </example>
     public static double Linear(EmbeddingSet images, EmbeddingSet texts, int maxDegreeOfParallelism = -1, IProgress<double>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -46,6 +57,7 @@ public static class CenteredKernelAlignment
     /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor).</param>
     /// <param name="progress">The fraction done.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices.</param>
+    /// <returns>RBF CKA, in [0, 1]; 1 for identical representations.</returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite, or the thread count is 0 or below −1.</exception>
     public static double Rbf(EmbeddingSet images, EmbeddingSet texts, double bandwidthFraction = 0.8, int maxDegreeOfParallelism = -1,
@@ -66,6 +78,11 @@ public static class CenteredKernelAlignment
     /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the draws do not depend on it.</param>
     /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest LinearTest(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0, double bandCoverage = 0.95,
@@ -87,6 +104,11 @@ public static class CenteredKernelAlignment
     /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the draws do not depend on it.</param>
     /// <param name="progress">The fraction done: the Gram matrices, then the draws.</param>
     /// <param name="cancellationToken">Cancels the Gram matrices and the draws.</param>
+    /// <returns>
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
+    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
+    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count, hold fewer than 2 rows, or one is constant.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The fraction is not positive and finite, B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
     public static NullTest RbfTest(EmbeddingSet images, EmbeddingSet texts, double bandwidthFraction = 0.8, int permutations = 999, int seed = 0,

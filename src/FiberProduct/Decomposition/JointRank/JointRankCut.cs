@@ -40,6 +40,9 @@ public sealed record JointRankCut(IReadOnlyList<double> Values, int Kept, double
     public double RelativeGap => Gap / MedianSpacing;
 
     /// <summary>The cut of a decomposition: its alignment values, its joint rank and, for AJIVE, its threshold.</summary>
+    /// <param name="decomposition">A decomposition from <see cref="SubspaceDecomposition.Estimate"/> or
+    /// <see cref="SubspaceDecomposition.EstimateByCca"/>.</param>
+    /// <returns>The values sorted descending (1 + cos θ_k in [1, 2], or canonical correlations in [0, 1]), Kept = dim Z_s.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> is null.</exception>
     public static JointRankCut Of(SubspaceDecomposition decomposition)
     {
