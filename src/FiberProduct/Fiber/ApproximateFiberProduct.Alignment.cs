@@ -7,12 +7,13 @@ namespace FiberProduct.Fiber;
 public sealed partial class ApproximateFiberProduct
 {
     /// <summary>Precision, recall and F1 of F_ε against a known pairing.</summary>
-    /// <remarks>Exact: |F_ε| as <see cref="Count"/> (no pairs allocated), and each true pair decided exactly at ε.</remarks>
+    /// <remarks>Exact: |F_ε| as <see cref="Count"/> (no pairs allocated); each true pair decided exactly.</remarks>
     /// <param name="epsilon">The tolerance ε ≥ 0 (closed bound), in the units of <see cref="Metric"/>.</param>
     /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing partial.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
     /// <returns>|F_ε|, |F_ε ∩ T| and |T| at ε, with precision, recall and F1.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN, or a true pair indexes outside the sets.</exception>
@@ -32,14 +33,15 @@ public sealed partial class ApproximateFiberProduct
     /// |F_ε| can only grow, so precision, recall and F1 are all at their best at the lower one.
     /// </summary>
     /// <remarks>
-    /// Exact: each threshold is a true pair's float64 distance, and each count and true-positive count is exact at
-    /// that threshold. Cost: one <see cref="Profile"/> pass at the largest true-pair distance (no pairs allocated) plus an exact
-    /// decision per true pair and threshold probed (O(|T|·log|T|)).
+    /// Exact: each threshold is a true pair's float64 distance, and each count and true-positive count is exact at that
+    /// threshold. Cost: one <see cref="Profile"/> pass at the largest true-pair distance (no pairs allocated) plus an
+    /// exact decision per true pair and threshold probed (O(|T|·log|T|)).
     /// </remarks>
     /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing partial.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
     /// <returns>One score per distinct true-pair distance, by increasing ε; empty when the pairing is empty.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
@@ -77,9 +79,10 @@ public sealed partial class ApproximateFiberProduct
     /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to "which ε?".</summary>
     /// <remarks>The best point of <see cref="AlignmentCurve"/>, at its cost; exact.</remarks>
     /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing partial.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
     /// <returns>The score at the chosen ε (its <see cref="AlignmentScore.Epsilon"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentException">The pairing is empty.</exception>
@@ -109,12 +112,15 @@ public sealed partial class ApproximateFiberProduct
     /// <remarks>Read off <see cref="AlignmentCurve"/>, at its cost; exact.</remarks>
     /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
     /// <param name="targetPrecision">The least precision |F_ε ∩ T| / |F_ε| wanted, in (0, 1].</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing partial.</param>
-    /// <returns>The score at the largest such ε, or null when none reaches the target (or the pairing is empty).</returns>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
+    /// <returns>The score at the largest such ε, or null when none reaches the target (or the pairing is
+    /// empty).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1], or a true pair indexes outside the sets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1], or a true pair indexes outside the
+    /// sets.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public AlignmentScore? EpsilonForPrecision(Pairing truth, double targetPrecision, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -21,12 +21,13 @@ namespace FiberProduct.Fiber;
 /// The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
 /// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
 /// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
-/// <para>Queries that return pairs hold at most <see cref="FiberProductOptions.MaxPairs"/> of them (the result budget): beyond
-/// it they throw <see cref="ResultBudgetExceededException"/>, or truncate with
+/// <para>Queries that return pairs hold at most <see cref="FiberProductOptions.MaxPairs"/> of them (the result budget):
+/// beyond it they throw <see cref="ResultBudgetExceededException"/>, or truncate with
 /// <see cref="FiberProductOptions.TruncateAtBudget"/>. <see cref="Count"/>, <see cref="Profile"/> and
 /// <see cref="EnumeratePairs"/> have no budget.</para>
 /// <para>Cost: a query is one ε-join, N·M·d multiply-adds at most (exact pruning may skip tiles,
-/// <see cref="FiberProductOptions.Pruning"/>), spread over <see cref="FiberProductOptions.MaxDegreeOfParallelism"/> threads.</para>
+/// <see cref="FiberProductOptions.Pruning"/>), spread over <see cref="FiberProductOptions.MaxDegreeOfParallelism"/>
+/// threads.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -57,7 +58,8 @@ public sealed partial class ApproximateFiberProduct
     /// <param name="texts">The texts g(Q_j), j &lt; M, in the same dimension d: the columns of every pair set.</param>
     /// <param name="metric">The distance that defines F_ε (Euclidean by default).</param>
     /// <param name="options">Threads, result budget and pruning; null for the defaults.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined
     /// <see cref="FiberMetric"/>, or an option is out of range (threads 0 or below −1, a negative pruning dimension,
@@ -108,12 +110,12 @@ public sealed partial class ApproximateFiberProduct
     /// Exact, and allocates no pairs (so no result budget applies): one counter per worker. The float64 stage runs only
     /// for pairs the float32 filter cannot decide, the exact stage only at ties and near-ties of ε.
     /// </remarks>
-    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is closed
-    /// (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
     /// <returns>The exact number of pairs (i, j) with ‖f(P_i) − g(Q_j)‖ ≤ ε, between 0 and N·M.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -142,19 +144,20 @@ public sealed partial class ApproximateFiberProduct
     /// <remarks>
     /// The set is exact; each distance is a float64 within a stated bound of the exact one and never above ε. Allocates
     /// 12 bytes per pair (a column index and a distance) plus 8·(N + 1) bytes of row offsets, and the workers' buffers
-    /// while the join runs. With <see cref="FiberProductOptions.TruncateAtBudget"/> the rows are joined in bands and only
-    /// the first <see cref="FiberProductOptions.MaxPairs"/> pairs in (image, text) order are kept
+    /// while the join runs. With <see cref="FiberProductOptions.TruncateAtBudget"/> the rows are joined in bands and
+    /// only the first <see cref="FiberProductOptions.MaxPairs"/> pairs in (image, text) order are kept
     /// (<see cref="PairSet.IsTruncated"/>). For more pairs than memory holds use <see cref="EnumeratePairs"/>.
     /// </remarks>
-    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is closed
-    /// (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
     /// <returns>F_ε in compressed sparse row form: N rows, each with its texts in increasing order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
-    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/> (unless truncating).</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <example>
     /// <code>
@@ -223,16 +226,18 @@ public sealed partial class ApproximateFiberProduct
     /// <summary>
     /// The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i: one tolerance per image (for instance each image's own calibrated radius).
     /// </summary>
-    /// <remarks>Exact, allocated and budgeted like <see cref="Pairs"/>; each distance is at most its row's ε_i.</remarks>
+    /// <remarks>Exact, allocated and budgeted like <see cref="Pairs"/>; each distance is at most its row's ε_i.
+    /// </remarks>
     /// <param name="epsilonPerImage">ε_i ≥ 0 for each image i, N values (copied; +∞ selects the whole row).</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
     /// <returns>The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i, in compressed sparse row form.</returns>
     /// <exception cref="ArgumentException">The number of tolerances is not the number of images.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN; the message names its index.</exception>
-    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/> (unless truncating).</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public PairSet PairsPerImageTolerance(ReadOnlySpan<double> epsilonPerImage, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -254,12 +259,14 @@ public sealed partial class ApproximateFiberProduct
     /// </summary>
     /// <remarks>
     /// Exactly <c>Pairs(0)</c>: the rows equal value for value under the Euclidean metric (rows that are positive
-    /// multiples of each other under cosine and angular), budgeted likewise. For sets known to be discrete, <see cref="ExactMatches"/> hashes instead.
+    /// multiples of each other under cosine and angular), budgeted likewise. For sets known to be discrete,
+    /// <see cref="ExactMatches"/> hashes instead.
     /// </remarks>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
     /// <returns>F_0, every distance 0.</returns>
-    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/> (unless truncating).</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public PairSet ClassicalFiberProduct(CancellationToken cancellationToken = default) => Pairs(0, cancellationToken: cancellationToken);
 
@@ -269,17 +276,17 @@ public sealed partial class ApproximateFiberProduct
     /// </summary>
     /// <remarks>
     /// Lazy: ε is checked at once, but nothing is joined until the enumeration starts, and each band (max(96, min(4096,
-    /// 2^22/M)) images, so at most about 4 million pairs, 12 bytes each) is joined on every worker when its first pair is
-    /// asked for. The pairs are those of <see cref="Pairs"/>, exact, in the same order. Stopping the
-    /// enumeration early stops the work. Each enumeration joins again.
+    /// 2^22/M)) images, so at most about 4 million pairs, 12 bytes each) is joined on every worker when its first pair
+    /// is asked for. The pairs are those of <see cref="Pairs"/>, exact, in the same order. Stopping the enumeration
+    /// early stops the work. Each enumeration joins again.
     /// </remarks>
-    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is closed
-    /// (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
     /// <param name="cancellationToken">Checked while each band is joined: a cancel throws
     /// <see cref="OperationCanceledException"/> from <c>MoveNext</c>.</param>
     /// <returns>The pairs of F_ε in (image, text) order, computed band by band as they are enumerated.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN (thrown by this call,
-    /// not by the enumeration).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN (thrown by this
+    /// call, not by the enumeration).</exception>
     /// <example>
     /// <code>
     /// using var writer = new StreamWriter("pairs.csv");
@@ -311,8 +318,8 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>Calls <paramref name="action"/> for every pair of F_ε, in (image, text) order, with bounded memory (see <see cref="EnumeratePairs"/>).</summary>
-    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is closed
-    /// (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
     /// <param name="action">Called on the calling thread for each pair, one at a time; an exception it throws stops the
     /// enumeration and propagates.</param>
     /// <param name="cancellationToken">Checked while each band is joined.</param>
@@ -335,16 +342,18 @@ public sealed partial class ApproximateFiberProduct
     /// the result budget applies to the pairs kept (always thrown: <see cref="FiberProductOptions.TruncateAtBudget"/>
     /// does not truncate here). Cost: the join of <see cref="Pairs"/> at ε.
     /// </remarks>
-    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is closed
-    /// (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
     /// <param name="k">The most texts kept per image, at least 1.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
-    /// <returns>For each image, its up to k nearest texts within ε, stored by increasing text index (not by distance).</returns>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>For each image, its up to k nearest texts within ε, stored by increasing text index (not by
+    /// distance).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or NaN.</exception>
-    /// <exception cref="ResultBudgetExceededException">More kept pairs than <see cref="FiberProductOptions.MaxPairs"/>.</exception>
+    /// <exception cref="ResultBudgetExceededException">More kept pairs than
+    /// <see cref="FiberProductOptions.MaxPairs"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <example>
     /// <code>
@@ -371,17 +380,21 @@ public sealed partial class ApproximateFiberProduct
     /// </summary>
     /// <remarks>
     /// Exact: each count equals <see cref="Count"/> at that tolerance, from a single join at the largest one. Without
-    /// distances it allocates one counter per tolerance and worker; with them, about 8 bytes per pair within the largest
-    /// tolerance, with no result budget, so keep that tolerance small. Each distance lies in (ε_{k−1}, ε_k] for the first
-    /// tolerance ε_k that holds its pair, so counting the distances ≤ any given tolerance reproduces its count.
+    /// distances it allocates one counter per tolerance and worker; with them, about 8 bytes per pair within the
+    /// largest tolerance, with no result budget, so keep that tolerance small. Each distance lies in (ε_{k−1}, ε_k] for
+    /// the first tolerance ε_k that holds its pair, so counting the distances ≤ any given tolerance reproduces its
+    /// count.
     /// </remarks>
-    /// <param name="epsilons">The tolerances ε ≥ 0, in any order, repeats allowed (copied); +∞ counts every pair.</param>
-    /// <param name="includeDistances">Also return the sorted float64 distances of every pair within the largest tolerance.</param>
-    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may be called
-    /// from the worker threads. Null: no reports.</param>
-    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and returns
-    /// nothing partial.</param>
-    /// <returns>The counts |F_ε| aligned with <paramref name="epsilons"/> as given, and the distances if asked for.</returns>
+    /// <param name="epsilons">The tolerances ε ≥ 0, in any order, repeats allowed (copied); +∞ counts every
+    /// pair.</param>
+    /// <param name="includeDistances">Also return the sorted float64 distances of every pair within the largest
+    /// tolerance.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>The counts |F_ε| aligned with <paramref name="epsilons"/> as given, and the distances if asked
+    /// for.</returns>
     /// <exception cref="ArgumentException">No tolerance was given.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -428,11 +441,13 @@ public sealed partial class ApproximateFiberProduct
     /// the pairs whose rows are equal value for value (−0 equals +0), in O((N + M)·d) expected time. Equals
     /// <c>Pairs(0)</c> under the Euclidean metric.
     /// </summary>
-    /// <remarks>Allocates a hash table of the M texts; all distances of the result are 0. No result budget applies.</remarks>
+    /// <remarks>Allocates a hash table of the M texts; all distances of the result are 0. No result budget
+    /// applies.</remarks>
     /// <param name="images">The images f(P_i): the rows of the result.</param>
     /// <param name="texts">The texts g(Q_j), in the same dimension: the columns of the result.</param>
     /// <returns>The pairs with f(P_i) = g(Q_j) coordinate by coordinate, in compressed sparse row form.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException">The dimensions differ.</exception>
     public static PairSet ExactMatches(EmbeddingSet images, EmbeddingSet texts)
     {

@@ -75,13 +75,15 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// <summary>The texts paired with image i.</summary>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <returns>The text indices j with (i, j) in the set, increasing; a view of the set's array, not a copy.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> − 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public ReadOnlySpan<int> ColumnsOfRow(int image) => columns.AsSpan(RowRange(image));
 
     /// <summary>The distances of the pairs of image i.</summary>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <returns>The float64 distances, aligned with <see cref="ColumnsOfRow"/>; a view, not a copy.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> − 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public ReadOnlySpan<double> DistancesOfRow(int image) => distances.AsSpan(RowRange(image));
 
     /// <summary>Whether (image, text) is in the set.</summary>
@@ -89,7 +91,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <param name="text">The text index j (any value: one outside the columns is simply not in the set).</param>
     /// <returns>True when (i, j) is one of the pairs held.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> − 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public bool Contains(int image, int text) => ColumnsOfRow(image).BinarySearch(text) >= 0;
 
     /// <inheritdoc/>

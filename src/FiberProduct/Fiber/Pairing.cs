@@ -13,7 +13,8 @@ public sealed class Pairing
     private Pairing((int Image, int Text)[] pairs) => this.pairs = pairs;
 
     /// <summary>Row i of the images goes with row i of the texts, for i &lt; <paramref name="count"/>.</summary>
-    /// <param name="count">The number of true pairs (i, i), at most the number of images and of texts it is scored on.</param>
+    /// <param name="count">The number of true pairs (i, i), at most the number of images and of texts it is scored
+    /// on.</param>
     /// <returns>The pairing {(i, i) : i &lt; count}.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     public static Pairing Diagonal(int count)
