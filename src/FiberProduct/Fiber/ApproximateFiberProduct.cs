@@ -23,8 +23,9 @@ namespace FiberProduct.Fiber;
 /// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
 /// <para>Queries that return pairs hold at most <see cref="FiberProductOptions.MaxPairs"/> of them (the result budget):
 /// beyond it they throw <see cref="ResultBudgetExceededException"/>, or truncate with
-/// <see cref="FiberProductOptions.TruncateAtBudget"/>. <see cref="Count"/>, <see cref="Profile"/> and
-/// <see cref="EnumeratePairs"/> have no budget.</para>
+/// <see cref="FiberProductOptions.TruncateAtBudget"/> (<see cref="NearestWithin"/> always throws). <see cref="Count"/>,
+/// <see cref="Profile"/>, <see cref="EnumeratePairs"/>, the alignment scores and <see cref="ExactMatches"/> have no
+/// budget.</para>
 /// <para>Cost: a query is one ε-join, N·M·d multiply-adds at most (exact pruning may skip tiles,
 /// <see cref="FiberProductOptions.Pruning"/>), spread over <see cref="FiberProductOptions.MaxDegreeOfParallelism"/>
 /// threads.</para>
