@@ -92,7 +92,8 @@ public sealed partial class ApproximateFiberProduct
     /// <code>
     /// // Row i of the images was embedded from the same item as row i of the texts.
     /// AlignmentScore best = product.BestF1(Pairing.Diagonal(product.Images.Count));
-    /// Console.WriteLine($"ε = {best.Epsilon:F4}: precision {best.Precision:P1}, recall {best.Recall:P1}, F1 {best.F1:F3}");
+    /// Console.WriteLine($"ε = {best.Epsilon:F4}: precision {best.Precision:P1}, recall {best.Recall:P1}, "
+    ///     + $"F1 {best.F1:F3}");
     /// PairSet aligned = product.Pairs(best.Epsilon);
     /// </code>
     /// </example>

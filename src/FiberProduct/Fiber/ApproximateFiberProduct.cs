@@ -442,8 +442,10 @@ public sealed partial class ApproximateFiberProduct
     /// the pairs whose rows are equal value for value (−0 equals +0), in O((N + M)·d) expected time. Equals
     /// <c>Pairs(0)</c> under the Euclidean metric.
     /// </summary>
-    /// <remarks>Allocates a hash table of the M texts; all distances of the result are 0. No result budget
-    /// applies.</remarks>
+    /// <remarks>
+    /// Allocates a hash table of the M texts, their rows widened to float64 (8·M·d bytes); all distances of the result
+    /// are 0. No result budget applies.
+    /// </remarks>
     /// <param name="images">The images f(P_i): the rows of the result.</param>
     /// <param name="texts">The texts g(Q_j), in the same dimension: the columns of the result.</param>
     /// <returns>The pairs with f(P_i) = g(Q_j) coordinate by coordinate, in compressed sparse row form.</returns>
