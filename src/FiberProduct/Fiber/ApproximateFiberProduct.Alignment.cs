@@ -7,7 +7,17 @@ namespace FiberProduct.Fiber;
 public sealed partial class ApproximateFiberProduct
 {
     /// <summary>Precision, recall and F1 of F_ε against a known pairing.</summary>
+    /// <remarks>Exact: |F_ε| as <see cref="Count"/> (no pairs allocated); each true pair decided exactly.</remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0 (closed bound), in the units of <see cref="Metric"/>.</param>
+    /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
+    /// <returns>|F_ε|, |F_ε ∩ T| and |T| at ε, with precision, recall and F1.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN, or a true pair indexes outside the sets.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public AlignmentScore Score(double epsilon, Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -22,6 +32,20 @@ public sealed partial class ApproximateFiberProduct
     /// These are the only tolerances worth considering: between two of them the true positives stay the same while
     /// |F_ε| can only grow, so precision, recall and F1 are all at their best at the lower one.
     /// </summary>
+    /// <remarks>
+    /// Exact: each threshold is a true pair's float64 distance, and each count and true-positive count is exact at that
+    /// threshold. Cost: one <see cref="Profile"/> pass at the largest true-pair distance (no pairs allocated) plus an
+    /// exact decision per true pair and threshold probed (O(|T|·log|T|)).
+    /// </remarks>
+    /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
+    /// <returns>One score per distinct true-pair distance, by increasing ε; empty when the pairing is empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public IReadOnlyList<AlignmentScore> AlignmentCurve(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckPairs(truth);
@@ -54,7 +78,26 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to "which ε?".</summary>
+    /// <remarks>The best point of <see cref="AlignmentCurve"/>, at its cost; exact.</remarks>
+    /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
+    /// <returns>The score at the chosen ε (its <see cref="AlignmentScore.Epsilon"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentException">The pairing is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// // Row i of the images was embedded from the same item as row i of the texts.
+    /// AlignmentScore best = product.BestF1(Pairing.Diagonal(product.Images.Count));
+    /// Console.WriteLine($"ε = {best.Epsilon:F4}: precision {best.Precision:P1}, recall {best.Recall:P1}, "
+    ///     + $"F1 {best.F1:F3}");
+    /// PairSet aligned = product.Pairs(best.Epsilon);
+    /// </code>
+    /// </example>
     public AlignmentScore BestF1(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var curve = AlignmentCurve(truth, progress, cancellationToken);
@@ -68,7 +111,19 @@ public sealed partial class ApproximateFiberProduct
     /// The largest tolerance whose precision is at least <paramref name="targetPrecision"/> (so the highest recall at
     /// that precision), or null when no tolerance reaches it.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1].</exception>
+    /// <remarks>Read off <see cref="AlignmentCurve"/>, at its cost; exact.</remarks>
+    /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
+    /// <param name="targetPrecision">The least precision |F_ε ∩ T| / |F_ε| wanted, in (0, 1].</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs; a cancelled call throws and returns nothing
+    /// partial.</param>
+    /// <returns>The score at the largest such ε, or null when none reaches the target (or the pairing is
+    /// empty).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1], or a true pair indexes outside the
+    /// sets.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public AlignmentScore? EpsilonForPrecision(Pairing truth, double targetPrecision, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(targetPrecision > 0 && targetPrecision <= 1))

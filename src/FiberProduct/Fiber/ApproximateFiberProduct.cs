@@ -21,7 +21,25 @@ namespace FiberProduct.Fiber;
 /// The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
 /// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
 /// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
+/// <para>Queries that return pairs hold at most <see cref="FiberProductOptions.MaxPairs"/> of them (the result budget):
+/// beyond it they throw <see cref="ResultBudgetExceededException"/>, or truncate with
+/// <see cref="FiberProductOptions.TruncateAtBudget"/> (<see cref="NearestWithin"/> always throws). <see cref="Count"/>,
+/// <see cref="Profile"/>, <see cref="EnumeratePairs"/>, the alignment scores and <see cref="ExactMatches"/> have no
+/// budget.</para>
+/// <para>Cost: a query is one ε-join, N·M·d multiply-adds at most (exact pruning may skip tiles,
+/// <see cref="FiberProductOptions.Pruning"/>), spread over <see cref="FiberProductOptions.MaxDegreeOfParallelism"/>
+/// threads.</para>
 /// </remarks>
+/// <example>
+/// <code>
+/// var images = EmbeddingSet.Load("images.npy");   // f(P_i): N rows of dimension d
+/// var texts = EmbeddingSet.Load("texts.npy");     // g(Q_j): M rows of the same dimension
+/// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
+/// long size = product.Count(0.25);                 // |F_ε|, no pairs allocated
+/// PairSet pairs = product.Pairs(0.25);             // F_ε itself, with float64 distances
+/// foreach (var (i, j, distance) in pairs) Console.WriteLine($"image {i} ~ text {j} at {distance:F4}");
+/// </code>
+/// </example>
 public sealed partial class ApproximateFiberProduct
 {
     // Prepared by the first query that needs them, on its workers; a cancelled preparation is not kept.
@@ -29,7 +47,32 @@ public sealed partial class ApproximateFiberProduct
     private readonly Prepared<PruningPlanner?> pruning;
 
     /// <summary>Creates the fiber product of images f(𝒫) and texts g(𝒬) under a metric.</summary>
+    /// <remarks>
+    /// Cheap: the sets are kept by reference (a float32 set beside a float64 one is first widened to float64, exactly,
+    /// which copies it). The first query that needs them prepares, on its threads and with its token, the kernel's
+    /// operands (float32 copies of both sets in the metric's working domain, the texts packed in panels: up to about
+    /// 4·(N + M)·d bytes) and, when pruning applies, the pruning plan; a cancelled preparation is redone by the next
+    /// query. Under <see cref="FiberMetric.Cosine"/> and <see cref="FiberMetric.Angular"/> the operands are prepared
+    /// here instead, so that a zero row is refused at once.
+    /// </remarks>
+    /// <param name="images">The images f(P_i), i &lt; N: the rows of every pair set.</param>
+    /// <param name="texts">The texts g(Q_j), j &lt; M, in the same dimension d: the columns of every pair set.</param>
+    /// <param name="metric">The distance that defines F_ε (Euclidean by default).</param>
+    /// <param name="options">Threads, result budget and pruning; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined
+    /// <see cref="FiberMetric"/>, or an option is out of range (threads 0 or below −1, a negative pruning dimension,
+    /// <see cref="FiberProductOptions.MaxPairs"/> outside 0 … <see cref="Array.MaxLength"/>).</exception>
+    /// <example>
+    /// <code>
+    /// var images = new EmbeddingSet(new float[,] { { 0f, 0f }, { 1f, 0f } });
+    /// var texts = new EmbeddingSet(new float[,] { { 0f, 0.1f }, { 3f, 4f } });
+    /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Euclidean,
+    ///     new FiberProductOptions { MaxDegreeOfParallelism = 2, MaxPairs = 1_000_000 });
+    /// </code>
+    /// </example>
     public ApproximateFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric = FiberMetric.Euclidean, FiberProductOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -64,7 +107,27 @@ public sealed partial class ApproximateFiberProduct
     public FiberProductOptions Options { get; }
 
     /// <summary>|F_ε|, the number of pairs within ε.</summary>
+    /// <remarks>
+    /// Exact, and allocates no pairs (so no result budget applies): one counter per worker. The float64 stage runs only
+    /// for pairs the float32 filter cannot decide, the exact stage only at ties and near-ties of ε.
+    /// </remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>The exact number of pairs (i, j) with ‖f(P_i) − g(Q_j)‖ ≤ ε, between 0 and N·M.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// var progress = new Progress&lt;double&gt;(done => Console.Write($"\r{done:P0}"));
+    /// using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+    /// long size = product.Count(0.25, progress, timeout.Token);
+    /// Console.WriteLine($"|F_0.25| = {size} of {(long)product.Images.Count * product.Texts.Count} pairs");
+    /// </code>
+    /// </example>
     public long Count(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -79,8 +142,32 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>F_ε as a pair set with float64 distances, rows and columns in increasing order.</summary>
+    /// <remarks>
+    /// The set is exact; each distance is a float64 within a stated bound of the exact one and never above ε. Allocates
+    /// 12 bytes per pair (a column index and a distance) plus 8·(N + 1) bytes of row offsets, and the workers' buffers
+    /// while the join runs. With <see cref="FiberProductOptions.TruncateAtBudget"/> the rows are joined in bands and
+    /// only the first <see cref="FiberProductOptions.MaxPairs"/> pairs in (image, text) order are kept
+    /// (<see cref="PairSet.IsTruncated"/>). For more pairs than memory holds use <see cref="EnumeratePairs"/>.
+    /// </remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>F_ε in compressed sparse row form: N rows, each with its texts in increasing order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
-    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/> (unless truncating).</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// PairSet pairs = product.Pairs(0.25);
+    /// for (int i = 0; i &lt; pairs.RowCount; i++)
+    ///     Console.WriteLine($"image {i}: texts {string.Join(", ", pairs.ColumnsOfRow(i).ToArray())}");
+    /// bool matched = pairs.Contains(0, 0);
+    /// </code>
+    /// </example>
     public PairSet Pairs(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -140,8 +227,19 @@ public sealed partial class ApproximateFiberProduct
     /// <summary>
     /// The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i: one tolerance per image (for instance each image's own calibrated radius).
     /// </summary>
+    /// <remarks>Exact, allocated and budgeted like <see cref="Pairs"/>; each distance is at most its row's ε_i.
+    /// </remarks>
+    /// <param name="epsilonPerImage">ε_i ≥ 0 for each image i, N values (copied; +∞ selects the whole row).</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i, in compressed sparse row form.</returns>
     /// <exception cref="ArgumentException">The number of tolerances is not the number of images.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN; the message names its index.</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public PairSet PairsPerImageTolerance(ReadOnlySpan<double> epsilonPerImage, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (epsilonPerImage.Length != Images.Count)
@@ -160,12 +258,43 @@ public sealed partial class ApproximateFiberProduct
     /// The classical fiber product F_0 = {(P, Q) : f(P) = g(Q)} (T2): the pairs at distance exactly 0, which a
     /// squared-distance comparison in float32 can lose or invent; here they are decided in float64.
     /// </summary>
+    /// <remarks>
+    /// Exactly <c>Pairs(0)</c>: the rows equal value for value under the Euclidean metric (rows that are positive
+    /// multiples of each other under cosine and angular), budgeted likewise. For sets known to be discrete,
+    /// <see cref="ExactMatches"/> hashes instead.
+    /// </remarks>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>F_0, every distance 0.</returns>
+    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
+    /// (unless truncating).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public PairSet ClassicalFiberProduct(CancellationToken cancellationToken = default) => Pairs(0, cancellationToken: cancellationToken);
 
     /// <summary>
     /// The pairs of F_ε one at a time, image by image and text by text, computed a band of images at a time so that
     /// memory stays bounded by one band's pairs whatever the size of F_ε. No result budget applies.
     /// </summary>
+    /// <remarks>
+    /// Lazy: ε is checked at once, but nothing is joined until the enumeration starts, and each band (max(96, min(4096,
+    /// 2^22/M)) images, so at most about 4 million pairs, 12 bytes each) is joined on every worker when its first pair
+    /// is asked for. The pairs are those of <see cref="Pairs"/>, exact, in the same order. Stopping the enumeration
+    /// early stops the work. Each enumeration joins again.
+    /// </remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="cancellationToken">Checked while each band is joined: a cancel throws
+    /// <see cref="OperationCanceledException"/> from <c>MoveNext</c>.</param>
+    /// <returns>The pairs of F_ε in (image, text) order, computed band by band as they are enumerated.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN (thrown by this
+    /// call, not by the enumeration).</exception>
+    /// <example>
+    /// <code>
+    /// using var writer = new StreamWriter("pairs.csv");
+    /// foreach (var pair in product.EnumeratePairs(0.25))
+    ///     writer.WriteLine($"{pair.Image},{pair.Text},{pair.Distance:R}");
+    /// </code>
+    /// </example>
     public IEnumerable<FiberPair> EnumeratePairs(double epsilon, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -190,6 +319,14 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>Calls <paramref name="action"/> for every pair of F_ε, in (image, text) order, with bounded memory (see <see cref="EnumeratePairs"/>).</summary>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="action">Called on the calling thread for each pair, one at a time; an exception it throws stops the
+    /// enumeration and propagates.</param>
+    /// <param name="cancellationToken">Checked while each band is joined.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="action"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public void ForEachPair(double epsilon, Action<FiberPair> action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -201,7 +338,35 @@ public sealed partial class ApproximateFiberProduct
     /// among equal distances the lower text index wins). Stored like every <see cref="PairSet"/>: by increasing
     /// text index within a row, with the distances alongside.
     /// </summary>
+    /// <remarks>
+    /// Exact: the same pairs as keeping the k smallest of each row of <see cref="Pairs"/>. Allocates at most N·k pairs;
+    /// the result budget applies to the pairs kept (always thrown: <see cref="FiberProductOptions.TruncateAtBudget"/>
+    /// does not truncate here). Cost: the join of <see cref="Pairs"/> at ε.
+    /// </remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
+    /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
+    /// <param name="k">The most texts kept per image, at least 1.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>For each image, its up to k nearest texts within ε, stored by increasing text index (not by
+    /// distance).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or NaN.</exception>
+    /// <exception cref="ResultBudgetExceededException">More kept pairs than
+    /// <see cref="FiberProductOptions.MaxPairs"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// PairSet nearest = product.NearestWithin(0.5, k: 5);
+    /// var texts = nearest.ColumnsOfRow(0);
+    /// var distances = nearest.DistancesOfRow(0);
+    /// int best = -1;
+    /// for (int p = 0; p &lt; texts.Length; p++)
+    ///     if (best == -1 || distances[p] &lt; distances[best]) best = p;
+    /// if (best >= 0) Console.WriteLine($"image 0: nearest text {texts[best]} at {distances[best]:F4}");
+    /// </code>
+    /// </example>
     public PairSet NearestWithin(double epsilon, int k, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -214,8 +379,34 @@ public sealed partial class ApproximateFiberProduct
     /// |F_ε| at every given tolerance from one pass over the data (the step function of T3), and, when
     /// <paramref name="includeDistances"/> is set, the sorted float64 distances of all pairs within the largest one.
     /// </summary>
+    /// <remarks>
+    /// Exact: each count equals <see cref="Count"/> at that tolerance, from a single join at the largest one. Without
+    /// distances it allocates one counter per tolerance and worker; with them, about 8 bytes per pair within the
+    /// largest tolerance, with no result budget, so keep that tolerance small. Each distance lies in (ε_{k−1}, ε_k] for
+    /// the first tolerance ε_k that holds its pair, so counting the distances ≤ any given tolerance reproduces its
+    /// count.
+    /// </remarks>
+    /// <param name="epsilons">The tolerances ε ≥ 0, in any order, repeats allowed (copied); +∞ counts every
+    /// pair.</param>
+    /// <param name="includeDistances">Also return the sorted float64 distances of every pair within the largest
+    /// tolerance.</param>
+    /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
+    /// be called from the worker threads. Null: no reports.</param>
+    /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
+    /// returns nothing partial.</param>
+    /// <returns>The counts |F_ε| aligned with <paramref name="epsilons"/> as given, and the distances if asked
+    /// for.</returns>
     /// <exception cref="ArgumentException">No tolerance was given.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// double[] epsilons = [0.1, 0.2, 0.3, 0.4];
+    /// EpsilonProfile profile = product.Profile(epsilons);
+    /// for (int k = 0; k &lt; epsilons.Length; k++)
+    ///     Console.WriteLine($"|F_{profile.Epsilons[k]}| = {profile.Counts[k]}");
+    /// </code>
+    /// </example>
     public EpsilonProfile Profile(ReadOnlySpan<double> epsilons, bool includeDistances = false, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (epsilons.IsEmpty) throw new ArgumentException("At least one tolerance is needed.", nameof(epsilons));
@@ -251,6 +442,15 @@ public sealed partial class ApproximateFiberProduct
     /// the pairs whose rows are equal value for value (−0 equals +0), in O((N + M)·d) expected time. Equals
     /// <c>Pairs(0)</c> under the Euclidean metric.
     /// </summary>
+    /// <remarks>
+    /// Allocates a hash table of the M texts, their rows widened to float64 (8·M·d bytes); all distances of the result
+    /// are 0. No result budget applies.
+    /// </remarks>
+    /// <param name="images">The images f(P_i): the rows of the result.</param>
+    /// <param name="texts">The texts g(Q_j), in the same dimension: the columns of the result.</param>
+    /// <returns>The pairs with f(P_i) = g(Q_j) coordinate by coordinate, in compressed sparse row form.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException">The dimensions differ.</exception>
     public static PairSet ExactMatches(EmbeddingSet images, EmbeddingSet texts)
     {

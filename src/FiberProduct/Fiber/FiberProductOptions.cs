@@ -12,7 +12,9 @@ public sealed record FiberProductOptions
     /// <summary>
     /// The most pairs a query that returns pairs may hold. Beyond it the query throws
     /// <see cref="ResultBudgetExceededException"/>, or, with <see cref="TruncateAtBudget"/>, returns the first
-    /// pairs in (image, text) order marked <see cref="PairSet.IsTruncated"/>.
+    /// pairs in (image, text) order marked <see cref="PairSet.IsTruncated"/>
+    /// (<see cref="ApproximateFiberProduct.NearestWithin"/> always throws). Counts, profiles and
+    /// <see cref="ApproximateFiberProduct.EnumeratePairs"/> hold no pairs and have no budget.
     /// </summary>
     public long MaxPairs { get; init; } = DefaultMaxPairs;
 

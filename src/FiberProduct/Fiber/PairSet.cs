@@ -9,6 +9,21 @@ namespace FiberProduct.Fiber;
 /// <c>Columns[RowOffsets[i] .. RowOffsets[i + 1])</c>, in increasing order, with their float64 distances
 /// at the same positions. Deterministic: the same query gives the same arrays whatever the thread count.
 /// </summary>
+/// <remarks>
+/// Immutable; 12 bytes per pair (a column and a float64 distance) and 8·(N + 1) bytes of row offsets. The spans give
+/// the arrays without copying. Enumerating it yields <see cref="FiberPair"/> values in (image, text) order.
+/// </remarks>
+/// <example>
+/// <code>
+/// PairSet pairs = product.Pairs(0.25);
+/// Console.WriteLine($"{pairs.PairCount} pairs{(pairs.IsTruncated ? " (truncated at the budget)" : "")}");
+/// var texts = pairs.ColumnsOfRow(3);        // the texts j with (3, j) in F_ε, increasing
+/// var distances = pairs.DistancesOfRow(3);  // their distances, aligned
+/// for (int p = 0; p &lt; texts.Length; p++) Console.WriteLine($"(3, {texts[p]}) at {distances[p]:F4}");
+/// long[] perImage = new long[pairs.RowCount];
+/// foreach (var pair in pairs) perImage[pair.Image]++;
+/// </code>
+/// </example>
 public sealed class PairSet : IReadOnlyCollection<FiberPair>
 {
     private readonly long[] rowOffsets;
@@ -58,12 +73,26 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     public ReadOnlySpan<double> Distances => distances;
 
     /// <summary>The texts paired with image i.</summary>
+    /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
+    /// <returns>The text indices j with (i, j) in the set, increasing; a view of the set's array, not a copy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public ReadOnlySpan<int> ColumnsOfRow(int image) => columns.AsSpan(RowRange(image));
 
     /// <summary>The distances of the pairs of image i.</summary>
+    /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
+    /// <returns>The float64 distances, aligned with <see cref="ColumnsOfRow"/>; a view, not a copy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public ReadOnlySpan<double> DistancesOfRow(int image) => distances.AsSpan(RowRange(image));
 
     /// <summary>Whether (image, text) is in the set.</summary>
+    /// <remarks>A binary search in the image's row: O(log of its pair count).</remarks>
+    /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
+    /// <param name="text">The text index j (any value: one outside the columns is simply not in the set).</param>
+    /// <returns>True when (i, j) is one of the pairs held.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
+    /// 1.</exception>
     public bool Contains(int image, int text) => ColumnsOfRow(image).BinarySearch(text) >= 0;
 
     /// <inheritdoc/>

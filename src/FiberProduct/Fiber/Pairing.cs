@@ -13,6 +13,9 @@ public sealed class Pairing
     private Pairing((int Image, int Text)[] pairs) => this.pairs = pairs;
 
     /// <summary>Row i of the images goes with row i of the texts, for i &lt; <paramref name="count"/>.</summary>
+    /// <param name="count">The number of true pairs (i, i), at most the number of images and of texts it is scored
+    /// on.</param>
+    /// <returns>The pairing {(i, i) : i &lt; count}.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     public static Pairing Diagonal(int count)
     {
@@ -21,6 +24,9 @@ public sealed class Pairing
     }
 
     /// <summary>An explicit list of (image, text) pairs; duplicates are rejected.</summary>
+    /// <param name="pairs">The true (image, text) pairs, in any order (copied).</param>
+    /// <returns>The pairing, keeping the pairs in the order given.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> is null.</exception>
     /// <exception cref="ArgumentException">A pair appears twice or has a negative index.</exception>
     public static Pairing FromPairs(IEnumerable<(int Image, int Text)> pairs)
     {
