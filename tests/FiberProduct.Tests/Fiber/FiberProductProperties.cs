@@ -55,6 +55,19 @@ public class FiberProductProperties
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
+    public bool Degrees_CountEachImagesAndEachTextsPairs(Instance instance)
+    {
+        // Against the brute force's exact pairs, with pruning off and on (it joins rows and columns in its own order).
+        return PruningTests.Variants(instance.Images, instance.Texts).All(product => instance.Epsilons.All(e =>
+        {
+            var pairs = BruteForce.Pairs(instance.Images, instance.Texts, e);
+            var (perImage, perText) = product.Degrees(e);
+            return perImage.SequenceEqual(Enumerable.Range(0, instance.Images.Count).Select(i => pairs.Count(p => p.Image == i)))
+                && perText.SequenceEqual(Enumerable.Range(0, instance.Texts.Count).Select(j => pairs.Count(p => p.Text == j)));
+        }));
+    }
+
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
     public bool FiberProduct_IsMonotoneInEpsilon(Instance instance)
     {
         // T1: ε ≤ ε' ⇒ F_ε ⊆ F_ε'.
