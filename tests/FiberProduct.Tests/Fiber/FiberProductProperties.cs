@@ -67,6 +67,30 @@ public class FiberProductProperties
         }));
     }
 
+    [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 60)]
+    public bool Query_EqualsTheJoinOfTheQueries(Instance instance)
+    {
+        // New vectors against the prepared texts: the images themselves (the shared packing), the images widened to
+        // float64 (another precision: prepared again), and scaled by 2^40 (another working scale: prepared again).
+        var scaled = new EmbeddingSet(instance.Images.Values.ToArray().Select(v => v * (float)Math.ScaleB(1, 40)).ToArray(),
+            instance.Images.Count, instance.Images.Dimension);
+        foreach (var metric in new[] { FiberMetric.Euclidean, FiberMetric.Cosine })
+        {
+            if (metric == FiberMetric.Cosine && HasZeroRow(instance)) continue;
+            var product = new ApproximateFiberProduct(instance.Images, instance.Texts, metric);
+            _ = product.Count(0); // prepare the texts first, so Query reuses them
+            foreach (var queries in new[] { instance.Images, instance.Images.ToDouble(), scaled })
+                foreach (double e in instance.Epsilons)
+                {
+                    var expected = BruteForce.Pairs(queries, instance.Texts, e, metric);
+                    if (!expected.SequenceEqual(product.Query(queries, e))) return false;
+                    var nearest = new ApproximateFiberProduct(queries, instance.Texts, metric).NearestWithin(e, 2);
+                    if (!nearest.SequenceEqual(product.QueryNearest(queries, e, 2))) return false;
+                }
+        }
+        return true;
+    }
+
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
     public bool FiberProduct_IsMonotoneInEpsilon(Instance instance)
     {

@@ -41,7 +41,7 @@ internal sealed class JoinOperands
         double[] radiiX, radiiY;
         if (metric == FiberMetric.Euclidean)
         {
-            Scale = ChooseScale(images, texts);
+            Scale = ChooseScale(Math.Max(images.MaxMagnitude, texts.MaxMagnitude));
             // The filter reads float32 vectors: the sets themselves (float32), their rounding (float64), or a copy scaled
             // by a power of two; the radii bound how far each row moved.
             if (Scale == 1) (workingX, workingY) = (images.Working, texts.Working);
@@ -68,6 +68,46 @@ internal sealed class JoinOperands
         RadiiY = InOrder(radiiY, columnOrder);
         MaxRadiusY = radiiY.Length == 0 ? 0 : radiiY.Max();
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
+    }
+
+    /// <summary>
+    /// New rows against these prepared texts: their packing, norms and radii are shared, so only the rows are prepared
+    /// (O(rows·d)). Shared only when the rows fit the same working domain — the same precision, the texts in their own
+    /// order, and (Euclidean) the same power-of-two scale as the largest magnitude of all three sets calls for; otherwise
+    /// the texts are prepared again for these rows, and the answer is the same.
+    /// </summary>
+    public JoinOperands WithRows(EmbeddingSet rows, ExecutionScope? scope = null)
+    {
+        if (rows.Precision != Texts.Precision || ColumnOrder is not null || Metric == FiberMetric.Euclidean
+            && ChooseScale(Math.Max(rows.MaxMagnitude, Math.Max(Images.MaxMagnitude, Texts.MaxMagnitude))) != Scale)
+        {
+            var (x, y) = rows.Precision == Texts.Precision ? (rows, Texts) : (rows.ToDouble(), Texts.ToDouble());
+            return new JoinOperands(x, y, Metric, scope);
+        }
+        return new JoinOperands(this, rows);
+    }
+
+    private JoinOperands(JoinOperands prepared, EmbeddingSet rows)
+    {
+        (Images, Texts, Metric, Scale) = (rows, prepared.Texts, prepared.Metric, prepared.Scale);
+        (Rows, Columns, Dimension) = (rows.Count, prepared.Columns, prepared.Dimension);
+        (PackedY, SquaredNormsY, RadiiY, MaxRadiusY) = (prepared.PackedY, prepared.SquaredNormsY, prepared.RadiiY, prepared.MaxRadiusY);
+        (HalfSquaredNormsY, MaxSquaredNormY) = (prepared.HalfSquaredNormsY, prepared.MaxSquaredNormY);
+        EmbeddingSet? working;
+        if (Metric == FiberMetric.Euclidean)
+        {
+            working = Scale == 1 ? rows.Working : null;
+            X = working?.Memory ?? rows.Rounded(Scale);
+            RadiiX = working is not null ? rows.RoundingRadii : rows.Radii(Scale);
+        }
+        else
+        {
+            RejectZeroRows(rows, "queries");
+            working = rows.UnitVectors;
+            X = working.Memory;
+            RadiiX = new double[rows.Count];
+        }
+        SquaredNormsX = working is not null ? working.SquaredNorms.ToArray() : Norms(X.Span, rows.Count, Dimension);
     }
 
     private static double[] Norms(ReadOnlySpan<float> values, int count, int dimension)
@@ -228,9 +268,8 @@ internal sealed class JoinOperands
     internal static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
 
     /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
-    private static double ChooseScale(EmbeddingSet x, EmbeddingSet y)
+    private static double ChooseScale(double max)
     {
-        double max = Math.Max(x.MaxMagnitude, y.MaxMagnitude);
         if (max == 0 || (max >= 1.0 / (1 << 20) && max <= 1 << 20)) return 1;
         return Math.ScaleB(1, -(Math.ILogB(max) + 1));
     }
