@@ -37,8 +37,17 @@ public class PruningTests
         bool zeroRow = Enumerable.Range(0, images.Count).Any(i => images.SquaredNorm(i) == 0)
             || Enumerable.Range(0, texts.Count).Any(j => texts.SquaredNorm(j) == 0);
         bool refused = images.Dimension < PruningPlanner.MinDimension || images.Count == 0 || texts.Count == 0
-            || (product.Metric == FiberMetric.Euclidean ? Math.Max(images.MaxMagnitude, texts.MaxMagnitude) > PruningPlanner.MaxMagnitude : zeroRow);
+            || (product.Metric == FiberMetric.Euclidean ? Math.Max(images.MaxMagnitude, texts.MaxMagnitude) > PruningPlanner.MaxMagnitude : zeroRow)
+            || NoSpread(images, texts);
         return refused ? product.LastPruning is null : product.LastPruning is { Pruned: true };
+    }
+
+    /// <summary>Every row of both sets is one and the same vector: no axis carries any distance, so none is chosen.</summary>
+    private static bool NoSpread(EmbeddingSet images, EmbeddingSet texts)
+    {
+        var first = images.RowAsDouble(0);
+        return Enumerable.Range(0, images.Count).All(i => images.RowAsDouble(i).SequenceEqual(first))
+            && Enumerable.Range(0, texts.Count).All(j => texts.RowAsDouble(j).SequenceEqual(first));
     }
 
     /// <summary>Asserts <see cref="PruningRan"/>.</summary>
