@@ -45,10 +45,10 @@ public class AnalysisResponsivenessTests
     }
 
     /// <summary>Makes the data before the clock starts: the cancel is to land in the operation, not in the set-up.</summary>
-    private static void HonoursCancel(Action<CancellationToken> operation)
+    private static void HonoursCancel(Action<CancellationToken> operation, TimeSpan? after = null)
     {
         _ = (Cube.Value, Pairs.Value, Small.Value);
-        Responsiveness.HonoursCancel(operation);
+        Responsiveness.HonoursCancel(operation, after);
     }
 
     private static FiberProductOptions Threads(int workers) => new() { MaxDegreeOfParallelism = workers };
@@ -94,7 +94,7 @@ public class AnalysisResponsivenessTests
 
     [Fact]
     public void Retrieval_HonoursCancel() =>
-        HonoursCancel(token => Retrieval.Evaluate(Product(-1), Truth, RetrievalDirection.ImageToText, cancellationToken: token));
+        HonoursCancel(token => Retrieval.EvaluateBothWays(Product(-1), Truth, cancellationToken: token), TimeSpan.FromMilliseconds(100));
 
     [Fact]
     public void Retrieval_OneWorkerUsesOneCore() =>
