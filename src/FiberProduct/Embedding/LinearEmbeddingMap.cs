@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Algebra;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Embedding;
@@ -102,7 +103,7 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
         double scale = 1 / Math.Sqrt(dimension);
         for (int i = 0; i < dimension; i++)
             for (int j = 0; j < inputLength; j++)
-                w[i, j] = scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                w[i, j] = scale * StandardNormal.Sample(random);
         return new LinearEmbeddingMap(source, w, metric);
     }
 

@@ -58,16 +58,6 @@ public sealed partial class ApproximateFiberProduct
                 $"The queries live in R^{queries.Dimension} but the texts in R^{Texts.Dimension}."), nameof(queries));
         var scope = Scope(null, cancellationToken);
         var op = operands.Get(scope).WithRows(queries, scope);
-        var exact = new ExactCheck(op);
-        var (candidate, sure) = (new float[queries.Count], new float[queries.Count]);
-        op.Thresholds(_ => epsilon, candidate, sure, exact, 0, queries.Count);
-        var budget = new PairBudget(Options.MaxPairs);
-        var sinks = new PairSink[Workers(queries.Count, scope)];
-        RangeJoin.Run(op, candidate, sure, 0, queries.Count, w => sinks[w] = new PairSink(exact, _ => epsilon, budget, keepPerRow, null),
-            new NoTileFilter(), scope);
-        var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        var result = PairSet.FromBuffers(queries.Count, Texts.Count, buffers, budget.MaxPairs, scope, null, null);
-        result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
-        return result;
+        return JoinPairs(op, null, 0, queries.Count, _ => epsilon, new PairBudget(Options.MaxPairs), scope, keepPerRow, null, null);
     }
 }

@@ -484,13 +484,24 @@ public sealed partial class ApproximateFiberProduct
             ? Plan(epsilonOfRow, MaxOver(epsilonOfRow, Images.Count), scope)
             : (operands.Get(scope), null, null, null);
         var epsilonOf = rowOrder is null ? epsilonOfRow : i => epsilonOfRow(rowOrder[i]);
+        return JoinPairs(op, filter, rowStart, rowEnd, epsilonOf, budget, scope, keepPerRow, rowOrder, columnOrder);
+    }
+
+    /// <summary>
+    /// The pairs of join rows [rowStart, rowEnd) of <paramref name="op"/> (all of its rows make the result's rows), with
+    /// their float64 distances and error bound: the one pair-collecting path of Pairs, the bands, and Query.
+    /// </summary>
+    private PairSet JoinPairs(JoinOperands op, HeadFilter? filter, int rowStart, int rowEnd, Func<int, double> epsilonOf,
+        PairBudget budget, ExecutionScope scope, int keepPerRow, int[]? rowOrder, int[]? columnOrder)
+    {
         var exact = new ExactCheck(op);
-        var (candidate, sure) = Thresholds(op, epsilonOf, exact, rowStart, rowEnd);
+        var (candidate, sure) = (new float[op.Rows], new float[op.Rows]);
+        op.Thresholds(epsilonOf, candidate, sure, exact, rowStart, rowEnd);
         var sinks = new PairSink[Workers(rowEnd - rowStart, scope)];
         Join(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder),
             filter, scope.Part(0, 0.95));
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
-        var result = PairSet.FromBuffers(Images.Count, Texts.Count, buffers, budget.MaxPairs, scope, rowOrder, columnOrder);
+        var result = PairSet.FromBuffers(op.Rows, Texts.Count, buffers, budget.MaxPairs, scope, rowOrder, columnOrder);
         result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
         scope.Report(1);
         return result;

@@ -36,8 +36,7 @@ public sealed record FiberProductOptions
 
     internal void Validate()
     {
-        if (MaxDegreeOfParallelism is 0 or < -1)
-            throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "Expected −1 (all processors) or a positive thread count.");
+        _ = Execution.ExecutionScope.Resolve(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));
         if (!Enum.IsDefined(Pruning)) throw new ArgumentOutOfRangeException(nameof(Pruning), Pruning, "Unknown pruning mode.");
         if (PruningDimension is < 0) throw new ArgumentOutOfRangeException(nameof(PruningDimension), PruningDimension, "Expected a head dimension ≥ 0.");
         if (MaxPairs < 0 || MaxPairs > Array.MaxLength)

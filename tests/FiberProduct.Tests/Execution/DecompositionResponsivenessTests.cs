@@ -36,31 +36,16 @@ public class DecompositionResponsivenessTests
             after: TimeSpan.FromMilliseconds(150));
 
     [Fact]
-    public void Estimate_OneWorkerUsesOneCore() => KnownToSpill(() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.Estimate(Images, Texts, Options(workers))));
-
-    /// <summary>
-    /// AJIVE's and CCA's SVDs, QR and eigendecompositions are MathNet's managed ones, which run parallel loops of their own under a process-wide
-    /// setting (Control.MaxDegreeOfParallelism): on a quiet machine a one-worker Estimate measured 1.37 cores. Until
-    /// they are replaced or confined (issue 15, open), a spill is reported as a skip with its measurement, never as a
-    /// pass; every other part of the check still fails the test.
-    /// </summary>
-    private static void KnownToSpill(Action check)
-    {
-        try { check(); }
-        catch (Xunit.Sdk.XunitException e) when (e.Message.Contains("one-worker run used", StringComparison.Ordinal))
-        {
-            Assert.Skip("Known: MathNet's managed SVD/QR use more than the one worker. " + e.Message);
-        }
-    }
+    public void Estimate_OneWorkerUsesOneCore() =>
+        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.Estimate(Images, Texts, Options(workers)));
 
     [Fact]
     public void EstimateByCca_HonoursCancel() =>
         HonoursCancel(token => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(-1), cancellationToken: token));
 
     [Fact]
-    public void EstimateByCca_OneWorkerUsesOneCore() => KnownToSpill(() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(workers))));
+    public void EstimateByCca_OneWorkerUsesOneCore() =>
+        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(workers)));
 
     private static SharedSubspaceStability Stability(int workers, CancellationToken token = default) =>
         SharedSubspaceStability.Estimate(Images, Texts, Options(workers) with { RandomDirectionSamples = 50, WedinSamples = 50 },
@@ -70,8 +55,7 @@ public class DecompositionResponsivenessTests
     public void SharedSubspaceStability_HonoursCancel() => HonoursCancel(token => Stability(-1, token));
 
     [Fact]
-    public void SharedSubspaceStability_OneWorkerUsesOneCore() =>
-        KnownToSpill(() => Responsiveness.OneWorkerUsesOneCore(workers => Stability(workers)));
+    public void SharedSubspaceStability_OneWorkerUsesOneCore() => Responsiveness.OneWorkerUsesOneCore(workers => Stability(workers));
 
     [Fact]
     public void PairingCheck_HonoursCancel()

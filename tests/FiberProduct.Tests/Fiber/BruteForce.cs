@@ -124,5 +124,5 @@ internal static class Sets
         return new EmbeddingSet(values, count, dimension);
     }
 
-    public static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    public static double Gaussian(Random random) => FiberProduct.Numerics.StandardNormal.Sample(random);
 }
