@@ -47,6 +47,24 @@ public class DecompositionResponsivenessTests
     public void EstimateByCca_OneWorkerUsesOneCore() =>
         Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(workers)));
 
+    /// <summary>
+    /// At d = 512 and 2,000 pairs the run is mostly MathNet factorizations of 512 × 512 matrices (0.25–1.3 s each,
+    /// uninterruptible in MathNet), so cancels after 0.3, 0.7 and 1.1 s land inside them.
+    /// </summary>
+    [Theory]
+    [InlineData(300)]
+    [InlineData(700)]
+    [InlineData(1_100)]
+    public void Estimate_AtD512_HonoursCancelInsideTheFactorizations(int afterMs)
+    {
+        var wide = WideData.Value;
+        Responsiveness.HonoursCancel(
+            token => SubspaceDecomposition.Estimate(wide.Images, wide.Texts, Options(1), cancellationToken: token),
+            after: TimeSpan.FromMilliseconds(afterMs));
+    }
+
+    private static readonly Lazy<Planted> WideData = new(() => Planted.Make(2_000, 512, 8, 4, 4, seed: 29));
+
     private static SharedSubspaceStability Stability(int workers, CancellationToken token = default) =>
         SharedSubspaceStability.Estimate(Images, Texts, Options(workers) with { RandomDirectionSamples = 50, WedinSamples = 50 },
             new StabilityOptions { Subsamples = 2, Seed = 1 }, cancellationToken: token);

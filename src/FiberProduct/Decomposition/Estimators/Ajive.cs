@@ -1,5 +1,6 @@
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
+using FiberProduct.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 
@@ -31,7 +32,8 @@ internal static class Ajive
 
         // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
         var stacked = vi.Append(vt);
-        Svd<double>? stackedSvd = stacked.ColumnCount == 0 ? null : stacked.Svd(computeVectors: true);
+        Svd<double>? stackedSvd = stacked.ColumnCount == 0 ? null
+            : Factorizations.Svd(stacked, computeVectors: true, scope);
         scope.ThrowIfCancelled();
         JointRankBounds? bounds = null;
         int rs;
@@ -48,7 +50,7 @@ internal static class Ajive
                 : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold - JointMargin));
         }
         var shared = rs == 0 ? context.NoSharedDirections : stackedSvd!.U.SubMatrix(0, d, 0, rs);
-        var result = context.Assemble(shared, bounds, []);
+        var result = context.Assemble(shared, bounds, [], scope);
         scope.Report(1);
         return result;
     }

@@ -20,14 +20,15 @@ internal static class CanonicalCorrelation
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
         int d = context.Dimension, n = context.Count;
         if (ri == 0 || rt == 0)
-            return context.Assemble(context.NoSharedDirections, null, []);
+            return context.Assemble(context.NoSharedDirections, null, [], scope);
 
         var a = PrincipalScores.Of(images, context.Image.Mean, vi, scope);
         var b = PrincipalScores.Of(texts, context.Text.Mean, vt, scope);
         scope.ThrowIfCancelled();
-        var whitenA = InverseSquareRoot(DenseProducts.TransposeTimes(a, a) / n, regularization);
-        var whitenB = InverseSquareRoot(DenseProducts.TransposeTimes(b, b) / n, regularization);
-        var svd = Whitened(whitenA, DenseProducts.TransposeTimes(a, b) / n, whitenB).Svd(computeVectors: true);
+        var whitenA = InverseSquareRoot(DenseProducts.TransposeTimes(a, a) / n, regularization, scope);
+        var whitenB = InverseSquareRoot(DenseProducts.TransposeTimes(b, b) / n, regularization, scope);
+        var svd = Factorizations.Svd(Whitened(whitenA, DenseProducts.TransposeTimes(a, b) / n, whitenB),
+            computeVectors: true, scope);
         var correlations = svd.S.ToArray();
         scope.ThrowIfCancelled();
 
@@ -47,7 +48,8 @@ internal static class CanonicalCorrelation
                     permuted[j] = new double[n];
                     for (int i = 0; i < n; i++) permuted[j][i] = b[j][order[i]];
                 }
-                shuffled[t] = Whitened(whitenA, DenseProducts.TransposeTimes(a, permuted) / n, whitenB).Svd(computeVectors: false).S[0];
+                var cross = Whitened(whitenA, DenseProducts.TransposeTimes(a, permuted) / n, whitenB);
+                shuffled[t] = Factorizations.Svd(cross, computeVectors: false, scope).S[0];
             }, reportEvery: 1);
             double threshold = Quantiles.Percentile(shuffled, options.Percentile);
             rs = Math.Min(Math.Min(ri, rt), correlations.Count(c => c > threshold));
@@ -57,8 +59,8 @@ internal static class CanonicalCorrelation
         var u = DenseProducts.Times(DenseProducts.Times(vi, whitenA), svd.U.SubMatrix(0, ri, 0, rs));
         var v = DenseProducts.Times(DenseProducts.Times(vt, whitenB), svd.VT.Transpose().SubMatrix(0, rt, 0, rs));
         var bisectors = Matrix<double>.Build.Dense(d, rs, (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
-        var shared = rs == 0 ? context.NoSharedDirections : bisectors.QR(QRMethod.Thin).Q;
-        var result = context.Assemble(shared, null, correlations);
+        var shared = rs == 0 ? context.NoSharedDirections : Factorizations.OrthonormalQ(bisectors, QRMethod.Thin, scope);
+        var result = context.Assemble(shared, null, correlations, scope);
         scope.Report(1);
         return result;
     }
@@ -68,9 +70,10 @@ internal static class CanonicalCorrelation
         DenseProducts.Times(DenseProducts.Times(whitenA, cross), whitenB);
 
     /// <summary>(S + λ·mean eigenvalue·I)^(−1/2) for a symmetric positive semidefinite S.</summary>
-    private static Matrix<double> InverseSquareRoot(Matrix<double> covariance, double regularization)
+    private static Matrix<double> InverseSquareRoot(Matrix<double> covariance, double regularization,
+        ExecutionScope scope)
     {
-        var evd = covariance.Evd(Symmetricity.Symmetric);
+        var evd = Factorizations.SymmetricEvd(covariance, scope);
         var values = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray();
         double ridge = regularization * values.Average();
         var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());

@@ -57,15 +57,17 @@ internal sealed record Estimation(int Dimension, int Count, SignalSubspace Image
     /// Z_I, Z_T and Z_⊥ around a given Z_s, made orthonormal together, and the variance table. Z_I is the part of the
     /// image signal subspace orthogonal to Z_s, Z_T the part of the text signal subspace orthogonal to Z_s and Z_I.
     /// </summary>
-    public SubspaceDecomposition Assemble(Matrix<double> shared, JointRankBounds? bounds, double[] correlations)
+    public SubspaceDecomposition Assemble(Matrix<double> shared, JointRankBounds? bounds, double[] correlations,
+        ExecutionScope scope)
     {
         int d = Dimension, rs = shared.ColumnCount;
-        var imageSpecific = OrthogonalPart(Image.Basis, [shared], Image.Rank - rs);
-        var textSpecific = OrthogonalPart(Text.Basis, [shared, imageSpecific], Text.Rank - rs);
+        var imageSpecific = OrthogonalPart(Image.Basis, [shared], Image.Rank - rs, scope);
+        var textSpecific = OrthogonalPart(Text.Basis, [shared, imageSpecific], Text.Rank - rs, scope);
 
         // One QR of [B_s B_I B_T] orthonormalises the three bases against each other and yields Z_⊥ as the complement.
         var all = shared.Append(imageSpecific).Append(textSpecific);
-        var q = all.ColumnCount == 0 ? Matrix<double>.Build.DenseIdentity(d) : all.QR(QRMethod.Full).Q;
+        var q = all.ColumnCount == 0 ? Matrix<double>.Build.DenseIdentity(d)
+            : Factorizations.OrthonormalQ(all, QRMethod.Full, scope);
         int a = shared.ColumnCount, b = imageSpecific.ColumnCount, c = textSpecific.ColumnCount;
         var parts = new[]
         {
@@ -106,14 +108,15 @@ internal sealed record Estimation(int Dimension, int Count, SignalSubspace Image
             inner);
 
     /// <summary>An orthonormal basis of the part of span(V) orthogonal to the given bases, of at most <paramref name="rank"/> directions.</summary>
-    private static Matrix<double> OrthogonalPart(Matrix<double> v, Matrix<double>[] against, int rank)
+    private static Matrix<double> OrthogonalPart(Matrix<double> v, Matrix<double>[] against, int rank,
+        ExecutionScope scope)
     {
         int d = v.RowCount;
         if (rank <= 0 || v.ColumnCount == 0) return Matrix<double>.Build.Dense(d, 0);
         var residual = v.Clone();
         foreach (var basis in against)
             if (basis.ColumnCount > 0) residual -= DenseProducts.Times(basis, DenseProducts.Times(basis.Transpose(), residual));
-        var svd = residual.Svd(computeVectors: true);
+        var svd = Factorizations.Svd(residual, computeVectors: true, scope);
         int kept = Math.Min(rank, svd.S.Count(s => s > 1e-8));
         return svd.U.SubMatrix(0, d, 0, kept);
     }

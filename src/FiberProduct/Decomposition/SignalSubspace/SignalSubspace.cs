@@ -84,7 +84,7 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
         if (supported < rank)
         {
             var complement = supported == 0 ? Matrix<double>.Build.DenseIdentity(d)
-                : basis.SubMatrix(0, d, 0, supported).QR(QRMethod.Full).Q;
+                : Factorizations.OrthonormalQ(basis.SubMatrix(0, d, 0, supported), QRMethod.Full, scope);
             for (int c = supported; c < rank; c++) basis.SetColumn(c, complement.Column(c));
         }
         var data = Matrix<double>.Build.Dense(n, d, (i, k) => rows[i][k]);
@@ -97,14 +97,13 @@ internal sealed record SignalSubspace(double[] Mean, Matrix<double> Basis, int R
     }
 
     /// <summary>
-    /// The eigendecomposition of the covariance or Gram matrix (one call, not interruptible: O(min(N, d)³)), the
+    /// The eigendecomposition of the covariance or Gram matrix (O(min(N, d)³), abandoned at once on a cancel), the
     /// singular values it gives and the signal rank.
     /// </summary>
     private static (Evd<double> Evd, double[] Singular, int Rank) Spectrum(Matrix<double> symmetric, int n, int d, double storedFrobenius,
         int? given, int maxRank, string name, ExecutionScope scope)
     {
-        var evd = symmetric.Evd(Symmetricity.Symmetric);
-        scope.ThrowIfCancelled();
+        var evd = Factorizations.SymmetricEvd(symmetric, scope);
         var singular = NumericalSingularValues(evd, n, d, maxRank, storedFrobenius);
         return (evd, singular, OptimalHardThreshold.Rank(singular, n, d, given, maxRank, name));
     }
