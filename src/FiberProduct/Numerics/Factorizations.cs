@@ -27,6 +27,25 @@ internal static class Factorizations
     public static Svd<double> Svd(Matrix<double> matrix, bool computeVectors, ExecutionScope scope) =>
         Run(() => matrix.Svd(computeVectors), scope);
 
+    /// <summary>
+    /// The singular values (descending) and left singular vectors of a matrix, U with one column per singular value
+    /// (rows × min(rows, columns)). For a tall matrix A = QR (thin), R = U_R Σ Vᵀ and U = Q U_R: MathNet's SVD always
+    /// forms the square U, which at 512 rows costs about a second, while the thin route costs a QR of the matrix and
+    /// an SVD of its small R.
+    /// </summary>
+    public static (Matrix<double> U, double[] S) ThinLeftSvd(Matrix<double> matrix, ExecutionScope scope)
+    {
+        int rows = matrix.RowCount, columns = matrix.ColumnCount;
+        if (rows < columns)
+        {
+            var wide = Svd(matrix, computeVectors: true, scope);
+            return (wide.U, wide.S.ToArray());
+        }
+        var qr = Run(() => matrix.QR(QRMethod.Thin), scope);
+        var small = Svd(qr.R, computeVectors: true, scope);
+        return (DenseProducts.Times(qr.Q, small.U), small.S.ToArray());
+    }
+
     /// <summary>The QR decomposition's Q (full: square; thin: the matrix's shape).</summary>
     public static Matrix<double> OrthonormalQ(Matrix<double> matrix, QRMethod method, ExecutionScope scope) =>
         Run(() => matrix.QR(method).Q, scope);

@@ -92,4 +92,33 @@ public class FactorizationsTests
         gate.Set();
         Assert.True(SpinWait.SpinUntil(() => Factorizations.Running == 0, 5_000));
     }
+
+    [Theory]
+    [InlineData(512, 77, 77, 1)]
+    [InlineData(512, 175, 175, 2)]
+    [InlineData(40, 40, 40, 3)]
+    [InlineData(30, 50, 30, 4)]   // wide: MathNet's own SVD
+    [InlineData(60, 20, 5, 5)]    // rank 5 of 20 columns
+    public void ThinLeftSvd_AgreesWithMathNetsFullSvd(int rows, int columns, int rank, int seed)
+    {
+        var random = new Random(seed);
+        var a = Matrix<double>.Build.Dense(rows, rank, (_, _) => random.NextDouble() - 0.5)
+            * Matrix<double>.Build.Dense(rank, columns, (_, _) => random.NextDouble() - 0.5);
+        var full = a.Svd(computeVectors: true);
+        var (u, s) = Factorizations.ThinLeftSvd(a, ExecutionScope.Serial);
+        int k = Math.Min(rows, columns);
+        Assert.Equal((rows, k), (u.RowCount, u.ColumnCount));
+        Assert.Equal(k, s.Length);
+        double top = full.S[0];
+        for (int i = 0; i < k; i++) Assert.Equal(full.S[i], s[i], 1e-12 * top);
+        // The singular vectors of the nonzero, distinct singular values agree up to sign; all of U is orthonormal.
+        for (int i = 0; i < rank; i++)
+            Assert.Equal(1, Math.Abs(u.Column(i).DotProduct(full.U.Column(i))), 1e-8);
+        var gram = u.TransposeThisAndMultiply(u);
+        for (int i = 0; i < rank; i++)
+            for (int j = 0; j < rank; j++) Assert.Equal(i == j ? 1 : 0, gram[i, j], 1e-12);
+        // U Σ reproduces A's column space: the projection of A onto span(U_rank) is A.
+        var ur = u.SubMatrix(0, rows, 0, rank);
+        Assert.True((a - ur * ur.TransposeThisAndMultiply(a)).FrobeniusNorm() <= 1e-12 * a.FrobeniusNorm());
+    }
 }

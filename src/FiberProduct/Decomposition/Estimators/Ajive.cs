@@ -32,8 +32,8 @@ internal static class Ajive
 
         // Joint directions: left singular vectors of [V_I V_T] with s² = 1 + cos θ above the threshold.
         var stacked = vi.Append(vt);
-        Svd<double>? stackedSvd = stacked.ColumnCount == 0 ? null
-            : Factorizations.Svd(stacked, computeVectors: true, scope);
+        var (stackedU, stackedS) = stacked.ColumnCount == 0 ? (stacked, [])
+            : Factorizations.ThinLeftSvd(stacked, scope);
         scope.ThrowIfCancelled();
         JointRankBounds? bounds = null;
         int rs;
@@ -47,9 +47,9 @@ internal static class Ajive
             // The margin absorbs the rounding of the stacked SVD: noiseless data make both Wedin sines 0 and the threshold
             // exactly 2, which an exactly shared direction (s² = 2) reaches only up to rounding.
             rs = ri == 0 || rt == 0 ? 0
-                : Math.Min(Math.Min(ri, rt), stackedSvd!.S.Count(s => s * s > bounds.Threshold - JointMargin));
+                : Math.Min(Math.Min(ri, rt), stackedS.Count(s => s * s > bounds.Threshold - JointMargin));
         }
-        var shared = rs == 0 ? context.NoSharedDirections : stackedSvd!.U.SubMatrix(0, d, 0, rs);
+        var shared = rs == 0 ? context.NoSharedDirections : stackedU.SubMatrix(0, d, 0, rs);
         var result = context.Assemble(shared, bounds, [], scope);
         scope.Report(1);
         return result;

@@ -116,8 +116,8 @@ internal sealed record Estimation(int Dimension, int Count, SignalSubspace Image
         var residual = v.Clone();
         foreach (var basis in against)
             if (basis.ColumnCount > 0) residual -= DenseProducts.Times(basis, DenseProducts.Times(basis.Transpose(), residual));
-        var svd = Factorizations.Svd(residual, computeVectors: true, scope);
-        int kept = Math.Min(rank, svd.S.Count(s => s > 1e-8));
-        return svd.U.SubMatrix(0, d, 0, kept);
+        var (u, singular) = Factorizations.ThinLeftSvd(residual, scope);
+        int kept = Math.Min(rank, singular.Count(s => s > 1e-8));
+        return u.SubMatrix(0, d, 0, kept);
     }
 }
