@@ -84,7 +84,8 @@ internal sealed class CostModel(CostTable table, int dimension)
             if (whole < best.EstimatedCost) best = new PruningPlan(candidates[c], 0, whole);
             for (int b = 0; b < c; b++)
             {
-                double cost = Cost(candidates[b], 0) + leading[b] * Cost(candidates[c] - candidates[b], 0) + survival[c];
+                double cost = Cost(candidates[b], 0) + leading[b]
+                    * Cost(candidates[c] - candidates[b], 0) + survival[c];
                 if (cost < best.EstimatedCost) best = new PruningPlan(candidates[c], candidates[b], cost);
             }
         }
