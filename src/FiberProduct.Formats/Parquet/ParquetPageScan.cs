@@ -161,10 +161,15 @@ internal static class ParquetPageScan
                 case 3: ReadByte(); break;
                 case 4 or 5 or 6: ReadVarint(); break;
                 case 7: for (int i = 0; i < 8; i++) ReadByte(); break;
-                case 8: { long n = ReadLength(); if (n < 0
-                    || n > Left) throw fail(
-                    "a Thrift header (page header or footer) holds a binary field longer than itself."); for (long i =
-                    0; i < n; i++) ReadByte(); break; }
+                case 8:
+                {
+                    long n = ReadLength();
+                    if (n < 0 || n > Left)
+                        throw fail(
+                            "a Thrift header (page header or footer) holds a binary field longer than itself.");
+                    for (long i = 0; i < n; i++) ReadByte();
+                    break;
+                }
                 case 9 or 10:
                 {
                     byte h = ReadByte();

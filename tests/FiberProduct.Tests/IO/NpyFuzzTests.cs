@@ -98,8 +98,12 @@ public class NpyFuzzTests
                     data.InsertRange(Position(1), bytes);
                     break;
                 }
-                case 4 when data.Count > 1: { int p = Position(); data.RemoveRange(p,
-                    Math.Min(1 + rng.Next(16), data.Count - p)); break; }
+                case 4 when data.Count > 1:
+                {
+                    int p = Position();
+                    data.RemoveRange(p, Math.Min(1 + rng.Next(16), data.Count - p));
+                    break;
+                }
                 case 5 when data.Count > 1:
                 {
                     int p = Position();
@@ -107,9 +111,12 @@ public class NpyFuzzTests
                     data.InsertRange(Position(1), data.GetRange(p, n));
                     break;
                 }
-                // truncation
-                case 6 when data.Count > 1: { int cut = rng.Next(data.Count); data.RemoveRange(cut,
-                    data.Count - cut); break; }
+                case 6 when data.Count > 1: // truncation
+                {
+                    int cut = rng.Next(data.Count);
+                    data.RemoveRange(cut, data.Count - cut);
+                    break;
+                }
                 case 7:
                 {
                     var other = seeds[rng.Next(seeds.Count)];

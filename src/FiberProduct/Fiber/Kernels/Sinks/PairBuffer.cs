@@ -18,8 +18,9 @@ internal sealed class PairBuffer
             // memory, while every growth copies (and first-touches) the entries again.
             int size = (int)Math.Min(Array.MaxLength, (rows.Length < 1 << 16 ? 2L : 4L) * rows.Length);
             if (size == Count) throw new InvalidOperationException("More pairs than an array can hold.");
-            rows = Grown(rows, size, Count); columns = Grown(columns, size, Count); distances =
-                Grown(distances, size, Count);
+            rows = Grown(rows, size, Count);
+            columns = Grown(columns, size, Count);
+            distances = Grown(distances, size, Count);
         }
         rows[Count] = row; columns[Count] = column; distances[Count] = distance;
         Count++;
