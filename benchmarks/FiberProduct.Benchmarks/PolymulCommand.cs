@@ -21,8 +21,8 @@ internal static class PolymulCommand
 
         int length = int.Parse(options.GetValueOrDefault("length", "1024"),
             System.Globalization.CultureInfo.InvariantCulture);
-        var algorithm =
-            Enum.Parse<MultiplicationAlgorithm>(options.GetValueOrDefault("algorithm", "automatic"), ignoreCase: true);
+        var algorithm = Enum.Parse<MultiplicationAlgorithm>(
+            options.GetValueOrDefault("algorithm", "automatic"), ignoreCase: true);
         double seconds = Time(modulus, length, algorithm);
         Console.WriteLine(
             $"modulus={modulus} length={length} algorithm={algorithm.ToString().ToLowerInvariant()} "

@@ -237,9 +237,8 @@ public sealed class TokenizerAdapter : ITextTokenizer
         using var compressed = System.Reflection.Assembly.Load(package)
             .GetManifestResourceStream(encoding + ".tiktoken.deflate")
             ?? throw new InvalidOperationException($"{package} does not hold {encoding}.tiktoken.deflate.");
-        using var reader =
-            new StreamReader(new System.IO.Compression.DeflateStream(compressed,
-                System.IO.Compression.CompressionMode.Decompress));
+        using var reader = new StreamReader(
+            new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionMode.Decompress));
         var ranks = new HashSet<int>();
         int next = 0;
         while (reader.ReadLine() is { } line)

@@ -18,8 +18,8 @@ internal static class ParquetColumnWriter
     public static async Task WriteAsync(Stream stream, IReadOnlyList<(string Name, EmbeddingSet Set)> columns,
         int rowsPerGroup, CancellationToken cancellationToken)
     {
-        var leaves =
-            columns.Select(c => new DataField("element", c.Set.Precision == EmbeddingPrecision.Float32 ? typeof(float)
+        var leaves = columns.Select(
+            c => new DataField("element", c.Set.Precision == EmbeddingPrecision.Float32 ? typeof(float)
                 : typeof(double), isNullable: false)).ToArray();
         var schema = new ParquetSchema(columns.Select((c, i) => (Field)new ListField(c.Name, leaves[i])));
         int count = columns[0].Set.Count;

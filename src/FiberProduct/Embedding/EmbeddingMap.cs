@@ -233,8 +233,9 @@ public sealed record LipschitzLowerBound(double LowerBound, int PairsSampled)
         int compared = 0;
         long all = (long)polynomials.Count * (polynomials.Count - 1) / 2;
         IEnumerable<(int, int)> pairs = all <= maxPairs
-            ? from i in Enumerable.Range(0, polynomials.Count) from j in Enumerable.Range(i + 1,
-                polynomials.Count - i - 1) select (i, j)
+            ? from i in Enumerable.Range(0, polynomials.Count)
+              from j in Enumerable.Range(i + 1, polynomials.Count - i - 1)
+              select (i, j)
             : Enumerable.Range(0, maxPairs)
                 .Select(_ => (random.Next(polynomials.Count), random.Next(polynomials.Count)));
         foreach (var (i, j) in pairs)

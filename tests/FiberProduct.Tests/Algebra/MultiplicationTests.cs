@@ -171,9 +171,8 @@ public class MultiplicationTests
     [Fact]
     public void CoefficientArray_RejectsImpossibleLengths()
     {
-        var e =
-            Assert.Throws<ArgumentOutOfRangeException>(
-                () => CoefficientArray.EnsureFits(Array.MaxLength + 1L, "length", 7, "The result"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => CoefficientArray.EnsureFits(Array.MaxLength + 1L, "length", 7, "The result"));
         Assert.Equal("length", e.ParamName);
         Assert.Equal(7, e.ActualValue);
     }

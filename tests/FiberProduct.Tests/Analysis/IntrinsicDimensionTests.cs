@@ -143,8 +143,8 @@ public class IntrinsicDimensionTests
         var baseSet = Sets.Random(new Random(8), 40, 3);
         var rows = Enumerable.Range(0, 120).Select(i => baseSet.Row(i % 40).ToArray()).ToArray();
         var points = EmbeddingSet.FromRows(rows);
-        var ex =
-            Assert.Throws<InvalidOperationException>(() => MaximumLikelihoodDimension.Estimate(points, resamples: 1));
+        var ex = Assert.Throws<InvalidOperationException>(
+            () => MaximumLikelihoodDimension.Estimate(points, resamples: 1));
         Assert.Contains("coincides", ex.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => TwoNearestNeighboursDimension.Estimate(points, resamples: 1));
     }

@@ -202,8 +202,8 @@ public class NullModelTests
         var (x, y) = (Sets.Clustered(random, 10, 16, 1), Sets.Clustered(random, 12, 16, 1));
         double chord = 1.1;
         var euclid = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y), chord);
-        var cosine =
-            SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y, FiberMetric.Cosine), chord * chord / 2);
+        var cosine = SphereNull.PairCountMoments(
+            new ApproximateFiberProduct(x, y, FiberMetric.Cosine), chord * chord / 2);
         var angular = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y, FiberMetric.Angular),
             2 * Math.Asin(chord / 2));
         Assert.Equal(euclid.Mean, cosine.Mean, 1e-9);

@@ -247,14 +247,12 @@ public class RobustnessTests
             sorted[^1] * 1.001 })
         {
             long surviving = Robustness.SurvivingPairs(pairs, epsilon, budget);
-            long roomy =
-                pairs.LongCount(p => Within(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(),
+            long roomy = pairs.LongCount(
+                p => Within(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(),
                     (epsilon - budget) * (1 - 1e-12)));
-            long pushedAndHeld =
-                pairs.LongCount(
-                    p =>
-                    Within(Pushed(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(), budget * (1 - 1e-12)),
-                        y.DoubleRow(p.Text).ToArray(), epsilon));
+            long pushedAndHeld = pairs.LongCount(
+                p => Within(Pushed(x.DoubleRow(p.Image).ToArray(), y.DoubleRow(p.Text).ToArray(), budget * (1 - 1e-12)),
+                    y.DoubleRow(p.Text).ToArray(), epsilon));
             Assert.InRange(surviving, roomy, pushedAndHeld);
             if (roomy > 0 && roomy < pairs.PairCount) informative++;
         }
@@ -286,9 +284,8 @@ public class EmbeddingMapTests
         var a = Texts.Create(1, 2);
         var b = Texts.Create(1, 3);
         var c = Texts.Create(5);
-        var lookup =
-            new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0, 0], [b] = [3, 4], [c] = [0, 1] },
-                RingMetric.Hamming);
+        var lookup = new LookupEmbeddingMap(
+            new Dictionary<ZnPolynomial, float[]> { [a] = [0, 0], [b] = [3, 4], [c] = [0, 1] }, RingMetric.Hamming);
         Assert.Null(lookup.Lipschitz);
         Assert.Equal([3.0, 4.0], lookup.Map(b));
         Assert.Throws<ArgumentException>(() => lookup.Map(Texts.Create(9)));

@@ -113,9 +113,8 @@ public class NumericalRankTests
     {
         var inner = new MathNet.Numerics.NonConvergenceException("no");
         var images = RankK(3, 2, 1, seed: 1);
-        var e =
-            Assert.Throws<DecompositionConvergenceException>(
-                () => Estimation.Converged<int>(() => throw inner, "Estimate", images));
+        var e = Assert.Throws<DecompositionConvergenceException>(
+            () => Estimation.Converged<int>(() => throw inner, "Estimate", images));
         Assert.Same(inner, e.InnerException);
         Assert.Contains("Estimate", e.Message, StringComparison.Ordinal);
         // from parallel resampling, wrapped in an AggregateException

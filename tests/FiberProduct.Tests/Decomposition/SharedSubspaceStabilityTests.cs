@@ -189,9 +189,8 @@ public class SharedSubspaceStabilityTests
             new StabilityOptions { Fraction = 1.5 },
                      new StabilityOptions { AngleDegrees = 91 }, new StabilityOptions { Confidence = 1 } })
         {
-            var e =
-                Assert.Throws<ArgumentOutOfRangeException>(
-                    () => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, bad));
+            var e = Assert.Throws<ArgumentOutOfRangeException>(
+                () => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, bad));
             Assert.Equal("stability", e.ParamName);
         }
         Assert.Throws<ArgumentException>(() => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast,

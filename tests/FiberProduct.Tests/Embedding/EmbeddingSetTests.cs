@@ -57,9 +57,8 @@ public class EmbeddingSetTests
         // no overflow, no underflow
         var huge = new EmbeddingSet(new double[] { 3e300, 4e300, 3e-320, 4e-320 }, 2, 2).Normalize();
         Assert.Equal(new[] { 0.6, 0.8, 0.6, 0.8 }, huge.DoubleValues.ToArray().Select(v => Math.Round(v, 15)));
-        var e =
-            Assert.Throws<InvalidOperationException>(() => new EmbeddingSet(new float[] { 1, 0, 0, 0 }, 2, 2)
-                .Normalize());
+        var e = Assert.Throws<InvalidOperationException>(
+            () => new EmbeddingSet(new float[] { 1, 0, 0, 0 }, 2, 2).Normalize());
         Assert.Contains("Row 1", e.Message, StringComparison.Ordinal);
     }
 

@@ -89,13 +89,11 @@ public class ImageFileTests
         var limit = Assert.Throws<ImageFormatException>(() => ImageFile.Load(Image("camera.png"), options: small));
         Assert.Equal((ImageRejection.LimitExceeded, Image("camera.png")), (limit.Reason, limit.FileName));
         Assert.StartsWith($"The image file '{Image("camera.png")}': ", limit.Message, StringComparison.Ordinal);
-        var file =
-            Assert.Throws<ImageFormatException>(() => ImageFile.Load(Image("camera.png"),
-                options: new() { MaxFileBytes = 1000 }));
+        var file = Assert.Throws<ImageFormatException>(
+            () => ImageFile.Load(Image("camera.png"), options: new() { MaxFileBytes = 1000 }));
         Assert.Equal(ImageRejection.LimitExceeded, file.Reason);
-        var stream =
-            Assert.Throws<ImageFormatException>(() => ImageFile.Decode(File.OpenRead(Image("camera.png")),
-                options: new() { MaxFileBytes = 1000 }));
+        var stream = Assert.Throws<ImageFormatException>(
+            () => ImageFile.Decode(File.OpenRead(Image("camera.png")), options: new() { MaxFileBytes = 1000 }));
         Assert.StartsWith("The image stream: ", stream.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => ImageFile.Load("/nonexistent.png"));
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageFile.Load(Image("camera.png"), (ColorMode)9));

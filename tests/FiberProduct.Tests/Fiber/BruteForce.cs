@@ -47,9 +47,8 @@ internal static class BruteForce
     public static double Distance(FiberMetric metric, double[] x, double[] y)
     {
         if (metric == FiberMetric.Euclidean) return Math.Sqrt(Sum(x, y, (a, b) => (a - b) * (a - b)));
-        double cos =
-            Sum(x, y, (a, b) => a * b)
-            / (Math.Sqrt(Sum(x, x, (a, _) => a * a)) * Math.Sqrt(Sum(y, y, (b, _) => b * b)));
+        double cos = Sum(x, y, (a, b) => a * b) / (
+            Math.Sqrt(Sum(x, x, (a, _) => a * a)) * Math.Sqrt(Sum(y, y, (b, _) => b * b)));
         cos = Math.Clamp(cos, -1, 1);
         return metric == FiberMetric.Cosine ? 1 - cos : Math.Acos(cos);
     }

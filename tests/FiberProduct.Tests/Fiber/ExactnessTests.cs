@@ -251,9 +251,8 @@ public class ExactnessTests
         finally { File.Delete(path); }
         var half = EmbeddingSet.FromArray(new NpyArray(new float[] { 0.5f, -2f, 65504f, 6.1035156e-05f }, 2, 2));
         Assert.Equal(EmbeddingPrecision.Float32, half.Precision);
-        var ints =
-            Assert.Throws<ArgumentException>(
-                () => EmbeddingSet.FromArray(new NpyArray(new long[] { 1, 2, 3, 4 }, 2, 2)));
+        var ints = Assert.Throws<ArgumentException>(
+            () => EmbeddingSet.FromArray(new NpyArray(new long[] { 1, 2, 3, 4 }, 2, 2)));
         Assert.Contains("Int64", ints.Message, StringComparison.Ordinal);
     }
 

@@ -102,9 +102,8 @@ public class ParquetReaderTests
     {
         // 20 float32 values need 80 bytes (plus 8 bytes of levels each while a row group is read).
         var limits = new FormatReadLimits { MaxArrayBytes = 79 };
-        var e =
-            Assert.Throws<InvalidDataException>(() => ParquetEmbeddings.Load(Data("pairs_f32.parquet"),
-                "image_embedding", limits));
+        var e = Assert.Throws<InvalidDataException>(
+            () => ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding", limits));
         Assert.Contains("FormatReadLimits.MaxArrayBytes (79)", e.Message, StringComparison.Ordinal);
         Assert.Equal(4, ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding",
             new FormatReadLimits { MaxArrayBytes = 240 }).Dimension);

@@ -52,9 +52,9 @@ public class ParquetRoundTripTests
             var stream = File.Create(path);
             await using (stream)
             {
-                var writer =
-                    await global::Parquet.ParquetWriter.CreateAsync(new global::Parquet.Schema.ParquetSchema(field),
-                        stream, cancellationToken: TestContext.Current.CancellationToken);
+                var writer = await global::Parquet.ParquetWriter.CreateAsync(
+                    new global::Parquet.Schema.ParquetSchema(field), stream,
+                    cancellationToken: TestContext.Current.CancellationToken);
                 await using (writer)
                 {
                     using var group = writer.CreateRowGroup();

@@ -58,9 +58,8 @@ public class NpyNumPyParityTests
                 // An accepted header of a huge array is checked as far as the array-size limit, which comes after
                 // the header checks and before the data is read.
                 bool huge = count * itemSize > Limits.MaxArrayBytes / 2;
-                var array =
-                    Npy.Read(new MemoryStream(File(major, header, expected is null || huge ? 8 : count * itemSize)),
-                        Limits);
+                var array = Npy.Read(
+                    new MemoryStream(File(major, header, expected is null || huge ? 8 : count * itemSize)), Limits);
                 got = "ok " + string.Join(",", array.Shape) + " " + array.ElementType;
             }
             catch (InvalidDataException e) when (expected is not null

@@ -242,13 +242,13 @@ public class NpyTests
     [Fact]
     public void StreamThatCannotSeek_IsReadInChunks_AndALieCostsAtMostTwiceWhatItHolds()
     {
-        var honest =
-            NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3000000,), }", new byte[12_000_000]);
+        var honest = NpyTestFiles.Npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3000000,), }", new byte[12_000_000]);
         Assert.Equal(3_000_000, Npy.Read(new ForwardOnlyStream(honest)).Length);
 
         // claims 2 GB
-        var lying =
-            NpyTestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (250000000,), }", new byte[1 << 20]);
+        var lying = NpyTestFiles.Npy(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (250000000,), }", new byte[1 << 20]);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => Npy.Read(new ForwardOnlyStream(lying)));
         Assert.Contains("ends after 1048576 bytes", e.Message, StringComparison.Ordinal);
@@ -260,9 +260,8 @@ public class NpyTests
     public void ArrayLimit_IsCheckedBeforeAllocating()
     {
         var bytes = NpyTestFiles.Npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1000,), }", new byte[2000]);
-        var e =
-            Assert.Throws<InvalidDataException>(() => Npy.Read(new MemoryStream(bytes),
-                new NpyReadLimits { MaxArrayBytes = 3999 }));
+        var e = Assert.Throws<InvalidDataException>(
+            () => Npy.Read(new MemoryStream(bytes), new NpyReadLimits { MaxArrayBytes = 3999 }));
         Assert.Contains("4000 bytes in memory, more than NpyReadLimits.MaxArrayBytes (3999)", e.Message,
             StringComparison.Ordinal);
         Assert.Equal(1000, Npy.Read(new MemoryStream(bytes), new NpyReadLimits { MaxArrayBytes = 4000 }).Length);

@@ -88,8 +88,8 @@ public class NpzTests
     {
         var zip = Zip(CompressionLevel.Optimal, ("a.npy", Npy(Float10, new byte[40])));
         Assert.Equal(10, FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip))["a"].Length);
-        var e =
-            Assert.Throws<InvalidDataException>(() => FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip),
+        var e = Assert.Throws<InvalidDataException>(
+            () => FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip),
                 new NpyReadLimits { MaxNpzTotalBytes = 100 }));
         Assert.Contains("cannot seek", e.Message, StringComparison.Ordinal);
     }

@@ -291,8 +291,8 @@ internal static class NumberTheoreticTransform
             }
         }
         for (; i < n; i++)
-            Unsafe.Add(ref ar, i) =
-                ShoupMultiply(prime.Reducer.Multiply(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i)), s, sShoup, p);
+            Unsafe.Add(ref ar, i) = ShoupMultiply(
+                prime.Reducer.Multiply(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i)), s, sShoup, p);
     }
 
     /// <summary>x·y·2^−32 mod p for x, y &lt; p &lt; 2^31 (f = −p⁻¹ mod 2^32): t + (t·f mod 2^32)·p is

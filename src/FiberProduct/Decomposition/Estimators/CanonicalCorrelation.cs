@@ -75,9 +75,8 @@ internal static class CanonicalCorrelation
         var evd = covariance.Evd(Symmetricity.Symmetric);
         var values = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray();
         double ridge = regularization * values.Average();
-        var scale =
-            Matrix<double>.Build.DiagonalOfDiagonalArray(
-                values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
+        var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(
+            values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
         return DenseProducts.Times(DenseProducts.Times(evd.EigenVectors, scale), evd.EigenVectors.Transpose());
     }
 }

@@ -19,9 +19,8 @@ internal static partial class LargeArrays
     private const long HugePage = 2 << 20;
     private const int AdviceHugePage = 14; // MADV_HUGEPAGE (asm-generic/mman-common.h, which x64 and arm64 use)
 
-    private static bool adviceUnavailable =
-        !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64
-            or Architecture.Arm64);
+    private static bool adviceUnavailable = !OperatingSystem.IsLinux()
+        || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64);
 
     /// <summary>A zeroed array; one of at least a huge page never moves and is advised onto huge pages first.</summary>
     public static T[] Allocate<T>(long length) where T : unmanaged
