@@ -116,11 +116,8 @@ foreach (var (data, tag) in new[] { (CocoClip500.Pretrained(), "clip"), (CocoCli
     var nullRecall = new List<double[]>();
     var truePairsNull = PairingPermutationNull.Test(fiber, truth, pairing =>
     {
-        var within =
-            grid.Select(
-                e =>
-                (double)pairing.Pairs.Count(p => distances.TryGetValue((p.Image, p.Text), out double d)
-                    && d <= e)).ToArray();
+        var within = grid.Select(e => (double)pairing.Pairs.Count(
+            p => distances.TryGetValue((p.Image, p.Text), out double d) && d <= e)).ToArray();
         nullRecall.Add(within);
         return pairing.Pairs.Count(p => distances.TryGetValue((p.Image, p.Text), out double d) && d <= best.Epsilon);
     }, "true pairs within the best ε", NullTail.Upper, permutations: 199, seed: Seed);
@@ -384,8 +381,9 @@ static class Figures
         List<(string Label, DimensionEstimate Mle, DimensionEstimate TwoNn)> estimates)
     {
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0.5, Maximum = estimates.Count + 0.5,
-            MajorStep = 1, MinorStep = 1, LabelFormatter = x =>
-            x >= 1 && x <= estimates.Count && x == Math.Round(x) ? estimates[(int)x - 1].Label : "" });
+            MajorStep = 1, MinorStep = 1,
+            LabelFormatter = x =>
+                x >= 1 && x <= estimates.Count && x == Math.Round(x) ? estimates[(int)x - 1].Label : "" });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "intrinsic dimension", Minimum = 0,
             MajorGridlineStyle = LineStyle.Dot });
         foreach (var (title, offset, color, pick) in new (string, double, OxyColor, Func<int, DimensionEstimate>)[]

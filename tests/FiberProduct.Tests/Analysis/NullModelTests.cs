@@ -44,8 +44,7 @@ public class NullModelTests
         {
             var product = new ApproximateFiberProduct(Sets.Random(random, 12, 3), Sets.Random(random, 12, 3));
             var test = PairingPermutationNull.Test(product, Pairing.Diagonal(12),
-                p =>
-                p.Pairs.Average(x => BruteForce.Distance(FiberMetric.Euclidean, product.Images.Row(x.Image),
+                p => p.Pairs.Average(x => BruteForce.Distance(FiberMetric.Euclidean, product.Images.Row(x.Image),
                     product.Texts.Row(x.Text))), "mean true-pair distance", NullTail.Lower, permutations: 19, seed: r);
             pValues[r] = test.PValue;
         }

@@ -145,11 +145,8 @@ public class RobustnessTests
     {
         var encoder = new ImageEncoder(16, 16);
         var patches = new[] { "camera.png", "chelsea.png" }
-            .SelectMany(
-                name =>
-                encoder.Encode(
-                    ImageFile.Load(Path.Combine(AppContext.BaseDirectory, "Data", "images", name),
-                        ColorMode.Grayscale)))
+            .SelectMany(name => encoder.Encode(
+                ImageFile.Load(Path.Combine(AppContext.BaseDirectory, "Data", "images", name), ColorMode.Grayscale)))
             .ToList();
         var text = new TextEncoder(TokenizerAdapter.Cl100kBase());
         var captions = CocoClip500.Pretrained().Captions.Select(c => text.Encode(c).Polynomial).ToList();
@@ -295,8 +292,7 @@ public class EmbeddingMapTests
         Assert.Throws<ArgumentException>(
             () => new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]>(), RingMetric.Hamming));
         Assert.Throws<ArgumentException>(
-            () =>
-            new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0], [b] = [1, 2] },
+            () => new LookupEmbeddingMap(new Dictionary<ZnPolynomial, float[]> { [a] = [0], [b] = [1, 2] },
                 RingMetric.Hamming));
 
         // The sampled ratio never exceeds a certified constant.

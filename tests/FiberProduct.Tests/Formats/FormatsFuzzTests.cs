@@ -64,8 +64,9 @@ public class FormatsFuzzTests
     [Fact]
     public void MutatedParquetFiles_ReadOrFailCleanly() =>
         Fuzz("Parquet", ["pairs_f32.parquet", "pairs_f64.parquet", "fixed_size_f32.parquet"],
-            ["image_embedding", "text_embedding", "embedding"], (input, column) =>
-            ParquetEmbeddings.ReadAsync(new MemoryStream(input), "fuzz", column, Limits, CancellationToken.None));
+            ["image_embedding", "text_embedding", "embedding"],
+            (input, column) =>
+                ParquetEmbeddings.ReadAsync(new MemoryStream(input), "fuzz", column, Limits, CancellationToken.None));
 
     [Fact]
     public void MutatedHdf5Files_ReadOrFailCleanly() => Fuzz("HDF5",

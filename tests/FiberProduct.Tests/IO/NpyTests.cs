@@ -129,16 +129,12 @@ public class NpyTests
     public void Version3_HeaderIsUtf8_AndTakesNoPython2Longs()
     {
         // A comment in UTF-8 and a full-width "ｓｅｔ()" (Python normalises names to NFKC) as an overwritten value.
-        var a =
-            ReadBytes(
-                NpyTestFiles.Npy(
-                    "{'descr': '<f4', # größe\n 'fortran_order': False, 'shape': ｓｅｔ(), 'shape': (2,)}",
-                    new byte[8], version: 3));
+        var a = ReadBytes(NpyTestFiles.Npy(
+            "{'descr': '<f4', # größe\n 'fortran_order': False, 'shape': ｓｅｔ(), 'shape': (2,)}", new byte[8],
+            version: 3));
         Assert.Equal([2], a.Shape);
-        Assert.Throws<InvalidDataException>(
-            () =>
-            ReadBytes(NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,)}",
-                new byte[8], version: 3)));
+        Assert.Throws<InvalidDataException>(() => ReadBytes(
+            NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,)}", new byte[8], version: 3)));
         var bytes = NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 'é'}",
             new byte[8], version: 3);
         int e = Array.IndexOf(bytes, (byte)0xC3);
