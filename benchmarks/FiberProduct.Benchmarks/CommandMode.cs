@@ -36,7 +36,8 @@ internal static class CommandMode
     /// </summary>
     public static double MedianSeconds(Action action, int batches = 7, double batchSeconds = 0.05)
     {
-        // Warm-up: JIT tiers (tier 1 with dynamic PGO replaces tier 0 after repeated calls), twiddle tables, pooled buffers.
+        // Warm-up: JIT tiers (tier 1 with dynamic PGO replaces tier 0 after repeated calls), twiddle tables,
+        // pooled buffers.
         var warmUp = Stopwatch.StartNew();
         do action(); while (warmUp.Elapsed.TotalSeconds < 0.5);
         int reps = 1;

@@ -4,7 +4,8 @@ using FiberProduct.Embedding;
 
 namespace FiberProduct.Benchmarks;
 
-/// <summary>The AJIVE-style and CCA estimators on planted data (Z_s, Z_I, Z_T of dimension 8 each, noise 0.02).</summary>
+/// <summary>The AJIVE-style and CCA estimators on planted data (Z_s, Z_I, Z_T of dimension 8 each, noise
+/// 0.02).</summary>
 public class DecompositionBenchmarks
 {
     private EmbeddingSet images = null!, texts = null!;
@@ -20,8 +21,10 @@ public class DecompositionBenchmarks
     {
         var random = new Random(5);
         int d = Dimension;
-        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-        // Planted directions: Z_s the first 8 coordinate axes, Z_I the next 8, Z_T the 8 after (any orthonormal basis would do).
+        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
+            * Math.Cos(2 * Math.PI * random.NextDouble());
+        // Planted directions: Z_s the first 8 coordinate axes, Z_I the next 8, Z_T the 8 after (any orthonormal
+        // basis would do).
         var shared = new double[Pairs * 8];
         for (int i = 0; i < shared.Length; i++) shared[i] = Gaussian();
         float[] Make(int offset)

@@ -35,7 +35,11 @@ public class FiberProductBenchmarks
             {
                 double norm = 0;
                 var row = new double[Dimension];
-                for (int k = 0; k < Dimension; k++) { row[k] = (k == 0 ? 1.0 : 0) + 0.08 * (random.NextDouble() * 2 - 1); norm += row[k] * row[k]; }
+                for (int k = 0; k < Dimension; k++)
+                {
+                    row[k] = (k == 0 ? 1.0 : 0) + 0.08 * (random.NextDouble() * 2 - 1);
+                    norm += row[k] * row[k];
+                }
                 for (int k = 0; k < Dimension; k++) values[i * Dimension + k] = (float)(row[k] / Math.Sqrt(norm));
             }
             return new EmbeddingSet(values, Size, Dimension);

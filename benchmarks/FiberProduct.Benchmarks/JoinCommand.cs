@@ -6,15 +6,16 @@ using FiberProduct.Fiber;
 namespace FiberProduct.Benchmarks;
 
 /// <summary>
-/// <c>join --images A.npy --texts B.npy --eps E [--metric euclidean|cosine|angular] [--mode count|pairs|profile] [--threads T] [--pruning auto|never|always] [--prune-dim K] [--max-pairs B [--truncate]]</c>:
-/// one ε-range join on the given files, printing <c>pairs=&lt;count&gt; seconds=&lt;join time&gt;</c>: the median of
-/// <c>--repeat R</c> (default 3) queries after a first one at the same ε (reported as first_eps=, it also plans the
-/// pruning for that ε); file loading and a warm-up query at ε = 0 (packing the texts, JIT, the ε-independent pruning
-/// preparation) are reported as first=. A (2, N, d) file may be given as
-/// <c>--pairs F.npy</c> instead. <c>--mode profile --count K</c> times a profile at K tolerances spread up to E. With pruning, the first query also
-/// prepares the principal axes, the k-d order and the packed texts (ε-independent), and the line ends with the head
-/// dimension and checkpoint the cost model chose, the fraction of tiles skipped (and of those by the cluster bound alone)
-/// and the fraction that passed the checkpoint. cpu= is the median CPU time of the same queries (all threads).
+/// <c>join --images A.npy --texts B.npy --eps E [--metric euclidean|cosine|angular] [--mode count|pairs|profile]
+/// [--threads T] [--pruning auto|never|always] [--prune-dim K] [--max-pairs B [--truncate]]</c>: one ε-range join on
+/// the given files, printing <c>pairs=&lt;count&gt; seconds=&lt;join time&gt;</c>: the median of <c>--repeat R</c>
+/// (default 3) queries after a first one at the same ε (reported as first_eps=, it also plans the pruning for that
+/// ε); file loading and a warm-up query at ε = 0 (packing the texts, JIT, the ε-independent pruning preparation) are
+/// reported as first=. A (2, N, d) file may be given as <c>--pairs F.npy</c> instead. <c>--mode profile --count K</c>
+/// times a profile at K tolerances spread up to E. With pruning, the first query also prepares the principal axes, the
+/// k-d order and the packed texts (ε-independent), and the line ends with the head dimension and checkpoint the cost
+/// model chose, the fraction of tiles skipped (and of those by the cluster bound alone) and the fraction that passed
+/// the checkpoint. cpu= is the median CPU time of the same queries (all threads).
 /// </summary>
 internal static class JoinCommand
 {
@@ -29,21 +30,26 @@ internal static class JoinCommand
         int threads = int.Parse(options.GetValueOrDefault("threads", "-1"), CultureInfo.InvariantCulture);
         string mode = options.GetValueOrDefault("mode", "count");
         var pruning = Enum.Parse<PruningMode>(options.GetValueOrDefault("pruning", "auto"), ignoreCase: true);
-        int? pruneDimension = options.TryGetValue("prune-dim", out var k0) ? int.Parse(k0, CultureInfo.InvariantCulture) : null;
-        long maxPairs = long.Parse(options.GetValueOrDefault("max-pairs", FiberProductOptions.DefaultMaxPairs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        int? pruneDimension = options.TryGetValue("prune-dim", out var k0)
+            ? int.Parse(k0, CultureInfo.InvariantCulture) : null;
+        long maxPairs =
+            long.Parse(options.GetValueOrDefault("max-pairs",
+                FiberProductOptions.DefaultMaxPairs.ToString(CultureInfo.InvariantCulture)),
+                CultureInfo.InvariantCulture);
         var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions
         {
             MaxDegreeOfParallelism = threads, Pruning = pruning, PruningDimension = pruneDimension,
             MaxPairs = maxPairs, TruncateAtBudget = options.ContainsKey("truncate"),
         });
 
-        // --cold: no warm-up, so first_eps= is the first query of a fresh instance (JIT, packing, pruning preparation included).
+        // --cold: no warm-up, so first_eps= is the first query of a fresh instance (JIT, packing, pruning
+        // preparation included).
         var prepare = Stopwatch.StartNew();
         if (!options.ContainsKey("cold")) product.Count(0); // builds the packed texts once; later queries reuse them
         prepare.Stop();
 
-        // The query runs 1 + R times (--repeat R, default 3): the first at this ε (it also plans the pruning for ε) is
-        // reported as first_eps=, the median of the other R as seconds=.
+        // The query runs 1 + R times (--repeat R, default 3): the first at this ε (it also plans the pruning for ε)
+        // is reported as first_eps=, the median of the other R as seconds=.
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture);
         string result = "";
         var times = new List<double>();
@@ -87,9 +93,15 @@ internal static class JoinCommand
         double seconds = rest.Count == 0 ? firstAtEpsilon : rest[rest.Count / 2];
 
         string plan = product.LastPruning is { } last && (last.Dimension > 0 || last.Pruned)
-            ? string.Create(CultureInfo.InvariantCulture, $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={last.SkippedFraction:F4} by_balls={Share(last.SkippedByBalls, last):F4} passed_checkpoint={Share(last.PassedCheckpoint, last):F4} estimated_cost={last.EstimatedCost:F3}")
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={last.SkippedFraction:F4} "
+                + $"by_balls={Share(last.SkippedByBalls, last):F4} "
+                + $"passed_checkpoint={Share(last.PassedCheckpoint, last):F4} estimated_cost={last.EstimatedCost:F3}")
             : " prune_k=none";
-        Console.WriteLine($"{result} seconds={seconds:F3} cpu={cpuSeconds:F3} first_eps={firstAtEpsilon:F3} first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} d={images.Dimension}{plan}");
+        Console.WriteLine(
+            $"{result} seconds={seconds:F3} cpu={cpuSeconds:F3} first_eps={firstAtEpsilon:F3} "
+            + $"first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} "
+            + $"d={images.Dimension}{plan}");
         return 0;
     }
 

@@ -15,13 +15,18 @@ internal static class PolymulCommand
     public static int Run(string[] args)
     {
         var options = CommandMode.Parse(args);
-        uint modulus = uint.Parse(options.GetValueOrDefault("modulus", "256"), System.Globalization.CultureInfo.InvariantCulture);
+        uint modulus = uint.Parse(options.GetValueOrDefault("modulus", "256"),
+            System.Globalization.CultureInfo.InvariantCulture);
         if (options.ContainsKey("sweep")) return Sweep(modulus);
 
-        int length = int.Parse(options.GetValueOrDefault("length", "1024"), System.Globalization.CultureInfo.InvariantCulture);
-        var algorithm = Enum.Parse<MultiplicationAlgorithm>(options.GetValueOrDefault("algorithm", "automatic"), ignoreCase: true);
+        int length = int.Parse(options.GetValueOrDefault("length", "1024"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        var algorithm = Enum.Parse<MultiplicationAlgorithm>(
+            options.GetValueOrDefault("algorithm", "automatic"), ignoreCase: true);
         double seconds = Time(modulus, length, algorithm);
-        Console.WriteLine($"modulus={modulus} length={length} algorithm={algorithm.ToString().ToLowerInvariant()} seconds={CommandMode.Format(seconds)}");
+        Console.WriteLine(
+            $"modulus={modulus} length={length} algorithm={algorithm.ToString().ToLowerInvariant()} "
+            + $"seconds={CommandMode.Format(seconds)}");
         return 0;
     }
 
@@ -39,7 +44,8 @@ internal static class PolymulCommand
         }
         var a = Operand();
         var b = Operand();
-        return CommandMode.MedianSeconds(() => ZnPolynomial.Multiply(a, b, algorithm), batches: length >= 1 << 18 ? 5 : 7);
+        return CommandMode.MedianSeconds(() => ZnPolynomial.Multiply(a, b, algorithm), batches: length >= 1 << 18 ? 5
+            : 7);
     }
 
     private static int Sweep(uint modulus)
@@ -49,7 +55,8 @@ internal static class PolymulCommand
         Console.WriteLine("length   schoolbook  karatsuba   ntt         automatic");
         foreach (int length in lengths)
         {
-            var row = new[] { MultiplicationAlgorithm.Schoolbook, MultiplicationAlgorithm.Karatsuba, MultiplicationAlgorithm.Ntt, MultiplicationAlgorithm.Automatic }
+            var row = new[] { MultiplicationAlgorithm.Schoolbook, MultiplicationAlgorithm.Karatsuba,
+                MultiplicationAlgorithm.Ntt, MultiplicationAlgorithm.Automatic }
                 .Select(a => CommandMode.Format(Time(modulus, length, a)));
             Console.WriteLine($"{length,-8} {string.Join("   ", row)}");
         }

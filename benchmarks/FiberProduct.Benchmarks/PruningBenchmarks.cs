@@ -29,9 +29,12 @@ public class PruningBenchmarks
     {
         const int d = 512;
         var random = new Random(5);
-        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-        var axes = Enumerable.Range(0, 32 + 64 + 64 + 2).Select(_ => Enumerable.Range(0, d).Select(_ => Gaussian() / Math.Sqrt(d)).ToArray()).ToArray();
-        var shared = Enumerable.Range(0, Size).Select(_ => Enumerable.Range(0, 32).Select(_ => Gaussian()).ToArray()).ToArray();
+        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
+            * Math.Cos(2 * Math.PI * random.NextDouble());
+        var axes = Enumerable.Range(0, 32 + 64 + 64 + 2)
+            .Select(_ => Enumerable.Range(0, d).Select(_ => Gaussian() / Math.Sqrt(d)).ToArray()).ToArray();
+        var shared = Enumerable.Range(0, Size).Select(_ => Enumerable.Range(0, 32)
+            .Select(_ => Gaussian()).ToArray()).ToArray();
         EmbeddingSet Make(int specificStart, int gapAxis)
         {
             var values = new float[Size * d];
@@ -41,7 +44,11 @@ public class PruningBenchmarks
                 if (Planted)
                 {
                     for (int a = 0; a < 32; a++) for (int c = 0; c < d; c++) row[c] += shared[i][a] * axes[a][c];
-                    for (int a = 0; a < 64; a++) { double u = 0.6 * Gaussian(); for (int c = 0; c < d; c++) row[c] += u * axes[specificStart + a][c]; }
+                    for (int a = 0; a < 64; a++)
+                    {
+                        double u = 0.6 * Gaussian();
+                        for (int c = 0; c < d; c++) row[c] += u * axes[specificStart + a][c];
+                    }
                     for (int c = 0; c < d; c++) row[c] += 1.5 * axes[gapAxis][c] + 0.02 * Gaussian();
                 }
                 else for (int c = 0; c < d; c++) row[c] = Gaussian();

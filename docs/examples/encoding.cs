@@ -28,8 +28,11 @@ foreach (string file in new[] { "camera.png", "chelsea.png", "coffee.png", "rock
     var back = encoder.Decode(patches, image.Width, image.Height, image.Channels);
     bool exact = back.ToPackedArray().AsSpan().SequenceEqual(image.ToPackedArray());
     var middle = patches[patches.Count / 2];
-    Console.WriteLine($"{file,-12} {image.Width} × {image.Height} × {image.Channels}: {patches.Count} patches of ≤ {16 * 16 * image.Channels} coefficients; " +
-        $"middle patch has degree {middle.Degree}, P(1) = {middle.Evaluate(1)} (the sum of its intensities mod 256); round trip exact: {exact}");
+    Console.WriteLine(
+        $"{file,-12} {image.Width} × {image.Height} × {image.Channels}: {patches.Count} patches of ≤ "
+        + $"{16 * 16 * image.Channels} coefficients; " +
+        $"middle patch has degree {middle.Degree}, P(1) = {middle.Evaluate(1)} (the sum of its intensities mod 256); "
+        + $"round trip exact: {exact}");
 }
 
 Console.WriteLine();
@@ -43,7 +46,9 @@ foreach (var tokenizer in new[] { TokenizerAdapter.Cl100kBase(), TokenizerAdapte
     Console.WriteLine($"   \"{captions[1]}\" → {q.TokenCount} tokens → Q(x) = {q.Polynomial}");
     int exact = captions.Count(c => text.Decode(text.Encode(c)) == c);
     double mean = captions.Average(c => text.Encode(c).TokenCount);
-    Console.WriteLine($"   all {captions.Count} captions: mean {mean:F1} tokens, {exact} of {captions.Count} decode back to the same text");
+    Console.WriteLine(
+        $"   all {captions.Count} captions: mean {mean:F1} tokens, {exact} of {captions.Count} decode "
+        + $"back to the same text");
 }
 
 Console.WriteLine();
@@ -54,10 +59,16 @@ double lipschitz = f.LipschitzConstant(RingMetric.Euclidean);
 var patch = camera[300];
 var noisy = patch.Coefficients.ToArray();
 var random = new Random(2);
-for (int k = 0; k < 40; k++) { int at = random.Next(noisy.Length); noisy[at] = (uint)Math.Clamp((int)noisy[at] + random.Next(-20, 21), 0, 255); }
+for (int k = 0; k < 40; k++)
+{
+    int at = random.Next(noisy.Length);
+    noisy[at] = (uint)Math.Clamp((int)noisy[at] + random.Next(-20, 21), 0, 255);
+}
 var perturbed = PolynomialRing.Z256.Create(noisy);
 double delta = RingDistance.Between(RingMetric.Euclidean, patch, perturbed);
 double moved = Math.Sqrt(f.Map(patch).Zip(f.Map(perturbed), (a, b) => ((double)a - b) * ((double)a - b)).Sum());
-Console.WriteLine($"L_f = {lipschitz:F4} (spectral norm of the 32 × 256 weights); a patch of camera.png moved by δ = {delta:F2} in the ring moves by {moved:F4} ≤ L_f δ = {lipschitz * delta:F4}");
+Console.WriteLine(
+    $"L_f = {lipschitz:F4} (spectral norm of the 32 × 256 weights); a patch of camera.png moved by δ = {delta:F2} "
+    + $"in the ring moves by {moved:F4} ≤ L_f δ = {lipschitz * delta:F4}");
 
 static string Here() => AppContext.GetData("EntryPointFileDirectoryPath") as string ?? Path.Combine("docs", "examples");

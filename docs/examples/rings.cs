@@ -38,12 +38,17 @@ catch (ArgumentException e) { Console.WriteLine($"non-unit lead  {e.Message.Spli
 // The quotient ring Z_256[x]/(x^8 − 1): patches of 8 pixels multiply by cyclic convolution.
 Console.WriteLine($"P·x in Z_256[x]/(x^8 − 1) = {patch.MultiplyCyclic(images.X, 8)}");
 
-// T9: reduce mod 4 and evaluate at 1 on both sides (4 divides gcd(256, 32000)); the pairs with equal images form a subring.
+// T9: reduce mod 4 and evaluate at 1 on both sides (4 divides gcd(256, 32000)); the pairs with equal images
+// form a subring.
 var tokens32k = PolynomialRing.ForVocabulary(32000);
-var algebraic = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(images, 4, 1), RingHomomorphism.ReductionThenEvaluation(tokens32k, 4, 1));
+var algebraic = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(images, 4, 1),
+    RingHomomorphism.ReductionThenEvaluation(tokens32k, 4, 1));
 var word = tokens32k.Create(17, 7);
-Console.WriteLine($"φ(P) = {algebraic.Phi.Apply(patch)}, ψ(Q) = {algebraic.Psi.Apply(word)}: (P, Q) in Z_256[x] ×_Z_4 Z_32000[x]: {algebraic.Contains(patch, word)}; " +
-    $"(P·P, Q·Q): {algebraic.Contains(patch * patch, word * word)}; (P + 1, Q): {algebraic.Contains(patch + images.One, word)}");
+Console.WriteLine(
+    $"φ(P) = {algebraic.Phi.Apply(patch)}, ψ(Q) = {algebraic.Psi.Apply(word)}: (P, Q) in Z_256[x] ×_Z_4 "
+    + $"Z_32000[x]: {algebraic.Contains(patch, word)}; " +
+    $"(P·P, Q·Q): {algebraic.Contains(patch * patch, word * word)}; (P + 1, Q): "
+    + $"{algebraic.Contains(patch + images.One, word)}");
 
 // Fast multiplication: two random 2^18-term patches (a 512 × 512 image each), exact modulo 256.
 var random = new Random(1);
@@ -54,4 +59,6 @@ var bigProduct = big * other;
 clock.Stop();
 uint x = 77;
 bool consistent = bigProduct.Evaluate(x) == images.Coefficients.Multiply(big.Evaluate(x), other.Evaluate(x));
-Console.WriteLine($"2^18 × 2^18 product: degree {bigProduct.Degree}, {clock.Elapsed.TotalMilliseconds:F1} ms (first call, JIT included), evaluation check {consistent}");
+Console.WriteLine(
+    $"2^18 × 2^18 product: degree {bigProduct.Degree}, {clock.Elapsed.TotalMilliseconds:F1} ms (first call, JIT "
+    + $"included), evaluation check {consistent}");

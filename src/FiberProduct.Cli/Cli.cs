@@ -33,7 +33,8 @@ internal static class Cli
         try
         {
             if (!Commands.TryGetValue(args[0], out var command))
-                throw new UsageException($"Unknown command '{args[0]}'; the commands are {string.Join(", ", Commands.Keys)}.");
+                throw new UsageException(
+                    $"Unknown command '{args[0]}'; the commands are {string.Join(", ", Commands.Keys)}.");
             var line = CommandLine.Parse(args[0], args.Skip(1), FiberProduct.Cli.Commands.Flags);
             if (line.Flag("help"))
             {
@@ -46,7 +47,8 @@ internal static class Cli
         catch (UsageException e) { return Fail(error, e.Message, Usage); }
         catch (OperationCanceledException) { return Fail(error, "Cancelled.", Cancelled); }
         catch (ResultBudgetExceededException e) { return Fail(error, e.Message, BudgetExceeded); }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException
+            or UnauthorizedAccessException)
         {
             return Fail(error, e.Message, InvalidInput);
         }

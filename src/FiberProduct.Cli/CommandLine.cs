@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace FiberProduct.Cli;
 
-/// <summary>A command line that does not follow the synopsis: the message names the option or argument and the value.</summary>
+/// <summary>A command line that does not follow the synopsis: the message names the option or argument and the
+/// value.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
@@ -26,7 +27,8 @@ internal sealed class CommandLine
 
     public IReadOnlyList<string> Positionals { get; }
 
-    /// <summary>Parses the arguments after the command; <paramref name="flagNames"/> are the options that take no value.</summary>
+    /// <summary>Parses the arguments after the command; <paramref name="flagNames"/> are the options that take no
+    /// value.</summary>
     public static CommandLine Parse(string command, IEnumerable<string> arguments, IReadOnlySet<string> flagNames)
     {
         var positionals = new List<string>();
@@ -105,8 +107,10 @@ internal sealed class CommandLine
         string? text = Optional(name);
         if (text is null) return null;
         return text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
-            double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || TryInfinity(part, out v)
-                ? v : throw new UsageException($"--{name} expects numbers separated by commas; '{part}' is not one.")).ToArray();
+            double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                || TryInfinity(part, out v)
+                ? v : throw new UsageException(
+                    $"--{name} expects numbers separated by commas; '{part}' is not one.")).ToArray();
     }
 
     /// <summary>Refuses every option given but never read by the command, and extra positional arguments.</summary>
@@ -116,7 +120,8 @@ internal sealed class CommandLine
         if (unknown.Count > 0)
             throw new UsageException($"{Command} has no option --{unknown[0]} (see 'fiberproduct {Command} --help').");
         if (Positionals.Count > positionals)
-            throw new UsageException($"{Command} takes {positionals} file argument(s); got an extra '{Positionals[positionals]}'.");
+            throw new UsageException(
+                $"{Command} takes {positionals} file argument(s); got an extra '{Positionals[positionals]}'.");
     }
 
     private static bool TryInfinity(string text, out double value)

@@ -28,7 +28,8 @@ internal static class Help
 
         """;
 
-    public static readonly IReadOnlyDictionary<string, string> Pages = new Dictionary<string, string>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, string> Pages =
+        new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["fiberproduct"] = $$"""
             NAME

@@ -20,11 +20,13 @@ internal static class Inputs
         if (paired is not null)
         {
             if (line.Positionals.Count > 0)
-                throw new UsageException($"Give either --paired FILE or two files, not both (got '{line.Positionals[0]}').");
+                throw new UsageException(
+                    $"Give either --paired FILE or two files, not both (got '{line.Positionals[0]}').");
             return Paired(paired);
         }
         if (line.Positionals.Count < 2)
-            throw new UsageException($"{line.Command} needs two embedding files (images, then texts) or --paired FILE.");
+            throw new UsageException(
+                $"{line.Command} needs two embedding files (images, then texts) or --paired FILE.");
         return (Set(line.Positionals[0]), Set(line.Positionals[1]));
     }
 
@@ -39,7 +41,8 @@ internal static class Inputs
     public static FiberProductOptions Options(CommandLine line, bool pairs = false) => new()
     {
         MaxDegreeOfParallelism = line.Int("threads", 1) ?? -1,
-        MaxPairs = pairs ? line.Long("max-pairs", 0) ?? FiberProductOptions.DefaultMaxPairs : FiberProductOptions.DefaultMaxPairs,
+        MaxPairs = pairs ? line.Long("max-pairs", 0) ?? FiberProductOptions.DefaultMaxPairs
+            : FiberProductOptions.DefaultMaxPairs,
         TruncateAtBudget = pairs && line.Flag("truncate"),
     };
 
@@ -69,10 +72,12 @@ internal static class Inputs
         };
     }
 
-    /// <summary>"dir/a.npz:images" → ("dir/a.npz", ".npz", "images"); a colon belongs to the path unless it follows a container's extension.</summary>
+    /// <summary>"dir/a.npz:images" → ("dir/a.npz", ".npz", "images"); a colon belongs to the path unless it follows a
+    /// container's extension.</summary>
     private static (string Path, string Format, string? Member) Parse(string spec)
     {
-        foreach (var (extension, format) in new[] { (".npz", ".npz"), (".parquet", ".parquet"), (".hdf5", ".h5"), (".h5", ".h5") })
+        foreach (var (extension, format) in new[] { (".npz", ".npz"), (".parquet", ".parquet"),
+            (".hdf5", ".h5"), (".h5", ".h5") })
         {
             int at = spec.LastIndexOf(extension + ":", StringComparison.OrdinalIgnoreCase);
             if (at >= 0) return (spec[..(at + extension.Length)], format, spec[(at + extension.Length + 1)..]);
@@ -85,7 +90,8 @@ internal static class Inputs
         $"'{spec}': expected a .npy file, or archive.npz[:name], table.parquet:column, or file.h5:/dataset.");
 
     private static string Required(string spec, string? member, string what) =>
-        string.IsNullOrEmpty(member) ? throw new UsageException($"'{spec}': name the {what} as '{spec}:{what}'.") : member;
+        string.IsNullOrEmpty(member)
+            ? throw new UsageException($"'{spec}': name the {what} as '{spec}:{what}'.") : member;
 
     private static (EmbeddingSet, EmbeddingSet) Two(string spec, string? member, string what,
         Func<string, string, (EmbeddingSet, EmbeddingSet)> load) =>
@@ -105,8 +111,10 @@ internal static class Inputs
         var arrays = Npy.ReadNpz(path);
         if (!string.IsNullOrEmpty(member))
             return arrays.TryGetValue(member, out var array) ? array
-                : throw new InvalidDataException($"'{path}' has no array '{member}'; it has {string.Join(", ", arrays.Keys)}.");
+                : throw new InvalidDataException(
+                    $"'{path}' has no array '{member}'; it has {string.Join(", ", arrays.Keys)}.");
         return arrays.Count == 1 ? arrays.Values.Single()
-            : throw new UsageException($"'{spec}' holds {arrays.Count} arrays ({string.Join(", ", arrays.Keys)}): name one as '{path}:name'.");
+            : throw new UsageException(
+                $"'{spec}' holds {arrays.Count} arrays ({string.Join(", ", arrays.Keys)}): name one as '{path}:name'.");
     }
 }

@@ -13,7 +13,8 @@ internal sealed class ProgressDisplay(TextWriter error, bool interactive)
         if (!interactive) return step(null);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         return console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask(description, maxValue: 1);

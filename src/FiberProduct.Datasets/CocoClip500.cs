@@ -5,10 +5,10 @@ using FiberProduct.IO;
 namespace FiberProduct.Datasets;
 
 /// <summary>
-/// COCO-CLIP-500: CLIP ViT-B/16 embeddings of 500 COCO val2017 images and one caption each, L2-normalised, plus the same
-/// pairs through a randomly initialised CLIP as a negative control. The embeddings come unchanged from the repository of
-/// "Mind the Gap" (Liang et al., NeurIPS 2022; MIT licence); the captions from the COCO 2017 annotations (CC BY 4.0).
-/// Shipped as embedded resources, so loading needs no file and no network.
+/// COCO-CLIP-500: CLIP ViT-B/16 embeddings of 500 COCO val2017 images and one caption each, L2-normalised, plus the
+/// same pairs through a randomly initialised CLIP as a negative control. The embeddings come unchanged from the
+/// repository of "Mind the Gap" (Liang et al., NeurIPS 2022; MIT licence); the captions from the COCO 2017 annotations
+/// (CC BY 4.0). Shipped as embedded resources, so loading needs no file and no network.
 /// </summary>
 public static class CocoClip500
 {
@@ -28,12 +28,15 @@ public static class CocoClip500
     /// var control = CocoClip500.RandomInit();                           // the same pairs, untrained: no alignment
     /// </code>
     /// </example>
-    public static PairedEmbeddings Pretrained() => Load("features_clip.npy", "COCO-CLIP-500 (pretrained CLIP ViT-B/16)");
+    public static PairedEmbeddings Pretrained() => Load("features_clip.npy",
+        "COCO-CLIP-500 (pretrained CLIP ViT-B/16)");
 
-    /// <summary>The random-init control: the same 500 pairs through an untrained CLIP (no alignment beyond chance).</summary>
+    /// <summary>The random-init control: the same 500 pairs through an untrained CLIP (no alignment beyond
+    /// chance).</summary>
     /// <returns>A new copy of the 500 pairs, as <see cref="Pretrained"/> returns them, with the untrained model's
     /// embeddings.</returns>
-    public static PairedEmbeddings RandomInit() => Load("features_clip_random.npy", "COCO-CLIP-500 (random-init control)");
+    public static PairedEmbeddings RandomInit() => Load("features_clip_random.npy",
+        "COCO-CLIP-500 (random-init control)");
 
     /// <summary>The licence notice and provenance of the data (the README and MIT licence shipped with them).</summary>
     public static string Notice => ReadText("README.md") + Environment.NewLine + ReadText("LICENSE-embeddings.txt");
@@ -49,7 +52,9 @@ public static class CocoClip500
     {
         ArgumentNullException.ThrowIfNull(name);
         return typeof(CocoClip500).Assembly.GetManifestResourceStream(Folder + name)
-            ?? throw new ArgumentException($"COCO-CLIP-500 ships no file '{name}'; it has features_clip.npy, features_clip_random.npy, captions.json, README.md and LICENSE-embeddings.txt.", nameof(name));
+            ?? throw new ArgumentException(
+                $"COCO-CLIP-500 ships no file '{name}'; it has features_clip.npy, features_clip_random.npy, "
+                + $"captions.json, README.md and LICENSE-embeddings.txt.", nameof(name));
     }
 
     private static PairedEmbeddings Load(string file, string name)

@@ -9,7 +9,8 @@ namespace FiberProduct.Datasets;
 /// </summary>
 public sealed class PairedEmbeddings
 {
-    internal PairedEmbeddings(string name, EmbeddingSet images, EmbeddingSet texts, IReadOnlyList<string> captions, IReadOnlyList<string> imageFiles, string notice)
+    internal PairedEmbeddings(string name, EmbeddingSet images, EmbeddingSet texts, IReadOnlyList<string> captions,
+        IReadOnlyList<string> imageFiles, string notice)
     {
         Name = name;
         Images = images;

@@ -14,7 +14,8 @@ internal static class FormatError
     /// them pass unchanged.</summary>
     private const string Marker = "FiberProduct.Formats.FormatError";
 
-    public static InvalidDataException Create(string file, string what, string name, string reason, Exception? inner = null)
+    public static InvalidDataException Create(string file, string what, string name, string reason,
+        Exception? inner = null)
     {
         var e = new InvalidDataException(
             string.Create(CultureInfo.InvariantCulture, $"'{file}', {what} '{name}': {reason}"), inner);

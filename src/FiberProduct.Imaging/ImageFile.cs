@@ -29,10 +29,11 @@ public static class ImageFile
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="IOException">The file system failed to read the file (as <see cref="File.ReadAllBytes"/> throws
     /// it; also <see cref="UnauthorizedAccessException"/>).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a
+    /// <see cref="ColorMode"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
-    /// <returns>A new image, Width × Height pixels of 8-bit intensities, with the channels <paramref name="mode"/> asks
-    /// for (as stored: 1, 3 or 4); rows top to bottom, no padding.</returns>
+    /// <returns>A new image, Width × Height pixels of 8-bit intensities, with the channels <paramref name="mode"/>
+    /// asks for (as stored: 1, 3 or 4); rows top to bottom, no padding.</returns>
     /// <example>
     /// <code>
     /// PixelBuffer image = ImageFile.Load("photo.jpg", ColorMode.Rgb);    // 3 channels, whatever the file stores
@@ -51,7 +52,9 @@ public static class ImageFile
         var file = new FileInfo(path);
         if (!file.Exists) throw new FileNotFoundException($"No image file at '{path}'.", path);
         if (file.Length > options.MaxFileBytes)
-            throw Reject.Limit(path, $"the file has {file.Length} bytes, above the limit of {options.MaxFileBytes} (ImageReadOptions.MaxFileBytes).");
+            throw Reject.Limit(path,
+                $"the file has {file.Length} bytes, above the limit of {options.MaxFileBytes} ",
+                $"(ImageReadOptions.MaxFileBytes).");
         return Decode(File.ReadAllBytes(path), path, mode, options);
     }
 
@@ -60,12 +63,15 @@ public static class ImageFile
     /// <param name="stream">The image's bytes.</param>
     /// <param name="mode">Which channels the image gets.</param>
     /// <param name="options">Limits; null for <see cref="ImageReadOptions.Default"/>.</param>
-    /// <exception cref="ImageFormatException">As for <see cref="Load"/>; the message says "the image stream".</exception>
+    /// <exception cref="ImageFormatException">As for <see cref="Load"/>; the message says "the image
+    /// stream".</exception>
     /// <exception cref="IOException">The stream itself failed (whatever it throws passes through).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="ColorMode"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a
+    /// <see cref="ColorMode"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <returns>A new image, as <see cref="Load"/> returns it.</returns>
-    public static PixelBuffer Decode(Stream stream, ColorMode mode = ColorMode.AsStored, ImageReadOptions? options = null)
+    public static PixelBuffer Decode(Stream stream, ColorMode mode = ColorMode.AsStored,
+        ImageReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckMode(mode);
@@ -76,7 +82,9 @@ public static class ImageFile
         while ((n = stream.Read(buffer)) > 0)
         {
             if (copy.Length + n > options.MaxFileBytes)
-                throw Reject.Limit(null, $"the stream holds more than {options.MaxFileBytes} bytes, the limit (ImageReadOptions.MaxFileBytes).");
+                throw Reject.Limit(null,
+                    $"the stream holds more than {options.MaxFileBytes} bytes, the limit ",
+                    $"(ImageReadOptions.MaxFileBytes).");
             copy.Write(buffer, 0, n);
         }
         return Decode(copy.ToArray(), null, mode, options);
@@ -113,7 +121,8 @@ public static class ImageFile
             {
                 ImageFormat.Netpbm => Netpbm.Decode(file, source, options),
                 ImageFormat.RadianceHdr => throw Reject.Unsupported(source,
-                    $"it is a Radiance HDR file; its floating-point radiance has no 8-bit reading that loses nothing, so convert it (tone-map) first."),
+                    $"it is a Radiance HDR file; its floating-point radiance has no 8-bit reading that loses nothing, ",
+                    $"so convert it (tone-map) first."),
                 _ => StbDecoder.Decode(file, format, mode, source, options),
             };
             return Convert(image, mode);
@@ -124,13 +133,15 @@ public static class ImageFile
         {
             // Anything else that escapes the decoder on these bytes (a bug of the decoder, found by fuzzing or not) is
             // still about this file: the one documented type, with the decoder's exception inside.
-            throw new ImageFormatException(source, ImageRejection.Malformed, $"the decoder failed on it ({e.GetType().Name}: {e.Message}).", e);
+            throw new ImageFormatException(source, ImageRejection.Malformed,
+                $"the decoder failed on it ({e.GetType().Name}: {e.Message}).", e);
         }
     }
 
     private static PixelBuffer Convert(PixelBuffer image, ColorMode mode)
     {
-        int target = mode switch { ColorMode.Rgb => 3, ColorMode.Rgba => 4, ColorMode.Grayscale => 1, _ => image.Channels };
+        int target = mode switch { ColorMode.Rgb => 3, ColorMode.Rgba => 4,
+            ColorMode.Grayscale => 1, _ => image.Channels };
         if (target == image.Channels) return image;
         if (target == 1) return Grey(image);
         var data = new byte[image.Width * image.Height * target];

@@ -13,7 +13,8 @@ public sealed class ImageFormatException : FormatException
     /// <param name="reason">Malformed, unsupported, or over a limit.</param>
     /// <param name="detail">What was wrong, in a sentence.</param>
     /// <param name="innerException">The decoder's own exception, when it threw one.</param>
-    public ImageFormatException(string? fileName, ImageRejection reason, string detail, Exception? innerException = null)
+    public ImageFormatException(string? fileName, ImageRejection reason, string detail,
+        Exception? innerException = null)
         : base($"{(fileName is null ? "The image stream" : $"The image file '{fileName}'")}: {detail}", innerException)
     {
         FileName = fileName;

@@ -22,17 +22,20 @@ public sealed record ImageReadOptions
     public long MaxPixels
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPixels), value, "The pixel limit must be at least 1.");
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPixels), value,
+            "The pixel limit must be at least 1.");
     } = DefaultMaxPixels;
 
     /// <summary>The largest file (or stream) read, in bytes; a larger one is refused before it is read into memory.
     /// At most <see cref="Array.MaxLength"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="Array.MaxLength"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above
+    /// <see cref="Array.MaxLength"/>.</exception>
     public long MaxFileBytes
     {
         get;
         init => field = value is >= 1 and <= int.MaxValue && value <= Array.MaxLength ? value
             : throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), value,
-                string.Create(CultureInfo.InvariantCulture, $"The file-size limit must lie in 1 … {Array.MaxLength}."));
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The file-size limit must lie in 1 … {Array.MaxLength}."));
     } = DefaultMaxFileBytes;
 }

@@ -44,15 +44,16 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// <param name="vocabularySize">|V|: one more than the largest id the tokenizer can produce.</param>
     /// <param name="name">A name for reports (e.g. "cl100k_base").</param>
     /// <param name="addSpecialTokens">Whether encoding adds BERT's [CLS] … [SEP] (other tokenizers add none).</param>
-    /// <param name="maxTextLength">The longest text encoded, in UTF-16 code units, and the most ids decoded at once.</param>
+    /// <param name="maxTextLength">The longest text encoded, in UTF-16 code units, and the most ids decoded
+    /// at once.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2, or
     /// <paramref name="maxTextLength"/> below 1.</exception>
     public TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens = false,
         int maxTextLength = DefaultMaxTextLength)
         : this(tokenizer, vocabularySize, name, addSpecialTokens, maxTextLength, null) { }
 
-    private TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens, int maxTextLength,
-        Func<int, bool>? isUnused)
+    private TokenizerAdapter(Tokenizer tokenizer, int vocabularySize, string name, bool addSpecialTokens,
+        int maxTextLength, Func<int, bool>? isUnused)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(name);
@@ -66,7 +67,8 @@ public sealed class TokenizerAdapter : ITextTokenizer
         this.isUnused = isUnused;
     }
 
-    /// <summary>OpenAI's cl100k_base byte-pair encoding (GPT-3.5/4); |V| = 100,277 including its special tokens.</summary>
+    /// <summary>OpenAI's cl100k_base byte-pair encoding (GPT-3.5/4); |V| = 100,277 including its special
+    /// tokens.</summary>
     /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
     /// <returns>A new adapter; each call reads the encoding's ranks (about 100,000) from the bundled data, so keep and
     /// reuse it.</returns>
@@ -77,14 +79,16 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// EncodedText caption = encoder.Encode("Two dogs play in the snow.");   // caption.Polynomial ∈ Z_100277[x]
     /// </code>
     /// </example>
-    public static TokenizerAdapter Cl100kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("cl100k_base", maxTextLength);
+    public static TokenizerAdapter Cl100kBase(int maxTextLength = DefaultMaxTextLength) =>
+        Tiktoken("cl100k_base", maxTextLength);
 
     /// <summary>OpenAI's o200k_base byte-pair encoding (GPT-4o); |V| = 200,019 including its special tokens.</summary>
     /// <param name="maxTextLength">The longest text encoded and the most ids decoded at once.</param>
     /// <returns>A new adapter; each call reads the encoding's ranks (about 200,000) from the bundled data, so keep and
     /// reuse it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTextLength"/> is below 1.</exception>
-    public static TokenizerAdapter O200kBase(int maxTextLength = DefaultMaxTextLength) => Tiktoken("o200k_base", maxTextLength);
+    public static TokenizerAdapter O200kBase(int maxTextLength = DefaultMaxTextLength) =>
+        Tiktoken("o200k_base", maxTextLength);
 
     /// <summary>
     /// BERT's WordPiece tokenizer from a vocab.txt file (one token per line, the id is the line number); |V| is the
@@ -106,22 +110,27 @@ public sealed class TokenizerAdapter : ITextTokenizer
     /// var ids = bert.Encode("Héllo World");      // lower-cased, accents stripped: "hello world"
     /// </code>
     /// </example>
-    public static TokenizerAdapter BertWordPiece(string vocabularyFile, bool lowerCase = true, bool addSpecialTokens = false,
-        int maxTextLength = DefaultMaxTextLength)
+    public static TokenizerAdapter BertWordPiece(string vocabularyFile, bool lowerCase = true,
+        bool addSpecialTokens = false, int maxTextLength = DefaultMaxTextLength)
     {
         ArgumentNullException.ThrowIfNull(vocabularyFile);
-        if (!File.Exists(vocabularyFile)) throw new FileNotFoundException($"No BERT vocabulary file at '{vocabularyFile}'.", vocabularyFile);
+        if (!File.Exists(vocabularyFile))
+            throw new FileNotFoundException($"No BERT vocabulary file at '{vocabularyFile}'.", vocabularyFile);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int lines = 0;
         foreach (string line in File.ReadLines(vocabularyFile))
         {
             if (!seen.Add(line))
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{vocabularyFile}' repeats the token '{line}' on line {lines + 1}; ids would be ambiguous."));
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{vocabularyFile}' repeats the token '{line}' on line {lines + 1}; ids would be ambiguous."));
             lines++;
         }
-        if (lines < 2) throw new InvalidDataException($"'{vocabularyFile}' holds {lines} token(s); a vocabulary needs at least 2.");
+        if (lines < 2)
+            throw new InvalidDataException(
+                $"'{vocabularyFile}' holds {lines} token(s); a vocabulary needs at least 2.");
         var options = new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase };
-        return new TokenizerAdapter(BertTokenizer.Create(vocabularyFile, options), lines, "bert-wordpiece:" + Path.GetFileName(vocabularyFile), addSpecialTokens, maxTextLength);
+        return new TokenizerAdapter(BertTokenizer.Create(vocabularyFile, options), lines,
+            "bert-wordpiece:" + Path.GetFileName(vocabularyFile), addSpecialTokens, maxTextLength);
     }
 
     /// <summary>The wrapped tokenizer.</summary>
@@ -139,32 +148,38 @@ public sealed class TokenizerAdapter : ITextTokenizer
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">The text is longer than <see cref="MaxTextLength"/>.</exception>
-    /// <exception cref="ArgumentException">The text is not well-formed UTF-16: a surrogate without its pair.</exception>
+    /// <exception cref="ArgumentException">The text is not well-formed UTF-16: a surrogate without its
+    /// pair.</exception>
     /// <exception cref="InvalidOperationException">The tokenizer produced an id outside 0 … |V| − 1 (the vocabulary
     /// size given to the constructor is wrong; not a problem of the text).</exception>
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length > MaxTextLength)
-            throw new ArgumentOutOfRangeException(nameof(text), text.Length, string.Create(CultureInfo.InvariantCulture,
-                $"The text has {text.Length} characters, above the limit of {MaxTextLength} for {Name} (maxTextLength)."));
+            throw new ArgumentOutOfRangeException(nameof(text), text.Length,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The text has {text.Length} characters, above the limit of {MaxTextLength} for "
+                    + $"{Name} (maxTextLength)."));
         int bad = LoneSurrogate(text);
         if (bad >= 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"The text has a lone surrogate U+{(int)text[bad]:X4} at index {bad}; it is not well-formed UTF-16 and would not survive encoding."), nameof(text));
-        var ids = Tokenizer is BertTokenizer bert ? bert.EncodeToIds(text, addSpecialTokens, considerPreTokenization: true, considerNormalization: true) : Tokenizer.EncodeToIds(text);
+                $"The text has a lone surrogate U+{(int)text[bad]:X4} at index {bad}; it is not well-formed UTF-16 "
+                + $"and would not survive encoding."), nameof(text));
+        var ids = Tokenizer is BertTokenizer bert ? bert.EncodeToIds(text, addSpecialTokens,
+            considerPreTokenization: true, considerNormalization: true) : Tokenizer.EncodeToIds(text);
         for (int i = 0; i < ids.Count; i++)
             if ((uint)ids[i] >= (uint)VocabularySize)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"{Name} produced token id {ids[i]} at position {i}, outside 0 … {VocabularySize - 1}; the vocabulary size given for it is wrong."));
+                    $"{Name} produced token id {ids[i]} at position {i}, outside 0 … {VocabularySize - 1}; the "
+                    + $"vocabulary size given for it is wrong."));
         return ids;
     }
 
     /// <inheritdoc/>
     /// <remarks>Ids whose bytes split a character (a byte-level token alone) decode to U+FFFD for the piece, as
     /// Microsoft.ML.Tokenizers does; the ids themselves are exact in <see cref="Encode"/>'s output.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">An id is outside 0 … |V| − 1 or one of the unused ids below |V|,
-    /// or there are more than <see cref="MaxTextLength"/> ids.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside 0 … |V| − 1 or one of the unused ids below
+    /// |V|, or there are more than <see cref="MaxTextLength"/> ids.</exception>
     public string Decode(IReadOnlyList<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -175,10 +190,12 @@ public sealed class TokenizerAdapter : ITextTokenizer
         {
             if ((uint)ids[i] >= (uint)VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(ids), ids[i],
-                    string.Create(CultureInfo.InvariantCulture, $"Token {i} has id {ids[i]}, outside the vocabulary of {Name} (0 … {VocabularySize - 1})."));
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Token {i} has id {ids[i]}, outside the vocabulary of {Name} (0 … {VocabularySize - 1})."));
             if (isUnused?.Invoke(ids[i]) == true)
                 throw new ArgumentOutOfRangeException(nameof(ids), ids[i],
-                    string.Create(CultureInfo.InvariantCulture, $"Token {i} has id {ids[i]}, which {Name} does not use (it would decode to nothing)."));
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Token {i} has id {ids[i]}, which {Name} does not use (it would decode to nothing)."));
         }
         return Tokenizer.Decode(ids) ?? string.Empty;
     }
@@ -196,7 +213,8 @@ public sealed class TokenizerAdapter : ITextTokenizer
     }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (|V| = {VocabularySize})");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Name} (|V| = {VocabularySize})");
 
     private static TokenizerAdapter Tiktoken(string encoding, int maxTextLength)
     {
@@ -206,17 +224,21 @@ public sealed class TokenizerAdapter : ITextTokenizer
         // Decode refuses them. The tokenizer does not expose its ranks, so read them from the data package it uses.
         var used = Ranks(encoding);
         used.UnionWith(tokenizer.SpecialTokens?.Values ?? []);
-        return new TokenizerAdapter(tokenizer, used.Max() + 1, encoding, false, maxTextLength, id => !used.Contains(id));
+        return new TokenizerAdapter(tokenizer, used.Max() + 1, encoding, false, maxTextLength,
+            id => !used.Contains(id));
     }
 
     // The data packages hold a "Capacity: N" line, then one base64 token per line whose rank is its line number (or,
     // in the tiktoken file format, "token rank").
     private static HashSet<int> Ranks(string encoding)
     {
-        string package = encoding switch { "cl100k_base" => "Microsoft.ML.Tokenizers.Data.Cl100kBase", _ => "Microsoft.ML.Tokenizers.Data.O200kBase" };
-        using var compressed = System.Reflection.Assembly.Load(package).GetManifestResourceStream(encoding + ".tiktoken.deflate")
+        string package = encoding switch { "cl100k_base" => "Microsoft.ML.Tokenizers.Data.Cl100kBase",
+            _ => "Microsoft.ML.Tokenizers.Data.O200kBase" };
+        using var compressed = System.Reflection.Assembly.Load(package)
+            .GetManifestResourceStream(encoding + ".tiktoken.deflate")
             ?? throw new InvalidOperationException($"{package} does not hold {encoding}.tiktoken.deflate.");
-        using var reader = new StreamReader(new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionMode.Decompress));
+        using var reader = new StreamReader(
+            new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionMode.Decompress));
         var ranks = new HashSet<int>();
         int next = 0;
         while (reader.ReadLine() is { } line)

@@ -26,11 +26,13 @@ public static class Hdf5Embeddings
 {
     /// <summary>Reads a 2-D float dataset of an HDF5 file.</summary>
     /// <param name="path">The HDF5 file.</param>
-    /// <param name="dataset">The dataset's path inside the file, e.g. <c>"embeddings"</c> or <c>"clip/image"</c>.</param>
+    /// <param name="dataset">The dataset's path inside the file, e.g. <c>"embeddings"</c> or
+    /// <c>"clip/image"</c>.</param>
     /// <param name="limits">What reading may cost; <see cref="FormatReadLimits.Default"/> when null.</param>
     /// <returns>One row per point, in the dataset's precision.</returns>
     /// <exception cref="InvalidDataException">The file is not readable HDF5, the dataset is missing or is not a 2-D
-    /// float dataset, a value is NaN or infinite, or a limit is exceeded; the message names file and dataset.</exception>
+    /// float dataset, a value is NaN or infinite, or a limit is exceeded; the message names file and
+    /// dataset.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static EmbeddingSet Load(string path, string dataset, FormatReadLimits? limits = null)
     {
@@ -45,12 +47,13 @@ public static class Hdf5Embeddings
     /// <param name="path">The HDF5 file.</param>
     /// <param name="imageDataset">The dataset of the images f(𝒫).</param>
     /// <param name="textDataset">The dataset of the texts g(𝒬).</param>
-    /// <param name="limits">What reading may cost, for each dataset; <see cref="FormatReadLimits.Default"/> when null.</param>
+    /// <param name="limits">What reading may cost, for each dataset; <see cref="FormatReadLimits.Default"/>
+    /// when null.</param>
     /// <returns>The two sets, each in its dataset's precision.</returns>
     /// <exception cref="InvalidDataException">As for <see cref="Load"/>, for either dataset.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, string imageDataset, string textDataset,
-        FormatReadLimits? limits = null)
+    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, string imageDataset,
+        string textDataset, FormatReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(imageDataset);
@@ -64,7 +67,8 @@ public static class Hdf5Embeddings
 
     internal static EmbeddingSet Read(Stream stream, string file, string dataset, FormatReadLimits limits)
     {
-        Exception Fail(string reason, Exception? inner = null) => FormatError.Create(file, "dataset", dataset, reason, inner);
+        Exception Fail(string reason, Exception? inner = null) =>
+            FormatError.Create(file, "dataset", dataset, reason, inner);
         Exception Refuse(string reason) => Fail(reason);
         try
         {
@@ -78,24 +82,32 @@ public static class Hdf5Embeddings
             var type = data.Type;
             var dimensions = data.Space.Dimensions;
             if (type.Class != H5DataTypeClass.FloatingPoint || type.Size is not (2 or 4 or 8))
-                throw Fail($"holds {Name(type)} values; embeddings are float16, float32 or float64 (convert explicitly, e.g. NumPy's astype(np.float32)).");
+                throw Fail(
+                    $"holds {Name(type)} values; embeddings are float16, float32 or float64 (convert explicitly, e.g. "
+                    + $"NumPy's astype(np.float32)).");
             if (dimensions.Length != 2)
-                throw Fail(Invariant($"has shape ({string.Join(", ", dimensions)}); embeddings are a 2-D dataset (N, d)."));
+                throw Fail(
+                    Invariant($"has shape ({string.Join(", ", dimensions)}); embeddings are a 2-D dataset (N, d)."));
             ulong rows = dimensions[0], d = dimensions[1];
             if (d == 0)
                 throw Fail(Invariant($"has shape ({rows}, 0); the dimension d must be at least 1."));
             int held = type.Size == 8 ? 8 : 4;
             // The dataspace bounds what PureHDF allocates and inflates: it is checked before any value is read.
             if (rows > (ulong)limits.MaxArrayBytes / d / (ulong)held)
-                throw Fail(Invariant($"has shape ({rows}, {d}): {rows * d} values of {held} bytes are more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
+                throw Fail(
+                    Invariant($"has shape ({rows}, {d}): {rows * d} values of {held} bytes are more than ")
+                    + Invariant($"FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
             if (rows * d > (ulong)Array.MaxLength - 64)
                 throw Fail(Invariant($"has shape ({rows}, {d}), more values than an embedding set holds."));
             int count = (int)rows, dimension = (int)d;
             return type.Size switch
             {
-                8 => Checked(ReadValues<double>(data), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
-                4 => Checked(ReadValues<float>(data), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
-                _ => Checked(Array.ConvertAll(ReadValues<Half>(data), h => (float)h), count, dimension, Refuse, v => new EmbeddingSet(v, count, dimension)),
+                8 => Checked(ReadValues<double>(data), count, dimension, Refuse,
+                    v => new EmbeddingSet(v, count, dimension)),
+                4 => Checked(ReadValues<float>(data), count, dimension, Refuse,
+                    v => new EmbeddingSet(v, count, dimension)),
+                _ => Checked(Array.ConvertAll(ReadValues<Half>(data), h => (float)h), count, dimension, Refuse,
+                    v => new EmbeddingSet(v, count, dimension)),
             };
         }
         catch (Exception e) when (FormatError.IsContentError(e))
@@ -104,7 +116,8 @@ public static class Hdf5Embeddings
         }
     }
 
-    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
+    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r',
+        (byte)'\n', 0x1A, (byte)'\n'];
 
     /// <summary>
     /// Refuses a file shorter than its superblock says, as libhdf5 does ("truncated file"): PureHDF reads only the
@@ -123,9 +136,11 @@ public static class Hdf5Embeddings
             int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             if (read < 8 || !head[..8].SequenceEqual(Signature)) continue;
             int version = read > 8 ? head[8] : -1;
-            int offsets = version switch { 0 or 1 => read > 13 ? head[13] : 0, 2 or 3 => read > 9 ? head[9] : 0, _ => 0 };
+            int offsets = version switch { 0 or 1 => read > 13 ? head[13] : 0, 2 or 3 => read > 9
+                ? head[9] : 0, _ => 0 };
             if (offsets is not (2 or 4 or 8))
-                throw fail(string.Create(CultureInfo.InvariantCulture, $"not a readable HDF5 file (superblock version {version}, size of offsets {offsets})."));
+                throw fail(string.Create(CultureInfo.InvariantCulture,
+                    $"not a readable HDF5 file (superblock version {version}, size of offsets {offsets})."));
             int baseAt = version switch { 0 => 24, 1 => 28, _ => 12 };
             int eofAt = baseAt + 2 * offsets;
             if (read < eofAt + offsets)
@@ -170,14 +185,18 @@ public static class Hdf5Embeddings
 
     /// <summary>Refuses NaN and ±∞ with row, column and value before the set is made (whose own check would throw an
     /// <see cref="ArgumentException"/> without the file's name).</summary>
-    private static EmbeddingSet Checked<T>(T[] values, int count, int dimension, Func<string, Exception> fail, Func<T[], EmbeddingSet> make)
+    private static EmbeddingSet Checked<T>(T[] values, int count, int dimension, Func<string, Exception> fail,
+        Func<T[], EmbeddingSet> make)
         where T : System.Numerics.IFloatingPointIeee754<T>
     {
         if (values.Length != (long)count * dimension)
             throw fail(Invariant($"holds {values.Length} values for shape ({count}, {dimension})."));
         for (int k = 0; k < values.Length; k++)
             if (!T.IsFinite(values[k]))
-                throw fail(Invariant($"the value at row {k / dimension}, column {k % dimension} is {FormatError.Number(double.CreateTruncating(values[k]))}; every value of an embedding must be finite."));
+                throw fail(
+                    Invariant($"the value at row {k / dimension}, column {k % dimension} is ")
+                    + Invariant($"{FormatError.Number(double.CreateTruncating(values[k]))}; every value of an ")
+                    + $"embedding must be finite.");
         return make(values);
     }
 
@@ -217,7 +236,8 @@ public static class Hdf5Embeddings
     /// <param name="dataset">The dataset's path, e.g. <c>"embeddings"</c>; groups on the path are created.</param>
     /// <param name="embeddings">The set.</param>
     /// <exception cref="ArgumentException">The dataset path is empty.</exception>
-    public static void Save(string path, string dataset, EmbeddingSet embeddings) => SaveAll(path, [(dataset, embeddings)]);
+    public static void Save(string path, string dataset, EmbeddingSet embeddings) =>
+        SaveAll(path, [(dataset, embeddings)]);
 
     /// <summary>Writes two embedding sets as two datasets of one HDF5 file, row i of each a pair.</summary>
     /// <param name="path">The file to create or overwrite.</param>
@@ -232,7 +252,9 @@ public static class Hdf5Embeddings
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         if (images.Count != texts.Count)
-            throw new ArgumentException(Invariant($"The images have {images.Count} rows, the texts {texts.Count}: pairs need equal rows."), nameof(texts));
+            throw new ArgumentException(
+                Invariant($"The images have {images.Count} rows, the texts {texts.Count}: pairs need equal rows."),
+                nameof(texts));
         SaveAll(path, [(imageDataset, images), (textDataset, texts)]);
     }
 
@@ -251,10 +273,12 @@ public static class Hdf5Embeddings
             {
                 if (!group.TryGetValue(part, out var child))
                     group[part] = child = new H5Group();
-                group = child as H5Group ?? throw new ArgumentException($"'{name}' passes through another dataset.", nameof(datasets));
+                group = child as H5Group
+                    ?? throw new ArgumentException($"'{name}' passes through another dataset.", nameof(datasets));
             }
             if (group.ContainsKey(parts[^1]))
-                throw new ArgumentException($"The dataset paths must differ; '{name}' is given twice.", nameof(datasets));
+                throw new ArgumentException($"The dataset paths must differ; '{name}' is given twice.",
+                    nameof(datasets));
             ulong[] shape = [(ulong)set.Count, (ulong)set.Dimension];
             group[parts[^1]] = set.Precision == EmbeddingPrecision.Float32
                 ? new H5Dataset(set.Values.ToArray(), fileDims: shape)

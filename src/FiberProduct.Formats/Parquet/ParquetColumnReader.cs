@@ -14,13 +14,15 @@ namespace FiberProduct.Formats;
 /// </summary>
 internal static class ParquetColumnReader
 {
-    public static async Task<ParquetReader> OpenAsync(Stream stream, string file, string column, CancellationToken cancellationToken)
+    public static async Task<ParquetReader> OpenAsync(Stream stream, string file, string column,
+        CancellationToken cancellationToken)
     {
         try
         {
             ParquetPageScan.CheckFooter(stream, reason => FormatError.Create(file, "column", column, reason));
             stream.Position = 0;
-            return await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (FormatError.IsContentError(e))
         {
@@ -38,8 +40,10 @@ internal static class ParquetColumnReader
         {
             var leaf = FindLeaf(reader, file, column);
             return leaf.ClrType == typeof(float)
-                ? await ReadAsync<float>(reader, leaf, stream, file, column, limits, cancellationToken).ConfigureAwait(false)
-                : await ReadAsync<double>(reader, leaf, stream, file, column, limits, cancellationToken).ConfigureAwait(false);
+                ? await ReadAsync<float>(reader, leaf, stream, file, column, limits, cancellationToken)
+                    .ConfigureAwait(false)
+                : await ReadAsync<double>(reader, leaf, stream, file, column, limits, cancellationToken)
+                    .ConfigureAwait(false);
         }
         catch (Exception e) when (FormatError.IsContentError(e))
         {
@@ -52,24 +56,30 @@ internal static class ParquetColumnReader
     {
         Exception Fail(string reason) => FormatError.Create(file, "column", column, reason);
         var field = reader.Schema.Fields.FirstOrDefault(f => string.Equals(f.Name, column, StringComparison.Ordinal))
-            ?? throw Fail("no such column; the file has " + string.Join(", ", reader.Schema.Fields.Select(f => $"'{f.Name}'")) + ".");
+            ?? throw Fail("no such column; the file has "
+                + string.Join(", ", reader.Schema.Fields.Select(f => $"'{f.Name}'")) + ".");
         var leaf = field switch
         {
             ListField { Item: DataField item } => item,
             DataField { MaxRepetitionLevel: 1 } repeated => repeated, // legacy 2-level: repeated float column
-            DataField scalar => throw Fail($"holds one {TypeName(scalar)} value per row, not a list: an embedding column holds a list of float32 or float64 values per row."),
+            DataField scalar =>
+                throw Fail(
+                    $"holds one {TypeName(scalar)} value per row, not a list: an embedding column holds a list of "
+                    + $"float32 or float64 values per row."),
             ListField => throw Fail("is a list of lists or structs, not a list of floats."),
             _ => throw Fail($"is a {field.SchemaType.ToString().ToLowerInvariant()}, not a list of floats."),
         };
         if (leaf.MaxRepetitionLevel != 1)
             throw Fail("is a nested list, not a list of floats.");
         if (leaf.ClrType != typeof(float) && leaf.ClrType != typeof(double))
-            throw Fail($"holds {TypeName(leaf)} values; embeddings are float32 or float64 (convert explicitly, e.g. pyarrow's cast to list<float32>).");
+            throw Fail(
+                $"holds {TypeName(leaf)} values; embeddings are float32 or float64 (convert explicitly, e.g. "
+                + $"pyarrow's cast to list<float32>).");
         return leaf;
     }
 
-    private static async Task<EmbeddingSet> ReadAsync<T>(ParquetReader reader, DataField leaf, Stream stream, string file,
-        string column, FormatReadLimits limits, CancellationToken cancellationToken)
+    private static async Task<EmbeddingSet> ReadAsync<T>(ParquetReader reader, DataField leaf, Stream stream,
+        string file, string column, FormatReadLimits limits, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Exception Fail(string reason) => FormatError.Create(file, "column", column, reason);
@@ -85,12 +95,18 @@ internal static class ParquetColumnReader
             var chunk = group.GetMetadata(leaf) ?? throw Fail(Invariant($"row group {g} has no data for the column."));
             var meta = chunk.MetaData ?? throw Fail(Invariant($"row group {g} has no column metadata."));
             if (group.RowCount < 0 || meta.NumValues < group.RowCount)
-                throw Fail(Invariant($"row group {g} declares {group.RowCount} rows but {meta.NumValues} list entries."));
+                throw Fail(
+                    Invariant($"row group {g} declares {group.RowCount} rows but {meta.NumValues} list entries."));
             if (meta.TotalCompressedSize < 0 || meta.TotalCompressedSize > fileBytes)
-                throw Fail(Invariant($"row group {g} declares {meta.TotalCompressedSize} bytes of column data, but the file has {fileBytes} (truncated?)."));
+                throw Fail(
+                    Invariant($"row group {g} declares {meta.TotalCompressedSize} bytes of column data, but the file ")
+                    + Invariant($"has {fileBytes} (truncated?)."));
             if (meta.TotalUncompressedSize > FormatReadLimits.CompressionRatioExemptBytes
                 && meta.TotalUncompressedSize > limits.MaxCompressionRatio * Math.Max(meta.TotalCompressedSize, 1))
-                throw Fail(Invariant($"row group {g} declares {meta.TotalUncompressedSize} uncompressed bytes from {meta.TotalCompressedSize}, a ratio above FormatReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio})."));
+                throw Fail(
+                    Invariant($"row group {g} declares {meta.TotalUncompressedSize} uncompressed bytes from ")
+                    + Invariant($"{meta.TotalCompressedSize}, a ratio above FormatReadLimits.MaxCompressionRatio ")
+                    + Invariant($"({limits.MaxCompressionRatio})."));
             long dictionary = meta.DictionaryPageOffset ?? 0;
             long first = dictionary > 0 && dictionary < meta.DataPageOffset ? dictionary : meta.DataPageOffset;
             ParquetPageScan.Check(stream, first, meta.TotalCompressedSize, meta.NumValues, limits,
@@ -99,11 +115,15 @@ internal static class ParquetColumnReader
             declaredValues += meta.NumValues;
             largestGroup = Math.Max(largestGroup, meta.NumValues);
             if (declaredValues > limits.MaxArrayBytes / size)
-                throw Fail(Invariant($"the column declares {declaredValues} or more {typeName} values, more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes}) holds."));
+                throw Fail(
+                    Invariant($"the column declares {declaredValues} or more {typeName} values, more than ")
+                    + Invariant($"FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes}) holds."));
         }
         // One row group is read at a time into buffers for its values and its two levels (4 bytes each).
         if (largestGroup > limits.MaxArrayBytes / (size + 8) || largestGroup > Array.MaxLength)
-            throw Fail(Invariant($"a row group declares {largestGroup} list entries, whose values and levels take more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
+            throw Fail(
+                Invariant($"a row group declares {largestGroup} list entries, whose values and levels take more than ")
+                + Invariant($"FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
         if (rows == 0)
             throw Fail("has no rows, so its dimension is unknown.");
         if (rows > int.MaxValue)
@@ -124,7 +144,9 @@ internal static class ParquetColumnReader
         void EndRow()
         {
             if (row >= 0 && position != dimension)
-                throw Fail(Invariant($"row {row} has {position} values; row 0 has {dimension}. Every row of an embedding column must have the same length."));
+                throw Fail(
+                    Invariant($"row {row} has {position} values; row 0 has {dimension}. Every row of an embedding ")
+                    + $"column must have the same length.");
         }
 
         for (int g = 0; g < reader.RowGroupCount; g++)
@@ -147,7 +169,9 @@ internal static class ParquetColumnReader
                 dimension = 1;
                 while (dimension < entries && repetitions[dimension] != 0) dimension++;
                 if ((long)rows * dimension > limits.MaxArrayBytes / size)
-                    throw Fail(Invariant($"{rows} rows of {dimension} {typeName} values take {rows * dimension * size} bytes, more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
+                    throw Fail(
+                        Invariant($"{rows} rows of {dimension} {typeName} values take {rows * dimension * size} ")
+                        + Invariant($"bytes, more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
                 if (rows * dimension > Array.MaxLength - 64)
                     throw Fail(Invariant($"{rows} rows of {dimension} values are more than an embedding set holds."));
                 result = new T[rows * dimension];
@@ -172,13 +196,19 @@ internal static class ParquetColumnReader
                         throw Fail(Invariant($"row group {g} has fewer values than its levels declare."));
                     T value = values[next++];
                     if (!T.IsFinite(value))
-                        throw Fail(Invariant($"row {row}, position {position} is {FormatError.Number(double.CreateTruncating(value))}; every value of an embedding must be finite."));
+                        throw Fail(
+                            Invariant($"row {row}, position {position} is ")
+                            + Invariant($"{FormatError.Number(double.CreateTruncating(value))}; every value of an ")
+                            + $"embedding must be finite.");
                     if (position < dimension) result[row * dimension + position] = value;
                 }
                 else if (valuesNullable && definition == maxDefinition - 1)
-                    throw Fail(Invariant($"row {row}, position {position} is null; every value of an embedding must be present."));
+                    throw Fail(
+                        Invariant($"row {row}, position {position} is null; every value of an ")
+                        + $"embedding must be present.");
                 else if (definition == emptyDefinition)
-                    throw Fail(Invariant($"row {row} is an empty list; every row of an embedding column must have values."));
+                    throw Fail(
+                        Invariant($"row {row} is an empty list; every row of an embedding column must have values."));
                 else
                     throw Fail(Invariant($"row {row} is null; every row of an embedding column must be present."));
                 if (definition == maxDefinition) position++;
@@ -210,7 +240,8 @@ internal static class ParquetColumnReader
         TypeCode.String => "string",
         TypeCode.Decimal => "decimal",
         _ when field.ClrType == typeof(Half) => "float16",
-        _ when field.ClrType == typeof(byte[]) || field.ClrType.IsGenericType && field.ClrType.GetGenericTypeDefinition() == typeof(ReadOnlyMemory<>)
+        _ when field.ClrType == typeof(byte[]) || field.ClrType.IsGenericType
+            && field.ClrType.GetGenericTypeDefinition() == typeof(ReadOnlyMemory<>)
             => "string or binary",
         _ => field.ClrType.Name,
     };

@@ -18,11 +18,13 @@ internal static class ParquetColumnWriter
     public static async Task WriteAsync(Stream stream, IReadOnlyList<(string Name, EmbeddingSet Set)> columns,
         int rowsPerGroup, CancellationToken cancellationToken)
     {
-        var leaves = columns.Select(c => new DataField("element",
-            c.Set.Precision == EmbeddingPrecision.Float32 ? typeof(float) : typeof(double), isNullable: false)).ToArray();
+        var leaves = columns.Select(
+            c => new DataField("element", c.Set.Precision == EmbeddingPrecision.Float32 ? typeof(float)
+                : typeof(double), isNullable: false)).ToArray();
         var schema = new ParquetSchema(columns.Select((c, i) => (Field)new ListField(c.Name, leaves[i])));
         int count = columns[0].Set.Count;
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
         for (int start = 0; start < count; start += rowsPerGroup)
         {
             int rows = Math.Min(rowsPerGroup, count - start);
@@ -38,11 +40,12 @@ internal static class ParquetColumnWriter
                 var definitions = new int[rows * d];
                 Array.Fill(definitions, leaves[c].MaxDefinitionLevel);
                 if (set.Precision == EmbeddingPrecision.Float32)
-                    await group.WriteAllPartsAsync<float>(leaves[c], set.Values.Slice(start * d, rows * d).ToArray(), definitions,
-                        repetitions, cancellationToken).ConfigureAwait(false);
+                    await group.WriteAllPartsAsync<float>(leaves[c], set.Values.Slice(start * d, rows * d).ToArray(),
+                        definitions, repetitions, cancellationToken).ConfigureAwait(false);
                 else
-                    await group.WriteAllPartsAsync<double>(leaves[c], set.DoubleValues.Slice(start * d, rows * d).ToArray(), definitions,
-                        repetitions, cancellationToken).ConfigureAwait(false);
+                    await group.WriteAllPartsAsync<double>(leaves[c],
+                        set.DoubleValues.Slice(start * d, rows * d).ToArray(), definitions, repetitions,
+                        cancellationToken).ConfigureAwait(false);
             }
             group.CompleteValidate();
         }

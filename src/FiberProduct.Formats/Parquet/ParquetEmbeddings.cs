@@ -29,7 +29,8 @@ public static class ParquetEmbeddings
     /// <param name="limits">What reading may cost; <see cref="FormatReadLimits.Default"/> when null.</param>
     /// <returns>One row per point, in the column's precision.</returns>
     /// <exception cref="InvalidDataException">The file is not readable Parquet, the column is missing or is not an
-    /// embedding column, a row or value is unfit, or a limit is exceeded; the message names file, column and row.</exception>
+    /// embedding column, a row or value is unfit, or a limit is exceeded; the message names file, column and
+    /// row.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static EmbeddingSet Load(string path, string column, FormatReadLimits? limits = null) =>
         Task.Run(() => LoadAsync(path, column, limits)).GetAwaiter().GetResult();
@@ -41,7 +42,8 @@ public static class ParquetEmbeddings
     /// <param name="cancellationToken">Cancels the read between row groups.</param>
     /// <returns>One row per point, in the column's precision.</returns>
     /// <exception cref="InvalidDataException">The file is not readable Parquet, the column is missing or is not an
-    /// embedding column, a row or value is unfit, or a limit is exceeded; the message names file, column and row.</exception>
+    /// embedding column, a row or value is unfit, or a limit is exceeded; the message names file, column and
+    /// row.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static async Task<EmbeddingSet> LoadAsync(string path, string column, FormatReadLimits? limits = null,
         CancellationToken cancellationToken = default)
@@ -50,15 +52,17 @@ public static class ParquetEmbeddings
         ArgumentNullException.ThrowIfNull(column);
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
-            return await ReadAsync(stream, path, column, limits ?? FormatReadLimits.Default, cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(stream, path, column, limits ?? FormatReadLimits.Default, cancellationToken)
+                .ConfigureAwait(false);
     }
 
-    internal static async Task<EmbeddingSet> ReadAsync(Stream stream, string file, string column, FormatReadLimits limits,
-        CancellationToken cancellationToken)
+    internal static async Task<EmbeddingSet> ReadAsync(Stream stream, string file, string column,
+        FormatReadLimits limits, CancellationToken cancellationToken)
     {
         var reader = await ParquetColumnReader.OpenAsync(stream, file, column, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
-            return await ParquetColumnReader.ReadAsync(reader, stream, file, column, limits, cancellationToken).ConfigureAwait(false);
+            return await ParquetColumnReader.ReadAsync(reader, stream, file, column, limits, cancellationToken)
+                .ConfigureAwait(false);
     }
 
     /// <summary>Reads two embedding columns of one Parquet file as pairs, row i of each a pair, as
@@ -67,19 +71,21 @@ public static class ParquetEmbeddings
     /// <param name="path">The Parquet file.</param>
     /// <param name="imageColumn">The column of the images f(𝒫).</param>
     /// <param name="textColumn">The column of the texts g(𝒬).</param>
-    /// <param name="limits">What reading may cost, for each column; <see cref="FormatReadLimits.Default"/> when null.</param>
+    /// <param name="limits">What reading may cost, for each column; <see cref="FormatReadLimits.Default"/>
+    /// when null.</param>
     /// <returns>The two sets, each in its column's precision.</returns>
     /// <exception cref="InvalidDataException">As for <see cref="Load"/>, for either column.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, string imageColumn, string textColumn,
-        FormatReadLimits? limits = null) =>
+    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, string imageColumn,
+        string textColumn, FormatReadLimits? limits = null) =>
         Task.Run(() => LoadPairedAsync(path, imageColumn, textColumn, limits)).GetAwaiter().GetResult();
 
     /// <summary>Reads two embedding columns of one Parquet file as pairs, row i of each a pair.</summary>
     /// <param name="path">The Parquet file.</param>
     /// <param name="imageColumn">The column of the images f(𝒫).</param>
     /// <param name="textColumn">The column of the texts g(𝒬).</param>
-    /// <param name="limits">What reading may cost, for each column; <see cref="FormatReadLimits.Default"/> when null.</param>
+    /// <param name="limits">What reading may cost, for each column; <see cref="FormatReadLimits.Default"/>
+    /// when null.</param>
     /// <param name="cancellationToken">Cancels the read between row groups.</param>
     /// <returns>The two sets, each in its column's precision.</returns>
     /// <exception cref="InvalidDataException">As for <see cref="LoadAsync"/>, for either column.</exception>
@@ -94,11 +100,14 @@ public static class ParquetEmbeddings
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
-            var reader = await ParquetColumnReader.OpenAsync(stream, path, imageColumn, cancellationToken).ConfigureAwait(false);
+            var reader = await ParquetColumnReader.OpenAsync(stream, path, imageColumn, cancellationToken)
+                .ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                var images = await ParquetColumnReader.ReadAsync(reader, stream, path, imageColumn, limits, cancellationToken).ConfigureAwait(false);
-                var texts = await ParquetColumnReader.ReadAsync(reader, stream, path, textColumn, limits, cancellationToken).ConfigureAwait(false);
+                var images = await ParquetColumnReader.ReadAsync(reader, stream, path, imageColumn,
+                    limits, cancellationToken).ConfigureAwait(false);
+                var texts = await ParquetColumnReader.ReadAsync(reader, stream, path, textColumn,
+                    limits, cancellationToken).ConfigureAwait(false);
                 return (images, texts);
             }
         }
@@ -123,7 +132,8 @@ public static class ParquetEmbeddings
     /// <param name="cancellationToken">Cancels the write between columns.</param>
     /// <returns>A task that completes when the file is written.</returns>
     /// <exception cref="ArgumentException">The set is empty or the name is empty.</exception>
-    public static Task SaveAsync(string path, string column, EmbeddingSet embeddings, CancellationToken cancellationToken = default) =>
+    public static Task SaveAsync(string path, string column, EmbeddingSet embeddings,
+        CancellationToken cancellationToken = default) =>
         SaveColumnsAsync(path, [(column, embeddings)], cancellationToken);
 
     /// <summary>Writes two embedding sets of equal size as two columns of one Parquet file, row i of each a pair
@@ -133,12 +143,14 @@ public static class ParquetEmbeddings
     /// <param name="texts">The texts g(𝒬), as many rows as <paramref name="images"/>.</param>
     /// <param name="imageColumn">The images' column name.</param>
     /// <param name="textColumn">The texts' column name.</param>
-    /// <exception cref="ArgumentException">The sets differ in size or are empty, or the names are empty or equal.</exception>
+    /// <exception cref="ArgumentException">The sets differ in size or are empty, or the names are empty or
+    /// equal.</exception>
     public static void SavePaired(string path, EmbeddingSet images, EmbeddingSet texts,
         string imageColumn = "image_embedding", string textColumn = "text_embedding") =>
         Task.Run(() => SavePairedAsync(path, images, texts, imageColumn, textColumn)).GetAwaiter().GetResult();
 
-    /// <summary>Writes two embedding sets of equal size as two columns of one Parquet file, row i of each a pair.</summary>
+    /// <summary>Writes two embedding sets of equal size as two columns of one Parquet file, row i of each a
+    /// pair.</summary>
     /// <param name="path">The file to create or overwrite.</param>
     /// <param name="images">The images f(𝒫).</param>
     /// <param name="texts">The texts g(𝒬), as many rows as <paramref name="images"/>.</param>
@@ -146,9 +158,11 @@ public static class ParquetEmbeddings
     /// <param name="textColumn">The texts' column name.</param>
     /// <param name="cancellationToken">Cancels the write between columns.</param>
     /// <returns>A task that completes when the file is written.</returns>
-    /// <exception cref="ArgumentException">The sets differ in size or are empty, or the names are empty or equal.</exception>
+    /// <exception cref="ArgumentException">The sets differ in size or are empty, or the names are empty or
+    /// equal.</exception>
     public static Task SavePairedAsync(string path, EmbeddingSet images, EmbeddingSet texts,
-        string imageColumn = "image_embedding", string textColumn = "text_embedding", CancellationToken cancellationToken = default) =>
+        string imageColumn = "image_embedding", string textColumn =
+        "text_embedding", CancellationToken cancellationToken = default) =>
         SaveColumnsAsync(path, [(imageColumn, images), (textColumn, texts)], cancellationToken);
 
     private static async Task SaveColumnsAsync(string path, IReadOnlyList<(string Name, EmbeddingSet Set)> columns,
@@ -158,8 +172,8 @@ public static class ParquetEmbeddings
         CheckColumns(columns);
         var stream = File.Create(path);
         await using (stream.ConfigureAwait(false))
-            await ParquetColumnWriter.WriteAsync(stream, columns, ParquetColumnWriter.RowsPerGroup(columns.Select(c => c.Set)),
-                cancellationToken).ConfigureAwait(false);
+            await ParquetColumnWriter.WriteAsync(stream, columns,
+                ParquetColumnWriter.RowsPerGroup(columns.Select(c => c.Set)), cancellationToken).ConfigureAwait(false);
     }
 
     internal static void CheckColumns(IReadOnlyList<(string Name, EmbeddingSet Set)> columns)
@@ -169,9 +183,13 @@ public static class ParquetEmbeddings
             ArgumentException.ThrowIfNullOrEmpty(name, "column");
             ArgumentNullException.ThrowIfNull(set, name);
             if (set.Count == 0)
-                throw new ArgumentException($"The set for column '{name}' is empty; a Parquet list column records the dimension only in its rows.", name);
+                throw new ArgumentException(
+                    $"The set for column '{name}' is empty; a Parquet list column records the "
+                    + $"dimension only in its rows.", name);
             if (set.Count != columns[0].Set.Count)
-                throw new ArgumentException($"Column '{name}' has {set.Count} rows, column '{columns[0].Name}' {columns[0].Set.Count}: paired columns must have equal rows.", name);
+                throw new ArgumentException(
+                    $"Column '{name}' has {set.Count} rows, column '{columns[0].Name}' {columns[0].Set.Count}: paired "
+                    + $"columns must have equal rows.", name);
         }
         if (columns.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != columns.Count)
             throw new ArgumentException("The column names must differ.", nameof(columns));

@@ -25,7 +25,8 @@ internal static class ParquetPageScan
     {
         long end = start + length;
         if (start < 4 || length < 0 || end > stream.Length)
-            throw fail(Invariant($"its column chunk claims bytes {start} to {end}, outside the file's {stream.Length}."));
+            throw fail(
+                Invariant($"its column chunk claims bytes {start} to {end}, outside the file's {stream.Length}."));
         long position = start, values = 0;
         int pages = 0;
         while (position < end)
@@ -35,12 +36,19 @@ internal static class ParquetPageScan
             var page = reader.ReadPageHeader();
             long next = position + reader.Consumed + page.Compressed;
             if (page.Compressed < 0 || page.Uncompressed < 0 || next > end)
-                throw fail(Invariant($"page {pages} at byte {position} declares {page.Compressed} bytes, beyond its column chunk (bytes {start} to {end})."));
+                throw fail(
+                    Invariant($"page {pages} at byte {position} declares {page.Compressed} bytes, beyond its column ")
+                    + Invariant($"chunk (bytes {start} to {end})."));
             if (page.Uncompressed > limits.MaxArrayBytes)
-                throw fail(Invariant($"page {pages} at byte {position} declares {page.Uncompressed} uncompressed bytes, more than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
+                throw fail(
+                    Invariant($"page {pages} at byte {position} declares {page.Uncompressed} uncompressed bytes, more ")
+                    + Invariant($"than FormatReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
             if (page.Uncompressed > FormatReadLimits.CompressionRatioExemptBytes
                 && page.Uncompressed > limits.MaxCompressionRatio * Math.Max(page.Compressed, 1))
-                throw fail(Invariant($"page {pages} at byte {position} declares {page.Uncompressed} uncompressed bytes from {page.Compressed}, a ratio above FormatReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio})."));
+                throw fail(
+                    Invariant($"page {pages} at byte {position} declares {page.Uncompressed} uncompressed bytes from ")
+                    + Invariant($"{page.Compressed}, a ratio above FormatReadLimits.MaxCompressionRatio ")
+                    + Invariant($"({limits.MaxCompressionRatio})."));
             if (page.IsData)
             {
                 if (page.Values <= 0)
@@ -51,7 +59,8 @@ internal static class ParquetPageScan
             pages++;
         }
         if (values != declaredValues)
-            throw fail(Invariant($"its data pages hold {values} values, but the column chunk declares {declaredValues}."));
+            throw fail(
+                Invariant($"its data pages hold {values} values, but the column chunk declares {declaredValues}."));
     }
 
     /// <summary>
@@ -152,20 +161,30 @@ internal static class ParquetPageScan
                 case 3: ReadByte(); break;
                 case 4 or 5 or 6: ReadVarint(); break;
                 case 7: for (int i = 0; i < 8; i++) ReadByte(); break;
-                case 8: { long n = ReadLength(); if (n < 0 || n > Left) throw fail("a Thrift header (page header or footer) holds a binary field longer than itself."); for (long i = 0; i < n; i++) ReadByte(); break; }
+                case 8:
+                {
+                    long n = ReadLength();
+                    if (n < 0 || n > Left)
+                        throw fail(
+                            "a Thrift header (page header or footer) holds a binary field longer than itself.");
+                    for (long i = 0; i < n; i++) ReadByte();
+                    break;
+                }
                 case 9 or 10:
                 {
                     byte h = ReadByte();
                     long size = h >> 4 == 15 ? ReadLength() : h >> 4;
                     int element = h & 0x0F;
-                    if (size < 0 || size > Left) throw fail("a Thrift header (page header or footer) holds a list longer than itself.");
+                    if (size < 0 || size > Left)
+                        throw fail("a Thrift header (page header or footer) holds a list longer than itself.");
                     for (long i = 0; i < size; i++) Skip(element == 1 || element == 2 ? 3 : element, depth + 1);
                     break;
                 }
                 case 11:
                 {
                     long size = ReadLength();
-                    if (size < 0 || size > Left) throw fail("a Thrift header (page header or footer) holds a map longer than itself.");
+                    if (size < 0 || size > Left)
+                        throw fail("a Thrift header (page header or footer) holds a map longer than itself.");
                     if (size == 0) break;
                     byte kinds = ReadByte();
                     for (long i = 0; i < size; i++) { Skip(kinds >> 4, depth + 1); Skip(kinds & 0x0F, depth + 1); }
@@ -177,7 +196,8 @@ internal static class ParquetPageScan
                     while (NextField(ref id, out int inner)) Skip(inner, depth + 1);
                     break;
                 }
-                default: throw fail(Invariant($"a Thrift header (page header or footer) holds a field of unknown type {type}."));
+                default: throw fail(
+                    Invariant($"a Thrift header (page header or footer) holds a field of unknown type {type}."));
             }
         }
 
@@ -208,7 +228,8 @@ internal static class ParquetPageScan
             {
                 available = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, budget - Consumed));
                 next = 0;
-                if (available <= 0) throw fail("a Thrift header (page header or footer) runs past the end of the file.");
+                if (available <= 0)
+                    throw fail("a Thrift header (page header or footer) runs past the end of the file.");
             }
             Consumed++;
             return buffer[next++];

@@ -24,7 +24,8 @@ public static class ParquetPairs
     /// <summary>Writes the pairs as a Parquet table (blocking; see <see cref="SaveAsync"/>).</summary>
     /// <param name="path">The file to create or overwrite.</param>
     /// <param name="pairs">The pair set.</param>
-    public static void Save(string path, PairSet pairs) => Task.Run(() => SaveAsync(path, pairs)).GetAwaiter().GetResult();
+    public static void Save(string path, PairSet pairs) =>
+        Task.Run(() => SaveAsync(path, pairs)).GetAwaiter().GetResult();
 
     /// <summary>Writes the pairs as a Parquet table: columns image, text, distance; one row per pair.</summary>
     /// <param name="path">The file to create or overwrite.</param>
@@ -40,7 +41,8 @@ public static class ParquetPairs
             await WriteAsync(stream, pairs, PairsPerRowGroup, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task WriteAsync(Stream stream, PairSet pairs, int pairsPerGroup, CancellationToken cancellationToken)
+    internal static async Task WriteAsync(Stream stream, PairSet pairs, int pairsPerGroup,
+        CancellationToken cancellationToken)
     {
         var image = new DataField<int>("image");
         var text = new DataField<int>("text");
@@ -69,8 +71,10 @@ public static class ParquetPairs
                 }
                 using var group = writer.CreateRowGroup();
                 await group.WriteAsync<int>(image, rows, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await group.WriteAsync<int>(text, pairs.Columns.Slice((int)start, n).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                await group.WriteAsync<double>(distance, pairs.Distances.Slice((int)start, n).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await group.WriteAsync<int>(text, pairs.Columns.Slice((int)start, n).ToArray(),
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                await group.WriteAsync<double>(distance, pairs.Distances.Slice((int)start, n).ToArray(),
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
                 group.CompleteValidate();
                 if (pairs.PairCount == 0) break;
             }

@@ -2,11 +2,11 @@ namespace FiberProduct.Imaging.Formats;
 
 /// <summary>
 /// The file as StbImageSharp reads it, with the C library's end-of-buffer rules, which the port lost. StbImageSharp
-/// skips with <see cref="Stream.Seek"/> and tests for the end with Position == Length; on a MemoryStream a skip past the
-/// end leaves Position beyond Length, so the test never succeeds and loops such as the JPEG marker search spin forever
-/// on zeros (issue 14: the 6-byte file FF D8 FF E0 00 10 skips 14 bytes from byte 6). stb_image.h itself moves to the
-/// end on such a skip, and on a negative one (a PNG chunk length of 2^31 read as an int, which made MemoryStream throw
-/// IOException); this stream does the same. As a backstop against any other loop that keeps reading at the end, a
+/// skips with <see cref="Stream.Seek"/> and tests for the end with Position == Length; on a MemoryStream a skip past
+/// the end leaves Position beyond Length, so the test never succeeds and loops such as the JPEG marker search spin
+/// forever on zeros (issue 14: the 6-byte file FF D8 FF E0 00 10 skips 14 bytes from byte 6). stb_image.h itself moves
+/// to the end on such a skip, and on a negative one (a PNG chunk length of 2^31 read as an int, which made MemoryStream
+/// throw IOException); this stream does the same. As a backstop against any other loop that keeps reading at the end, a
 /// read beyond the end more than <see cref="EndReadBudget"/> times throws: the file is truncated.
 /// </summary>
 internal sealed class DecoderInput(byte[] file) : Stream

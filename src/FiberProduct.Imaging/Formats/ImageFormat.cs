@@ -7,7 +7,8 @@ internal static class FormatSniffer
 {
     public static ImageFormat Detect(ReadOnlySpan<byte> file)
     {
-        if (file.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return ImageFormat.Png;
+        if (file.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+            return ImageFormat.Png;
         if (file.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8])) return ImageFormat.Jpeg;
         if (file.StartsWith("GIF87a"u8) || file.StartsWith("GIF89a"u8)) return ImageFormat.Gif;
         if (file.StartsWith("BM"u8)) return ImageFormat.Bmp;

@@ -21,21 +21,28 @@ internal static class PngStructure
         while (!end)
         {
             if (file.Length - position < 12)
-                throw Reject.Malformed(source, $"the file ends at byte {file.Length} inside chunk {chunks} (no IEND chunk).");
+                throw Reject.Malformed(source,
+                    $"the file ends at byte {file.Length} inside chunk {chunks} (no IEND chunk).");
             uint length = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(position));
             var type = file.AsSpan(position + 4, 4);
             string name = System.Text.Encoding.ASCII.GetString(type);
             if (length > int.MaxValue || length > file.Length - position - 12)
-                throw Reject.Malformed(source, $"chunk {chunks} ('{name}') at byte {position} claims {length} data bytes; {file.Length - position - 12} follow.");
+                throw Reject.Malformed(source,
+                    $"chunk {chunks} ('{name}') at byte {position} claims {length} data bytes; ",
+                    $"{file.Length - position - 12} follow.");
             foreach (byte b in type)
                 if (b is not ((>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z')))
-                    throw Reject.Malformed(source, $"chunk {chunks} at byte {position} has a type with a byte 0x{b:X2} that is not a letter.");
+                    throw Reject.Malformed(source,
+                        $"chunk {chunks} at byte {position} has a type with a byte 0x{b:X2} that is not a letter.");
             var body = file.AsSpan(position + 8, (int)length);
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(position + 8 + (int)length));
             uint computed = Crc32(file.AsSpan(position + 4, 4 + (int)length));
             if (stored != computed)
-                throw Reject.Malformed(source, $"chunk {chunks} ('{name}') at byte {position} has CRC 0x{stored:X8}; its bytes give 0x{computed:X8}.");
-            if (chunks == 0 && name != "IHDR") throw Reject.Malformed(source, $"the first chunk is '{name}', not IHDR.");
+                throw Reject.Malformed(source,
+                    $"chunk {chunks} ('{name}') at byte {position} has CRC 0x{stored:X8}; its bytes ",
+                    $"give 0x{computed:X8}.");
+            if (chunks == 0 && name != "IHDR")
+                throw Reject.Malformed(source, $"the first chunk is '{name}', not IHDR.");
             switch (name)
             {
                 case "IHDR":
@@ -61,7 +68,8 @@ internal static class PngStructure
             position += 12 + (int)length;
             chunks++;
         }
-        if (colorType == 3 && !palette) throw Reject.Malformed(source, $"a palette image (colour type 3) without a PLTE chunk.");
+        if (colorType == 3 && !palette)
+            throw Reject.Malformed(source, $"a palette image (colour type 3) without a PLTE chunk.");
         if (data.Length == 0) throw Reject.Malformed(source, $"no IDAT chunk: the file holds no pixels.");
         CheckImageData(data, RawLength(width, height, depth, colorType, interlace), width, height, source);
     }
@@ -70,7 +78,8 @@ internal static class PngStructure
         int filter, int interlace, ImageReadOptions options)
     {
         if (width > int.MaxValue || height > int.MaxValue)
-            throw Reject.Malformed(source, $"IHDR gives a size of {width} × {height}; PNG allows at most 2^31 − 1 either way.");
+            throw Reject.Malformed(source,
+                $"IHDR gives a size of {width} × {height}; PNG allows at most 2^31 − 1 either way.");
         bool valid = colorType switch
         {
             0 => depth is 1 or 2 or 4 or 8 or 16,
@@ -78,22 +87,29 @@ internal static class PngStructure
             2 or 4 or 6 => depth is 8 or 16,
             _ => false,
         };
-        if (!valid) throw Reject.Malformed(source, $"IHDR gives bit depth {depth} with colour type {colorType}, not a PNG combination.");
+        if (!valid)
+            throw Reject.Malformed(source,
+                $"IHDR gives bit depth {depth} with colour type {colorType}, not a PNG combination.");
         if (compression != 0 || filter != 0 || interlace > 1)
-            throw Reject.Malformed(source, $"IHDR gives compression {compression}, filter {filter}, interlace {interlace}; PNG defines 0, 0, 0 or 1.");
+            throw Reject.Malformed(source,
+                $"IHDR gives compression {compression}, filter {filter}, interlace {interlace}; PNG ",
+                $"defines 0, 0, 0 or 1.");
         if (depth == 16)
-            throw Reject.Unsupported(source, $"the image has 16 bits per channel; Z_256[x] holds 8-bit intensities and reducing them would lose information.");
+            throw Reject.Unsupported(source,
+                $"the image has 16 bits per channel; Z_256[x] holds 8-bit intensities and reducing them ",
+                $"would lose information.");
         Reject.CheckSize(source, width, height, options);
     }
 
-    // Filtered scanlines: one filter byte per row, rows of ⌈width · channels · depth / 8⌉ bytes, per Adam7 pass if
-    // interlaced (§8.2; an empty pass has no rows at all).
+    // Filtered scanlines: one filter byte per row, rows of ⌈width · channels · depth / 8⌉ bytes, per Adam7 pass
+    // if interlaced (§8.2; an empty pass has no rows at all).
     private static long RawLength(long width, long height, int depth, int colorType, int interlace)
     {
         int channels = colorType switch { 0 or 3 => 1, 4 => 2, 2 => 3, _ => 4 };
         long Pass(long w, long h) => w == 0 || h == 0 ? 0 : h * (1 + (w * channels * depth + 7) / 8);
         if (interlace == 0) return Pass(width, height);
-        ReadOnlySpan<int> x0 = [0, 4, 0, 2, 0, 1, 0], dx = [8, 8, 4, 4, 2, 2, 1], y0 = [0, 0, 4, 0, 2, 0, 1], dy = [8, 8, 8, 4, 4, 2, 2];
+        ReadOnlySpan<int> x0 = [0, 4, 0, 2, 0, 1, 0], dx = [8, 8, 4, 4, 2, 2, 1], y0 = [0, 0, 4, 0, 2, 0, 1], dy =
+            [8, 8, 8, 4, 4, 2, 2];
         long total = 0;
         for (int p = 0; p < 7; p++)
             total += Pass((width - x0[p] + dx[p] - 1) / dx[p], (height - y0[p] + dy[p] - 1) / dy[p]);
@@ -113,10 +129,13 @@ internal static class PngStructure
         }
         catch (InvalidDataException e)
         {
-            throw new ImageFormatException(source, ImageRejection.Malformed, $"the IDAT data is not a valid zlib stream ({e.Message})", e);
+            throw new ImageFormatException(source, ImageRejection.Malformed,
+                $"the IDAT data is not a valid zlib stream ({e.Message})", e);
         }
         if (inflated != expected)
-            throw Reject.Malformed(source, $"the IDAT data inflates to {(inflated > expected ? "more than " : "")}{inflated} bytes; {width} × {height} needs {expected}.");
+            throw Reject.Malformed(source,
+                $"the IDAT data inflates to {(inflated > expected ? "more than " : "")}{inflated} bytes; {width} × ",
+                $"{height} needs {expected}.");
     }
 
     private static readonly uint[] CrcTable = MakeCrcTable();

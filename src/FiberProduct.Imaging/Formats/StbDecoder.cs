@@ -14,27 +14,36 @@ internal static class StbDecoder
     // large canvas is valid and the canvas is filled with the background.
     private const long MaxPixelsPerByte = 64;
 
-    public static PixelBuffer Decode(byte[] file, ImageFormat format, ColorMode mode, string? source, ImageReadOptions options)
+    public static PixelBuffer Decode(byte[] file, ImageFormat format, ColorMode mode, string? source,
+        ImageReadOptions options)
     {
         if (format == ImageFormat.Png) PngStructure.Check(file, source, options);
         else if (format == ImageFormat.Jpeg) JpegStructure.Check(file, source, options);
         // stb_image reads RGB Photoshop files only (colour mode 3, at byte 24 of the header).
         else if (format == ImageFormat.Psd && file.Length >= 26 && (file[24] << 8 | file[25]) is var psdMode and not 3)
-            throw Reject.Unsupported(source, $"it is a Photoshop file in colour mode {psdMode}; the decoder reads RGB (mode 3) only.");
+            throw Reject.Unsupported(source,
+                $"it is a Photoshop file in colour mode {psdMode}; the decoder reads RGB (mode 3) only.");
         ImageInfo info = ImageInfo.FromStream(new DecoderInput(file))
             ?? throw (format == ImageFormat.Tga
-                ? Reject.Malformed(source, $"not an image this library reads (PNG, JPEG, BMP, TGA, GIF, PSD, netpbm); as TGA, the only format without a signature, its header is invalid.")
+                ? Reject.Malformed(source,
+                    $"not an image this library reads (PNG, JPEG, BMP, TGA, GIF, PSD, netpbm); as TGA, the only ",
+                    $"format without a signature, its header is invalid.")
                 : Reject.Malformed(source, $"the {format} header is invalid ({StbImage.stbi__g_failure_reason})."));
         if (info.BitsPerChannel != 8)
-            throw Reject.Unsupported(source, $"the image has {info.BitsPerChannel} bits per channel; Z_256[x] holds 8-bit intensities and reducing them would lose information.");
+            throw Reject.Unsupported(source,
+                $"the image has {info.BitsPerChannel} bits per channel; Z_256[x] holds 8-bit intensities and reducing ",
+                $"them would lose information.");
         Reject.CheckSize(source, info.Width, info.Height, options);
-        if (format is ImageFormat.Bmp or ImageFormat.Tga or ImageFormat.Psd && (long)info.Width * info.Height > MaxPixelsPerByte * file.Length)
+        if (format is ImageFormat.Bmp or ImageFormat.Tga or ImageFormat.Psd
+            && (long)info.Width * info.Height > MaxPixelsPerByte * file.Length)
             throw Reject.Malformed(source,
-                $"the header claims {info.Width} × {info.Height} pixels; a {format} file of {file.Length} bytes holds at most {MaxPixelsPerByte * file.Length}.");
+                $"the header claims {info.Width} × {info.Height} pixels; a {format} file of {file.Length} bytes ",
+                $"holds at most {MaxPixelsPerByte * file.Length}.");
 
         // Grey+alpha has no PixelBuffer layout (1, 3 or 4 channels): ask the decoder for RGBA, which keeps every value.
         var request = mode == ColorMode.Grayscale ? ColorComponents.Grey
-            : info.ColorComponents == ColorComponents.GreyAlpha ? ColorComponents.RedGreenBlueAlpha : ColorComponents.Default;
+            : info.ColorComponents == ColorComponents.GreyAlpha ? ColorComponents.RedGreenBlueAlpha
+                : ColorComponents.Default;
         var input = new DecoderInput(file);
         ImageResult result;
         try { result = ImageResult.FromStream(input, request); }
@@ -48,7 +57,9 @@ internal static class StbDecoder
         // The decoder reads zeros past the end and would invent the missing pixels.
         if (input.EndReads > 0) throw Truncated(source);
         if (result.Width != info.Width || result.Height != info.Height)
-            throw Reject.Malformed(source, $"the header gives {info.Width} × {info.Height}, the decoder produced {result.Width} × {result.Height}.");
+            throw Reject.Malformed(source,
+                $"the header gives {info.Width} × {info.Height}, the decoder produced ",
+                $"{result.Width} × {result.Height}.");
         int channels = result.Comp switch
         {
             ColorComponents.Grey => 1,

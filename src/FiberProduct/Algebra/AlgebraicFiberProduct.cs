@@ -4,9 +4,9 @@ namespace FiberProduct.Algebra;
 
 /// <summary>
 /// The classical fiber product A ×_C B = {(P, Q) ∈ A × B : φ(P) = ψ(Q)} of two ring homomorphisms φ: A → C and
-/// ψ: B → C into a common ring (T9). It is a subring of A × B: it holds (0, 0) and (1, 1) and is closed under +, − and ×,
-/// because φ and ψ are homomorphisms. Typical use: A = Z_256[x] (images), B = Z_|V|[x] (texts), C = Z_m with m dividing
-/// gcd(256, |V|).
+/// ψ: B → C into a common ring (T9). It is a subring of A × B: it holds (0, 0) and (1, 1) and is closed under +,
+/// − and ×, because φ and ψ are homomorphisms. Typical use: A = Z_256[x] (images), B = Z_|V|[x] (texts), C = Z_m
+/// with m dividing gcd(256, |V|).
 /// </summary>
 /// <example>
 /// <code>
@@ -37,7 +37,9 @@ public sealed class AlgebraicFiberProduct
         ArgumentNullException.ThrowIfNull(phi);
         ArgumentNullException.ThrowIfNull(psi);
         if (phi.Target != psi.Target)
-            throw new ArgumentException($"A fiber product needs homomorphisms into one ring; φ maps into {phi.Target} but ψ into {psi.Target}.", nameof(psi));
+            throw new ArgumentException(
+                $"A fiber product needs homomorphisms into one ring; φ maps into {phi.Target} but "
+                + $"ψ into {psi.Target}.", nameof(psi));
         Phi = phi;
         Psi = psi;
     }
@@ -56,24 +58,26 @@ public sealed class AlgebraicFiberProduct
     public bool Contains(ZnPolynomial p, ZnPolynomial q) => Phi.Apply(p) == Psi.Apply(q);
 
     /// <summary>
-    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating at most
-    /// <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Count(int, long)"/>).
+    /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, enumerating
+    /// at most <see cref="MaxEnumeratedPolynomials"/> polynomials per side (see <see cref="Count(int, long)"/>).
     /// </summary>
     /// <param name="maxDegree">The degree bound, at least 0.</param>
     /// <returns>The exact number of pairs.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than
+    /// <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
     public System.Numerics.BigInteger Count(int maxDegree) => Count(maxDegree, MaxEnumeratedPolynomials);
 
     /// <summary>
     /// The number of pairs (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product:
-    /// Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| over c ∈ C, counting each side's fibers by enumeration (time proportional to n^(maxDegree + 1)
-    /// per side, memory to |C|).
+    /// Σ_c |φ⁻¹(c)|·|ψ⁻¹(c)| over c ∈ C, counting each side's fibers by enumeration (time proportional to
+    /// n^(maxDegree + 1) per side, memory to |C|).
     /// </summary>
     /// <param name="maxDegree">The degree bound, at least 0.</param>
     /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
     /// <returns>The exact number of pairs (it can exceed 2^63: n^(k+1) per side).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
-    /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked before any work).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative,
+    /// <paramref name="maxPolynomials"/> is below 1, or a side has more than <paramref name="maxPolynomials"/>
+    /// polynomials of degree ≤ <paramref name="maxDegree"/> (checked before any work).</exception>
     public System.Numerics.BigInteger Count(int maxDegree, long maxPolynomials)
     {
         CheckSize(Phi.Source, maxDegree, maxPolynomials);
@@ -91,18 +95,21 @@ public sealed class AlgebraicFiberProduct
     /// </summary>
     /// <param name="maxDegree">The degree bound, at least 0.</param>
     /// <returns>The pairs, lazily, in the order of <see cref="Enumerate(int, long)"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
-    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree) => Enumerate(maxDegree, MaxEnumeratedPolynomials);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, or a side has more than
+    /// <see cref="MaxEnumeratedPolynomials"/> polynomials of that degree bound.</exception>
+    public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree) =>
+        Enumerate(maxDegree, MaxEnumeratedPolynomials);
 
     /// <summary>
-    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, P in increasing order of
-    /// its coefficient vector (read as a base-n number), Q likewise within each P. Lazy: the pairs are produced as they are
-    /// read, and the memory held is ψ's side (at most <paramref name="maxPolynomials"/> polynomials).
+    /// Every pair (P, Q) with deg P, deg Q ≤ <paramref name="maxDegree"/> in the fiber product, P in increasing order
+    /// of its coefficient vector (read as a base-n number), Q likewise within each P. Lazy: the pairs are produced as
+    /// they are read, and the memory held is ψ's side (at most <paramref name="maxPolynomials"/> polynomials).
     /// </summary>
     /// <param name="maxDegree">The degree bound, at least 0.</param>
     /// <param name="maxPolynomials">The most polynomials one side may have below the degree bound; at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative, <paramref name="maxPolynomials"/> is below 1, or a
-    /// side has more than <paramref name="maxPolynomials"/> polynomials of degree ≤ <paramref name="maxDegree"/> (checked when called, before any work).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegree"/> is negative,
+    /// <paramref name="maxPolynomials"/> is below 1, or a side has more than <paramref name="maxPolynomials"/>
+    /// polynomials of degree ≤ <paramref name="maxDegree"/> (checked when called, before any work).</exception>
     /// <returns>The pairs, lazily; each read of the sequence enumerates both sides again.</returns>
     public IEnumerable<(ZnPolynomial P, ZnPolynomial Q)> Enumerate(int maxDegree, long maxPolynomials)
     {
@@ -132,24 +139,29 @@ public sealed class AlgebraicFiberProduct
         return sizes;
     }
 
-    /// <summary>Refuses a degree bound under which the ring has more than the allowed polynomials, n^(k+1) computed exactly.</summary>
+    /// <summary>Refuses a degree bound under which the ring has more than the allowed polynomials, n^(k+1) computed
+    /// exactly.</summary>
     private static void CheckSize(PolynomialRing ring, int maxDegree, long maxPolynomials)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxDegree);
         if (maxPolynomials < 1)
-            throw new ArgumentOutOfRangeException(nameof(maxPolynomials), maxPolynomials, "The most polynomials to enumerate must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(maxPolynomials), maxPolynomials,
+                "The most polynomials to enumerate must be at least 1.");
         // n^(k+1) by repeated multiplication, stopping as soon as it passes the limit (no rounding, no overflow).
         long count = 1;
         for (int i = 0; i <= maxDegree; i++)
         {
             if (count > maxPolynomials / ring.Modulus)
-                throw new ArgumentOutOfRangeException(nameof(maxDegree), maxDegree, string.Create(CultureInfo.InvariantCulture,
-                    $"{ring} has {ring.Modulus}^{maxDegree + 1} polynomials of degree ≤ {maxDegree}, more than the limit of {maxPolynomials} (pass a larger maxPolynomials to allow it)."));
+                throw new ArgumentOutOfRangeException(nameof(maxDegree), maxDegree,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{ring} has {ring.Modulus}^{maxDegree + 1} polynomials of degree ≤ {maxDegree}, more than "
+                        + $"the limit of {maxPolynomials} (pass a larger maxPolynomials to allow it)."));
             count *= ring.Modulus;
         }
     }
 
-    /// <summary>All polynomials of degree ≤ k, coefficient vectors counted up in base n (lowest coefficient fastest).</summary>
+    /// <summary>All polynomials of degree ≤ k, coefficient vectors counted up in base n (lowest coefficient
+    /// fastest).</summary>
     private static IEnumerable<ZnPolynomial> Polynomials(PolynomialRing ring, int maxDegree)
     {
         var c = new uint[maxDegree + 1];

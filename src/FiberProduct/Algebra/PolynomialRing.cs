@@ -72,7 +72,8 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
     /// </summary>
     /// <param name="coefficients">c_0, c_1, …, each in 0 … n − 1; copied.</param>
     /// <returns>The normalised polynomial (zero for no coefficients or all zeros).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A coefficient is ≥ n; the message names its index and value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coefficient is ≥ n; the message names its index and
+    /// value.</exception>
     /// <example>
     /// <code>
     /// var p = PolynomialRing.Z256.Create(12, 200, 255, 0, 37);   // 37x^4 + 255x^2 + 200x + 12, degree 4
@@ -85,16 +86,20 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
         for (int i = 0; i < coefficients.Length; i++)
             if (coefficients[i] >= Modulus)
                 throw new ArgumentOutOfRangeException(nameof(coefficients), coefficients[i],
-                    string.Create(CultureInfo.InvariantCulture, $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} (expected 0 ≤ c < {Modulus})."));
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} "
+                        + $"(expected 0 ≤ c < {Modulus})."));
         return FromCanonical(coefficients.ToArray());
     }
 
     /// <summary>
-    /// The polynomial with the given coefficients (token ids, intensities), lowest degree first; each must lie in 0 … n − 1.
+    /// The polynomial with the given coefficients (token ids, intensities), lowest degree first; each must
+    /// lie in 0 … n − 1.
     /// </summary>
     /// <param name="coefficients">c_0, c_1, …, each in 0 … n − 1; copied.</param>
     /// <returns>The normalised polynomial (zero for no coefficients or all zeros).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A coefficient is negative or ≥ n; the message names its index and value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coefficient is negative or ≥ n; the message names its index
+    /// and value.</exception>
     /// <example>
     /// <code>
     /// int[] ids = [32, 8415, 11961, 389];
@@ -108,7 +113,9 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
         {
             if (coefficients[i] < 0 || (uint)coefficients[i] >= Modulus)
                 throw new ArgumentOutOfRangeException(nameof(coefficients), coefficients[i],
-                    string.Create(CultureInfo.InvariantCulture, $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} (expected 0 ≤ c < {Modulus})."));
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Coefficient {i} is {coefficients[i]}, not a residue of Z_{Modulus} "
+                        + $"(expected 0 ≤ c < {Modulus})."));
             c[i] = (uint)coefficients[i];
         }
         return FromCanonical(c);
@@ -120,20 +127,26 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="constant"/> is ≥ n.</exception>
     public ZnPolynomial Constant(uint constant) => Create([Coefficients.Check(constant, nameof(constant))]);
 
-    /// <summary>The monomial c·x^degree, of at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients.</summary>
+    /// <summary>The monomial c·x^degree, of at most <see cref="PolynomialLimits.DefaultMaxLength"/>
+    /// coefficients.</summary>
     /// <param name="coefficient">c, a residue of Z_n.</param>
     /// <param name="degree">The exponent, at least 0.</param>
     /// <returns>c·x^degree (zero when c = 0); allocates degree + 1 coefficients.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, or <paramref name="degree"/> is negative or the monomial longer than the default limit.</exception>
-    public ZnPolynomial Monomial(uint coefficient, int degree) => Monomial(coefficient, degree, PolynomialLimits.DefaultMaxLength);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, or
+    /// <paramref name="degree"/> is negative or the monomial longer than the default limit.</exception>
+    public ZnPolynomial Monomial(uint coefficient, int degree) =>
+        Monomial(coefficient, degree, PolynomialLimits.DefaultMaxLength);
 
-    /// <summary>The monomial c·x^degree, refused when its degree + 1 coefficients exceed <paramref name="maxLength"/>.</summary>
+    /// <summary>The monomial c·x^degree, refused when its degree + 1 coefficients exceed
+    /// <paramref name="maxLength"/>.</summary>
     /// <param name="coefficient">c, a residue of Z_n.</param>
     /// <param name="degree">The exponent, at least 0.</param>
     /// <param name="maxLength">The most coefficients the monomial may have; at least 1.</param>
     /// <returns>c·x^degree (zero when c = 0); allocates degree + 1 coefficients.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, <paramref name="degree"/> is negative, <paramref name="maxLength"/>
-    /// is below 1, or degree + 1 exceeds <paramref name="maxLength"/>, an array's capacity or the process's memory.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="coefficient"/> is ≥ n, <paramref name="degree"/>
+    /// is negative, <paramref name="maxLength"/>
+    /// is below 1, or degree + 1 exceeds <paramref name="maxLength"/>, an array's capacity or the process's
+    /// memory.</exception>
     public ZnPolynomial Monomial(uint coefficient, int degree, long maxLength)
     {
         Coefficients.Check(coefficient, nameof(coefficient));
@@ -163,7 +176,8 @@ public sealed class PolynomialRing : IEquatable<PolynomialRing>
     /// <param name="left">A ring, or null.</param>
     /// <param name="right">A ring, or null.</param>
     /// <returns>True when both are null or both have the same modulus.</returns>
-    public static bool operator ==(PolynomialRing? left, PolynomialRing? right) => left is null ? right is null : left.Equals(right);
+    public static bool operator ==(PolynomialRing? left, PolynomialRing? right) =>
+        left is null ? right is null : left.Equals(right);
 
     /// <summary>Value inequality of rings.</summary>
     /// <param name="left">A ring, or null.</param>

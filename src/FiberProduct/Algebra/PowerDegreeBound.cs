@@ -5,14 +5,14 @@ namespace FiberProduct.Algebra;
 /// <see cref="ZnPolynomial.Pow(ulong, long)"/> can check its size before any work instead of skipping the check.
 /// </summary>
 /// <remarks>
-/// <para>By the Chinese remainder theorem a coefficient of P^e is 0 in Z_n exactly when it is 0 modulo every prime power
-/// p^k of n, so deg(P^e) is the largest of the degrees modulo each p^k. Modulo p^k, let D = deg P and d the largest
-/// index whose coefficient is not divisible by p (d = −1 when all are). Split P = A + pB with A the terms of degree ≤ d;
-/// then P^e = Σ_j C(e, j) A^(e−j) p^j B^j, the terms with j ≥ k vanish (p^k = 0), and the j-th has degree at most
-/// (e − j)d + jD. Hence deg(P^e mod p^k) ≤ e·d + min(e, k − 1)·(D − d). When d = −1, P = pB and P^e = 0 for e ≥ k,
-/// else deg ≤ e·D.</para>
-/// <para>The bound is exact when the leading coefficient is a unit (d = D for every p: e·D), and it is subadditive in e,
-/// so it also bounds every factor repeated squaring multiplies on the way to P^e.</para>
+/// <para>By the Chinese remainder theorem a coefficient of P^e is 0 in Z_n exactly when it is 0 modulo every prime
+/// power p^k of n, so deg(P^e) is the largest of the degrees modulo each p^k. Modulo p^k, let D = deg P and d the
+/// largest index whose coefficient is not divisible by p (d = −1 when all are). Split P = A + pB with A the terms of
+/// degree ≤ d; then P^e = Σ_j C(e, j) A^(e−j) p^j B^j, the terms with j ≥ k vanish (p^k = 0), and the j-th has
+/// degree at most (e − j)d + jD. Hence deg(P^e mod p^k) ≤ e·d + min(e, k − 1)·(D − d). When d = −1, P = pB
+/// and P^e = 0 for e ≥ k, else deg ≤ e·D.</para>
+/// <para>The bound is exact when the leading coefficient is a unit (d = D for every p: e·D), and it is subadditive in
+/// e, so it also bounds every factor repeated squaring multiplies on the way to P^e.</para>
 /// </remarks>
 internal static class PowerDegreeBound
 {
@@ -36,9 +36,9 @@ internal static class PowerDegreeBound
     }
 
     /// <summary>
-    /// The most coefficients any product of the repeated squaring in <see cref="ZnPolynomial.Pow(ulong, long)"/> computes
-    /// (formal length deg a + deg b + 1 of each product of two non-zero factors), following the exponent's bits as the
-    /// loop does; 1 when no product is needed.
+    /// The most coefficients any product of the repeated squaring in <see cref="ZnPolynomial.Pow(ulong, long)"/>
+    /// computes (formal length deg a + deg b + 1 of each product of two non-zero factors), following the exponent's
+    /// bits as the loop does; 1 when no product is needed.
     /// </summary>
     public static Int128 LongestProduct(ZnPolynomial p, ulong exponent)
     {
@@ -62,7 +62,8 @@ internal static class PowerDegreeBound
         return longest;
     }
 
-    private static Int128 ProductLength(Int128 degreeA, Int128 degreeB) => degreeA < 0 || degreeB < 0 ? 0 : degreeA + degreeB + 1;
+    private static Int128 ProductLength(Int128 degreeA, Int128 degreeB) =>
+        degreeA < 0 || degreeB < 0 ? 0 : degreeA + degreeB + 1;
 
     private static Int128 Max(Int128 a, Int128 b) => a > b ? a : b;
 }

@@ -47,7 +47,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     /// <summary>Z_256: pixel intensities, the coefficient ring of image polynomials.</summary>
     public static ResidueRing Z256 { get; } = new(256);
 
-    /// <summary>Z_|V| for a tokenizer with the given vocabulary size: the coefficient ring of text polynomials.</summary>
+    /// <summary>Z_|V| for a tokenizer with the given vocabulary size: the coefficient ring of text
+    /// polynomials.</summary>
     /// <param name="vocabularySize">|V|, the number of token ids 0 … |V| − 1; at least 2.</param>
     /// <returns>Z_|V|, equal to every other instance of that modulus.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is below 2.</exception>
@@ -60,7 +61,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     public static ResidueRing ForVocabulary(int vocabularySize)
     {
         if (vocabularySize < 2)
-            throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "A vocabulary must hold at least 2 tokens.");
+            throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize,
+                "A vocabulary must hold at least 2 tokens.");
         return new ResidueRing((uint)vocabularySize);
     }
 
@@ -74,7 +76,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
 
     /// <summary>The residue of an arbitrary integer (explicit reduction, the only place values are wrapped).</summary>
     /// <param name="value">Any integer, negative included.</param>
-    /// <returns>value mod n in 0 … n − 1 (the mathematical residue: −1 gives n − 1, not −1 as C#'s % would).</returns>
+    /// <returns>value mod n in 0 … n − 1 (the mathematical residue: −1 gives n − 1, not −1 as C#'s %
+    /// would).</returns>
     public uint Reduce(long value)
     {
         long r = value % Modulus;
@@ -143,7 +146,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="a"/> is ≥ n.</exception>
     public bool IsUnit(uint a) => Gcd(a) == 1;
 
-    /// <summary>The inverse a⁻¹ with a · a⁻¹ = 1 in Z_n, by the extended Euclidean algorithm (O(log n)).</summary>
+    /// <summary>The inverse a⁻¹ with a · a⁻¹ = 1 in Z_n, by the extended Euclidean algorithm
+    /// (O(log n)).</summary>
     /// <param name="a">A residue 0 … n − 1.</param>
     /// <returns>a⁻¹, in 1 … n − 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="a"/> is ≥ n.</exception>
@@ -152,7 +156,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     {
         if (!TryInverse(Check(a, nameof(a)), out uint inverse))
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{a} is not a unit in Z_{Modulus}: gcd({a}, {Modulus}) = {Gcd(a)}."), nameof(a));
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{a} is not a unit in Z_{Modulus}: gcd({a}, {Modulus}) = {Gcd(a)}."), nameof(a));
         return inverse;
     }
 
@@ -191,7 +196,8 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     /// <param name="left">A ring, or null.</param>
     /// <param name="right">A ring, or null.</param>
     /// <returns>True when both are null or both have the same modulus.</returns>
-    public static bool operator ==(ResidueRing? left, ResidueRing? right) => left is null ? right is null : left.Equals(right);
+    public static bool operator ==(ResidueRing? left, ResidueRing? right) =>
+        left is null ? right is null : left.Equals(right);
 
     /// <summary>Value inequality of rings.</summary>
     /// <param name="left">A ring, or null.</param>
@@ -202,9 +208,9 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     private (uint Prime, int Exponent)[]? primePowers;
 
     /// <summary>
-    /// The factorisation n = ∏ p_i^k_i, primes ascending, by trial division (at most 2^16 divisions for n &lt; 2^32), computed
-    /// on first use. The degree bound of <see cref="ZnPolynomial.Pow(ulong)"/> needs it: over Z_{p^k} the coefficients divisible
-    /// by p are exactly the nilpotent ones.
+    /// The factorisation n = ∏ p_i^k_i, primes ascending, by trial division (at most 2^16 divisions for n &lt; 2^32),
+    /// computed on first use. The degree bound of <see cref="ZnPolynomial.Pow(ulong)"/> needs it: over Z_{p^k} the
+    /// coefficients divisible by p are exactly the nilpotent ones.
     /// </summary>
     internal (uint Prime, int Exponent)[] PrimePowers => primePowers ??= Factor(Modulus);
 
@@ -225,7 +231,9 @@ public sealed class ResidueRing : IEquatable<ResidueRing>
     internal uint Check(uint value, string paramName)
     {
         if (value >= Modulus)
-            throw new ArgumentOutOfRangeException(paramName, value, string.Create(CultureInfo.InvariantCulture, $"Not a residue of Z_{Modulus}: expected 0 ≤ value < {Modulus}."));
+            throw new ArgumentOutOfRangeException(paramName, value,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Not a residue of Z_{Modulus}: expected 0 ≤ value < {Modulus}."));
         return value;
     }
 }

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace FiberProduct.Algebra;
 
 /// <summary>
-/// A ring homomorphism φ: Z_n[x] → Z_m, P ↦ P(a) mod m: reduce the coefficients modulo m (a ring homomorphism exactly
-/// when m divides n), then evaluate at a point a ∈ Z_m. With m = n it is plain evaluation; composing with a further
-/// reduction to Z_k (k dividing m) gives the homomorphism for k and a mod k. The maps of T9 (docs/theorems.md).
+/// A ring homomorphism φ: Z_n[x] → Z_m, P ↦ P(a) mod m: reduce the coefficients modulo m (a ring homomorphism
+/// exactly when m divides n), then evaluate at a point a ∈ Z_m. With m = n it is plain evaluation; composing with a
+/// further reduction to Z_k (k dividing m) gives the homomorphism for k and a mod k. The maps of T9 (docs/theorems.md).
 /// </summary>
 public sealed class RingHomomorphism
 {
@@ -32,8 +32,10 @@ public sealed class RingHomomorphism
     /// <param name="modulus">m, a divisor of n, at least 2.</param>
     /// <param name="point">a, a residue 0 … m − 1.</param>
     /// <returns>The homomorphism P ↦ P(a) mod m.</returns>
-    /// <exception cref="ArgumentException"><paramref name="modulus"/> does not divide n (reduction would not be a ring homomorphism).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is below 2, or <paramref name="point"/> is not a residue of Z_m.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modulus"/> does not divide n (reduction would not be a ring
+    /// homomorphism).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is below 2, or <paramref name="point"/>
+    /// is not a residue of Z_m.</exception>
     /// <example>
     /// <code>
     /// // Z_256[x] → Z_4 and Z_32000[x] → Z_4 (4 divides gcd(256, 32000)), both evaluating at 1
@@ -48,7 +50,8 @@ public sealed class RingHomomorphism
         var target = new ResidueRing(modulus);
         if (source.Modulus % modulus != 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Reduction from Z_{source.Modulus} to Z_{modulus} is a ring homomorphism only when {modulus} divides {source.Modulus}."), nameof(modulus));
+                $"Reduction from Z_{source.Modulus} to Z_{modulus} is a ring homomorphism only when {modulus} "
+                + $"divides {source.Modulus}."), nameof(modulus));
         return new RingHomomorphism(source, target, target.Check(point, nameof(point)));
     }
 
@@ -62,7 +65,8 @@ public sealed class RingHomomorphism
         var target = new ResidueRing(modulus);
         if (Target.Modulus % modulus != 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Reduction from Z_{Target.Modulus} to Z_{modulus} is a ring homomorphism only when {modulus} divides {Target.Modulus}."), nameof(modulus));
+                $"Reduction from Z_{Target.Modulus} to Z_{modulus} is a ring homomorphism only when {modulus} "
+                + $"divides {Target.Modulus}."), nameof(modulus));
         return new RingHomomorphism(Source, target, Point % modulus);
     }
 
@@ -75,15 +79,18 @@ public sealed class RingHomomorphism
     /// <summary>The evaluation point a ∈ Z_m.</summary>
     public uint Point { get; }
 
-    /// <summary>φ(P) = P(a) mod m, by Horner's rule in Z_m on the reduced coefficients (O(deg P), no allocation).</summary>
+    /// <summary>φ(P) = P(a) mod m, by Horner's rule in Z_m on the reduced coefficients (O(deg P), no
+    /// allocation).</summary>
     /// <param name="polynomial">P, a polynomial of <see cref="Source"/>.</param>
     /// <returns>φ(P), a residue 0 … m − 1.</returns>
-    /// <exception cref="ArgumentException"><paramref name="polynomial"/> does not belong to <see cref="Source"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="polynomial"/> does not belong to
+    /// <see cref="Source"/>.</exception>
     public uint Apply(ZnPolynomial polynomial)
     {
         ArgumentNullException.ThrowIfNull(polynomial);
         if (polynomial.Ring != Source)
-            throw new ArgumentException($"The homomorphism is defined on {Source}, not on {polynomial.Ring}.", nameof(polynomial));
+            throw new ArgumentException($"The homomorphism is defined on {Source}, not on {polynomial.Ring}.",
+                nameof(polynomial));
         var mod = Target.Reducer;
         uint value = 0;
         var c = polynomial.Coefficients;
@@ -92,5 +99,6 @@ public sealed class RingHomomorphism
     }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Source} → {Target}, P ↦ P({Point}) mod {Target.Modulus}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Source} → {Target}, P ↦ P({Point}) mod {Target.Modulus}");
 }

@@ -77,7 +77,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <returns>−p: each coefficient a_i replaced by n − a_i (0 stays 0); same degree.</returns>
     public static ZnPolynomial operator -(ZnPolynomial value) => Negate(value);
 
-    /// <summary>The product of two polynomials of the same ring, within <see cref="PolynomialLimits.DefaultMaxLength"/> (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</summary>
+    /// <summary>The product of two polynomials of the same ring, within <see cref="PolynomialLimits.DefaultMaxLength"/>
+    /// (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     /// <param name="left">The first factor.</param>
     /// <param name="right">The second factor, of the same ring.</param>
@@ -112,7 +113,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The quotient q of a = q·b + r, deg r &lt; deg b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a
+    /// unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator /(ZnPolynomial dividend, ZnPolynomial divisor) => Divide(dividend, divisor);
 
@@ -120,7 +122,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The remainder r of a = q·b + r, deg r &lt; deg b: a mod b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a
+    /// unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     public static ZnPolynomial operator %(ZnPolynomial dividend, ZnPolynomial divisor) => Remainder(dividend, divisor);
 
@@ -128,7 +131,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="left">A polynomial, or null.</param>
     /// <param name="right">A polynomial, or null.</param>
     /// <returns>True when both are null, or both have the same modulus and coefficients.</returns>
-    public static bool operator ==(ZnPolynomial? left, ZnPolynomial? right) => left is null ? right is null : left.Equals(right);
+    public static bool operator ==(ZnPolynomial? left, ZnPolynomial? right) =>
+        left is null ? right is null : left.Equals(right);
 
     /// <summary>Inequality of value.</summary>
     /// <param name="left">A polynomial, or null.</param>
@@ -160,7 +164,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         var ring = CommonRing(left, right);
         var difference = new uint[Math.Max(left.Length, right.Length)];
         left.coefficients.CopyTo(difference, 0);
-        ModularVectors.Subtract(difference.AsSpan(0, right.Length), right.coefficients, difference, ring.Coefficients.Reducer);
+        ModularVectors.Subtract(difference.AsSpan(0, right.Length), right.coefficients, difference,
+            ring.Coefficients.Reducer);
         return ring.FromCanonical(difference);
     }
 
@@ -176,12 +181,14 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return new ZnPolynomial(value.Ring, result);
     }
 
-    /// <summary>left · right, with at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients computed.</summary>
+    /// <summary>left · right, with at most <see cref="PolynomialLimits.DefaultMaxLength"/> coefficients
+    /// computed.</summary>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
     /// <param name="left">The first factor.</param>
     /// <param name="right">The second factor, of the same ring.</param>
     /// <returns>The exact product in Z_n[x] (see <see cref="Multiply(ZnPolynomial, ZnPolynomial, long)"/>).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit, or could not be stored.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The product's formal length exceeds the default limit, or could
+    /// not be stored.</exception>
     /// <example>
     /// <code>
     /// var ring = PolynomialRing.ForVocabulary(100277);
@@ -191,7 +198,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// var capped = ZnPolynomial.Multiply(p, q, 1 &lt;&lt; 20);  // the same, refused beyond 2^20 coefficients
     /// </code>
     /// </example>
-    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) => Multiply(left, right, PolynomialLimits.DefaultMaxLength);
+    public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right) =>
+        Multiply(left, right, PolynomialLimits.DefaultMaxLength);
 
     /// <summary>
     /// left · right, refused before any work when its formal length deg left + deg right + 1 exceeds
@@ -201,8 +209,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <para>
     /// The algorithm is chosen by the length of the shorter factor and the size of n: schoolbook O(l_a·l_b) for short
     /// factors, Karatsuba O(l^1.585) for mid lengths when n is near 2^32, and a number-theoretic transform over one to
-    /// three word-sized primes, O(l log l), recombined exactly, for long ones (docs/performance.md). Every path gives the same
-    /// coefficients; one array of the formal length is allocated for the result (plus transform buffers).
+    /// three word-sized primes, O(l log l), recombined exactly, for long ones (docs/performance.md). Every path gives
+    /// the same coefficients; one array of the formal length is allocated for the result (plus transform buffers).
     /// </para>
     /// </summary>
     /// <param name="left">The first factor.</param>
@@ -210,9 +218,9 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="maxLength">The most coefficients the product may have; at least 1.</param>
     /// <returns>The exact product in Z_n[x], normalised.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the product would have more
-    /// coefficients than it allows, than an array can hold or than the process's memory holds (ParamName "right", the value
-    /// its degree).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the product would have
+    /// more coefficients than it allows, than an array can hold or than the process's memory holds (ParamName "right",
+    /// the value its degree).</exception>
     public static ZnPolynomial Multiply(ZnPolynomial left, ZnPolynomial right, long maxLength)
     {
         PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
@@ -226,9 +234,11 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         if (left.IsZero || right.IsZero) return ring.Zero;
         long length = (long)left.Length + right.Length - 1;
         PolynomialLimits.Ensure(length, maxLength, nameof(right), right.Degree,
-            string.Create(CultureInfo.InvariantCulture, $"The product of polynomials of degrees {left.Degree} and {right.Degree}"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"The product of polynomials of degrees {left.Degree} and {right.Degree}"));
         var product = CoefficientArray.AllocateUninitialized(length, nameof(right)); // every kernel writes all of it
-        PolynomialMultiplication.Multiply(left.coefficients, right.coefficients, product, ring.Coefficients.Reducer, algorithm);
+        PolynomialMultiplication.Multiply(left.coefficients, right.coefficients, product,
+            ring.Coefficients.Reducer, algorithm);
         return ring.FromCanonical(product); // over a composite n the leading coefficients can multiply to zero
     }
 
@@ -236,7 +246,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="polynomial">p.</param>
     /// <param name="scalar">c, in 0 … n − 1.</param>
     /// <returns>c·p, each coefficient multiplied by c mod n; zero when c = 0, shorter when c·a_d ≡ 0.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is not a residue of the coefficient ring.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scalar"/> is not a residue of the coefficient
+    /// ring.</exception>
     public static ZnPolynomial Multiply(ZnPolynomial polynomial, uint scalar)
     {
         ArgumentNullException.ThrowIfNull(polynomial);
@@ -251,26 +262,33 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The quotient q, of degree deg a − deg b (zero when deg a &lt; deg b).</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a
+    /// unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
-    public static ZnPolynomial Divide(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Quotient;
+    public static ZnPolynomial Divide(ZnPolynomial dividend, ZnPolynomial divisor) =>
+        DivRem(dividend, divisor).Quotient;
 
     /// <summary>The remainder r of dividend = q·divisor + r (see <see cref="DivRem"/>).</summary>
     /// <param name="dividend">a.</param>
     /// <param name="divisor">b, of the same ring, with a unit leading coefficient.</param>
     /// <returns>The remainder r, deg r &lt; deg b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit.</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a
+    /// unit.</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
-    public static ZnPolynomial Remainder(ZnPolynomial dividend, ZnPolynomial divisor) => DivRem(dividend, divisor).Remainder;
+    public static ZnPolynomial Remainder(ZnPolynomial dividend, ZnPolynomial divisor) =>
+        DivRem(dividend, divisor).Remainder;
 
     /// <summary>
     /// Division with remainder: the unique q, r with dividend = q·divisor + r and deg r &lt; deg divisor. It exists
-    /// over any Z_n when the leading coefficient of the divisor is a unit; classical long division, O(deg q · deg divisor).
+    /// over any Z_n when the leading coefficient of the divisor is a unit; classical long division, O(deg q
+    /// · deg divisor).
     /// </summary>
     /// <param name="dividend">a.</param>
-    /// <param name="divisor">b ≠ 0, of the same ring, its leading coefficient a unit of Z_n (gcd(lead, n) = 1).</param>
+    /// <param name="divisor">b ≠ 0, of the same ring, its leading coefficient a unit of Z_n (gcd(lead,
+    /// n) = 1).</param>
     /// <returns>The pair (q, r) with a = q·b + r and deg r &lt; deg b; (0, a) when deg a &lt; deg b.</returns>
-    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n (the message names both).</exception>
+    /// <exception cref="ArgumentException">The rings differ, or the divisor's leading coefficient is not a unit of Z_n
+    /// (the message names both).</exception>
     /// <exception cref="DivideByZeroException">The divisor is zero.</exception>
     /// <example>
     /// <code>
@@ -289,7 +307,9 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         if (!ring.Coefficients.TryInverse(lead, out uint leadInverse))
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"The leading coefficient {lead} of the divisor (degree {divisor.Degree}) is not a unit in Z_{ring.Modulus} (gcd({lead}, {ring.Modulus}) = {ring.Coefficients.Gcd(lead)}); division with remainder needs a unit leading coefficient."),
+                    $"The leading coefficient {lead} of the divisor (degree {divisor.Degree}) is not a unit in "
+                    + $"Z_{ring.Modulus} (gcd({lead}, {ring.Modulus}) = {ring.Coefficients.Gcd(lead)}); division with "
+                    + $"remainder needs a unit leading coefficient."),
                 nameof(divisor));
         if (dividend.Degree < divisor.Degree) return (ring.Zero, dividend);
 
@@ -309,31 +329,38 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return (ring.FromCanonical(q), ring.FromCanonical(r.AsSpan(0, db).ToArray()));
     }
 
-    /// <summary>p^e by repeated squaring, p^0 = 1 (also for p = 0), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
+    /// <summary>p^e by repeated squaring, p^0 = 1 (also for p = 0), with the default limit
+    /// <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
     /// <param name="exponent">The exponent e.</param>
     /// <returns>p^e in Z_n[x].</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The power could be longer than the default limit allows (see <see cref="Pow(ulong, long)"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The power could be longer than the default limit allows (see
+    /// <see cref="Pow(ulong, long)"/>).</exception>
     public ZnPolynomial Pow(ulong exponent) => Pow(exponent, PolynomialLimits.DefaultMaxLength);
 
     /// <summary>
-    /// p^e by repeated squaring; p^0 = 1 (also for p = 0). Before any product is computed, the longest product the squaring
-    /// would compute is bounded from the exponent's bits and a bound on deg(p^j) that is correct over every Z_n: e·deg p
-    /// when the leading coefficient is a unit, and otherwise the bound of the nilpotent coefficients modulo each prime power
-    /// of n (docs/theorems.md, "Size limits"). So (2x + 1)^(2^40) over Z_4, which is 1, is computed, while (2x² + x)^(2^40)
-    /// over Z_4, of degree 2^40 + 1, is refused at once.
+    /// p^e by repeated squaring; p^0 = 1 (also for p = 0). Before any product is computed, the longest product the
+    /// squaring would compute is bounded from the exponent's bits and a bound on deg(p^j) that is correct over every
+    /// Z_n: e·deg p when the leading coefficient is a unit, and otherwise the bound of the nilpotent coefficients
+    /// modulo each prime power of n (docs/theorems.md, "Size limits"). So (2x + 1)^(2^40) over Z_4, which is 1, is
+    /// computed, while (2x² + x)^(2^40) over Z_4, of degree 2^40 + 1, is refused at once.
     /// </summary>
     /// <param name="exponent">The exponent e.</param>
-    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at least 1.</param>
+    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at
+    /// least 1.</param>
     /// <returns>p^e in Z_n[x], computed with O(log e) exact multiplications.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the bound exceeds it, an
-    /// array's capacity or the process's memory (ParamName "exponent", the value e); nothing has been computed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the bound exceeds it,
+    /// an array's capacity or the process's memory (ParamName "exponent", the value e); nothing has been
+    /// computed.</exception>
     public ZnPolynomial Pow(ulong exponent, long maxLength)
     {
         PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
         Int128 longest = PowerDegreeBound.LongestProduct(this, exponent);
-        PolynomialLimits.Ensure(longest, maxLength, nameof(exponent), exponent, string.Create(CultureInfo.InvariantCulture,
-            $"({Ring} polynomial of degree {Degree})^{exponent}, by repeated squaring (result of degree at most {PowerDegreeBound.Of(this, exponent)}),"));
-        // Every factor below has degree within the bound, so each product passes the same limit: no check can fail midway.
+        PolynomialLimits.Ensure(longest, maxLength, nameof(exponent), exponent,
+            string.Create(CultureInfo.InvariantCulture,
+                $"({Ring} polynomial of degree {Degree})^{exponent}, by repeated squaring (result of degree at most "
+                + $"{PowerDegreeBound.Of(this, exponent)}),"));
+        // Every factor below has degree within the bound, so each product passes the same limit: no check
+        // can fail midway.
         var result = Ring.One;
         var b = this;
         while (exponent != 0)
@@ -345,7 +372,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return result;
     }
 
-    /// <summary>The value p(x) in Z_n, by Horner's rule: d multiplications and additions mod n, no allocation.</summary>
+    /// <summary>The value p(x) in Z_n, by Horner's rule: d multiplications and additions mod n, no
+    /// allocation.</summary>
     /// <param name="x">The point, a residue 0 … n − 1.</param>
     /// <returns>p(x) mod n, in 0 … n − 1 (0 for the zero polynomial). Evaluation at x is a ring homomorphism
     /// Z_n[x] → Z_n: (p·q)(x) = p(x)·q(x) mod n (see <see cref="RingHomomorphism.Evaluation"/>).</returns>
@@ -368,24 +396,27 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return value;
     }
 
-    /// <summary>The composition p(q(x)), with the default limit <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
+    /// <summary>The composition p(q(x)), with the default limit
+    /// <see cref="PolynomialLimits.DefaultMaxLength"/>.</summary>
     /// <param name="inner">q, of the same ring.</param>
     /// <returns>p ∘ q, of degree at most deg p · deg q.</returns>
     /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The composition could be longer than the default limit allows (see <see cref="Compose(ZnPolynomial, long)"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The composition could be longer than the default limit allows (see
+    /// <see cref="Compose(ZnPolynomial, long)"/>).</exception>
     public ZnPolynomial Compose(ZnPolynomial inner) => Compose(inner, PolynomialLimits.DefaultMaxLength);
 
     /// <summary>
     /// The composition p(q(x)), by Horner's rule over polynomials, refused before any work when deg p · deg q + 1 (the
-    /// formal length of the result and the longest product Horner's rule computes) exceeds <paramref name="maxLength"/>.
-    /// Over a composite n the result can be shorter; the formal length is checked all the same, because Horner's
-    /// intermediate products reach it whenever q's leading coefficient is a unit.
+    /// formal length of the result and the longest product Horner's rule computes) exceeds
+    /// <paramref name="maxLength"/>. Over a composite n the result can be shorter; the formal length is checked all the
+    /// same, because Horner's intermediate products reach it whenever q's leading coefficient is a unit.
     /// </summary>
     /// <param name="inner">q, of the same ring.</param>
-    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at least 1.</param>
+    /// <param name="maxLength">The most coefficients the result and every intermediate product may have; at
+    /// least 1.</param>
     /// <exception cref="ArgumentException"><paramref name="inner"/> belongs to a different ring.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the formal length exceeds it, an
-    /// array's capacity or the process's memory (ParamName "inner", the value its degree).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1, or the formal length
+    /// exceeds it, an array's capacity or the process's memory (ParamName "inner", the value its degree).</exception>
     /// <returns>p ∘ q, of degree at most deg p · deg q.</returns>
     public ZnPolynomial Compose(ZnPolynomial inner, long maxLength)
     {
@@ -393,10 +424,12 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         PolynomialLimits.CheckLimit(maxLength, nameof(maxLength));
         if (Degree >= 1 && inner.Degree >= 1)
             PolynomialLimits.Ensure((Int128)Degree * inner.Degree + 1, maxLength, nameof(inner), inner.Degree,
-                string.Create(CultureInfo.InvariantCulture, $"The composition of degree-{Degree} and degree-{inner.Degree} polynomials"));
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The composition of degree-{Degree} and degree-{inner.Degree} polynomials"));
         var result = ring.Zero;
         for (int i = coefficients.Length - 1; i >= 0; i--)
-            result = Multiply(result, inner, MultiplicationAlgorithm.Automatic, maxLength) + ring.Constant(coefficients[i]);
+            result = Multiply(result, inner, MultiplicationAlgorithm.Automatic, maxLength)
+                + ring.Constant(coefficients[i]);
         return result;
     }
 
@@ -407,7 +440,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         if (coefficients.Length <= 1) return Ring.Zero;
         var mod = Mod;
         var result = new uint[coefficients.Length - 1];
-        for (int i = 1; i < coefficients.Length; i++) result[i - 1] = mod.Multiply(mod.Reduce((ulong)i), coefficients[i]);
+        for (int i = 1; i < coefficients.Length; i++)
+            result[i - 1] = mod.Multiply(mod.Reduce((ulong)i), coefficients[i]);
         return Ring.FromCanonical(result);
     }
 
@@ -442,13 +476,14 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return Ring.FromCanonical(result);
     }
 
-    /// <summary>The product in Z_n[x]/(x^N − 1): the cyclic convolution of the two reduced coefficient vectors.</summary>
+    /// <summary>The product in Z_n[x]/(x^N − 1): the cyclic convolution of the two reduced coefficient
+    /// vectors.</summary>
     /// <param name="other">The second factor, of the same ring.</param>
     /// <param name="n">N, the period, at least 1.</param>
     /// <returns>The product reduced mod x^N − 1, degree below N.</returns>
     /// <exception cref="ArgumentException">The polynomials belong to different rings.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1, or the product of the reduced factors
-    /// (up to 2N − 1 coefficients) exceeds <see cref="PolynomialLimits.DefaultMaxLength"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1, or the product of the reduced
+    /// factors (up to 2N − 1 coefficients) exceeds <see cref="PolynomialLimits.DefaultMaxLength"/>.</exception>
     public ZnPolynomial MultiplyCyclic(ZnPolynomial other, int n)
     {
         CommonRing(this, other);
@@ -471,7 +506,8 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return hash.ToHashCode();
     }
 
-    /// <summary>The polynomial in descending powers, e.g. <c>3x^2 + 255x + 1</c>; coefficients are residues 0 … n − 1, a coefficient 1 is omitted before x, and zero is <c>0</c>.</summary>
+    /// <summary>The polynomial in descending powers, e.g. <c>3x^2 + 255x + 1</c>; coefficients are residues 0 … n
+    /// − 1, a coefficient 1 is omitted before x, and zero is <c>0</c>.</summary>
     public override string ToString()
     {
         if (IsZero) return "0";
@@ -488,13 +524,16 @@ public sealed class ZnPolynomial : IEquatable<ZnPolynomial>
         return text.ToString();
     }
 
-    private static PolynomialRing CommonRing(ZnPolynomial left, ZnPolynomial right, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(right))] string? rightName = null)
+    private static PolynomialRing CommonRing(ZnPolynomial left, ZnPolynomial right,
+        [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(right))] string? rightName = null)
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right, rightName);
         if (left.Ring != right.Ring)
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Cannot combine a polynomial over {left.Ring} with one over {right.Ring}: they belong to different rings."),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Cannot combine a polynomial over {left.Ring} with one over {right.Ring}: they "
+                    + $"belong to different rings."),
                 rightName);
         return left.Ring;
     }

@@ -17,7 +17,8 @@ internal static class Resampling
             throw new ArgumentOutOfRangeException(name, coverage, "Expected a coverage in (0, 1).");
     }
 
-    /// <summary>A uniformly random permutation of 0 … n − 1 (Fisher–Yates), drawn from <paramref name="random"/>.</summary>
+    /// <summary>A uniformly random permutation of 0 … n − 1 (Fisher–Yates), drawn from
+    /// <paramref name="random"/>.</summary>
     public static int[] Permutation(Random random, int n)
     {
         var p = new int[n];
@@ -31,10 +32,11 @@ internal static class Resampling
     }
 
     /// <summary>
-    /// <paramref name="count"/> points uniform on the unit sphere S^{d−1} ⊂ R^d: normalised standard Gaussian vectors
-    /// (the law of T5), rounded to float32; the token is checked every 1,024 points.
+    /// <paramref name="count"/> points uniform on the unit sphere S^{d−1} ⊂ R^d: normalised standard Gaussian
+    /// vectors (the law of T5), rounded to float32; the token is checked every 1,024 points.
     /// </summary>
-    public static EmbeddingSet UniformSphere(Random random, int count, int dimension, CancellationToken cancellationToken = default)
+    public static EmbeddingSet UniformSphere(Random random, int count, int dimension,
+        CancellationToken cancellationToken = default)
     {
         var values = new float[(long)count * dimension];
         var row = new double[dimension];

@@ -4,7 +4,8 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Decomposition;
 
-/// <summary>A linear subspace of Z = R^d given by an orthonormal basis (d × r): its projector, projections and coordinates.</summary>
+/// <summary>A linear subspace of Z = R^d given by an orthonormal basis (d × r): its projector, projections and
+/// coordinates.</summary>
 public sealed class Subspace
 {
     private readonly Matrix<double> basis; // d × r, orthonormal columns
@@ -59,15 +60,18 @@ public sealed class Subspace
     /// <param name="vector">v, d values (widened to float64).</param>
     /// <returns>A new array of d values.</returns>
     /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
-    public double[] Project(ReadOnlySpan<float> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
+    public double[] Project(ReadOnlySpan<float> vector) =>
+        (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
 
     /// <summary>The projection Πv = B Bᵀ v of a float64 vector in ambient coordinates (d values).</summary>
     /// <param name="vector">v, d values.</param>
     /// <returns>A new array of d values.</returns>
     /// <exception cref="ArgumentException"><paramref name="vector"/> does not have d values.</exception>
-    public double[] Project(ReadOnlySpan<double> vector) => (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
+    public double[] Project(ReadOnlySpan<double> vector) =>
+        (basis * Vector<double>.Build.DenseOfArray(Coordinates(vector))).ToArray();
 
-    /// <summary>The coordinates of every row of a set, as a new set of dimension r (distances within the subspace are preserved).</summary>
+    /// <summary>The coordinates of every row of a set, as a new set of dimension r (distances within the subspace are
+    /// preserved).</summary>
     /// <param name="set">N rows in R^d.</param>
     /// <returns>A new float64 set, N × r.</returns>
     /// <exception cref="ArgumentException"><paramref name="set"/>'s dimension is not d.</exception>
@@ -76,7 +80,8 @@ public sealed class Subspace
     {
         ArgumentNullException.ThrowIfNull(set);
         CheckDimension(set.Dimension);
-        if (Rank == 0) throw new InvalidOperationException("The subspace has dimension 0: there are no coordinates to give.");
+        if (Rank == 0)
+            throw new InvalidOperationException("The subspace has dimension 0: there are no coordinates to give.");
         var rows = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, k) => set[i, k]);
         return ToSet(rows * basis);
     }
@@ -105,6 +110,7 @@ public sealed class Subspace
     private void CheckDimension(int dimension)
     {
         if (dimension != AmbientDimension)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected vectors of R^{AmbientDimension}; got dimension {dimension}."), nameof(dimension));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Expected vectors of R^{AmbientDimension}; got dimension {dimension}."), nameof(dimension));
     }
 }

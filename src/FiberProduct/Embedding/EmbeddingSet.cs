@@ -16,7 +16,8 @@ public enum EmbeddingPrecision
 #pragma warning restore CA1720
 
 /// <summary>
-/// A finite family of embedded points f(𝒫) or g(𝒬) in Z = R^d: <see cref="Count"/> rows of <see cref="Dimension"/>
+/// A finite family of embedded points f(𝒫) or g(𝒬) in Z = R^d: <see cref="Count"/> rows of
+/// <see cref="Dimension"/>
 /// values, stored contiguously (row-major), in the precision they were given (<see cref="Precision"/>): float32 or
 /// float64, never narrowed. Immutable.
 /// </summary>
@@ -35,21 +36,27 @@ public sealed class EmbeddingSet
     private readonly double[]? doubles;
     private readonly double[] squaredNorms;
 
-    /// <summary>Copies <paramref name="count"/> rows of <paramref name="dimension"/> float32 values, row-major.</summary>
+    /// <summary>Copies <paramref name="count"/> rows of <paramref name="dimension"/> float32 values,
+    /// row-major.</summary>
     /// <param name="values">The values, row-major: row i is values[i·d … i·d + d − 1].</param>
     /// <param name="count">The number of rows N (0 or more).</param>
     /// <param name="dimension">The dimension d (1 or more).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The count is negative, the dimension is below 1, or the span does not hold count × dimension values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The count is negative, the dimension is below 1, or the span does
+    /// not hold count × dimension values.</exception>
     /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
-    public EmbeddingSet(ReadOnlySpan<float> values, int count, int dimension) : this(values, count, dimension, nameof(values)) { }
+    public EmbeddingSet(ReadOnlySpan<float> values, int count, int dimension) : this(values, count,
+        dimension, nameof(values)) { }
 
-    /// <summary>Copies <paramref name="count"/> rows of <paramref name="dimension"/> float64 values, row-major; the set keeps them in float64.</summary>
+    /// <summary>Copies <paramref name="count"/> rows of <paramref name="dimension"/> float64 values, row-major; the set
+    /// keeps them in float64.</summary>
     /// <param name="values">The values, row-major: row i is values[i·d … i·d + d − 1].</param>
     /// <param name="count">The number of rows N (0 or more).</param>
     /// <param name="dimension">The dimension d (1 or more).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The count is negative, the dimension is below 1, or the span does not hold count × dimension values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The count is negative, the dimension is below 1, or the span does
+    /// not hold count × dimension values.</exception>
     /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
-    public EmbeddingSet(ReadOnlySpan<double> values, int count, int dimension) : this(values, count, dimension, nameof(values)) { }
+    public EmbeddingSet(ReadOnlySpan<double> values, int count, int dimension) : this(values, count,
+        dimension, nameof(values)) { }
 
     internal EmbeddingSet(ReadOnlySpan<float> values, int count, int dimension, string name)
     {
@@ -61,7 +68,8 @@ public sealed class EmbeddingSet
         values.CopyTo(destination);
         var held = storage;
         int start = offset;
-        Validate(System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(destination), 0x7F80_0000u, dimension, name, k => held[start + k]);
+        Validate(System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(destination), 0x7F80_0000u, dimension,
+            name, k => held[start + k]);
         squaredNorms = new double[count];
         for (int i = 0; i < count; i++) squaredNorms[i] = ReferenceSums.Dot(Row(i), Row(i));
     }
@@ -74,7 +82,8 @@ public sealed class EmbeddingSet
         Count = count;
         Dimension = dimension;
         var held = doubles;
-        Validate(System.Runtime.InteropServices.MemoryMarshal.Cast<double, ulong>(held), 0x7FF0_0000_0000_0000ul, dimension, name, k => held[k]);
+        Validate(System.Runtime.InteropServices.MemoryMarshal.Cast<double, ulong>(held), 0x7FF0_0000_0000_0000ul,
+            dimension, name, k => held[k]);
         squaredNorms = new double[count];
         for (int i = 0; i < count; i++) squaredNorms[i] = ReferenceSums.Dot(DoubleRow(i), DoubleRow(i));
     }
@@ -89,7 +98,8 @@ public sealed class EmbeddingSet
             throw new ArgumentOutOfRangeException(nameof(values), length,
                 string.Create(CultureInfo.InvariantCulture, $"Expected {count} × {dimension} = {expected} values."));
         if (expected > Array.MaxLength - AlignmentFloats)
-            throw new ArgumentOutOfRangeException(nameof(count), count, "The embedding set exceeds the largest array .NET can hold.");
+            throw new ArgumentOutOfRangeException(nameof(count), count,
+                "The embedding set exceeds the largest array .NET can hold.");
         return (int)expected;
     }
 
@@ -99,14 +109,15 @@ public sealed class EmbeddingSet
     /// the cosine and angular joins and their pruning. Internal: the public <see cref="Normalize"/> keeps float64.
     /// </summary>
     /// <exception cref="InvalidOperationException">A row is the zero vector.</exception>
-    internal EmbeddingSet UnitVectors => unitVectors ??= new EmbeddingSet(UnitValues(), Count, Dimension, "unit vectors");
+    internal EmbeddingSet UnitVectors => unitVectors ??=
+        new EmbeddingSet(UnitValues(), Count, Dimension, "unit vectors");
 
     private EmbeddingSet? unitVectors;
 
     /// <summary>
-    /// The float32 vectors the join's filter reads: the set itself when it holds float32; for a float64 set its rounding
-    /// to nearest float32 (computed once), or null when a value lies beyond the float32 range (the join then filters a
-    /// rescaled copy). <see cref="RoundingRadii"/> bounds how far each row moved.
+    /// The float32 vectors the join's filter reads: the set itself when it holds float32; for a float64 set its
+    /// rounding to nearest float32 (computed once), or null when a value lies beyond the float32 range (the join then
+    /// filters a rescaled copy). <see cref="RoundingRadii"/> bounds how far each row moved.
     /// </summary>
     internal EmbeddingSet? Working
     {
@@ -115,7 +126,8 @@ public sealed class EmbeddingSet
             if (doubles is null) return this;
             if (!workingKnown)
             {
-                working = MaxMagnitude <= float.MaxValue ? new EmbeddingSet(Rounded(1), Count, Dimension, "rounded values") : null;
+                working = MaxMagnitude <= float.MaxValue
+                    ? new EmbeddingSet(Rounded(1), Count, Dimension, "rounded values") : null;
                 workingKnown = true;
             }
             return working;
@@ -125,7 +137,8 @@ public sealed class EmbeddingSet
     private EmbeddingSet? working;
     private bool workingKnown;
 
-    /// <summary>Per row an upper bound of ‖x_i − <see cref="Working"/> row i‖ (zeros for a float32 set).</summary>
+    /// <summary>Per row an upper bound of ‖x_i − <see cref="Working"/> row i‖ (zeros for a float32
+    /// set).</summary>
     internal double[] RoundingRadii => roundingRadii ??= doubles is null ? new double[Count] : Radii(1);
 
     private double[]? roundingRadii;
@@ -134,15 +147,19 @@ public sealed class EmbeddingSet
     internal float[] Rounded(double scale)
     {
         var result = new float[(long)Count * Dimension];
-        if (doubles is null) { var v = Values; for (int k = 0; k < result.Length; k++) result[k] = (float)(v[k] * scale); }
+        if (doubles is null)
+        {
+            var v = Values;
+            for (int k = 0; k < result.Length; k++) result[k] = (float)(v[k] * scale);
+        }
         else for (int k = 0; k < result.Length; k++) result[k] = (float)(doubles[k] * scale);
         return result;
     }
 
     /// <summary>
-    /// Per row an upper bound of ‖s·x_i − fl32(s·x_i)‖ for a power of two s: the rounding errors are exact in float64
-    /// (a float32 rounding of a double, or of a float times a power of two, differs from it by a double), their squared
-    /// sum is rounded upwards, and a term covers products below the float64 range.
+    /// Per row an upper bound of ‖s·x_i − fl32(s·x_i)‖ for a power of two s: the rounding errors are exact in
+    /// float64 (a float32 rounding of a double, or of a float times a power of two, differs from it by a double), their
+    /// squared sum is rounded upwards, and a term covers products below the float64 range.
     /// </summary>
     internal double[] Radii(double scale)
     {
@@ -162,30 +179,35 @@ public sealed class EmbeddingSet
                     double exact = v * scale, error = exact - (float)exact;
                     sum += error * error;
                 }
-            radii[i] = sum == 0 ? 0 : Math.Sqrt(sum) * (1 + (Dimension + 4) * Math.ScaleB(1, -52)) + Math.ScaleB(1, -1000);
+            radii[i] = sum == 0 ? 0 : Math.Sqrt(sum) * (1 + (Dimension + 4) * Math.ScaleB(1, -52))
+                + Math.ScaleB(1, -1000);
         }
         return radii;
     }
 
     /// <summary>Copies a rectangular float32 array: one row per point.</summary>
     /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and
+    /// column).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(float[,] values)
-        : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
+        : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0),
+            values.GetLength(1), nameof(values)) { }
 
     /// <summary>Copies a rectangular float64 array: one row per point; the set keeps float64.</summary>
     /// <param name="values">The values, one row per point: values[i, k] is coordinate k of point i.</param>
-    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (the message names its row and
+    /// column).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The array has no columns (d = 0).</exception>
     public EmbeddingSet(double[,] values)
-        : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0), values.GetLength(1), nameof(values)) { }
+        : this(Flatten(values ?? throw new ArgumentNullException(nameof(values))), values.GetLength(0),
+            values.GetLength(1), nameof(values)) { }
 
     /// <summary>Copies jagged float32 rows, which must all have the same length.</summary>
     /// <param name="rows">The rows, one per point; copied into one aligned block (N × d × 4 bytes).</param>
     /// <returns>A float32 set of <c>rows.Count</c> points of dimension <c>rows[0].Length</c>.</returns>
-    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown),
-    /// or a value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be
+    /// unknown), or a value is NaN or infinite (the message names its row and column).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The rows have length 0 (d = 0).</exception>
     /// <example>
     /// <code>
@@ -201,8 +223,8 @@ public sealed class EmbeddingSet
     /// <summary>Copies jagged float64 rows, which must all have the same length; the set keeps float64.</summary>
     /// <param name="rows">The rows, one per point; copied (N × d × 8 bytes).</param>
     /// <returns>A float64 set of <c>rows.Count</c> points of dimension <c>rows[0].Length</c>.</returns>
-    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be unknown),
-    /// or a value is NaN or infinite (the message names its row and column).</exception>
+    /// <exception cref="ArgumentException">The rows differ in length, or there are none (the dimension would be
+    /// unknown), or a value is NaN or infinite (the message names its row and column).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The rows have length 0 (d = 0).</exception>
     /// <example>
     /// <code>
@@ -216,13 +238,17 @@ public sealed class EmbeddingSet
     private static T[] Concatenate<T>(IReadOnlyList<T[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count == 0) throw new ArgumentException("At least one row is needed to know the dimension; use the span constructor for an empty set.", nameof(rows));
+        if (rows.Count == 0)
+            throw new ArgumentException(
+                "At least one row is needed to know the dimension; use the span constructor for an empty set.",
+                nameof(rows));
         int d = rows[0].Length;
         var flat = new T[(long)rows.Count * d];
         for (int i = 0; i < rows.Count; i++)
         {
             if (rows[i].Length != d)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} has {rows[i].Length} values; row 0 has {d}."), nameof(rows));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Row {i} has {rows[i].Length} values; row 0 has {d}."), nameof(rows));
             rows[i].CopyTo(flat, (long)i * d);
         }
         return flat;
@@ -234,7 +260,8 @@ public sealed class EmbeddingSet
     /// </summary>
     /// <param name="array">An (N, d) array of float16, float32 or float64.</param>
     /// <returns>A new set holding a copy of the values, float32 or float64 as the array is.</returns>
-    /// <exception cref="ArgumentException">The array is not 2-dimensional, holds integers, or a value is NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The array is not 2-dimensional, holds integers, or a value is NaN or
+    /// infinite.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The array has shape (N, 0).</exception>
     public static EmbeddingSet FromArray(NpyArray array) => FromArray(array, nameof(array));
 
@@ -242,24 +269,31 @@ public sealed class EmbeddingSet
     {
         ArgumentNullException.ThrowIfNull(array);
         if (array.Shape.Count != 2)
-            throw new ArgumentException($"Expected a 2-D array (N, d) for {name}; got shape ({string.Join(", ", array.Shape)}).", nameof(array));
+            throw new ArgumentException(
+                $"Expected a 2-D array (N, d) for {name}; got shape ({string.Join(", ", array.Shape)}).",
+                nameof(array));
         return Slice(array, 0, array.Shape[0], array.Shape[1], name);
     }
 
-    private static EmbeddingSet Slice(NpyArray array, int start, int count, int dimension, string name) => array.Data switch
+    private static EmbeddingSet Slice(NpyArray array, int start, int count, int dimension, string name) =>
+        array.Data switch
     {
         float[] f => new EmbeddingSet(f.AsSpan(start, count * dimension), count, dimension, name),
         double[] d => new EmbeddingSet(d.AsSpan(start, count * dimension), count, dimension, name),
-        _ => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-            $"{name} holds {array.ElementType} values; embeddings are float16, float32 or float64 (convert explicitly, e.g. NumPy's astype(np.float32))."), nameof(array)),
+        _ =>
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{name} holds {array.ElementType} values; embeddings are float16, float32 or float64 (convert "
+                + $"explicitly, e.g. NumPy's astype(np.float32))."), nameof(array)),
     };
 
     /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values, keeping its precision.</summary>
     /// <param name="path">The .npy file.</param>
-    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to float32).</returns>
+    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to
+    /// float32).</returns>
     /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a default
     /// <see cref="NpyReadLimits"/> limit (the message names it).</exception>
-    /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
+    /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the
+    /// message names the file).</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <example>
     /// <code>
@@ -272,14 +306,19 @@ public sealed class EmbeddingSet
     /// </example>
     public static EmbeddingSet Load(string path) => Load(path, NpyReadLimits.Default);
 
-    /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values under the caller's reading limits.</summary>
+    /// <summary>Reads an (N, d) .npy file of float16, float32 or float64 values under the caller's reading
+    /// limits.</summary>
     /// <param name="path">The .npy file.</param>
     /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
-    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to float32).</returns>
-    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a limit (the message names it).</exception>
-    /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the message names the file).</exception>
+    /// <returns>The N points as a set of dimension d, float32 or float64 as stored (float16 widened to
+    /// float32).</returns>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a limit (the
+    /// message names it).</exception>
+    /// <exception cref="ArgumentException">The array is not (N, d), holds integers, or a value is NaN or infinite (the
+    /// message names the file).</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    public static EmbeddingSet Load(string path, NpyReadLimits limits) => FromArray(Npy.Read(path, limits), $"'{path}'");
+    public static EmbeddingSet Load(string path, NpyReadLimits limits) =>
+        FromArray(Npy.Read(path, limits), $"'{path}'");
 
     /// <summary>
     /// Splits a (2, N, d) array into its two modalities: [0] the images f(𝒫), [1] the texts g(𝒬), row i of each a
@@ -287,44 +326,53 @@ public sealed class EmbeddingSet
     /// </summary>
     /// <param name="array">A (2, N, d) array of float16, float32 or float64.</param>
     /// <returns>Two new sets of N rows each, copies of the array's two halves.</returns>
-    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or infinite.</exception>
-    public static (EmbeddingSet Images, EmbeddingSet Texts) SplitModalities(NpyArray array) => SplitModalities(array, "the array");
+    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN
+    /// or infinite.</exception>
+    public static (EmbeddingSet Images, EmbeddingSet Texts) SplitModalities(NpyArray array) =>
+        SplitModalities(array, "the array");
 
     private static (EmbeddingSet Images, EmbeddingSet Texts) SplitModalities(NpyArray array, string source)
     {
         ArgumentNullException.ThrowIfNull(array);
         if (array.Shape.Count != 3 || array.Shape[0] != 2)
-            throw new ArgumentException($"Expected shape (2, N, d) in {source}; got ({string.Join(", ", array.Shape)}).", nameof(array));
+            throw new ArgumentException(
+                $"Expected shape (2, N, d) in {source}; got ({string.Join(", ", array.Shape)}).", nameof(array));
         int n = array.Shape[1], d = array.Shape[2];
         return (Slice(array, 0, n, d, $"the images of {source}"), Slice(array, n * d, n, d, $"the texts of {source}"));
     }
 
-    /// <summary>Reads a (2, N, d) .npy file and splits it into images and texts (see <see cref="SplitModalities(NpyArray)"/>).</summary>
+    /// <summary>Reads a (2, N, d) .npy file and splits it into images and texts (see
+    /// <see cref="SplitModalities(NpyArray)"/>).</summary>
     /// <param name="path">The .npy file.</param>
-    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's precision.</returns>
+    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's
+    /// precision.</returns>
     /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds a default
     /// <see cref="NpyReadLimits"/> limit (the message names it).</exception>
-    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or
-    /// infinite (the message names the file).</exception>
+    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN
+    /// or infinite (the message names the file).</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <example>
     /// <code>
     /// // Python: np.save("pairs.npy", np.stack([image_embeddings, text_embeddings]))   # (2, N, d)
     /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// var fiber = new FiberProduct.Fiber.ApproximateFiberProduct(images, texts);
-    /// var best = fiber.BestF1(FiberProduct.Fiber.Pairing.Diagonal(images.Count));   // ε that best recovers row i ↔ row i
+    /// // the ε that best recovers row i ↔ row i
+    /// var best = fiber.BestF1(FiberProduct.Fiber.Pairing.Diagonal(images.Count));
     /// </code>
     /// </example>
-    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path) => LoadPaired(path, NpyReadLimits.Default);
+    public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path) =>
+        LoadPaired(path, NpyReadLimits.Default);
 
-    /// <summary>Reads a (2, N, d) .npy file under the caller's reading limits and splits it into images and texts.</summary>
+    /// <summary>Reads a (2, N, d) .npy file under the caller's reading limits and splits it into images and
+    /// texts.</summary>
     /// <param name="path">The .npy file.</param>
     /// <param name="limits">Header size, array bytes (see <see cref="NpyReadLimits"/>).</param>
-    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's precision.</returns>
+    /// <returns>The images f(𝒫) ([0]) and texts g(𝒬) ([1]), row i of each a true pair, in the file's
+    /// precision.</returns>
     /// <exception cref="System.IO.InvalidDataException">The file is not a valid .npy file or exceeds
     /// <paramref name="limits"/> (the message names it).</exception>
-    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN or
-    /// infinite (the message names the file).</exception>
+    /// <exception cref="ArgumentException">The array does not have shape (2, N, d), holds integers, or a value is NaN
+    /// or infinite (the message names the file).</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     public static (EmbeddingSet Images, EmbeddingSet Texts) LoadPaired(string path, NpyReadLimits limits) =>
         SplitModalities(Npy.Read(path, limits), $"'{path}'");
@@ -339,19 +387,23 @@ public sealed class EmbeddingSet
     public EmbeddingPrecision Precision => doubles is null ? EmbeddingPrecision.Float32 : EmbeddingPrecision.Float64;
 
     /// <summary>All values of a float32 set, row-major (N × d).</summary>
-    /// <exception cref="InvalidOperationException">The set holds float64 values (see <see cref="DoubleValues"/>).</exception>
-    public ReadOnlySpan<float> Values => doubles is null ? storage.AsSpan(offset, Count * Dimension) : throw HoldsDouble();
+    /// <exception cref="InvalidOperationException">The set holds float64 values (see
+    /// <see cref="DoubleValues"/>).</exception>
+    public ReadOnlySpan<float> Values => doubles is null ? storage.AsSpan(offset, Count * Dimension)
+        : throw HoldsDouble();
 
     /// <summary>All values of a float64 set, row-major (N × d).</summary>
     /// <exception cref="InvalidOperationException">The set holds float32 values (see <see cref="Values"/>).</exception>
     public ReadOnlySpan<double> DoubleValues => doubles ?? throw HoldsSingle();
 
-    internal ReadOnlyMemory<float> Memory => doubles is null ? storage.AsMemory(offset, Count * Dimension) : throw HoldsDouble();
+    internal ReadOnlyMemory<float> Memory => doubles is null ? storage.AsMemory(offset, Count * Dimension)
+        : throw HoldsDouble();
 
     /// <summary>Row i of a float32 set, the point f(P_i).</summary>
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
-    /// <exception cref="InvalidOperationException">The set holds float64 values (see <see cref="DoubleRow"/>).</exception>
+    /// <exception cref="InvalidOperationException">The set holds float64 values (see
+    /// <see cref="DoubleRow"/>).</exception>
     /// <returns>A read-only view of the d stored values (no copy).</returns>
     public ReadOnlySpan<float> Row(int index)
     {
@@ -387,7 +439,8 @@ public sealed class EmbeddingSet
         }
     }
 
-    /// <summary>Copies row i into <paramref name="destination"/>, widened to float64 (exact for either precision).</summary>
+    /// <summary>Copies row i into <paramref name="destination"/>, widened to float64 (exact for either
+    /// precision).</summary>
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <param name="destination">At least d values.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> holds fewer than d values.</exception>
@@ -396,7 +449,8 @@ public sealed class EmbeddingSet
     {
         CheckRow(index);
         if (destination.Length < Dimension)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The destination holds {destination.Length} values; a row has {Dimension}."), nameof(destination));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The destination holds {destination.Length} values; a row has {Dimension}."), nameof(destination));
         if (doubles is not null) { doubles.AsSpan(index * Dimension, Dimension).CopyTo(destination); return; }
         var row = storage.AsSpan(offset + index * Dimension, Dimension);
         for (int k = 0; k < row.Length; k++) destination[k] = row[k];
@@ -409,12 +463,14 @@ public sealed class EmbeddingSet
     }
 
     private static InvalidOperationException HoldsDouble() =>
-        new("This set holds float64 values: read them with DoubleValues, DoubleRow or CopyRow, or narrow it explicitly with ToSingle().");
+        new("This set holds float64 values: read them with DoubleValues, DoubleRow or CopyRow, or narrow it "
+            + "explicitly with ToSingle().");
 
     private static InvalidOperationException HoldsSingle() =>
         new("This set holds float32 values: read them with Values, Row or CopyRow, or widen it with ToDouble().");
 
-    /// <summary>‖row i‖², computed in float64 (for float64 rows beyond about 10^154 it overflows to +∞).</summary>
+    /// <summary>‖row i‖², computed in float64 (for float64 rows beyond about 10^154 it overflows
+    /// to +∞).</summary>
     /// <param name="index">The row, 0 … N − 1.</param>
     /// <returns>Σ_k x_ik², summed in float64 when the set was built (O(1) here; no allocation).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0 … N − 1.</exception>
@@ -426,7 +482,8 @@ public sealed class EmbeddingSet
 
     internal ReadOnlySpan<double> SquaredNorms => squaredNorms;
 
-    /// <summary>The largest absolute value (0 for an empty set), computed once: the join's scaling and pruning's overflow check share it.</summary>
+    /// <summary>The largest absolute value (0 for an empty set), computed once: the join's scaling and pruning's
+    /// overflow check share it.</summary>
     internal double MaxMagnitude
     {
         get
@@ -435,8 +492,10 @@ public sealed class EmbeddingSet
             double largest = maxMagnitude;
             if (double.IsNaN(largest))
                 maxMagnitude = largest = doubles is null
-                    ? System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(Values.IsEmpty ? [0f] : Values) is var f ? Math.Abs(f) : 0
-                    : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(doubles.Length == 0 ? [0.0] : doubles) is var g ? Math.Abs(g) : 0;
+                    ? System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(Values.IsEmpty ? [0f] : Values) is var f
+                        ? Math.Abs(f) : 0
+                    : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(doubles.Length == 0 ? [0.0]
+                        : doubles) is var g ? Math.Abs(g) : 0;
             return largest;
         }
     }
@@ -444,12 +503,13 @@ public sealed class EmbeddingSet
     private double maxMagnitude = double.NaN;
 
     /// <summary>
-    /// Each row divided by its Euclidean norm, as a new float64 set: the quotient of the row (rescaled by a power of two,
-    /// exactly, so that no norm overflows or underflows) by its float64 norm, rounded once to float64.
+    /// Each row divided by its Euclidean norm, as a new float64 set: the quotient of the row (rescaled by a power of
+    /// two, exactly, so that no norm overflows or underflows) by its float64 norm, rounded once to float64.
     /// </summary>
-    /// <returns>A new float64 set of N unit rows (N × d × 8 bytes), whatever this set's precision; each row's norm is 1
-    /// within a few float64 roundings. Narrow it with <see cref="ToSingle"/> if float32 is wanted.</returns>
-    /// <exception cref="InvalidOperationException">A row is zero and has no direction; the message names it.</exception>
+    /// <returns>A new float64 set of N unit rows (N × d × 8 bytes), whatever this set's precision; each row's norm is
+    /// 1 within a few float64 roundings. Narrow it with <see cref="ToSingle"/> if float32 is wanted.</returns>
+    /// <exception cref="InvalidOperationException">A row is zero and has no direction; the message names
+    /// it.</exception>
     public EmbeddingSet Normalize() => new(UnitDoubles(), Count, Dimension, "unit vectors");
 
     private double[] UnitDoubles()
@@ -461,7 +521,9 @@ public sealed class EmbeddingSet
             CopyRow(i, row);
             double largest = 0;
             foreach (double v in row) largest = Math.Max(largest, Math.Abs(v));
-            if (largest == 0) throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Row {i} is the zero vector and cannot be normalised."));
+            if (largest == 0)
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"Row {i} is the zero vector and cannot be normalised."));
             int shift = -Math.ILogB(largest); // the largest becomes [1, 2): its square neither overflows nor underflows
             for (int k = 0; k < row.Length; k++) row[k] = Math.ScaleB(row[k], shift);
             double norm = Math.Sqrt(ReferenceSums.Dot(row, row));
@@ -497,14 +559,16 @@ public sealed class EmbeddingSet
 
     /// <summary>The set narrowed to float32, rounding each value to nearest: an explicit, lossy step.</summary>
     /// <returns>A new float32 set (this instance when it already holds float32).</returns>
-    /// <exception cref="InvalidOperationException">A value lies beyond the float32 range; the message names its row and column.</exception>
+    /// <exception cref="InvalidOperationException">A value lies beyond the float32 range; the message names its row and
+    /// column.</exception>
     public EmbeddingSet ToSingle()
     {
         if (doubles is null) return this;
         for (int k = 0; k < doubles.Length; k++)
             if (Math.Abs(doubles[k]) > float.MaxValue)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"The value at row {k / Dimension}, column {k % Dimension} is {doubles[k]}, beyond the float32 range."));
+                    $"The value at row {k / Dimension}, column {k % Dimension} is {doubles[k]}, "
+                    + $"beyond the float32 range."));
         return new EmbeddingSet(Rounded(1), Count, Dimension, "the narrowed set");
     }
 
@@ -522,7 +586,8 @@ public sealed class EmbeddingSet
     /// <summary>The set as an (N, d) array in its own precision, for .npy output.</summary>
     /// <returns>A new float32 or float64 <see cref="NpyArray"/> of shape (N, d) holding a copy of the values; pass it
     /// to <see cref="Npy.Write(string, NpyArray)"/>.</returns>
-    public NpyArray ToArray() => doubles is null ? new(Values.ToArray(), Count, Dimension) : new((double[])doubles.Clone(), Count, Dimension);
+    public NpyArray ToArray() => doubles is null ? new(Values.ToArray(), Count, Dimension)
+        : new((double[])doubles.Clone(), Count, Dimension);
 
     private static (float[] Storage, int Offset) AllocateAligned(int length)
     {
@@ -533,13 +598,16 @@ public sealed class EmbeddingSet
             fixed (float* p = array)
             {
                 int misalignment = (int)((nuint)p % (AlignmentFloats * sizeof(float)));
-                return (array, misalignment == 0 ? 0 : (AlignmentFloats * sizeof(float) - misalignment) / sizeof(float));
+                return (array, misalignment == 0 ? 0
+                    : (AlignmentFloats * sizeof(float) - misalignment) / sizeof(float));
             }
         }
     }
 
-    /// <summary>Refuses NaN and ±∞: exactly the values whose exponent bits are all ones, scanned a vector at a time.</summary>
-    private static void Validate<TBits>(ReadOnlySpan<TBits> bits, TBits exponent, int dimension, string name, Func<int, double> value)
+    /// <summary>Refuses NaN and ±∞: exactly the values whose exponent bits are all ones, scanned a vector at a
+    /// time.</summary>
+    private static void Validate<TBits>(ReadOnlySpan<TBits> bits, TBits exponent, int dimension, string name,
+        Func<int, double> value)
         where TBits : unmanaged, System.Numerics.IBinaryInteger<TBits>
     {
         int i = 0;
@@ -553,7 +621,8 @@ public sealed class EmbeddingSet
         {
             if ((bits[i] & exponent) == exponent)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"The value of {name} at row {i / dimension}, column {i % dimension} is {value(i)}; every value must be finite."), name);
+                    $"The value of {name} at row {i / dimension}, column {i % dimension} is {value(i)}; every "
+                    + $"value must be finite."), name);
         }
     }
 

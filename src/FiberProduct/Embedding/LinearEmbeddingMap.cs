@@ -6,10 +6,11 @@ using MathNet.Numerics.LinearAlgebra;
 namespace FiberProduct.Embedding;
 
 /// <summary>
-/// A linear embedding map f: Z_n[x] → R^d on polynomials of degree below L: the coefficients lifted to 0 … n − 1 form a
-/// vector c ∈ R^L and f(P) = W c for a d × L matrix W. Its Lipschitz constant is exact for the Euclidean ring metric
-/// (the spectral norm ‖W‖₂, computed) and a valid bound for the others: √L·‖W‖₂ for the max metric, and (n − 1) times
-/// the largest column norm of W for the Hamming metric (one changed token moves one coefficient by at most n − 1).
+/// A linear embedding map f: Z_n[x] → R^d on polynomials of degree below L: the coefficients lifted to 0 … n − 1
+/// form a vector c ∈ R^L and f(P) = W c for a d × L matrix W. Its Lipschitz constant is exact for the Euclidean ring
+/// metric (the spectral norm ‖W‖₂, computed) and a valid bound for the others: √L·‖W‖₂ for the max
+/// metric, and (n − 1) times the largest column norm of W for the Hamming metric (one changed token moves one
+/// coefficient by at most n − 1).
 /// </summary>
 public sealed class LinearEmbeddingMap : EmbeddingMap
 {
@@ -21,7 +22,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// (O(d·L·min(d, L))).
     /// </summary>
     /// <param name="source">Z_n[x]; polynomials of degree below L are accepted.</param>
-    /// <param name="weights">W, d × L, finite values: <c>weights[i, j]</c> multiplies coefficient j into output i.</param>
+    /// <param name="weights">W, d × L, finite values: <c>weights[i, j]</c> multiplies coefficient j into
+    /// output i.</param>
     /// <param name="metric">The ring metric <see cref="EmbeddingMap.Lipschitz"/> refers to.</param>
     /// <exception cref="ArgumentException">The matrix is empty or holds a non-finite value.</exception>
     public LinearEmbeddingMap(PolynomialRing source, double[,] weights, RingMetric metric = RingMetric.Euclidean)
@@ -36,7 +38,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     }
 
     /// <summary>The checked weight matrix with its norms, computed once (the spectral norm needs an SVD).</summary>
-    private sealed record Weights(Matrix<double> Matrix, double SpectralNorm, double MaxColumnNorm, double FrobeniusNorm)
+    private sealed record Weights(Matrix<double> Matrix, double SpectralNorm, double MaxColumnNorm,
+        double FrobeniusNorm)
     {
         public static Weights Of(double[,] weights)
         {
@@ -45,12 +48,13 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
             foreach (double w in weights)
                 if (!double.IsFinite(w)) throw new ArgumentException("Every weight must be finite.", nameof(weights));
             var m = Matrix<double>.Build.DenseOfArray(weights);
-            // Certified upper bounds: the computed largest singular value is within p(d, L)·u·σ_max of the true one for a
-            // backward-stable SVD (p a low-degree polynomial of the sizes), far inside 2^-30 for any size that fits
-            // memory, and never above the Frobenius norm; column norms are float64 sums rounded a few times.
+            // Certified upper bounds: the computed largest singular value is within p(d, L)·u·σ_max of the true one
+            // for a backward-stable SVD (p a low-degree polynomial of the sizes), far inside 2^-30 for any size that
+            // fits memory, and never above the Frobenius norm; column norms are float64 sums rounded a few times.
             double frobenius = Upward.Of(m.FrobeniusNorm());
             double spectral = Math.Min(frobenius, m.L2Norm() * (1 + Math.ScaleB(1, -30)));
-            return new Weights(m, spectral, Upward.Of(Enumerable.Range(0, m.ColumnCount).Max(c => m.Column(c).L2Norm())), frobenius);
+            return new Weights(m, spectral, Upward.Of(Enumerable.Range(0, m.ColumnCount)
+                .Max(c => m.Column(c).L2Norm())), frobenius);
         }
     }
 
@@ -62,8 +66,9 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     };
 
     /// <summary>
-    /// ρ for coefficients in 0 … n − 1: each output Σ_j w_ij c_j is summed in order, within γ_L Σ_j |w_ij| c_j of the real
-    /// value (Higham, Thm 3.1), so the error vector is at most γ_L ‖|W|‖_F ‖c‖ ≤ γ_L ‖W‖_F (n − 1) √L.
+    /// ρ for coefficients in 0 … n − 1: each output Σ_j w_ij c_j is summed in order, within γ_L Σ_j |w_ij| c_j
+    /// of the real value (Higham, Thm 3.1), so the error vector is at most γ_L ‖|W|‖_F ‖c‖ ≤ γ_L
+    /// ‖W‖_F (n − 1) √L.
     /// </summary>
     private static double Rounding(PolynomialRing source, Weights w)
     {
@@ -73,8 +78,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     }
 
     /// <summary>
-    /// A seeded Johnson–Lindenstrauss projection: Gaussian weights with variance 1/d, so squared distances are preserved
-    /// in expectation.
+    /// A seeded Johnson–Lindenstrauss projection: Gaussian weights with variance 1/d, so squared distances are
+    /// preserved in expectation.
     /// </summary>
     /// <param name="source">Z_n[x].</param>
     /// <param name="inputLength">L: polynomials of degree below L are accepted; at least 1.</param>
@@ -94,7 +99,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// double moved = f.MovementBound(3.0);                     // how far f moves under a ring perturbation of norm 3
     /// </code>
     /// </example>
-    public static LinearEmbeddingMap RandomProjection(PolynomialRing source, int inputLength, int dimension, int seed, RingMetric metric = RingMetric.Euclidean)
+    public static LinearEmbeddingMap RandomProjection(PolynomialRing source, int inputLength, int dimension, int seed,
+        RingMetric metric = RingMetric.Euclidean)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -110,21 +116,27 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     /// <summary>L: polynomials of degree below L are accepted.</summary>
     public int InputLength => weights.ColumnCount;
 
-    /// <summary>‖W‖₂, the largest singular value, as a certified upper bound (see <see cref="Weights"/>).</summary>
+    /// <summary>‖W‖₂, the largest singular value, as a certified upper bound (see
+    /// <see cref="Weights"/>).</summary>
     public double SpectralNorm { get; }
 
     private double MaxColumnNorm { get; }
 
-    /// <summary>A Lipschitz constant for the given ring metric (exact for Euclidean, an upper bound otherwise).</summary>
+    /// <summary>A Lipschitz constant for the given ring metric (exact for Euclidean, an upper bound
+    /// otherwise).</summary>
     /// <param name="metric">Euclidean, Max or Hamming.</param>
-    /// <returns>‖W‖₂, √L·‖W‖₂ or (n − 1)·max_j ‖W e_j‖, each a certified upper bound (rounded upwards).</returns>
-    public double LipschitzConstant(RingMetric metric) => Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm, 0), metric);
+    /// <returns>‖W‖₂, √L·‖W‖₂ or (n − 1)·max_j ‖W e_j‖, each a certified upper bound (rounded
+    /// upwards).</returns>
+    public double LipschitzConstant(RingMetric metric) =>
+        Constant(Source, new Weights(weights, SpectralNorm, MaxColumnNorm, 0), metric);
 
     /// <summary>f(P) = W c(P); P must have degree below L.</summary>
     protected override double[] MapCore(ZnPolynomial polynomial)
     {
         if (polynomial.Length > InputLength)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The map accepts degree below {InputLength}; the polynomial has degree {polynomial.Degree}."), nameof(polynomial));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The map accepts degree below {InputLength}; the polynomial has degree {polynomial.Degree}."),
+                nameof(polynomial));
         var lifted = new double[InputLength];
         for (int i = 0; i < polynomial.Length; i++) lifted[i] = polynomial[i];
         return MapLifted(lifted);
@@ -137,7 +149,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
     public double[] MapLifted(ReadOnlySpan<double> coefficients)
     {
         if (coefficients.Length != InputLength)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {InputLength} coefficients; got {coefficients.Length}."), nameof(coefficients));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Expected {InputLength} coefficients; got {coefficients.Length}."), nameof(coefficients));
         var result = new double[Dimension];
         for (int i = 0; i < Dimension; i++)
         {
@@ -148,7 +161,8 @@ public sealed class LinearEmbeddingMap : EmbeddingMap
         return result;
     }
 
-    /// <summary>The top right singular vector of W: the direction of perturbation that attains the Lipschitz constant.</summary>
+    /// <summary>The top right singular vector of W: the direction of perturbation that attains the Lipschitz
+    /// constant.</summary>
     /// <returns>A new unit vector of L values (its sign is arbitrary); computed by a full SVD on each call.</returns>
     public double[] MostSensitiveDirection() => weights.Svd(computeVectors: true).VT.Row(0).ToArray();
 }

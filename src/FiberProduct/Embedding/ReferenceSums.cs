@@ -7,18 +7,20 @@ namespace FiberProduct.Embedding;
 /// Sums over the d coordinates of float32 or float64 vectors, in float64 and in one fixed order that defines every
 /// reference value of the library (squared norms, distances, cosines). float32 inputs are widened to float64 (exact)
 /// and the terms split into eight interleaved partial sums: s_l accumulates the terms of coordinates k ≡ l (mod 8)
-/// below 8⌊d/8⌋ in increasing k; they combine as ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)); the last d mod 8
-/// terms are then added in order. Products and sums are separate IEEE operations (never fused). The order is as
+/// below 8⌊d/8⌋ in increasing k; they combine as ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)); the last d mod
+/// 8 terms are then added in order. Products and sums are separate IEEE operations (never fused). The order is as
 /// accurate as plain sequential summation (the same γ_d error bound, usually better), gives the same bits on every
 /// machine with or without SIMD, and runs a vector at a time.
 /// </summary>
 internal static class ReferenceSums
 {
     /// <summary>Σ (x_k − y_k)² in the reference order.</summary>
-    public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Sum<float, Widened, Difference>(x, y);
+    public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) =>
+        Sum<float, Widened, Difference>(x, y);
 
     /// <summary>Σ (x_k − y_k)² of float64 vectors in the reference order.</summary>
-    public static double SquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Sum<double, AsIs, Difference>(x, y);
+    public static double SquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
+        Sum<double, AsIs, Difference>(x, y);
 
     /// <summary>Σ x_k·y_k in the reference order.</summary>
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Sum<float, Widened, Product>(x, y);
@@ -72,7 +74,8 @@ internal static class ReferenceSums
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Sum<T, TLanes, TTerm>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where TLanes : ILanes<T> where TTerm : ITerm
+    private static double Sum<T, TLanes, TTerm>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where TLanes : ILanes<T> where TTerm : ITerm
     {
         int k = 0, blocked = x.Length & ~7;
         double total;

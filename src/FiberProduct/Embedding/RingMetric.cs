@@ -25,8 +25,8 @@ public static class RingDistance
     /// <param name="metric">Euclidean, Max or Hamming.</param>
     /// <param name="p">P.</param>
     /// <param name="q">Q, of the same ring.</param>
-    /// <returns>The distance: ‖c(P) − c(Q)‖₂, max_i |a_i − b_i| or #{i : a_i ≠ b_i}; 0 exactly when P = Q. Max and
-    /// Hamming are exact; the Euclidean distance is summed and rooted in float64.</returns>
+    /// <returns>The distance: ‖c(P) − c(Q)‖₂, max_i |a_i − b_i| or #{i : a_i ≠ b_i}; 0 exactly when P = Q.
+    /// Max and Hamming are exact; the Euclidean distance is summed and rooted in float64.</returns>
     /// <example>
     /// <code>
     /// var ring = PolynomialRing.ForVocabulary(30522);

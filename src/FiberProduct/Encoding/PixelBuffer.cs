@@ -17,20 +17,26 @@ public sealed class PixelBuffer
     /// <param name="height">Rows; at least 1.</param>
     /// <param name="channels">1 (grayscale), 3 (RGB) or 4 (RGBA).</param>
     /// <param name="stride">Bytes from one row to the next; 0 (the default) for width × channels, no padding.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the channel count is not 1, 3 or 4, or the stride is below width × channels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the channel count is not 1, 3 or 4, or the
+    /// stride is below width × channels.</exception>
     /// <exception cref="ArgumentException">The buffer is shorter than the last row needs.</exception>
     public PixelBuffer(ReadOnlySpan<byte> data, int width, int height, int channels, int stride = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        if (channels is not (1 or 3 or 4)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Expected 1 (grayscale), 3 (RGB) or 4 (RGBA) channels.");
+        if (channels is not (1 or 3 or 4))
+            throw new ArgumentOutOfRangeException(nameof(channels), channels,
+                "Expected 1 (grayscale), 3 (RGB) or 4 (RGBA) channels.");
         if (stride == 0) stride = width * channels;
         if (stride < width * channels)
-            throw new ArgumentOutOfRangeException(nameof(stride), stride, string.Create(CultureInfo.InvariantCulture, $"A row of {width} pixels × {channels} channels needs at least {width * channels} bytes."));
+            throw new ArgumentOutOfRangeException(nameof(stride), stride,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"A row of {width} pixels × {channels} channels needs at least {width * channels} bytes."));
         long needed = (long)stride * (height - 1) + (long)width * channels;
         if (data.Length < needed)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"A {width} × {height} image with {channels} channels and stride {stride} needs {needed} bytes; the buffer holds {data.Length}."), nameof(data));
+                $"A {width} × {height} image with {channels} channels and stride {stride} needs {needed} bytes; the "
+                + $"buffer holds {data.Length}."), nameof(data));
         Width = width; Height = height; Channels = channels; Stride = stride;
         this.data = data[..(int)needed].ToArray();
     }
@@ -57,17 +63,21 @@ public sealed class PixelBuffer
         get
         {
             if ((uint)x >= (uint)Width || (uint)y >= (uint)Height || (uint)channel >= (uint)Channels)
-                throw new ArgumentOutOfRangeException(nameof(x), string.Create(CultureInfo.InvariantCulture, $"({x}, {y}, channel {channel}) lies outside the {Width} × {Height} × {Channels} image."));
+                throw new ArgumentOutOfRangeException(nameof(x),
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"({x}, {y}, channel {channel}) lies outside the {Width} × {Height} × {Channels} image."));
             return data[y * Stride + x * Channels + channel];
         }
     }
 
     /// <summary>The pixels without row padding: Height × Width × Channels bytes.</summary>
-    /// <returns>A new array, row-major, channels interleaved (the layout NumPy's (H, W, C) uint8 arrays have).</returns>
+    /// <returns>A new array, row-major, channels interleaved (the layout NumPy's (H, W, C) uint8 arrays
+    /// have).</returns>
     public byte[] ToPackedArray()
     {
         var packed = new byte[Width * Height * Channels];
-        for (int y = 0; y < Height; y++) data.AsSpan(y * Stride, Width * Channels).CopyTo(packed.AsSpan(y * Width * Channels));
+        for (int y = 0; y < Height; y++)
+            data.AsSpan(y * Stride, Width * Channels).CopyTo(packed.AsSpan(y * Width * Channels));
         return packed;
     }
 }
@@ -78,6 +88,7 @@ public enum ChannelLayout
     /// <summary>Channels of each pixel adjacent: R G B R G B … (coefficient (pixel · channels + channel)).</summary>
     Interleaved,
 
-    /// <summary>All of one channel, then the next: R R … G G … B B … (coefficient (channel · pixels + pixel)).</summary>
+    /// <summary>All of one channel, then the next: R R … G G … B B … (coefficient (channel · pixels
+    /// + pixel)).</summary>
     Planar,
 }

@@ -34,7 +34,8 @@ internal sealed class ExecutionScope
         this.high = high;
     }
 
-    /// <summary>One thread, no token, no progress: for internal calls that are short or already inside a worker.</summary>
+    /// <summary>One thread, no token, no progress: for internal calls that are short or already inside a
+    /// worker.</summary>
     public static ExecutionScope Serial { get; } = new(1);
 
     /// <summary>The most threads this scope's loops use at once (≥ 1).</summary>
@@ -61,7 +62,8 @@ internal sealed class ExecutionScope
     /// <summary>Throws <see cref="OperationCanceledException"/> once the token is cancelled.</summary>
     public void ThrowIfCancelled() => Token.ThrowIfCancellationRequested();
 
-    /// <summary>Reports that <paramref name="fraction"/> of this scope's work is done (clamped to [0, 1], never backwards).</summary>
+    /// <summary>Reports that <paramref name="fraction"/> of this scope's work is done (clamped to [0, 1], never
+    /// backwards).</summary>
     public void Report(double fraction)
     {
         if (progress is null) return;
@@ -71,7 +73,8 @@ internal sealed class ExecutionScope
             if (high.Raise(overall)) progress.Report(overall);
     }
 
-    /// <summary>The stage that covers [<paramref name="from"/>, <paramref name="to"/>] of this scope's progress.</summary>
+    /// <summary>The stage that covers [<paramref name="from"/>, <paramref name="to"/>] of this scope's
+    /// progress.</summary>
     public ExecutionScope Part(double from, double to) =>
         new(Workers, progress, start + length * from, length * (to - from), high, Token);
 
@@ -80,8 +83,8 @@ internal sealed class ExecutionScope
         new(Math.Clamp(workers, 1, Workers), progress, start, length, high, Token);
 
     /// <summary>
-    /// body(i) for i in [from, to) on at most <see cref="Workers"/> threads, checking the token between iterations; with
-    /// <paramref name="reportEvery"/> &gt; 0, progress is reported as iterations complete.
+    /// body(i) for i in [from, to) on at most <see cref="Workers"/> threads, checking the token between iterations;
+    /// with <paramref name="reportEvery"/> &gt; 0, progress is reported as iterations complete.
     /// </summary>
     public void For(int from, int to, Action<int> body, int reportEvery = 0)
     {
@@ -110,17 +113,20 @@ internal sealed class ExecutionScope
         Parallel.For(from, to, ParallelOptions, Run);
     }
 
-    /// <summary>body(w) for each worker w in [0, min(<paramref name="workers"/>, <see cref="Workers"/>)), each on its own thread.</summary>
+    /// <summary>body(w) for each worker w in [0, min(<paramref name="workers"/>, <see cref="Workers"/>)), each on its
+    /// own thread.</summary>
     public void ForEachWorker(int workers, Action<int> body) => For(0, Math.Clamp(workers, 1, Workers), body);
 
-    /// <summary>Runs the actions on at most <see cref="Workers"/> threads (in order on the calling thread when one).</summary>
+    /// <summary>Runs the actions on at most <see cref="Workers"/> threads (in order on the calling thread when
+    /// one).</summary>
     public void Invoke(params Action[] actions)
     {
         ArgumentNullException.ThrowIfNull(actions);
         For(0, actions.Length, i => actions[i]());
     }
 
-    /// <summary>The highest fraction reported so far, shared by a scope and its parts (used under its own lock).</summary>
+    /// <summary>The highest fraction reported so far, shared by a scope and its parts (used under its own
+    /// lock).</summary>
     private sealed class ProgressHigh
     {
         private double value = -1;

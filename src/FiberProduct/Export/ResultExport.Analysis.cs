@@ -14,9 +14,11 @@ public static partial class ResultExport
 
     /// <summary>
     /// A precision–recall curve (<see cref="ApproximateFiberProduct.AlignmentCurve"/>) as .npz: float64 arrays
-    /// <c>epsilon</c>, <c>precision</c>, <c>recall</c>, <c>f1</c> and int64 <c>pairs</c>, <c>true_positives</c>, <c>truth</c>.
+    /// <c>epsilon</c>, <c>precision</c>, <c>recall</c>, <c>f1</c> and int64 <c>pairs</c>,
+    /// <c>true_positives</c>, <c>truth</c>.
     /// </summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <param name="curve">The precision–recall curve, one score per ε
+    /// (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
@@ -38,8 +40,10 @@ public static partial class ResultExport
         }, compress: false);
     }
 
-    /// <summary>A precision–recall curve as CSV with header <c>epsilon,pairs,true_positives,truth,precision,recall,f1</c>.</summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <summary>A precision–recall curve as CSV with header
+    /// <c>epsilon,pairs,true_positives,truth,precision,recall,f1</c>.</summary>
+    /// <param name="curve">The precision–recall curve, one score per ε
+    /// (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
@@ -51,11 +55,13 @@ public static partial class ResultExport
         using var writer = new StreamWriter(path);
         writer.WriteLine("epsilon,pairs,true_positives,truth,precision,recall,f1");
         foreach (var s in curve)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Epsilon:R},{s.Pairs},{s.TruePositives},{s.TruthCount},{s.Precision:R},{s.Recall:R},{s.F1:R}"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Epsilon:R},{s.Pairs},{s.TruePositives},{s.TruthCount},{s.Precision:R},{s.Recall:R},{s.F1:R}"));
     }
 
     /// <summary>A precision–recall curve as columnar JSON (the CSV's columns as arrays).</summary>
-    /// <param name="curve">The precision–recall curve, one score per ε (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
+    /// <param name="curve">The precision–recall curve, one score per ε
+    /// (<see cref="ApproximateFiberProduct.AlignmentCurve"/>).</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
@@ -82,7 +88,8 @@ public static partial class ResultExport
     /// </summary>
     /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -98,7 +105,8 @@ public static partial class ResultExport
     /// <summary>Pairs with their certified radii as CSV: <c>image,text,distance,radius</c>.</summary>
     /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -109,13 +117,16 @@ public static partial class ResultExport
         writer.WriteLine("image,text,distance,radius");
         int k = 0;
         foreach (var pair in certified.Pairs)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Image},{pair.Text},{pair.Distance:R},{certified.Radii[k++]:R}"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{pair.Image},{pair.Text},{pair.Distance:R},{certified.Radii[k++]:R}"));
     }
 
-    /// <summary>Pairs with their certified radii as columnar JSON: <c>epsilon</c> and arrays <c>image</c>, <c>text</c>, <c>distance</c>, <c>radius</c>.</summary>
+    /// <summary>Pairs with their certified radii as columnar JSON: <c>epsilon</c> and arrays <c>image</c>, <c>text</c>,
+    /// <c>distance</c>, <c>radius</c>.</summary>
     /// <param name="certified">The pairs and their radii (<see cref="Robustness.Certify"/>).</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="certified"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -136,12 +147,13 @@ public static partial class ResultExport
     /// A decomposition as .npz: the orthonormal bases <c>basis_shared</c>, <c>basis_image_specific</c>,
     /// <c>basis_text_specific</c>, <c>basis_residual</c> (float64, shape (d, rank), columns the basis vectors),
     /// <c>image_mean</c>, <c>text_mean</c> (d), <c>principal_angles</c> (radians), <c>canonical_correlations</c>
-    /// (empty for the AJIVE estimate), <c>variance_share</c> (2 × 4: rows images, texts; columns Z_s, Z_I, Z_T, Z_⊥),
-    /// <c>gap_share</c> (4) and <c>signal_rank</c> (int64 [images, texts]).
+    /// (empty for the AJIVE estimate), <c>variance_share</c> (2 × 4: rows images, texts; columns Z_s, Z_I, Z_T,
+    /// Z_⊥), <c>gap_share</c> (4) and <c>signal_rank</c> (int64 [images, texts]).
     /// </summary>
     /// <param name="decomposition">The decomposition to write.</param>
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -164,8 +176,11 @@ public static partial class ResultExport
         arrays["image_mean"] = new(decomposition.ImageMean.ToArray(), d);
         arrays["text_mean"] = new(decomposition.TextMean.ToArray(), d);
         arrays["principal_angles"] = new(decomposition.PrincipalAngles.ToArray(), decomposition.PrincipalAngles.Length);
-        arrays["canonical_correlations"] = new(decomposition.CanonicalCorrelations.ToArray(), decomposition.CanonicalCorrelations.Length);
-        arrays["variance_share"] = new(Enum.GetValues<Modality>().SelectMany(m => Enum.GetValues<SubspacePart>().Select(p => decomposition.VarianceShare(m, p))).ToArray(), 2, 4);
+        arrays["canonical_correlations"] = new(decomposition.CanonicalCorrelations.ToArray(),
+            decomposition.CanonicalCorrelations.Length);
+        arrays["variance_share"] = new(Enum.GetValues<Modality>()
+            .SelectMany(m => Enum.GetValues<SubspacePart>().Select(p => decomposition.VarianceShare(m, p))).ToArray(),
+            2, 4);
         arrays["gap_share"] = new(Enum.GetValues<SubspacePart>().Select(decomposition.GapShare).ToArray(), 4);
         arrays["signal_rank"] = new(new long[] { decomposition.ImageSignalRank, decomposition.TextSignalRank }, 2);
         Npy.WriteNpz(path, arrays, compress: false);
@@ -177,7 +192,8 @@ public static partial class ResultExport
     /// </summary>
     /// <param name="decomposition">The decomposition to write.</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -188,17 +204,20 @@ public static partial class ResultExport
         writer.WriteLine("part,rank,image_share,text_share,gap_share");
         foreach (var part in Enum.GetValues<SubspacePart>())
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{PartNames[(int)part]},{decomposition[part].Rank},{decomposition.VarianceShare(Modality.Images, part):R},{decomposition.VarianceShare(Modality.Texts, part):R},{decomposition.GapShare(part):R}"));
+                $"{PartNames[(int)part]},{decomposition[part].Rank},"
+                + $"{decomposition.VarianceShare(Modality.Images, part):R},"
+                + $"{decomposition.VarianceShare(Modality.Texts, part):R},{decomposition.GapShare(part):R}"));
     }
 
     /// <summary>
     /// A decomposition as JSON: <c>dimension</c>, <c>signal_rank</c>, <c>principal_angles</c>,
-    /// <c>canonical_correlations</c>, <c>image_mean</c>, <c>text_mean</c>, <c>parts</c> (the variance table's columns as
-    /// arrays) and <c>bases</c> (per part, a list of basis vectors, each a list of d numbers).
+    /// <c>canonical_correlations</c>, <c>image_mean</c>, <c>text_mean</c>, <c>parts</c> (the variance table's columns
+    /// as arrays) and <c>bases</c> (per part, a list of basis vectors, each a list of d numbers).
     /// </summary>
     /// <param name="decomposition">The decomposition to write.</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="decomposition"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>

@@ -28,7 +28,8 @@ public static partial class ResultExport
     /// <code>
     /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
     /// ResultExport.SaveNpz(product.Pairs(epsilon: 0.3), "pairs.npz");
-    /// // Python: z = numpy.load("pairs.npz"); scipy.sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=z["shape"])
+    /// // Python: z = numpy.load("pairs.npz")
+    /// //         scipy.sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=z["shape"])
     /// </code>
     /// </example>
     public static void SaveNpz(PairSet pairs, string path)
@@ -50,7 +51,8 @@ public static partial class ResultExport
         ["truncated"] = new(new byte[] { pairs.IsTruncated ? (byte)1 : (byte)0 }, 1),
     };
 
-    /// <summary>A pair set as CSV with header <c>image,text,distance</c>, one pair per line, distances round-trippable.</summary>
+    /// <summary>A pair set as CSV with header <c>image,text,distance</c>, one pair per line, distances
+    /// round-trippable.</summary>
     /// <param name="pairs">The pairs to write (a truncated result is written as it is, flagged).</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
@@ -63,10 +65,12 @@ public static partial class ResultExport
         using var writer = new StreamWriter(path);
         writer.WriteLine("image,text,distance");
         foreach (var pair in pairs)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Image},{pair.Text},{pair.Distance:R}"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{pair.Image},{pair.Text},{pair.Distance:R}"));
     }
 
-    /// <summary>A pair set as JSON: <c>{"rows", "columns", "truncated", "image": [...], "text": [...], "distance": [...]}</c> (columnar, as pandas.DataFrame reads it).</summary>
+    /// <summary>A pair set as JSON: <c>{"rows", "columns", "truncated", "image": [...], "text": [...], "distance":
+    /// [...]}</c> (columnar, as pandas.DataFrame reads it).</summary>
     /// <param name="pairs">The pairs to write (a truncated result is written as it is, flagged).</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or <paramref name="path"/> is null.</exception>
@@ -87,10 +91,12 @@ public static partial class ResultExport
         });
     }
 
-    /// <summary>An ε-profile as .npz: <c>epsilon</c> (float64), <c>count</c> (int64) and, when kept, <c>distances</c> (float64, sorted).</summary>
+    /// <summary>An ε-profile as .npz: <c>epsilon</c> (float64), <c>count</c> (int64) and, when kept, <c>distances</c>
+    /// (float64, sorted).</summary>
     /// <param name="profile">The ε-profile to write.</param>
     /// <param name="path">The .npz file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -102,14 +108,16 @@ public static partial class ResultExport
             ["epsilon"] = new(profile.Epsilons.ToArray(), profile.Epsilons.Length),
             ["count"] = new(profile.Counts.ToArray(), profile.Counts.Length),
         };
-        if (profile.HasDistances) arrays["distances"] = new(profile.SortedDistances.ToArray(), profile.SortedDistances.Length);
+        if (profile.HasDistances)
+            arrays["distances"] = new(profile.SortedDistances.ToArray(), profile.SortedDistances.Length);
         Npy.WriteNpz(path, arrays, compress: false);
     }
 
     /// <summary>An ε-profile as CSV with header <c>epsilon,count</c>.</summary>
     /// <param name="profile">The ε-profile to write.</param>
     /// <param name="path">The .csv file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>
@@ -119,13 +127,15 @@ public static partial class ResultExport
         using var writer = new StreamWriter(path);
         writer.WriteLine("epsilon,count");
         for (int t = 0; t < profile.Epsilons.Length; t++)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{profile.Epsilons[t]:R},{profile.Counts[t]}"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{profile.Epsilons[t]:R},{profile.Counts[t]}"));
     }
 
     /// <summary>An ε-profile as JSON: <c>{"epsilon": [...], "count": [...]}</c>.</summary>
     /// <param name="profile">The ε-profile to write.</param>
     /// <param name="path">The .json file to write; an existing file is overwritten, the folder must exist.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> or <paramref name="path"/> is
+    /// null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="IOException">The file cannot be created or written (for instance, no such folder).</exception>
     /// <exception cref="UnauthorizedAccessException">Writing to <paramref name="path"/> is not permitted.</exception>

@@ -16,9 +16,11 @@ public sealed partial class ApproximateFiberProduct
     /// partial.</param>
     /// <returns>|F_ε|, |F_ε ∩ T| and |T| at ε, with precision, recall and F1.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN, or a true pair indexes outside the sets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN, or a true pair indexes outside the
+    /// sets.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public AlignmentScore Score(double epsilon, Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public AlignmentScore Score(double epsilon, Pairing truth, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         CheckPairs(truth);
@@ -46,14 +48,16 @@ public sealed partial class ApproximateFiberProduct
     /// <exception cref="ArgumentNullException"><paramref name="truth"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public IReadOnlyList<AlignmentScore> AlignmentCurve(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public IReadOnlyList<AlignmentScore> AlignmentCurve(Pairing truth, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         CheckPairs(truth);
         if (truth.Count == 0) return [];
         var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         // Each true pair's own tolerance (the smallest double that holds it exactly; its float64 distance may be
         // rounded below the exact one, and then would not hold the pair itself).
-        var thresholds = truth.Pairs.Select(pair => exact.Tolerance(pair.Image, pair.Text)).Distinct().Order().ToArray();
+        var thresholds = truth.Pairs.Select(pair => exact.Tolerance(pair.Image, pair.Text))
+            .Distinct().Order().ToArray();
         var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
         // Each true pair counts from the first threshold that holds it exactly, as the profile counts every pair.
         var firstCovering = new long[thresholds.Length + 1];
@@ -77,7 +81,8 @@ public sealed partial class ApproximateFiberProduct
         return scores;
     }
 
-    /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to "which ε?".</summary>
+    /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to
+    /// "which ε?".</summary>
     /// <remarks>The best point of <see cref="AlignmentCurve"/>, at its cost; exact.</remarks>
     /// <param name="truth">The known pairing T, with indices inside the two sets.</param>
     /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
@@ -98,7 +103,8 @@ public sealed partial class ApproximateFiberProduct
     /// PairSet aligned = product.Pairs(best.Epsilon);
     /// </code>
     /// </example>
-    public AlignmentScore BestF1(Pairing truth, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public AlignmentScore BestF1(Pairing truth, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var curve = AlignmentCurve(truth, progress, cancellationToken);
         if (curve.Count == 0) throw new ArgumentException("The pairing is empty.", nameof(truth));
@@ -124,10 +130,12 @@ public sealed partial class ApproximateFiberProduct
     /// <exception cref="ArgumentOutOfRangeException">The target is outside (0, 1], or a true pair indexes outside the
     /// sets.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public AlignmentScore? EpsilonForPrecision(Pairing truth, double targetPrecision, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public AlignmentScore? EpsilonForPrecision(Pairing truth, double targetPrecision,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(targetPrecision > 0 && targetPrecision <= 1))
-            throw new ArgumentOutOfRangeException(nameof(targetPrecision), targetPrecision, "Expected a precision in (0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(targetPrecision), targetPrecision,
+                "Expected a precision in (0, 1].");
         AlignmentScore? found = null;
         foreach (var score in AlignmentCurve(truth, progress, cancellationToken))
             if (score.Precision >= targetPrecision) found = score;

@@ -7,8 +7,8 @@ public sealed partial class ApproximateFiberProduct
 {
     /// <summary>
     /// The degrees of F_ε as a bipartite graph: for each image the number of texts within ε, and for each text the
-    /// number of images within ε — |F_ε| split by row and by column, from one pass, without storing a pair (memory: the
-    /// two count arrays, plus one text count array per worker). Exact like every query: the counts are those of the
+    /// number of images within ε — |F_ε| split by row and by column, from one pass, without storing a pair (memory:
+    /// the two count arrays, plus one text count array per worker). Exact like every query: the counts are those of the
     /// pairs of <see cref="Pairs"/>, and each array sums to <see cref="Count"/>.
     /// </summary>
     /// <param name="epsilon">The tolerance ε ≥ 0 (+∞ counts every pair).</param>
@@ -33,7 +33,8 @@ public sealed partial class ApproximateFiberProduct
         var (candidate, sure) = Thresholds(op, _ => epsilon, exact);
         var rows = new int[Images.Count];
         var sinks = new DegreeSink[Workers(Images.Count, scope)];
-        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new DegreeSink(exact, _ => epsilon, rows, Texts.Count), filter, scope);
+        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new DegreeSink(exact,
+            _ => epsilon, rows, Texts.Count), filter, scope);
         var columns = new int[Texts.Count];
         foreach (var sink in sinks.Where(s => s is not null))
             for (int j = 0; j < columns.Length; j++) columns[j] += sink.ColumnDegrees[j];

@@ -8,8 +8,8 @@ namespace FiberProduct.Fiber;
 public sealed partial class ApproximateFiberProduct
 {
     /// <summary>
-    /// New image vectors (queries) against the prepared texts: for each query, the texts within ε — the rows of F_ε had
-    /// the queries been images. The texts are prepared once per instance (by the first query of any kind), so a few
+    /// New image vectors (queries) against the prepared texts: for each query, the texts within ε — the rows of F_ε
+    /// had the queries been images. The texts are prepared once per instance (by the first query of any kind), so a few
     /// queries cost one pass over the packed texts and no preparation: about 0.08 ms for 500 texts and 7 ms for 20,000
     /// texts in R^512 on the reference machine, against 0.8 and 31 ms for a new instance (docs/performance.md). Exact
     /// like every query (docs/concepts.md, "Exactness of F_ε").
@@ -21,7 +21,8 @@ public sealed partial class ApproximateFiberProduct
     /// <exception cref="ArgumentException">The queries' dimension differs from the texts', or (cosine, angular) a query
     /// is the zero vector.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
-    /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>.</exception>
+    /// <exception cref="ResultBudgetExceededException">More pairs than
+    /// <see cref="FiberProductOptions.MaxPairs"/>.</exception>
     /// <example>
     /// <code>
     /// var fiber = new ApproximateFiberProduct(images, texts);
@@ -32,8 +33,8 @@ public sealed partial class ApproximateFiberProduct
         QueryPairs(queries, epsilon, keepPerRow: 0, cancellationToken);
 
     /// <summary>
-    /// For each query vector, its <paramref name="k"/> nearest texts within ε (ties: the lower text index), against the
-    /// prepared texts, as <see cref="Query"/> does.
+    /// For each query vector, its <paramref name="k"/> nearest texts within ε (ties: the lower text index), against
+    /// the prepared texts, as <see cref="Query"/> does.
     /// </summary>
     /// <param name="queries">The query vectors, in the texts' space.</param>
     /// <param name="epsilon">The tolerance ε ≥ 0.</param>
@@ -42,14 +43,17 @@ public sealed partial class ApproximateFiberProduct
     /// <returns>A pair set with one row per query, each row's texts in increasing index order.</returns>
     /// <exception cref="ArgumentException">The queries' dimension differs from the texts', or (cosine, angular) a query
     /// is the zero vector.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or NaN.</exception>
-    public PairSet QueryNearest(EmbeddingSet queries, double epsilon, int k, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or
+    /// NaN.</exception>
+    public PairSet QueryNearest(EmbeddingSet queries, double epsilon, int k,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         return QueryPairs(queries, epsilon, k, cancellationToken);
     }
 
-    private PairSet QueryPairs(EmbeddingSet queries, double epsilon, int keepPerRow, CancellationToken cancellationToken)
+    private PairSet QueryPairs(EmbeddingSet queries, double epsilon, int keepPerRow,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queries);
         CheckEpsilon(epsilon, nameof(epsilon));
@@ -58,6 +62,7 @@ public sealed partial class ApproximateFiberProduct
                 $"The queries live in R^{queries.Dimension} but the texts in R^{Texts.Dimension}."), nameof(queries));
         var scope = Scope(null, cancellationToken);
         var op = operands.Get(scope).WithRows(queries, scope);
-        return JoinPairs(op, null, 0, queries.Count, _ => epsilon, new PairBudget(Options.MaxPairs), scope, keepPerRow, null, null);
+        return JoinPairs(op, null, 0, queries.Count, _ => epsilon, new PairBudget(Options.MaxPairs), scope,
+            keepPerRow, null, null);
     }
 }

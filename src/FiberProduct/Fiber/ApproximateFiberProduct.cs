@@ -14,13 +14,14 @@ namespace FiberProduct.Fiber;
 /// </summary>
 /// <remarks>
 /// <para>Every answer is exact: (i, j) ∈ F_ε iff the real-number distance between the stored vectors (float32 or
-/// float64, as given) is at most ε. The fast path (float32 dot products, SIMD, register-tiled) only decides pairs it can
-/// prove to lie on one side of ε; every other pair is decided from the stored values, by float64 sums with a rigorous
-/// error bound and, at ties and near-ties, by exact rational arithmetic (docs/concepts.md, "Exactness of F_ε").
-/// Distances in results are float64 values within a stated bound of the exact ones, never above ε for a pair of F_ε.
-/// The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
+/// float64, as given) is at most ε. The fast path (float32 dot products, SIMD, register-tiled) only decides pairs it
+/// can prove to lie on one side of ε; every other pair is decided from the stored values, by float64 sums with a
+/// rigorous error bound and, at ties and near-ties, by exact rational arithmetic (docs/concepts.md, "Exactness of
+/// F_ε"). Distances in results are float64 values within a stated bound of the exact ones, never above ε for a pair
+/// of F_ε. The bound is closed: a pair at distance exactly ε belongs to F_ε.</para>
 /// <para>The instance prepares the texts once (packed for the kernel) and can serve any number of queries, also
-/// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the fraction done.</para>
+/// concurrently. Long calls take a <see cref="CancellationToken"/> and an <see cref="IProgress{T}"/> of the
+/// fraction done.</para>
 /// <para>Queries that return pairs hold at most <see cref="FiberProductOptions.MaxPairs"/> of them (the result budget):
 /// beyond it they throw <see cref="ResultBudgetExceededException"/>, or truncate with
 /// <see cref="FiberProductOptions.TruncateAtBudget"/> (<see cref="NearestWithin"/> always throws). <see cref="Count"/>,
@@ -61,7 +62,8 @@ public sealed partial class ApproximateFiberProduct
     /// <param name="options">Threads, result budget and pruning; null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="texts"/> is
     /// null.</exception>
-    /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is zero.</exception>
+    /// <exception cref="ArgumentException">The two sets have different dimensions, or (cosine, angular) a row is
+    /// zero.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined
     /// <see cref="FiberMetric"/>, or an option is out of range (threads 0 or below −1, a negative pruning dimension,
     /// <see cref="FiberProductOptions.MaxPairs"/> outside 0 … <see cref="Array.MaxLength"/>).</exception>
@@ -73,13 +75,15 @@ public sealed partial class ApproximateFiberProduct
     ///     new FiberProductOptions { MaxDegreeOfParallelism = 2, MaxPairs = 1_000_000 });
     /// </code>
     /// </example>
-    public ApproximateFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric = FiberMetric.Euclidean, FiberProductOptions? options = null)
+    public ApproximateFiberProduct(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric = FiberMetric.Euclidean,
+        FiberProductOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         if (images.Dimension != texts.Dimension)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}; a fiber product needs one shared space."), nameof(texts));
+                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}; a fiber product "
+                + $"needs one shared space."), nameof(texts));
         if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
         Options = options ?? new FiberProductOptions();
         Options.Validate();
@@ -143,11 +147,11 @@ public sealed partial class ApproximateFiberProduct
 
     /// <summary>F_ε as a pair set with float64 distances, rows and columns in increasing order.</summary>
     /// <remarks>
-    /// The set is exact; each distance is a float64 within a stated bound of the exact one and never above ε. Allocates
-    /// 12 bytes per pair (a column index and a distance) plus 8·(N + 1) bytes of row offsets, and the workers' buffers
-    /// while the join runs. With <see cref="FiberProductOptions.TruncateAtBudget"/> the rows are joined in bands and
-    /// only the first <see cref="FiberProductOptions.MaxPairs"/> pairs in (image, text) order are kept
-    /// (<see cref="PairSet.IsTruncated"/>). For more pairs than memory holds use <see cref="EnumeratePairs"/>.
+    /// The set is exact; each distance is a float64 within a stated bound of the exact one and never above ε.
+    /// Allocates 12 bytes per pair (a column index and a distance) plus 8·(N + 1) bytes of row offsets, and the
+    /// workers' buffers while the join runs. With <see cref="FiberProductOptions.TruncateAtBudget"/> the rows are
+    /// joined in bands and only the first <see cref="FiberProductOptions.MaxPairs"/> pairs in (image, text) order are
+    /// kept (<see cref="PairSet.IsTruncated"/>). For more pairs than memory holds use <see cref="EnumeratePairs"/>.
     /// </remarks>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
     /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
@@ -168,7 +172,8 @@ public sealed partial class ApproximateFiberProduct
     /// bool matched = pairs.Contains(0, 0);
     /// </code>
     /// </example>
-    public PairSet Pairs(double epsilon, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public PairSet Pairs(double epsilon, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         var scope = Scope(progress, cancellationToken);
@@ -177,10 +182,10 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>
-    /// The first <see cref="FiberProductOptions.MaxPairs"/> pairs in (row, column) order, found band by band: each band of
-    /// rows (about an eighth of the budget's pairs, at least 64 rows) is joined on every worker with no budget, and the
-    /// bands stop once the budget is met and one more pair shows it was exceeded. Memory holds the kept pairs (arrays
-    /// that never grow past the budget) and one band's, whatever the number of workers.
+    /// The first <see cref="FiberProductOptions.MaxPairs"/> pairs in (row, column) order, found band by band: each band
+    /// of rows (about an eighth of the budget's pairs, at least 64 rows) is joined on every worker with no budget, and
+    /// the bands stop once the budget is met and one more pair shows it was exceeded. Memory holds the kept pairs
+    /// (arrays that never grow past the budget) and one band's, whatever the number of workers.
     /// </summary>
     private PairSet CollectTruncated(Func<int, double> epsilonOfRow, ExecutionScope scope)
     {
@@ -225,30 +230,36 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>
-    /// The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i: one tolerance per image (for instance each image's own calibrated radius).
+    /// The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i: one tolerance per image (for instance each image's own
+    /// calibrated radius).
     /// </summary>
     /// <remarks>Exact, allocated and budgeted like <see cref="Pairs"/>; each distance is at most its row's ε_i.
     /// </remarks>
-    /// <param name="epsilonPerImage">ε_i ≥ 0 for each image i, N values (copied; +∞ selects the whole row).</param>
+    /// <param name="epsilonPerImage">ε_i ≥ 0 for each image i, N values (copied; +∞ selects the
+    /// whole row).</param>
     /// <param name="progress">Receives the fraction of the work done, in [0, 1], never decreasing, 1 at the end; it may
     /// be called from the worker threads. Null: no reports.</param>
     /// <param name="cancellationToken">Checked while the join runs (between tiles); a cancelled query throws and
     /// returns nothing partial.</param>
     /// <returns>The pairs with ‖f(P_i) − g(Q_j)‖ ≤ ε_i, in compressed sparse row form.</returns>
     /// <exception cref="ArgumentException">The number of tolerances is not the number of images.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN; the message names its index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN; the message names its
+    /// index.</exception>
     /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
     /// (unless truncating).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public PairSet PairsPerImageTolerance(ReadOnlySpan<double> epsilonPerImage, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public PairSet PairsPerImageTolerance(ReadOnlySpan<double> epsilonPerImage, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         if (epsilonPerImage.Length != Images.Count)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Expected one tolerance per image ({Images.Count}); got {epsilonPerImage.Length}."), nameof(epsilonPerImage));
+                $"Expected one tolerance per image ({Images.Count}); got {epsilonPerImage.Length}."),
+                nameof(epsilonPerImage));
         var tolerances = epsilonPerImage.ToArray();
         for (int i = 0; i < tolerances.Length; i++)
             if (!(tolerances[i] >= 0))
-                throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i], string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
+                throw new ArgumentOutOfRangeException(nameof(epsilonPerImage), tolerances[i],
+                    string.Create(CultureInfo.InvariantCulture, $"Tolerance {i} must be a non-negative number."));
         var scope = Scope(progress, cancellationToken);
         return Options.TruncateAtBudget ? CollectTruncated(i => tolerances[i], scope)
             : CollectPairs(0, Images.Count, i => tolerances[i], new PairBudget(Options.MaxPairs), scope);
@@ -269,17 +280,18 @@ public sealed partial class ApproximateFiberProduct
     /// <exception cref="ResultBudgetExceededException">More pairs than <see cref="FiberProductOptions.MaxPairs"/>
     /// (unless truncating).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public PairSet ClassicalFiberProduct(CancellationToken cancellationToken = default) => Pairs(0, cancellationToken: cancellationToken);
+    public PairSet ClassicalFiberProduct(CancellationToken cancellationToken = default) =>
+        Pairs(0, cancellationToken: cancellationToken);
 
     /// <summary>
     /// The pairs of F_ε one at a time, image by image and text by text, computed a band of images at a time so that
     /// memory stays bounded by one band's pairs whatever the size of F_ε. No result budget applies.
     /// </summary>
     /// <remarks>
-    /// Lazy: ε is checked at once, but nothing is joined until the enumeration starts, and each band (max(96, min(4096,
-    /// 2^22/M)) images, so at most about 4 million pairs, 12 bytes each) is joined on every worker when its first pair
-    /// is asked for. The pairs are those of <see cref="Pairs"/>, exact, in the same order. Stopping the enumeration
-    /// early stops the work. Each enumeration joins again.
+    /// Lazy: ε is checked at once, but nothing is joined until the enumeration starts, and each band (max(96,
+    /// min(4096, 2^22/M)) images, so at most about 4 million pairs, 12 bytes each) is joined on every worker when its
+    /// first pair is asked for. The pairs are those of <see cref="Pairs"/>, exact, in the same order. Stopping the
+    /// enumeration early stops the work. Each enumeration joins again.
     /// </remarks>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
     /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
@@ -318,7 +330,8 @@ public sealed partial class ApproximateFiberProduct
         }
     }
 
-    /// <summary>Calls <paramref name="action"/> for every pair of F_ε, in (image, text) order, with bounded memory (see <see cref="EnumeratePairs"/>).</summary>
+    /// <summary>Calls <paramref name="action"/> for every pair of F_ε, in (image, text) order, with bounded memory
+    /// (see <see cref="EnumeratePairs"/>).</summary>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
     /// closed (a pair at distance exactly ε is in F_ε); +∞ selects every pair.</param>
     /// <param name="action">Called on the calling thread for each pair, one at a time; an exception it throws stops the
@@ -339,8 +352,9 @@ public sealed partial class ApproximateFiberProduct
     /// text index within a row, with the distances alongside.
     /// </summary>
     /// <remarks>
-    /// Exact: the same pairs as keeping the k smallest of each row of <see cref="Pairs"/>. Allocates at most N·k pairs;
-    /// the result budget applies to the pairs kept (always thrown: <see cref="FiberProductOptions.TruncateAtBudget"/>
+    /// Exact: the same pairs as keeping the k smallest of each row of <see cref="Pairs"/>. Allocates at most N·k
+    /// pairs; the result budget applies to the pairs kept (always thrown:
+    /// <see cref="FiberProductOptions.TruncateAtBudget"/>
     /// does not truncate here). Cost: the join of <see cref="Pairs"/> at ε.
     /// </remarks>
     /// <param name="epsilon">The tolerance ε ≥ 0, in the units of <see cref="Metric"/>, taken exactly; the bound is
@@ -352,7 +366,8 @@ public sealed partial class ApproximateFiberProduct
     /// returns nothing partial.</param>
     /// <returns>For each image, its up to k nearest texts within ε, stored by increasing text index (not by
     /// distance).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or ε is negative or
+    /// NaN.</exception>
     /// <exception cref="ResultBudgetExceededException">More kept pairs than
     /// <see cref="FiberProductOptions.MaxPairs"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -367,12 +382,13 @@ public sealed partial class ApproximateFiberProduct
     /// if (best >= 0) Console.WriteLine($"image 0: nearest text {texts[best]} at {distances[best]:F4}");
     /// </code>
     /// </example>
-    public PairSet NearestWithin(double epsilon, int k, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public PairSet NearestWithin(double epsilon, int k, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs), Scope(progress, cancellationToken),
-            keepPerRow: k);
+        return CollectPairs(0, Images.Count, _ => epsilon, new PairBudget(Options.MaxPairs),
+            Scope(progress, cancellationToken), keepPerRow: k);
     }
 
     /// <summary>
@@ -382,9 +398,9 @@ public sealed partial class ApproximateFiberProduct
     /// <remarks>
     /// Exact: each count equals <see cref="Count"/> at that tolerance, from a single join at the largest one. Without
     /// distances it allocates one counter per tolerance and worker; with them, about 8 bytes per pair within the
-    /// largest tolerance, with no result budget, so keep that tolerance small. Each distance lies in (ε_{k−1}, ε_k] for
-    /// the first tolerance ε_k that holds its pair, so counting the distances ≤ any given tolerance reproduces its
-    /// count.
+    /// largest tolerance, with no result budget, so keep that tolerance small. Each distance lies in (ε_{k−1}, ε_k]
+    /// for the first tolerance ε_k that holds its pair, so counting the distances ≤ any given tolerance
+    /// reproduces its count.
     /// </remarks>
     /// <param name="epsilons">The tolerances ε ≥ 0, in any order, repeats allowed (copied); +∞ counts every
     /// pair.</param>
@@ -407,7 +423,8 @@ public sealed partial class ApproximateFiberProduct
     ///     Console.WriteLine($"|F_{profile.Epsilons[k]}| = {profile.Counts[k]}");
     /// </code>
     /// </example>
-    public EpsilonProfile Profile(ReadOnlySpan<double> epsilons, bool includeDistances = false, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public EpsilonProfile Profile(ReadOnlySpan<double> epsilons, bool includeDistances = false,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         if (epsilons.IsEmpty) throw new ArgumentException("At least one tolerance is needed.", nameof(epsilons));
         var given = epsilons.ToArray();
@@ -443,8 +460,8 @@ public sealed partial class ApproximateFiberProduct
     /// <c>Pairs(0)</c> under the Euclidean metric.
     /// </summary>
     /// <remarks>
-    /// Allocates a hash table of the M texts, their rows widened to float64 (8·M·d bytes); all distances of the result
-    /// are 0. No result budget applies.
+    /// Allocates a hash table of the M texts, their rows widened to float64 (8·M·d bytes); all distances of the
+    /// result are 0. No result budget applies.
     /// </remarks>
     /// <param name="images">The images f(P_i): the rows of the result.</param>
     /// <param name="texts">The texts g(Q_j), in the same dimension: the columns of the result.</param>
@@ -457,7 +474,8 @@ public sealed partial class ApproximateFiberProduct
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         if (images.Dimension != texts.Dimension)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
         var byValue = new Dictionary<RowKey, List<int>>();
         for (int j = 0; j < texts.Count; j++)
         {
@@ -488,18 +506,19 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>
-    /// The pairs of join rows [rowStart, rowEnd) of <paramref name="op"/> (all of its rows make the result's rows), with
-    /// their float64 distances and error bound: the one pair-collecting path of Pairs, the bands, and Query.
+    /// The pairs of join rows [rowStart, rowEnd) of <paramref name="op"/> (all of its rows make the result's rows),
+    /// with their float64 distances and error bound: the one pair-collecting path of Pairs, the bands, and Query.
     /// </summary>
-    private PairSet JoinPairs(JoinOperands op, HeadFilter? filter, int rowStart, int rowEnd, Func<int, double> epsilonOf,
-        PairBudget budget, ExecutionScope scope, int keepPerRow, int[]? rowOrder, int[]? columnOrder)
+    private PairSet JoinPairs(JoinOperands op, HeadFilter? filter, int rowStart, int rowEnd,
+        Func<int, double> epsilonOf, PairBudget budget, ExecutionScope scope, int keepPerRow,
+        int[]? rowOrder, int[]? columnOrder)
     {
         var exact = new ExactCheck(op);
         var (candidate, sure) = (new float[op.Rows], new float[op.Rows]);
         op.Thresholds(epsilonOf, candidate, sure, exact, rowStart, rowEnd);
         var sinks = new PairSink[Workers(rowEnd - rowStart, scope)];
-        Join(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget, keepPerRow, columnOrder),
-            filter, scope.Part(0, 0.95));
+        Join(op, candidate, sure, rowStart, rowEnd, w => sinks[w] = new PairSink(exact, epsilonOf, budget,
+            keepPerRow, columnOrder), filter, scope.Part(0, 0.95));
         var buffers = sinks.Where(s => s is not null).Select(s => s.Buffer).ToList();
         var result = PairSet.FromBuffers(op.Rows, Texts.Count, buffers, budget.MaxPairs, scope, rowOrder, columnOrder);
         result.DistanceError = (Metric, exact.RelativeDistanceError, exact.AbsoluteDistanceError);
@@ -521,11 +540,11 @@ public sealed partial class ApproximateFiberProduct
     }
 
     /// <summary>
-    /// The operands a query runs on: the original ones, or — when pruning is on and pays — the reordered ones with the
-    /// head filter for the rows' tolerances (in the reordered row order) and the maps back to the original indices.
+    /// The operands a query runs on: the original ones, or — when pruning is on and pays — the reordered ones with
+    /// the head filter for the rows' tolerances (in the reordered row order) and the maps back to the original indices.
     /// </summary>
-    private (JoinOperands Op, HeadFilter? Filter, int[]? RowOrder, int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow,
-        double largest, ExecutionScope scope)
+    private (JoinOperands Op, HeadFilter? Filter, int[]? RowOrder,
+        int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow, double largest, ExecutionScope scope)
     {
         bool forced = Options.Pruning == PruningMode.Always || Options.PruningDimension is not null;
         if (Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
@@ -542,10 +561,12 @@ public sealed partial class ApproximateFiberProduct
         if (Metric != FiberMetric.Euclidean || Images.Precision == EmbeddingPrecision.Float32)
             return (op, pruner.Filter(plan, i => epsilonOfRow(rows[i]), scope), rows, columns);
         var (radii, reach) = (Images.RoundingRadii, Texts.RoundingRadii.DefaultIfEmpty().Max());
-        return (op, pruner.Filter(plan, i => (epsilonOfRow(rows[i]) + radii[rows[i]] + reach) * (1 + 1e-15), scope), rows, columns);
+        return (op, pruner.Filter(plan,
+            i => (epsilonOfRow(rows[i]) + radii[rows[i]] + reach) * (1 + 1e-15), scope), rows, columns);
     }
 
-    /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it would pay.</summary>
+    /// <summary>Below this much work (N·M·d multiply-adds) Auto does not prepare pruning: the join is over before it
+    /// would pay.</summary>
     private const double AutoPruningWork = 1L << 34;
 
     /// <summary>
@@ -561,8 +582,8 @@ public sealed partial class ApproximateFiberProduct
         return max;
     }
 
-    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow, ExactCheck exact,
-        int rowStart = 0, int rowEnd = -1)
+    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow,
+        ExactCheck exact, int rowStart = 0, int rowEnd = -1)
     {
         var candidate = new float[Images.Count];
         var sure = new float[Images.Count];
@@ -579,7 +600,8 @@ public sealed partial class ApproximateFiberProduct
     private static void CheckEpsilon(double epsilon, string name)
     {
         if (!(epsilon >= 0))
-            throw new ArgumentOutOfRangeException(name, epsilon, "A tolerance ε must be a non-negative number (+∞ selects every pair).");
+            throw new ArgumentOutOfRangeException(name, epsilon,
+                "A tolerance ε must be a non-negative number (+∞ selects every pair).");
     }
 
     /// <summary>A row compared by value, with −0 and +0 equal (they are at distance 0).</summary>

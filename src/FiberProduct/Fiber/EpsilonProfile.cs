@@ -29,8 +29,11 @@ public sealed class EpsilonProfile
     /// <summary>Every distance ≤ the largest tolerance, ascending (empty unless requested).</summary>
     public ReadOnlySpan<double> SortedDistances => sortedDistances;
 
-    /// <summary>A one-line summary: how many tolerances, their range and the counts at its ends, not every step.</summary>
+    /// <summary>A one-line summary: how many tolerances, their range and the counts at its ends, not every
+    /// step.</summary>
     /// <returns>For instance "EpsilonProfile: 3 tolerances, |F_ε| = 1 at ε = 1.1 … 127126 at ε = 1.3".</returns>
-    public override string ToString() => epsilons.Length == 0 ? "EpsilonProfile: no tolerance" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"EpsilonProfile: {epsilons.Length} tolerances, |F_ε| = {counts[0]} at ε = {epsilons[0]:G6} … {counts[^1]} at ε = {epsilons[^1]:G6}{(HasDistances ? ", with the sorted distances" : "")}");
+    public override string ToString() => epsilons.Length == 0 ? "EpsilonProfile: no tolerance"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"EpsilonProfile: {epsilons.Length} tolerances, |F_ε| = {counts[0]} at ε = {epsilons[0]:G6} … "
+            + $"{counts[^1]} at ε = {epsilons[^1]:G6}{(HasDistances ? ", with the sorted distances" : "")}");
 }

@@ -29,25 +29,31 @@ public sealed record FiberProductOptions
     public PruningMode Pruning { get; init; } = PruningMode.Auto;
 
     /// <summary>
-    /// Forces the head dimension k of the pruning bound (0 = the norm bound alone; the head pass then checks the leading
-    /// coordinates up to the largest candidate size ≤ k/2 first); null lets the cost model choose. Implies pruning.
+    /// Forces the head dimension k of the pruning bound (0 = the norm bound alone; the head pass then checks the
+    /// leading coordinates up to the largest candidate size ≤ k/2 first); null lets the cost model choose.
+    /// Implies pruning.
     /// </summary>
     public int? PruningDimension { get; init; }
 
     internal void Validate()
     {
         _ = Execution.ExecutionScope.Resolve(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));
-        if (!Enum.IsDefined(Pruning)) throw new ArgumentOutOfRangeException(nameof(Pruning), Pruning, "Unknown pruning mode.");
-        if (PruningDimension is < 0) throw new ArgumentOutOfRangeException(nameof(PruningDimension), PruningDimension, "Expected a head dimension ≥ 0.");
+        if (!Enum.IsDefined(Pruning))
+            throw new ArgumentOutOfRangeException(nameof(Pruning), Pruning, "Unknown pruning mode.");
+        if (PruningDimension is < 0)
+            throw new ArgumentOutOfRangeException(nameof(PruningDimension), PruningDimension,
+                "Expected a head dimension ≥ 0.");
         if (MaxPairs < 0 || MaxPairs > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(MaxPairs), MaxPairs, $"Expected 0 … {Array.MaxLength} pairs.");
+            throw new ArgumentOutOfRangeException(nameof(MaxPairs), MaxPairs,
+                $"Expected 0 … {Array.MaxLength} pairs.");
     }
 }
 
 /// <summary>When the ε-join uses exact pruning.</summary>
 public enum PruningMode
 {
-    /// <summary>When the problem is large (N·M·d ≥ 2^34) and the cost model, from sampled tiles, expects at least a 20 % saving.</summary>
+    /// <summary>When the problem is large (N·M·d ≥ 2^34) and the cost model, from sampled tiles, expects at least a
+    /// 20 % saving.</summary>
     Auto,
 
     /// <summary>Never: every tile is computed in full (the brute-force kernel).</summary>

@@ -43,7 +43,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// The metric the distances are in and a bound on how far a reported distance may lie from the exact one: at most
     /// Relative·r + Absolute for a reported r (zero for exact distances). Set by the query that made the set.
     /// </summary>
-    internal (FiberMetric Metric, double Relative, double Absolute) DistanceError { get; set; } = (FiberMetric.Euclidean, 0, 0);
+    internal (FiberMetric Metric, double Relative, double Absolute) DistanceError { get; set; } =
+        (FiberMetric.Euclidean, 0, 0);
 
     /// <summary>The number of images N (rows).</summary>
     public int RowCount => rowOffsets.Length - 1;
@@ -75,15 +76,15 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// <summary>The texts paired with image i.</summary>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <returns>The text indices j with (i, j) in the set, increasing; a view of the set's array, not a copy.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
-    /// 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/>
+    /// − 1.</exception>
     public ReadOnlySpan<int> ColumnsOfRow(int image) => columns.AsSpan(RowRange(image));
 
     /// <summary>The distances of the pairs of image i.</summary>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <returns>The float64 distances, aligned with <see cref="ColumnsOfRow"/>; a view, not a copy.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
-    /// 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/>
+    /// − 1.</exception>
     public ReadOnlySpan<double> DistancesOfRow(int image) => distances.AsSpan(RowRange(image));
 
     /// <summary>Whether (image, text) is in the set.</summary>
@@ -91,8 +92,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// <param name="image">The image index i, in 0 … <see cref="RowCount"/> − 1.</param>
     /// <param name="text">The text index j (any value: one outside the columns is simply not in the set).</param>
     /// <returns>True when (i, j) is one of the pairs held.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/> −
-    /// 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="image"/> is outside 0 … <see cref="RowCount"/>
+    /// − 1.</exception>
     public bool Contains(int image, int text) => ColumnsOfRow(image).BinarySearch(text) >= 0;
 
     /// <inheritdoc/>
@@ -108,7 +109,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     private Range RowRange(int image)
     {
         if ((uint)image >= (uint)RowCount)
-            throw new ArgumentOutOfRangeException(nameof(image), image, string.Create(CultureInfo.InvariantCulture, $"Expected an image index in 0 … {RowCount - 1}."));
+            throw new ArgumentOutOfRangeException(nameof(image), image,
+                string.Create(CultureInfo.InvariantCulture, $"Expected an image index in 0 … {RowCount - 1}."));
         return new Range((int)rowOffsets[image], (int)rowOffsets[image + 1]);
     }
 
@@ -119,16 +121,18 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// Buffers filled by the reordered (pruned) join hold row i as row <paramref name="rowOrder"/>[i] and column j as
     /// column <paramref name="columnOrder"/>[j]: they are mapped back and each row is sorted by column.
     /// </remarks>
-    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers, long maxPairs,
-        ExecutionScope scope, int[]? rowOrder = null, int[]? columnOrder = null)
+    internal static PairSet FromBuffers(int rowCount, int columnCount, IReadOnlyList<Kernels.PairBuffer> buffers,
+        long maxPairs, ExecutionScope scope, int[]? rowOrder = null, int[]? columnOrder = null)
     {
-        // Each row belongs to one worker's buffer (the join splits rows between workers), so the buffers are counted and
-        // scattered in parallel without sharing a row; few pairs on the calling thread.
+        // Each row belongs to one worker's buffer (the join splits rows between workers), so the buffers are counted
+        // and scattered in parallel without sharing a row; few pairs on the calling thread.
         long found = 0;
         foreach (var buffer in buffers) found += buffer.Count;
         var parallel = found < 1 << 16 ? scope.WithAtMost(1) : scope;
         var offsets = new long[rowCount + 1];
-        parallel.For(0, buffers.Count, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
+        parallel.For(0, buffers.Count,
+            [System.Runtime.CompilerServices.MethodImpl(
+                System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             foreach (int row in buffers[b].Rows) offsets[(rowOrder is null ? row : rowOrder[row]) + 1]++;
         });
@@ -140,7 +144,9 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         var columns = Kernels.LargeArrays.AllocateUninitialized<int>(kept);
         var distances = Kernels.LargeArrays.AllocateUninitialized<double>(kept);
         var next = offsets[..^1];
-        parallel.For(0, buffers.Count, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
+        parallel.For(0, buffers.Count,
+            [System.Runtime.CompilerServices.MethodImpl(
+                System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             var rows = buffers[b].Rows; var cols = buffers[b].Columns; var dist = buffers[b].Distances;
             for (int p = 0; p < rows.Length; p++)
@@ -154,7 +160,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         {
             // Slices of rows, so that the token is checked between them.
             int slices = Math.Max(1, Math.Min(rowCount, 64 * parallel.Workers));
-            parallel.For(0, slices, s => SortRows(offsets, (int)((long)rowCount * s / slices), (int)((long)rowCount * (s + 1) / slices), columns, distances));
+            parallel.For(0, slices, s => SortRows(offsets, (int)((long)rowCount * s / slices),
+                (int)((long)rowCount * (s + 1) / slices), columns, distances));
         }
         // Otherwise each row belongs to one worker, which offers its pairs in increasing column order (see RangeJoin).
         return new PairSet(columnCount, offsets, columns, distances, isTruncated: false);
@@ -170,7 +177,8 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// Sorts columns[from..end) (distinct values; distances alongside): quicksort on a median of three, insertion below
     /// 24 entries. Its own rather than Array.Sort, which a cold process runs in tier 0 for (int, double) pairs.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Sort(int[] columns, double[] distances, int from, int end)
     {
         while (end - from > 24)
@@ -184,7 +192,11 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
         {
             int column = columns[p]; double distance = distances[p];
             int q = p - 1;
-            for (; q >= from && columns[q] > column; q--) { columns[q + 1] = columns[q]; distances[q + 1] = distances[q]; }
+            for (; q >= from && columns[q] > column; q--)
+            {
+                columns[q + 1] = columns[q];
+                distances[q + 1] = distances[q];
+            }
             columns[q + 1] = column; distances[q + 1] = distance;
         }
     }
@@ -192,5 +204,6 @@ public sealed class PairSet : IReadOnlyCollection<FiberPair>
     /// <summary>A one-line summary (counts, metric, truncation), not the pairs: for logs and the debugger.</summary>
     /// <returns>For instance "PairSet: 388 pairs of 500 images × 500 texts (Euclidean)".</returns>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"PairSet: {PairCount} pairs of {RowCount} images × {ColumnCount} texts ({DistanceError.Metric}){(IsTruncated ? ", truncated at the result budget" : "")}");
+        $"PairSet: {PairCount} pairs of {RowCount} images × {ColumnCount} texts "
+        + $"({DistanceError.Metric}){(IsTruncated ? ", truncated at the result budget" : "")}");
 }

@@ -35,8 +35,12 @@ public sealed class Pairing
         var seen = new HashSet<(int, int)>();
         foreach (var p in list)
         {
-            if (p.Image < 0 || p.Text < 0) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Pair ({p.Image}, {p.Text}) has a negative index."), nameof(pairs));
-            if (!seen.Add(p)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Pair ({p.Image}, {p.Text}) is listed twice."), nameof(pairs));
+            if (p.Image < 0 || p.Text < 0)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Pair ({p.Image}, {p.Text}) has a negative index."), nameof(pairs));
+            if (!seen.Add(p))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Pair ({p.Image}, {p.Text}) is listed twice."), nameof(pairs));
         }
         return new Pairing(list);
     }
@@ -64,8 +68,12 @@ public readonly record struct AlignmentScore(double Epsilon, long Pairs, long Tr
     /// <summary>The harmonic mean 2·|F_ε ∩ T| / (|F_ε| + |T|) (0 when both are empty).</summary>
     public double F1 => Pairs + TruthCount == 0 ? 0 : 2.0 * TruePositives / (Pairs + TruthCount);
 
-    /// <summary>The score in one line; precision reads "undefined" when F_ε is empty (0/0), whatever <see cref="Precision"/> returns.</summary>
-    /// <returns>For instance "ε = 1.1615: |F_ε| = 388, 159 of 500 true pairs, precision 41.0 %, recall 31.8 %, F1 0.358".</returns>
+    /// <summary>The score in one line; precision reads "undefined" when F_ε is empty (0/0), whatever
+    /// <see cref="Precision"/> returns.</summary>
+    /// <returns>For instance "ε = 1.1615: |F_ε| = 388, 159 of 500 true pairs, precision 41.0 %, recall 31.8 %, F1
+    /// 0.358".</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"ε = {Epsilon:G6}: |F_ε| = {Pairs}, {TruePositives} of {TruthCount} true pairs, precision {(Pairs == 0 ? "undefined" : Precision.ToString("P1", CultureInfo.InvariantCulture))}, recall {Recall:P1}, F1 {F1:F3}");
+        $"ε = {Epsilon:G6}: |F_ε| = {Pairs}, {TruePositives} of {TruthCount} true pairs, precision "
+        + $"{(Pairs == 0 ? "undefined" : Precision.ToString("P1", CultureInfo.InvariantCulture))}, recall "
+        + $"{Recall:P1}, F1 {F1:F3}");
 }

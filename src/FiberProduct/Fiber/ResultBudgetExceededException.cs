@@ -14,7 +14,8 @@ public sealed class ResultBudgetExceededException : InvalidOperationException
     /// <param name="maxPairs">The budget that was exceeded (<see cref="FiberProductOptions.MaxPairs"/>).</param>
     public ResultBudgetExceededException(long maxPairs)
         : base(string.Create(CultureInfo.InvariantCulture,
-            $"The fiber product has more than {maxPairs} pairs, the result budget (FiberProductOptions.MaxPairs). Raise the budget, lower epsilon, use Count or EnumeratePairs, or set TruncateAtBudget."))
+            $"The fiber product has more than {maxPairs} pairs, the result budget (FiberProductOptions.MaxPairs). "
+            + $"Raise the budget, lower epsilon, use Count or EnumeratePairs, or set TruncateAtBudget."))
     {
         MaxPairs = maxPairs;
     }

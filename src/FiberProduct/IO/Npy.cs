@@ -7,17 +7,17 @@ using System.Text;
 namespace FiberProduct.IO;
 
 /// <summary>
-/// Reading and writing NumPy .npy files (format versions 1.0–3.0; float16/32/64, uint8, int32, int64, byte strings; C or
-/// Fortran order; little or big endian) and .npz archives (stored or deflated entries).
+/// Reading and writing NumPy .npy files (format versions 1.0–3.0; float16/32/64, uint8, int32, int64, byte strings; C
+/// or Fortran order; little or big endian) and .npz archives (stored or deflated entries).
 /// </summary>
 /// <remarks>
 /// Headers are read by NumPy's own rules (the text is a Python literal, as <c>ast.literal_eval</c> parses it; see
 /// docs/hostile-input.md for each edge). Every failure caused by the bytes read is an
-/// an <see cref="InvalidDataException"/> naming the file (or "stream"), the .npz member and the reason. What reading may
-/// cost is bounded by <see cref="NpyReadLimits"/>: header length, bytes per array, decompressed bytes per member and
-/// in total, and the compression ratio; each bound is checked before the allocation or inflation it guards. A header
-/// is checked against the bytes actually present before the data array is allocated; data is read in chunks straight
-/// into the typed array, so arrays beyond 2^31 bytes are read wherever the machine has the memory.
+/// an <see cref="InvalidDataException"/> naming the file (or "stream"), the .npz member and the reason. What reading
+/// may cost is bounded by <see cref="NpyReadLimits"/>: header length, bytes per array, decompressed bytes per member
+/// and in total, and the compression ratio; each bound is checked before the allocation or inflation it guards. A
+/// header is checked against the bytes actually present before the data array is allocated; data is read in chunks
+/// straight into the typed array, so arrays beyond 2^31 bytes are read wherever the machine has the memory.
 /// </remarks>
 public static class Npy
 {
@@ -91,17 +91,20 @@ public static class Npy
     /// <param name="member">The .npz member for messages, or null.</param>
     /// <param name="totalBytes">The bytes from here to the end of the array when known (a seekable stream, a .npz
     /// member's declared size): the header's claim is checked against them before the data array is allocated.</param>
-    internal static NpyArray ReadArray(Stream stream, NpyReadLimits limits, string name, string? member, long? totalBytes)
+    internal static NpyArray ReadArray(Stream stream, NpyReadLimits limits, string name,
+        string? member, long? totalBytes)
     {
         Exception Fail(string reason) => NpyError.Create(name, member, reason);
         var header = NpyHeader.Read(stream, limits, Fail);
         int heldSize = header.Type == NpyElementType.Float16 ? 4 : header.ItemSize;
         if (header.Count * heldSize > limits.MaxArrayBytes)
             throw Fail(NpyData.Claim(header) + string.Create(CultureInfo.InvariantCulture,
-                $", {header.Count * heldSize} bytes in memory, more than NpyReadLimits.MaxArrayBytes ({limits.MaxArrayBytes})."));
+                $", {header.Count * heldSize} bytes in memory, more than NpyReadLimits.MaxArrayBytes "
+                + $"({limits.MaxArrayBytes})."));
         if (totalBytes is long total && total - header.HeaderBytes != header.DataBytes)
             throw Fail(NpyData.Claim(header)
-                + string.Create(CultureInfo.InvariantCulture, $", but {total - header.HeaderBytes} follow the header."));
+                + string.Create(CultureInfo.InvariantCulture,
+                    $", but {total - header.HeaderBytes} follow the header."));
         var data = NpyData.Read(stream, header, totalBytes is null ? null : header.DataBytes, Fail);
         var shape = header.Shape;
         return header.Type switch
@@ -116,7 +119,8 @@ public static class Npy
         };
     }
 
-    /// <summary>Writes an array as a .npy file (version 1.0, or 2.0 for very long headers), little endian, C order.</summary>
+    /// <summary>Writes an array as a .npy file (version 1.0, or 2.0 for very long headers), little endian, C
+    /// order.</summary>
     /// <param name="path">The file, created or overwritten.</param>
     /// <param name="array">The array; float16 data is written as float32 ('&lt;f4'), losslessly.</param>
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
@@ -144,7 +148,8 @@ public static class Npy
         ArgumentNullException.ThrowIfNull(array);
         string descr = array.ElementType switch
         {
-            NpyElementType.Float16 or NpyElementType.Float32 => "<f4", // half data is held widened; write it as float32, losslessly
+            // half data is held widened; write it as float32, losslessly
+            NpyElementType.Float16 or NpyElementType.Float32 => "<f4",
             NpyElementType.Float64 => "<f8",
             NpyElementType.UInt8 => "|u1",
             NpyElementType.Int32 => "<i4",
@@ -188,7 +193,8 @@ public static class Npy
     private static byte[] PaddedBytes(string[] texts, int width)
     {
         var bytes = new byte[texts.Length * width];
-        for (int i = 0; i < texts.Length; i++) System.Text.Encoding.Latin1.GetBytes(texts[i], 0, texts[i].Length, bytes, i * width);
+        for (int i = 0; i < texts.Length; i++)
+            System.Text.Encoding.Latin1.GetBytes(texts[i], 0, texts[i].Length, bytes, i * width);
         return bytes;
     }
 
@@ -197,7 +203,8 @@ public static class Npy
     /// name the last is read, as NumPy does.</summary>
     /// <param name="path">The archive to read.</param>
     /// <returns>The arrays by name.</returns>
-    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds a default limit.</exception>
+    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds a default
+    /// limit.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <example>
     /// <code>
@@ -209,7 +216,8 @@ public static class Npy
     /// </example>
     public static IReadOnlyDictionary<string, NpyArray> ReadNpz(string path) => ReadNpz(path, NpyReadLimits.Default);
 
-    /// <summary>Reads every array of a .npz archive within the given limits, keyed by member name without ".npy".</summary>
+    /// <summary>Reads every array of a .npz archive within the given limits, keyed by member name without
+    /// ".npy".</summary>
     /// <param name="path">The archive to read.</param>
     /// <param name="limits">What reading may cost, decompression included.</param>
     /// <returns>The arrays by name.</returns>
@@ -226,8 +234,10 @@ public static class Npy
     /// <summary>Reads every array of a .npz archive from a stream, with the default limits.</summary>
     /// <param name="stream">The archive.</param>
     /// <returns>The arrays by name.</returns>
-    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds a default limit.</exception>
-    public static IReadOnlyDictionary<string, NpyArray> ReadNpz(Stream stream) => ReadNpz(stream, NpyReadLimits.Default);
+    /// <exception cref="InvalidDataException">The archive or one of its arrays is malformed, or exceeds a default
+    /// limit.</exception>
+    public static IReadOnlyDictionary<string, NpyArray> ReadNpz(Stream stream) =>
+        ReadNpz(stream, NpyReadLimits.Default);
 
     /// <summary>Reads every array of a .npz archive from a stream, within the given limits.</summary>
     /// <param name="stream">The archive; a stream that cannot seek is buffered in memory first (its length counts
@@ -243,7 +253,8 @@ public static class Npy
         return NpzReader.Read(stream, limits, NameOf(stream));
     }
 
-    /// <summary>Writes arrays into a .npz archive (deflated when <paramref name="compress"/>, as numpy.savez_compressed does).</summary>
+    /// <summary>Writes arrays into a .npz archive (deflated when <paramref name="compress"/>, as numpy.savez_compressed
+    /// does).</summary>
     /// <param name="path">The file, created or overwritten.</param>
     /// <param name="arrays">The arrays by name; each becomes member NAME.npy, <c>np.load(path)[NAME]</c>.</param>
     /// <param name="compress">Deflate the members (numpy.savez_compressed); otherwise store them (numpy.savez).</param>
@@ -275,7 +286,8 @@ public static class Npy
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         foreach (var (name, array) in arrays)
         {
-            var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+            var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal
+                : CompressionLevel.NoCompression);
             using var entryStream = entry.Open();
             Write(entryStream, array);
         }

@@ -40,12 +40,15 @@ public sealed class NpyArray
         for (int k = 0; k < shape.Length; k++)
         {
             if (shape[k] < 0)
-                throw new ArgumentOutOfRangeException(nameof(shape), shape[k], string.Create(CultureInfo.InvariantCulture, $"Dimension {k} of the shape is negative."));
+                throw new ArgumentOutOfRangeException(nameof(shape), shape[k],
+                    string.Create(CultureInfo.InvariantCulture, $"Dimension {k} of the shape is negative."));
             count *= shape[k];
         }
         if (count != data.Length)
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"The shape ({string.Join(", ", shape)}) holds {count} elements but the data has {data.Length}."), nameof(shape));
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The shape ({string.Join(", ", shape)}) holds {count} elements but the data has {data.Length}."),
+                    nameof(shape));
         Data = data;
         ElementType = elementType;
         this.shape = (int[])shape.Clone();
@@ -53,34 +56,43 @@ public sealed class NpyArray
 
     /// <summary>A float32 array of the given shape (the data is not copied).</summary>
     /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
-    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a
+    /// scalar.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
-    public NpyArray(float[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float32, shape) { }
+    public NpyArray(float[] data, params int[] shape) : this(data
+        ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float32, shape) { }
 
     /// <summary>A float64 array of the given shape (the data is not copied).</summary>
     /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
-    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a
+    /// scalar.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
-    public NpyArray(double[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float64, shape) { }
+    public NpyArray(double[] data, params int[] shape) : this(data
+        ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Float64, shape) { }
 
     /// <summary>An int32 array of the given shape (the data is not copied).</summary>
     /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
-    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a
+    /// scalar.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
-    public NpyArray(int[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int32, shape) { }
+    public NpyArray(int[] data, params int[] shape) : this(data
+        ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int32, shape) { }
 
     /// <summary>An int64 array of the given shape (the data is not copied).</summary>
     /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
-    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a
+    /// scalar.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
-    public NpyArray(long[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int64, shape) { }
+    public NpyArray(long[] data, params int[] shape) : this(data
+        ?? throw new ArgumentNullException(nameof(data)), NpyElementType.Int64, shape) { }
 
     /// <summary>A byte-string array ('|S n', n the longest string, at least 1) of the given shape (the data is not
-    /// copied); a scalar when the shape is empty. Each character is one byte, so it must lie in U+0000–U+00FF.</summary>
+    /// copied); a scalar when the shape is empty. Each character is one byte, so it must lie in
+    /// U+0000–U+00FF.</summary>
     /// <param name="data">The strings in C order, one byte per character.</param>
     /// <param name="shape">The shape; empty for a 0-d array (as SciPy's <c>format</c> tag).</param>
     /// <exception cref="ArgumentException">A string holds a character above U+00FF, or is null.</exception>
@@ -88,22 +100,27 @@ public sealed class NpyArray
 
     /// <summary>A uint8 array of the given shape (the data is not copied).</summary>
     /// <param name="data">The elements in C (row-major) order; held, not copied, so later changes show through.</param>
-    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a scalar.</param>
+    /// <param name="shape">The dimensions, each at least 0, whose product is <c>data.Length</c>; none for a
+    /// scalar.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">The shape's product differs from the data's length.</exception>
-    public NpyArray(byte[] data, params int[] shape) : this(data ?? throw new ArgumentNullException(nameof(data)), NpyElementType.UInt8, shape) { }
+    public NpyArray(byte[] data, params int[] shape) : this(data
+        ?? throw new ArgumentNullException(nameof(data)), NpyElementType.UInt8, shape) { }
 
     private static string[] CheckBytes(string[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
         foreach (var text in data)
             if (text is null || text.Any(c => c > '\u00FF'))
-                throw new ArgumentException("Byte strings hold one byte per character (U+0000–U+00FF), and none is null.", nameof(data));
+                throw new ArgumentException(
+                    "Byte strings hold one byte per character (U+0000–U+00FF), and none is null.", nameof(data));
         return data;
     }
 
-    /// <summary>The bytes per element of a byte-string array: the longest string, at least 1 (NumPy's '|S1' for b'').</summary>
-    internal int ByteStringWidth => Data is string[] texts ? Math.Max(1, texts.Select(t => t.Length).DefaultIfEmpty(1).Max()) : 0;
+    /// <summary>The bytes per element of a byte-string array: the longest string, at least 1 (NumPy's '|S1' for
+    /// b'').</summary>
+    internal int ByteStringWidth => Data is string[] texts
+        ? Math.Max(1, texts.Select(t => t.Length).DefaultIfEmpty(1).Max()) : 0;
 
     internal static NpyArray Half(float[] widened, int[] shape) => new(widened, NpyElementType.Float16, shape);
 
@@ -116,7 +133,8 @@ public sealed class NpyArray
     /// <summary>The number of elements, the product of the shape.</summary>
     public long Length => Data.Length;
 
-    /// <summary>The elements in C order: float[] (Float16, Float32), double[], byte[], int[], long[] or string[] (Bytes).</summary>
+    /// <summary>The elements in C order: float[] (Float16, Float32), double[], byte[], int[], long[] or string[]
+    /// (Bytes).</summary>
     public Array Data { get; }
 
     /// <summary>The elements converted to float32 (a copy; float64 values are rounded to nearest).</summary>
@@ -133,7 +151,8 @@ public sealed class NpyArray
         _ => throw new InvalidOperationException("Unreachable: unknown element storage."),
     };
 
-    /// <summary>The elements converted to float64 (a copy; exact for every stored type but Int64 beyond 2^53).</summary>
+    /// <summary>The elements converted to float64 (a copy; exact for every stored type but Int64 beyond
+    /// 2^53).</summary>
     /// <returns>A new array of <see cref="Length"/> values in C order.</returns>
     /// <exception cref="InvalidOperationException">The array holds byte strings.</exception>
     public double[] ToDouble() => Data switch

@@ -11,7 +11,8 @@ namespace FiberProduct.IO;
 /// </summary>
 internal static class NpyData
 {
-    /// <summary>Bytes read per call; small enough to keep a lying stream's cost bounded, large enough to stream.</summary>
+    /// <summary>Bytes read per call; small enough to keep a lying stream's cost bounded, large enough to
+    /// stream.</summary>
     private const int ChunkBytes = 1 << 22;
 
     /// <summary>Elements allocated first when a stream's length is unknown; the array then doubles as data arrives,
@@ -33,7 +34,9 @@ internal static class NpyData
             NpyElementType.UInt8 => Read<byte>(stream, header, knownBytes, fail),
             NpyElementType.Int32 => Read<int>(stream, header, knownBytes, fail),
             // Read as bytes, count × width of them (the same data bytes the header claims), then cut into strings.
-            NpyElementType.Bytes => ByteStrings(Read<byte>(stream, header with { Count = header.DataBytes, ItemSize = 1 }, knownBytes, fail), header.ItemSize),
+            NpyElementType.Bytes =>
+                ByteStrings(Read<byte>(stream,
+                    header with { Count = header.DataBytes, ItemSize = 1 }, knownBytes, fail), header.ItemSize),
             _ => Read<long>(stream, header, knownBytes, fail),
         };
         if (knownBytes is null && stream.ReadByte() != -1) throw fail(Claim(header) + ", but more data follows.");
@@ -61,7 +64,8 @@ internal static class NpyData
         ? string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)")
         : "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")";
 
-    private static T[] Read<T>(Stream stream, NpyHeader header, long? knownBytes, Func<string, Exception> fail) where T : unmanaged
+    private static T[] Read<T>(Stream stream, NpyHeader header, long? knownBytes, Func<string, Exception> fail)
+        where T : unmanaged
     {
         long count = header.Count;
         int size = Marshal.SizeOf<T>();
@@ -77,14 +81,16 @@ internal static class NpyData
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got != bytes.Length)
                 throw fail(Claim(header)
-                    + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * size + got} bytes."));
+                    + string.Create(CultureInfo.InvariantCulture,
+                        $", but the data ends after {done * size + got} bytes."));
             if (header.BigEndian == BitConverter.IsLittleEndian) Swap(bytes, size);
             done += n;
         }
         return array;
     }
 
-    /// <summary>Fixed-width byte strings, one character per byte, trailing NULs removed (as NumPy's bytes_ does).</summary>
+    /// <summary>Fixed-width byte strings, one character per byte, trailing NULs removed (as NumPy's bytes_
+    /// does).</summary>
     private static string[] ByteStrings(byte[] bytes, int width)
     {
         var texts = new string[bytes.Length / width];
@@ -107,7 +113,8 @@ internal static class NpyData
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got != bytes.Length)
                 throw fail(Claim(header)
-                    + string.Create(CultureInfo.InvariantCulture, $", but the data ends after {done * 2 + got} bytes."));
+                    + string.Create(CultureInfo.InvariantCulture,
+                        $", but the data ends after {done * 2 + got} bytes."));
             if (header.BigEndian == BitConverter.IsLittleEndian) Swap(bytes, 2);
             for (int i = 0; i < n; i++) array[done + i] = (float)buffer[i];
             done += n;
@@ -119,9 +126,12 @@ internal static class NpyData
     {
         switch (size)
         {
-            case 2: var u16 = MemoryMarshal.Cast<byte, ushort>(bytes); BinaryPrimitives.ReverseEndianness(u16, u16); break;
-            case 4: var u32 = MemoryMarshal.Cast<byte, uint>(bytes); BinaryPrimitives.ReverseEndianness(u32, u32); break;
-            case 8: var u64 = MemoryMarshal.Cast<byte, ulong>(bytes); BinaryPrimitives.ReverseEndianness(u64, u64); break;
+            case 2: var u16 =
+                MemoryMarshal.Cast<byte, ushort>(bytes); BinaryPrimitives.ReverseEndianness(u16, u16); break;
+            case 4: var u32 =
+                MemoryMarshal.Cast<byte, uint>(bytes); BinaryPrimitives.ReverseEndianness(u32, u32); break;
+            case 8: var u64 =
+                MemoryMarshal.Cast<byte, ulong>(bytes); BinaryPrimitives.ReverseEndianness(u64, u64); break;
         }
     }
 

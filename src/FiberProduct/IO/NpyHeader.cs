@@ -11,10 +11,12 @@ namespace FiberProduct.IO;
 /// that is a tuple of ints (not bools), an order that is a bool. Padding and alignment are not checked, as NumPy
 /// does not check them.
 /// </summary>
-internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndian, bool Fortran, int[] Shape, long Count, long HeaderBytes)
+internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndian, bool Fortran, int[] Shape,
+    long Count, long HeaderBytes)
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false,
+        throwOnInvalidBytes: true);
 
     /// <summary>The bytes of element data that follow the header.</summary>
     public long DataBytes => Count * ItemSize;
@@ -26,7 +28,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         && ((prefix[2] == 3 && prefix[3] == 4) || (prefix[2] == 5 && prefix[3] == 6));
 
     /// <summary>True when <paramref name="prefix"/> starts with the .npy magic string.</summary>
-    public static bool LooksLikeNpy(ReadOnlySpan<byte> prefix) => prefix.Length >= 6 && prefix[..6].SequenceEqual(Magic);
+    public static bool LooksLikeNpy(ReadOnlySpan<byte> prefix) =>
+        prefix.Length >= 6 && prefix[..6].SequenceEqual(Magic);
 
     /// <summary>Reads and checks the header; the stream is left at the first data byte.</summary>
     /// <param name="stream">Positioned at the magic string.</param>
@@ -37,7 +40,9 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         Span<byte> prefix = stackalloc byte[8];
         int got = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
         if (LooksLikeZip(prefix[..got]))
-            throw fail("this is a .npz (zip) archive, not a .npy file; read it with Npy.ReadNpz, which returns its arrays by name.");
+            throw fail(
+                "this is a .npz (zip) archive, not a .npy file; read it with Npy.ReadNpz, which "
+                + "returns its arrays by name.");
         if (got < 6 || !LooksLikeNpy(prefix))
             throw fail("not a .npy file: it does not start with the magic string \\x93NUMPY.");
         if (got < 8) throw fail("the file ends inside the format version.");
@@ -59,7 +64,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         if (headerLength > maxBytes) throw fail(HeaderTooLong(headerLength, limits));
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) != headerBytes.Length)
-            throw fail(string.Create(CultureInfo.InvariantCulture, $"the file ends inside the {headerLength}-byte header."));
+            throw fail(string.Create(CultureInfo.InvariantCulture,
+                $"the file ends inside the {headerLength}-byte header."));
         string header;
         if (major == 3)
         {
@@ -76,15 +82,18 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         catch (PythonLiteralException e)
         {
             throw fail(string.Create(CultureInfo.InvariantCulture,
-                $"the header is not a Python literal NumPy reads ({e.Message} at character {e.Position}): {Excerpt(header)}"));
+                $"the header is not a Python literal NumPy reads ({e.Message} at character "
+                + $"{e.Position}): {Excerpt(header)}"));
         }
         var (type, itemSize, bigEndian, fortran, shape) = Check(dict, header, fail);
         long count = ElementCount(shape, fail);
-        return new NpyHeader(type, itemSize, bigEndian, fortran, shape, count, prefix.Length + lengthSize + headerLength);
+        return new NpyHeader(type, itemSize, bigEndian, fortran, shape, count,
+            prefix.Length + lengthSize + headerLength);
     }
 
-    private static string HeaderTooLong(long length, NpyReadLimits limits) => string.Create(CultureInfo.InvariantCulture,
-        $"the header is {length} long, more than NpyReadLimits.MaxHeaderLength ({limits.MaxHeaderLength}, "
+    private static string HeaderTooLong(long length, NpyReadLimits limits) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"the header is {length} long, more than NpyReadLimits.MaxHeaderLength ({limits.MaxHeaderLength}, "
         + $"NumPy's own max_header_size is 10000).");
 
     private static string Excerpt(string header)
@@ -93,7 +102,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         return trimmed.Length <= 200 ? trimmed : string.Concat(trimmed.AsSpan(0, 200), "…");
     }
 
-    private static (NpyElementType, int, bool, bool, int[]) Check(PyValue dict, string header, Func<string, Exception> fail)
+    private static (NpyElementType, int, bool, bool, int[]) Check(PyValue dict, string header,
+        Func<string, Exception> fail)
     {
         if (dict.Kind != PyKind.Dict) throw fail("the header is not a dictionary: " + Excerpt(header));
         var keys = dict.StrKeys!;
@@ -105,7 +115,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
             throw fail("the shape is not a tuple of integers: " + shapeValue.Describe());
         if (order.Kind != PyKind.Bool) throw fail("fortran_order is not True or False: " + order.Describe());
         if (descr.Kind != PyKind.Str)
-            throw fail("descr is not a dtype string: " + descr.Describe() + " (FiberProduct reads no structured dtypes).");
+            throw fail("descr is not a dtype string: " + descr.Describe()
+                + " (FiberProduct reads no structured dtypes).");
         var (type, itemSize, bigEndian) = ParseDescr(descr.Text!, fail);
 
         var dims = shapeValue.Items!;
@@ -114,10 +125,12 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         {
             var d = dims[k];
             if (!d.IntTooLarge && d.Int < 0)
-                throw fail(string.Create(CultureInfo.InvariantCulture, $"dimension {k} of the shape is negative: {shapeValue.Describe()}."));
+                throw fail(string.Create(CultureInfo.InvariantCulture,
+                    $"dimension {k} of the shape is negative: {shapeValue.Describe()}."));
             if (d.IntTooLarge || d.Int > int.MaxValue)
                 throw fail(string.Create(CultureInfo.InvariantCulture,
-                    $"dimension {k} of the shape, {d.Describe()}, is above {int.MaxValue}, the largest an NpyArray shape holds."));
+                    $"dimension {k} of the shape, {d.Describe()}, is above {int.MaxValue}, the largest an "
+                    + $"NpyArray shape holds."));
             shape[k] = (int)d.Int;
         }
         return (type, itemSize, bigEndian, order.Int != 0, shape);
@@ -133,7 +146,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
         {
             if (count > Array.MaxLength / dim)
                 throw fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the shape {NpyData.Tuple(shape)} holds more than {Array.MaxLength} elements, the most a .NET array holds."));
+                    $"the shape {NpyData.Tuple(shape)} holds more than {Array.MaxLength} elements, the "
+                    + $"most a .NET array holds."));
             count *= dim;
         }
         return count;
@@ -142,7 +156,8 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
     /// <summary>The dtype strings NumPy writes (dtype.str: byte order, kind, size) for the types FiberProduct
     /// reads; '=', '|' or no order mean the machine's own, as numpy.dtype takes them. NumPy also accepts names such
     /// as 'float32' or 'f'; it never writes them, and FiberProduct refuses them.</summary>
-    private static (NpyElementType Type, int ItemSize, bool BigEndian) ParseDescr(string descr, Func<string, Exception> fail)
+    private static (NpyElementType Type, int ItemSize, bool BigEndian) ParseDescr(string descr,
+        Func<string, Exception> fail)
     {
         bool big = !BitConverter.IsLittleEndian;
         string code = descr;

@@ -21,7 +21,8 @@ public sealed class NpyReadLimits
 
     /// <summary>The memory the garbage collector reports as available to the process: physical memory, or the
     /// container's limit. Arrays larger than this cannot be held, so it is the default of the byte limits.</summary>
-    public static long AvailableMemoryBytes { get; } = Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30);
+    public static long AvailableMemoryBytes { get; } =
+        Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30);
 
     /// <summary>The defaults described on each property (declared after <see cref="AvailableMemoryBytes"/>, which
     /// static initialisation must run first).</summary>
@@ -44,14 +45,16 @@ public sealed class NpyReadLimits
     public long MaxNpzMemberBytes { get; init => field = Positive(value); } = AvailableMemoryBytes;
 
     /// <summary>The most bytes all members of one .npz archive may decompress to together; a stream that cannot
-    /// seek is first buffered in memory, and its length counts here too. Default <see cref="AvailableMemoryBytes"/>.</summary>
+    /// seek is first buffered in memory, and its length counts here too. Default
+    /// <see cref="AvailableMemoryBytes"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public long MaxNpzTotalBytes { get; init => field = Positive(value); } = AvailableMemoryBytes;
 
     /// <summary>The largest ratio of decompressed to compressed bytes a .npz member may have once it exceeds
     /// <see cref="CompressionRatioExemptBytes"/>. Deflate reaches about 1,000 on constant data and about 1.1 on
     /// float embeddings; a member above the ratio is refused before it is inflated when its declared sizes show it,
-    /// and as soon as its inflated bytes do. Default 100; <see cref="double.PositiveInfinity"/> turns the check off.</summary>
+    /// and as soon as its inflated bytes do. Default 100; <see cref="double.PositiveInfinity"/> turns the
+    /// check off.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not at least 1 (or is NaN).</exception>
     public double MaxCompressionRatio
     {

@@ -64,7 +64,8 @@ internal static class NpzReader
             throw Fail(string.Create(CultureInfo.InvariantCulture,
                 $"the members read so far and this one declare {totalSoFar + declared} bytes decompressed, "
                 + $"more than NpyReadLimits.MaxNpzTotalBytes ({limits.MaxNpzTotalBytes})."));
-        if (declared > NpyReadLimits.CompressionRatioExemptBytes && declared > Math.Max(compressed, 1) * limits.MaxCompressionRatio)
+        if (declared > NpyReadLimits.CompressionRatioExemptBytes
+            && declared > Math.Max(compressed, 1) * limits.MaxCompressionRatio)
             throw Fail(string.Create(CultureInfo.InvariantCulture,
                 $"the member declares {declared} bytes decompressed from {compressed}, "
                 + $"a ratio above NpyReadLimits.MaxCompressionRatio ({limits.MaxCompressionRatio}); "
@@ -104,7 +105,8 @@ internal static class NpzReader
             if (copy.Length + got > cap)
                 throw fail(string.Create(CultureInfo.InvariantCulture,
                     $"the archive comes from a stream that cannot seek and is longer than {cap} bytes "
-                    + $"(NpyReadLimits.MaxNpzTotalBytes, or the 2 GiB a memory buffer holds); save it to a file."), null);
+                    + $"(NpyReadLimits.MaxNpzTotalBytes, or the 2 GiB a memory buffer holds); save it to a file."),
+                        null);
             copy.Write(chunk, 0, got);
         }
         copy.Position = 0;

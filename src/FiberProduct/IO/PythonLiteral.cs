@@ -25,7 +25,8 @@ internal sealed class PyValue
     /// <summary>An <c>ast.Constant</c> node (possibly in parentheses): the only operand literal_eval lets a sign or a
     /// complex sum take.</summary>
     public bool IsConstant { get; init; }
-    /// <summary>A sign applied to a constant (an <c>ast.UnaryOp</c>): allowed as the left side of a complex sum.</summary>
+    /// <summary>A sign applied to a constant (an <c>ast.UnaryOp</c>): allowed as the left side of a
+    /// complex sum.</summary>
     public bool IsSigned { get; init; }
 
     public bool Hashable => Kind switch
@@ -120,7 +121,8 @@ internal sealed class PythonLiteral
 
     private PythonLiteralException Fail(string reason) => new(reason, tokStart);
 
-    /// <summary>A signed value, or literal_eval's one binary form: a real number plus or minus an imaginary one.</summary>
+    /// <summary>A signed value, or literal_eval's one binary form: a real number plus or minus an
+    /// imaginary one.</summary>
     private PyValue ParseExpression()
     {
         var left = ParseSigned();
@@ -145,7 +147,8 @@ internal sealed class PythonLiteral
         return operand.Kind != PyKind.Int ? new PyValue { Kind = operand.Kind, IsSigned = true }
             : new PyValue
             {
-                Kind = PyKind.Int, Int = negate ? -operand.Int : operand.Int, IntTooLarge = operand.IntTooLarge, IsSigned = true,
+                Kind = PyKind.Int, Int = negate ? -operand.Int
+                    : operand.Int, IntTooLarge = operand.IntTooLarge, IsSigned = true,
             };
     }
 
@@ -170,7 +173,8 @@ internal sealed class PythonLiteral
                     text.Append(tokText);
                     Next();
                 }
-                return new PyValue { Kind = kind == Tok.Str ? PyKind.Str : PyKind.Bytes, Text = text.ToString(), IsConstant = true };
+                return new PyValue { Kind = kind == Tok.Str ? PyKind.Str
+                    : PyKind.Bytes, Text = text.ToString(), IsConstant = true };
             }
             case Tok.Ellipsis:
                 Next();
@@ -219,7 +223,8 @@ internal sealed class PythonLiteral
         throw Fail($"the name '{name}' is not a literal");
     }
 
-    /// <summary>The items after the first of a tuple or list: ", item" repeated, an optional trailing comma, the closer.</summary>
+    /// <summary>The items after the first of a tuple or list: ", item" repeated, an optional trailing comma, the
+    /// closer.</summary>
     private List<PyValue> ParseRest(PyValue first, Tok closer)
     {
         var items = new List<PyValue> { first };
@@ -273,8 +278,13 @@ internal sealed class PythonLiteral
         tokStart = pos;
         if (pos >= s.Length) { tok = Tok.End; return; }
         char c = s[pos];
-        if (c == '\n') { pos++; tok = Tok.Newline; atLineStart = true; return; } // only at depth 0: SkipTrivia eats the others
-        if (char.IsAsciiDigit(c) || (c == '.' && pos + 1 < s.Length && char.IsAsciiDigit(s[pos + 1]))) { LexNumber(); return; }
+        // only at depth 0: SkipTrivia eats the others
+        if (c == '\n') { pos++; tok = Tok.Newline; atLineStart = true; return; }
+        if (char.IsAsciiDigit(c) || (c == '.' && pos + 1 < s.Length && char.IsAsciiDigit(s[pos + 1])))
+        {
+            LexNumber();
+            return;
+        }
         if (c == '.' && string.CompareOrdinal(s, pos, "...", 0, 3) == 0) { pos += 3; tok = Tok.Ellipsis; return; }
         if (c is '\'' or '"') { LexString(""); return; }
         if (IsIdentifierStart(c))
@@ -302,12 +312,14 @@ internal sealed class PythonLiteral
             case '-': tok = Tok.Minus; return;
         }
         throw new PythonLiteralException(
-            string.Create(CultureInfo.InvariantCulture, $"the character U+{(int)c:X4} is not part of a literal"), pos - 1);
+            string.Create(CultureInfo.InvariantCulture, $"the character U+{(int)c:X4} is not part of a literal"),
+                pos - 1);
     }
 
     private void Open()
     {
-        if (depth >= MaxNesting) throw new PythonLiteralException("too many nested brackets (Python allows 200)", pos - 1);
+        if (depth >= MaxNesting)
+            throw new PythonLiteralException("too many nested brackets (Python allows 200)", pos - 1);
         depth++;
     }
 
@@ -348,7 +360,8 @@ internal sealed class PythonLiteral
             {
                 if (pos + 1 >= s.Length || s[pos + 1] != '\n')
                     throw new PythonLiteralException("a backslash outside a string must end the line", pos);
-                if (pos + 2 >= s.Length) throw new PythonLiteralException("the header ends after a line continuation", pos);
+                if (pos + 2 >= s.Length)
+                    throw new PythonLiteralException("the header ends after a line continuation", pos);
                 pos += 2;
                 continue;
             }
@@ -371,7 +384,8 @@ internal sealed class PythonLiteral
         return category switch
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber => true,
+                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber =>
+                    true,
             UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.DecimalDigitNumber
                 or UnicodeCategory.ConnectorPunctuation => !start,
             UnicodeCategory.Surrogate => true,
@@ -379,12 +393,14 @@ internal sealed class PythonLiteral
         };
     }
 
-    private static bool IsStringPrefix(string word) => word.ToLowerInvariant() is "r" or "u" or "b" or "br" or "rb" or "f" or "fr" or "rf";
+    private static bool IsStringPrefix(string word) =>
+        word.ToLowerInvariant() is "r" or "u" or "b" or "br" or "rb" or "f" or "fr" or "rf";
 
     private void LexString(string prefix)
     {
         string lower = prefix.ToLowerInvariant();
-        if (lower.Contains('f', StringComparison.Ordinal)) throw new PythonLiteralException("an f-string is not a literal", tokStart);
+        if (lower.Contains('f', StringComparison.Ordinal))
+            throw new PythonLiteralException("an f-string is not a literal", tokStart);
         bool raw = lower.Contains('r', StringComparison.Ordinal);
         bool bytes = lower.Contains('b', StringComparison.Ordinal);
         char quote = s[pos];
@@ -400,7 +416,8 @@ internal sealed class PythonLiteral
                 pos += triple ? 3 : 1;
                 break;
             }
-            if (c == '\n' && !triple) throw new PythonLiteralException("a string is not terminated on its line", tokStart);
+            if (c == '\n' && !triple)
+                throw new PythonLiteralException("a string is not terminated on its line", tokStart);
             if (bytes && c > 0x7F) throw new PythonLiteralException("a bytes literal holds only ASCII characters", pos);
             if (c != '\\') { text.Append(c); pos++; continue; }
             if (pos + 1 >= s.Length) throw new PythonLiteralException("a string is not terminated", tokStart);
@@ -435,7 +452,8 @@ internal sealed class PythonLiteral
             case >= '0' and <= '7':
             {
                 int value = e - '0';
-                for (int k = 0; k < 2 && pos < s.Length && s[pos] is >= '0' and <= '7'; k++) value = value * 8 + (s[pos++] - '0');
+                for (int k = 0; k < 2 && pos < s.Length && s[pos] is >= '0' and <= '7'; k++)
+                    value = value * 8 + (s[pos++] - '0');
                 text.Append((char)(bytes ? value & 0xFF : value)); // Python 3.11 keeps the low byte in bytes
                 return;
             }
@@ -452,7 +470,8 @@ internal sealed class PythonLiteral
             }
             case 'N' when !bytes:
                 // Named escapes need Unicode's name table, which .NET does not carry; NumPy never writes them.
-                throw new PythonLiteralException("a \\N{…} escape (FiberProduct does not read named escapes)", pos - 2);
+                throw new PythonLiteralException("a \\N{…} escape (FiberProduct does not read named escapes)",
+                    pos - 2);
             default:
                 text.Append('\\').Append(e); // Python keeps an unknown escape as it is
                 return;
@@ -550,14 +569,16 @@ internal sealed class PythonLiteral
             pos++;
             if (pos < s.Length && char.IsAsciiDigit(s[pos])) continue;
             if (pos + 1 < s.Length && s[pos] == '_' && char.IsAsciiDigit(s[pos + 1])) { pos++; continue; }
-            if (pos < s.Length && s[pos] == '_') throw new PythonLiteralException("an underscore must sit between digits", pos);
+            if (pos < s.Length && s[pos] == '_')
+                throw new PythonLiteralException("an underscore must sit between digits", pos);
             return;
         }
     }
 
     private static int DigitValue(char c, int radix)
     {
-        int d = c switch { >= '0' and <= '9' => c - '0', >= 'a' and <= 'f' => c - 'a' + 10, >= 'A' and <= 'F' => c - 'A' + 10, _ => -1 };
+        int d = c switch { >= '0' and <= '9' => c - '0', >= 'a' and <= 'f' => c - 'a' + 10, >= 'A'
+            and <= 'F' => c - 'A' + 10, _ => -1 };
         return d < radix ? d : -1;
     }
 

@@ -11,7 +11,8 @@ namespace FiberProduct.Numerics;
 /// </summary>
 internal static class DenseProducts
 {
-    /// <summary>AᵀB for matrices given by their columns (each contiguous, all of one length): entry (j, k) = ⟨a_j, b_k⟩.</summary>
+    /// <summary>AᵀB for matrices given by their columns (each contiguous, all of one length): entry (j, k) = ⟨a_j,
+    /// b_k⟩.</summary>
     public static Matrix<double> TransposeTimes(double[][] a, double[][] b) =>
         Matrix<double>.Build.Dense(a.Length, b.Length, (j, k) => TensorPrimitives.Dot<double>(a[j], b[k]));
 
@@ -34,7 +35,8 @@ internal static class DenseProducts
         var gram = new double[r * r];
         for (int a = 0; a < r; a++)
             for (int b = a; b < r; b++)
-                gram[a * r + b] = gram[b * r + a] = TensorPrimitives.Dot<double>(columns[a].AsSpan(0, rows), columns[b].AsSpan(0, rows));
+                gram[a * r + b] = gram[b * r + a] = TensorPrimitives.Dot<double>(columns[a].AsSpan(0, rows),
+                    columns[b].AsSpan(0, rows));
         return gram;
     }
 }

@@ -13,9 +13,10 @@ namespace FiberProduct.Numerics;
 internal static class GeneralizedEigenvalue
 {
     /// <summary>
-    /// The largest λ with A v = λ W v, for A symmetric positive semidefinite and W symmetric positive definite (r × r,
-    /// row-major): the largest eigenvalue of M = L⁻¹ A L⁻ᵀ with W = LLᵀ, by power iteration on M with the Rayleigh
-    /// quotient, which converges fast enough for a percentile of resampled values (relative change below 1e-10).
+    /// The largest λ with A v = λ W v, for A symmetric positive semidefinite and W symmetric positive definite (r
+    /// × r, row-major): the largest eigenvalue of M = L⁻¹ A L⁻ᵀ with W = LLᵀ, by power iteration on M with
+    /// the Rayleigh quotient, which converges fast enough for a percentile of resampled values (relative
+    /// change below 1e-10).
     /// </summary>
     public static double Largest(double[] a, double[] w, int r)
     {
@@ -27,7 +28,8 @@ internal static class GeneralizedEigenvalue
         var m = ForwardSolve(l, xt, r);
         var v = new double[r];
         var next = new double[r];
-        for (int i = 0; i < r; i++) v[i] = 1 / Math.Sqrt(r) * (1 + 0.01 * i); // generic start, not orthogonal to the top eigenvector
+        // generic start, not orthogonal to the top eigenvector
+        for (int i = 0; i < r; i++) v[i] = 1 / Math.Sqrt(r) * (1 + 0.01 * i);
         double lambda = 0;
         for (int iteration = 0; iteration < 500; iteration++)
         {
@@ -43,8 +45,8 @@ internal static class GeneralizedEigenvalue
     }
 
     /// <summary>
-    /// The lower Cholesky factor L of a symmetric positive (semi)definite r × r matrix W = LLᵀ (row-major). A pivot that
-    /// rounding drives to zero or below is replaced by the smallest positive double, so a singular W gives a huge
+    /// The lower Cholesky factor L of a symmetric positive (semi)definite r × r matrix W = LLᵀ (row-major). A pivot
+    /// that rounding drives to zero or below is replaced by the smallest positive double, so a singular W gives a huge
     /// but finite factor instead of NaN.
     /// </summary>
     public static double[] Cholesky(double[] w, int r)

@@ -39,8 +39,8 @@ internal static class Quantiles
 
     /// <summary>
     /// The central interval of <paramref name="samples"/> (sorted in place) of the given coverage: the order statistics
-    /// at ⌊α(B − 1)⌋ and ⌈(1 − α)(B − 1)⌉, α = (1 − coverage)/2. Rounded outwards, not interpolated, so the interval
-    /// never undercuts the nominal coverage.
+    /// at ⌊α(B − 1)⌋ and ⌈(1 − α)(B − 1)⌉, α = (1 − coverage)/2. Rounded outwards, not interpolated,
+    /// so the interval never undercuts the nominal coverage.
     /// </summary>
     public static (double Lower, double Upper) CentralInterval(double[] samples, double coverage)
     {

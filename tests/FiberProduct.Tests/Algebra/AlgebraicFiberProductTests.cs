@@ -3,7 +3,8 @@ using FsCheck.Xunit;
 
 namespace FiberProduct.Tests.Algebra;
 
-/// <summary>T9: the classical fiber product of two ring homomorphisms into a common Z_m is a subring of A × B.</summary>
+/// <summary>T9: the classical fiber product of two ring homomorphisms into a common Z_m is a subring of
+/// A × B.</summary>
 public class AlgebraicFiberProductTests
 {
     // Images Z_256[x] and texts over a 32,000-token vocabulary (gcd(256, 32000) = 256), into C = Z_m, m | 256.
@@ -61,10 +62,12 @@ public class AlgebraicFiberProductTests
     {
         var a = new PolynomialRing(4);
         var b = new PolynomialRing(6);
-        var product = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(a, 2, 1), RingHomomorphism.ReductionThenEvaluation(b, 2, 1));
+        var product = new AlgebraicFiberProduct(RingHomomorphism.ReductionThenEvaluation(a, 2, 1),
+            RingHomomorphism.ReductionThenEvaluation(b, 2, 1));
         var all = AllPolynomials(a, 2).ToList();
         var allB = AllPolynomials(b, 2).ToList();
-        var brute = (from p in all from q in allB where product.Phi.Apply(p) == product.Psi.Apply(q) select (p, q)).ToList();
+        var brute =
+            (from p in all from q in allB where product.Phi.Apply(p) == product.Psi.Apply(q) select (p, q)).ToList();
         var enumerated = product.Enumerate(2).ToList();
         Assert.Equal(brute.Count, enumerated.Count);
         Assert.Equal(brute.ToHashSet(), enumerated.ToHashSet());
@@ -82,11 +85,14 @@ public class AlgebraicFiberProductTests
         var e = Assert.Throws<ArgumentException>(() => new AlgebraicFiberProduct(phi, psi));
         Assert.Contains("Z_4", e.Message, StringComparison.Ordinal);
         Assert.Contains("Z_8", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => RingHomomorphism.ReductionThenEvaluation(PolynomialRing.ForVocabulary(100277), 2, 0)); // 2 ∤ 100277
+        // 2 ∤ 100277
+        Assert.Throws<ArgumentException>(
+            () => RingHomomorphism.ReductionThenEvaluation(PolynomialRing.ForVocabulary(100277), 2, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => RingHomomorphism.ReductionThenEvaluation(Images, 4, 4));
         Assert.Throws<ArgumentException>(() => phi.Apply(Texts.One));
         Assert.Throws<ArgumentException>(() => phi.ThenReduce(3));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new AlgebraicFiberProduct(phi, RingHomomorphism.ReductionThenEvaluation(Texts, 4, 0)).Count(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlgebraicFiberProduct(phi,
+            RingHomomorphism.ReductionThenEvaluation(Texts, 4, 0)).Count(5));
     }
 
     private static IEnumerable<ZnPolynomial> AllPolynomials(PolynomialRing ring, int maxDegree)

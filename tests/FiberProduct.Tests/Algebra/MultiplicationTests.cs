@@ -81,7 +81,8 @@ public class MultiplicationTests
         // One long schoolbook product as an independent check of the transform at 2^14.
         var x = Residues.Maximal(1 << 14, modulus);
         var y = Residues.Random(random, 1 << 14, modulus);
-        Assert.Equal(Product(x, y, modulus, MultiplicationAlgorithm.Schoolbook), Product(x, y, modulus, MultiplicationAlgorithm.Ntt));
+        Assert.Equal(Product(x, y, modulus, MultiplicationAlgorithm.Schoolbook),
+            Product(x, y, modulus, MultiplicationAlgorithm.Ntt));
     }
 
     [Fact]
@@ -91,7 +92,8 @@ public class MultiplicationTests
         var random = new Random(16);
         var a = Residues.Random(random, 1 << 16, 256);
         var b = Residues.Random(random, 1 << 16, 256);
-        Assert.Equal(Product(a, b, 256, MultiplicationAlgorithm.Schoolbook), Product(a, b, 256, MultiplicationAlgorithm.Ntt));
+        Assert.Equal(Product(a, b, 256, MultiplicationAlgorithm.Schoolbook),
+            Product(a, b, 256, MultiplicationAlgorithm.Ntt));
     }
 
     [Fact]
@@ -169,7 +171,8 @@ public class MultiplicationTests
     [Fact]
     public void CoefficientArray_RejectsImpossibleLengths()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CoefficientArray.EnsureFits(Array.MaxLength + 1L, "length", 7, "The result"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => CoefficientArray.EnsureFits(Array.MaxLength + 1L, "length", 7, "The result"));
         Assert.Equal("length", e.ParamName);
         Assert.Equal(7, e.ActualValue);
     }

@@ -4,18 +4,20 @@ using FsCheck.Xunit;
 namespace FiberProduct.Tests.Algebra;
 
 /// <summary>
-/// The size limits of products, powers, compositions, monomials and fiber-product enumeration (issue 14): each is checked
-/// before any work against a length the operation provably does not exceed, also over moduli with zero divisors, where
-/// the true degree of a power can lie far below e·deg p.
+/// The size limits of products, powers, compositions, monomials and fiber-product enumeration (issue 14): each is
+/// checked before any work against a length the operation provably does not exceed, also over moduli with zero
+/// divisors, where the true degree of a power can lie far below e·deg p.
 /// </summary>
 public class PolynomialLimitsTests
 {
-    /// <summary>Primes, prime powers and composites from 2 to near 2^32 (4294967292 = 2²·3·357913941, 4294967295 = 3·5·17·257·65537).</summary>
-    private static readonly uint[] Moduli = [2, 4, 12, 36, 256, 100277, 1u << 20, 2147483647, 4294967291, 4294967292, 4294967295];
+    /// <summary>Primes, prime powers and composites from 2 to near 2^32 (4294967292 = 2²·3·357913941, 4294967295
+    /// = 3·5·17·257·65537).</summary>
+    private static readonly uint[] Moduli = [2, 4, 12, 36, 256, 100277, 1u << 20, 2147483647, 4294967291,
+        4294967292, 4294967295];
 
     /// <summary>
-    /// Coefficients of which about half are zero divisors (multiples of a prime of n), the leading one included, so that
-    /// leading powers vanish and products shrink below their formal length.
+    /// Coefficients of which about half are zero divisors (multiples of a prime of n), the leading one included, so
+    /// that leading powers vanish and products shrink below their formal length.
     /// </summary>
     private static ZnPolynomial ZeroDivisorHeavy(Random random, PolynomialRing ring, int length)
     {
@@ -45,7 +47,8 @@ public class PolynomialLimitsTests
         Int128 bound = PowerDegreeBound.Of(p, exponent);
         Int128 longest = PowerDegreeBound.LongestProduct(p, exponent);
         if (expected.Degree > bound || expected.Length > longest) return false;
-        if (p.Ring.Coefficients.IsUnit(p.LeadingCoefficient) && exponent > 0 && bound != (Int128)exponent * p.Degree) return false;
+        if (p.Ring.Coefficients.IsUnit(p.LeadingCoefficient) && exponent > 0 && bound != (Int128)exponent * p.Degree)
+            return false;
         // The power succeeds at its own bound (no product inside can fail midway) and is refused just below it.
         if (p.Pow(exponent, (long)longest) != expected) return false;
         if (longest == 1) return true;
@@ -83,8 +86,8 @@ public class PolynomialLimitsTests
     [Fact]
     public void Pow_OverZ4_WithVanishingLeadingPower_IsRefusedAtOnce()
     {
-        // The issue's case: lead 2 over Z_4 squares to 0, so e·deg p overstates the degree, but x^e survives: (2x² + x)^e
-        // has degree e + 1 for odd e. The old check skipped; this bound refuses before any product.
+        // The issue's case: lead 2 over Z_4 squares to 0, so e·deg p overstates the degree, but x^e survives: (2x²
+        // + x)^e has degree e + 1 for odd e. The old check skipped; this bound refuses before any product.
         var z4 = new PolynomialRing(4);
         var p = z4.Create(0, 1, 2);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => p.Pow(1UL << 40));
@@ -102,8 +105,8 @@ public class PolynomialLimitsTests
     [InlineData(4294967292u, 2147483646u)] // 2·1073741823: nilpotent modulo 4 and 0 modulo 1073741823
     public void Pow_OfOnePlusNilpotent_IsComputedWhereTheFormalDegreeWouldRefuse(uint modulus, uint nilpotent)
     {
-        // (1 + c·x)^(2^40) = 1 + 2^40·c·x + C(2^40, 2)·c²·x² + … = 1 when c is nilpotent of a low order: the bound is
-        // small, so the power runs (a formal bound of 2^40 + 1 would refuse it).
+        // (1 + c·x)^(2^40) = 1 + 2^40·c·x + C(2^40, 2)·c²·x² + … = 1 when c is nilpotent of a low order: the
+        // bound is small, so the power runs (a formal bound of 2^40 + 1 would refuse it).
         var ring = new PolynomialRing(modulus);
         var p = ring.Create(1, nilpotent);
         Assert.Equal(ring.One, p.Pow(1UL << 40));
@@ -124,7 +127,8 @@ public class PolynomialLimitsTests
         Assert.Equal("right", product.ParamName);
         Assert.Contains("8388609", product.Message, StringComparison.Ordinal);
         Assert.Equal("maxLength", Assert.Throws<ArgumentOutOfRangeException>(() => z256.X.Pow(2, 0)).ParamName);
-        Assert.Equal("maxLength", Assert.Throws<ArgumentOutOfRangeException>(() => z256.X.Compose(z256.X, -1)).ParamName);
+        Assert.Equal("maxLength",
+            Assert.Throws<ArgumentOutOfRangeException>(() => z256.X.Compose(z256.X, -1)).ParamName);
     }
 
     [Fact]

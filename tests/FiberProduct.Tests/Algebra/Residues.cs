@@ -2,7 +2,8 @@ using FiberProduct.Algebra;
 
 namespace FiberProduct.Tests.Algebra;
 
-/// <summary>Turns raw generated values into valid test inputs for a given ring (generation only; the library itself never wraps).</summary>
+/// <summary>Turns raw generated values into valid test inputs for a given ring (generation only; the library itself
+/// never wraps).</summary>
 internal static class Residues
 {
     /// <summary>
@@ -13,7 +14,8 @@ internal static class Residues
     public static uint[] Of(uint[]? raw, uint modulus) => raw is null ? [] : Array.ConvertAll(raw, v => Of(v, modulus));
 
     public static uint Of(uint raw, uint modulus) =>
-        raw >= uint.MaxValue - 255 && uint.MaxValue - raw < modulus ? modulus - 1 - (uint.MaxValue - raw) : raw % modulus;
+        raw >= uint.MaxValue - 255 && uint.MaxValue - raw < modulus
+            ? modulus - 1 - (uint.MaxValue - raw) : raw % modulus;
 
     public static ZnPolynomial Polynomial(PolynomialRing ring, uint[]? raw) => ring.Create(Of(raw, ring.Modulus));
 

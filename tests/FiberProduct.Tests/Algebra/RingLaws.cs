@@ -34,7 +34,8 @@ public abstract class RingLaws
     public bool Subtraction_IsAdditionOfNegation(uint[] a, uint[] b) => P(a) - P(b) == P(a) + -P(b);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(RingArbitraries)])]
-    public bool Multiplication_IsAssociative(uint[] a, uint[] b, uint[] c) => P(a) * P(b) * P(c) == P(a) * (P(b) * P(c));
+    public bool Multiplication_IsAssociative(uint[] a, uint[] b, uint[] c) =>
+        P(a) * P(b) * P(c) == P(a) * (P(b) * P(c));
 
     [Property(MaxTest = 200, Arbitrary = [typeof(RingArbitraries)])]
     public bool Multiplication_IsCommutative(uint[] a, uint[] b) => P(a) * P(b) == P(b) * P(a);
@@ -67,7 +68,8 @@ public abstract class RingLaws
     public bool CyclicReduction_IsRingHomomorphism(uint[] a, uint[] b, byte n)
     {
         int size = 1 + n % 70;
-        return (P(a) + P(b)).ReduceCyclic(size) == (P(a).ReduceCyclic(size) + P(b).ReduceCyclic(size)).ReduceCyclic(size)
+        return (P(a) + P(b)).ReduceCyclic(size) == (P(a)
+            .ReduceCyclic(size) + P(b).ReduceCyclic(size)).ReduceCyclic(size)
             && (P(a) * P(b)).ReduceCyclic(size) == P(a).MultiplyCyclic(P(b), size)
             && P(a).ReduceCyclic(size).Degree < size;
     }
@@ -142,7 +144,8 @@ public sealed class RingLawsNearTwoTo32 : RingLaws
 /// <summary>Coefficient lists and scalars that reach every algorithm and every overflow bound.</summary>
 public static class RingArbitraries
 {
-    /// <summary>Any uint, small values, and the top of the range (mapped to n − 1, n − 2, … by <see cref="Residues.Of(uint, uint)"/>).</summary>
+    /// <summary>Any uint, small values, and the top of the range (mapped to n − 1, n − 2, … by
+    /// <see cref="Residues.Of(uint, uint)"/>).</summary>
     private static readonly Gen<uint> Coefficient = Gen.Frequency(
         (2, Gen.Choose(int.MinValue, int.MaxValue).Select(v => unchecked((uint)v))),
         (1, Gen.Choose(0, 3).Select(v => (uint)v)),
@@ -167,7 +170,8 @@ public sealed class RingLawsVocabulary : RingLaws
     protected override PolynomialRing Ring { get; } = PolynomialRing.ForVocabulary(100277);
 }
 
-/// <summary>The generators really reach every multiplication path for every modulus (else the laws prove less).</summary>
+/// <summary>The generators really reach every multiplication path for every modulus (else the laws prove
+/// less).</summary>
 public class RingArbitrariesTests
 {
     [Theory]
@@ -185,13 +189,16 @@ public class RingArbitrariesTests
             int shorter = Math.Min(lists[i].Length, lists[i + 1].Length);
             if (shorter == 0) continue;
             int primes = FiberProduct.Algebra.Kernels.NttMultiplication.PrimesNeeded(shorter, modulus);
-            string path = shorter >= FiberProduct.Algebra.Kernels.PolynomialMultiplication.NttThreshold(primes) ? $"ntt{primes}"
-                : primes == 3 && shorter >= FiberProduct.Algebra.Kernels.PolynomialMultiplication.KaratsubaCutoff ? "karatsuba"
+            string path = shorter >= FiberProduct.Algebra.Kernels.PolynomialMultiplication.NttThreshold(primes)
+                ? $"ntt{primes}"
+                : primes == 3
+                    && shorter >= FiberProduct.Algebra.Kernels.PolynomialMultiplication.KaratsubaCutoff ? "karatsuba"
                 : "schoolbook";
             reached[path] = reached.GetValueOrDefault(path) + 1;
         }
         foreach (var path in expected.Split(' '))
-            Assert.True(reached.GetValueOrDefault(path) >= 10, $"Z_{modulus}: {path} reached {reached.GetValueOrDefault(path)} times of 500.");
+            Assert.True(reached.GetValueOrDefault(path) >= 10,
+                $"Z_{modulus}: {path} reached {reached.GetValueOrDefault(path)} times of 500.");
         var maximal = lists.Count(l => l.Length > 0 && l.All(v => Residues.Of(v, modulus) == modulus - 1));
         Assert.True(maximal >= 80, $"Only {maximal} all-maximal lists.");
     }

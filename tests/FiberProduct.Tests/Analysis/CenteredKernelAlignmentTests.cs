@@ -18,13 +18,15 @@ public class CenteredKernelAlignmentTests
     private static EmbeddingSet Transform(EmbeddingSet set, Matrix<double> map, double scale)
     {
         var m = Matrix<double>.Build.Dense(set.Count, set.Dimension, (i, c) => set.Row(i)[c]) * map * scale;
-        return new EmbeddingSet(m.ToRowArrays().SelectMany(r => r.Select(v => (float)v)).ToArray(), set.Count, map.ColumnCount);
+        return new EmbeddingSet(m.ToRowArrays().SelectMany(r => r.Select(v => (float)v)).ToArray(),
+            set.Count, map.ColumnCount);
     }
 
     [Fact]
     public void Linear_EqualsTheFeatureSpaceFormula()
     {
-        // Kornblith et al., eq. (5): ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F) on centred data, computed here in feature space.
+        // Kornblith et al., eq. (5): ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F) on centred data, computed here
+        // in feature space.
         var random = new Random(41);
         var x = Sets.Random(random, 40, 6);
         var y = Sets.Random(random, 40, 9);
@@ -59,7 +61,9 @@ public class CenteredKernelAlignmentTests
             all.Sort();
             double median = all.Count % 2 == 1 ? all[all.Count / 2] : (all[all.Count / 2 - 1] + all[all.Count / 2]) / 2;
             double sigma = 0.5 * median;
-            for (int i = 0; i < s.Count; i++) for (int j = 0; j < s.Count; j++) d[i, j] = Math.Exp(-d[i, j] * d[i, j] / (2 * sigma * sigma));
+            for (int i = 0; i < s.Count; i++)
+                for (int j = 0; j < s.Count; j++)
+                    d[i, j] = Math.Exp(-d[i, j] * d[i, j] / (2 * sigma * sigma));
             return d;
         }
         var (k, l) = (Kernel(x), Kernel(y));
@@ -87,14 +91,17 @@ public class CenteredKernelAlignmentTests
         var random = new Random(43);
         var pValues = new double[200];
         for (int r = 0; r < pValues.Length; r++)
-            pValues[r] = CenteredKernelAlignment.LinearTest(Sets.Random(random, 15, 3), Sets.Random(random, 15, 4), permutations: 19, seed: r).PValue;
-        double worst = Enumerable.Range(1, 20).Max(b => Math.Abs(pValues.Count(p => p <= b / 20.0 + 1e-12) / 200.0 - b / 20.0));
+            pValues[r] = CenteredKernelAlignment.LinearTest(Sets.Random(random, 15, 3), Sets.Random(random, 15, 4),
+                permutations: 19, seed: r).PValue;
+        double worst = Enumerable.Range(1, 20)
+            .Max(b => Math.Abs(pValues.Count(p => p <= b / 20.0 + 1e-12) / 200.0 - b / 20.0));
         Assert.True(worst < 0.1, $"Kolmogorov distance {worst:F3}");
 
         var x = Sets.Random(random, 60, 5);
         var map = Matrix<double>.Build.Dense(5, 8, (_, _) => Sets.Gaussian(random));
         var y = Transform(x, map, 1);
-        foreach (var test in new[] { CenteredKernelAlignment.LinearTest(x, y, permutations: 99), CenteredKernelAlignment.RbfTest(x, y, permutations: 99) })
+        foreach (var test in new[] { CenteredKernelAlignment.LinearTest(x, y, permutations: 99),
+            CenteredKernelAlignment.RbfTest(x, y, permutations: 99) })
         {
             Assert.Equal(0.01, test.PValue);
             Assert.True(test.Observed > test.BandUpper);
@@ -106,12 +113,21 @@ public class CenteredKernelAlignmentTests
     {
         var random = new Random(44);
         var x = Sets.Random(random, 10, 3);
-        Assert.Equal("texts", Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(x, Sets.Random(random, 9, 3))).ParamName);
-        Assert.Equal("images", Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(Sets.Random(random, 1, 3), Sets.Random(random, 1, 3))).ParamName);
+        Assert.Equal("texts",
+            Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(x, Sets.Random(random, 9, 3)))
+            .ParamName);
+        Assert.Equal("images",
+            Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(Sets.Random(random, 1, 3),
+                Sets.Random(random, 1, 3))).ParamName);
         var constant = new EmbeddingSet(new float[30], 10, 3);
-        Assert.Equal("texts", Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(x, constant)).ParamName);
-        Assert.Equal("texts", Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Rbf(x, constant)).ParamName);
-        Assert.Equal("bandwidthFraction", Assert.Throws<ArgumentOutOfRangeException>(() => CenteredKernelAlignment.Rbf(x, x, 0)).ParamName);
-        Assert.Equal("permutations", Assert.Throws<ArgumentOutOfRangeException>(() => CenteredKernelAlignment.LinearTest(x, x, permutations: 0)).ParamName);
+        Assert.Equal("texts",
+            Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Linear(x, constant)).ParamName);
+        Assert.Equal("texts",
+            Assert.Throws<ArgumentException>(() => CenteredKernelAlignment.Rbf(x, constant)).ParamName);
+        Assert.Equal("bandwidthFraction",
+            Assert.Throws<ArgumentOutOfRangeException>(() => CenteredKernelAlignment.Rbf(x, x, 0)).ParamName);
+        Assert.Equal("permutations",
+            Assert.Throws<ArgumentOutOfRangeException>(() => CenteredKernelAlignment.LinearTest(x, x, permutations: 0))
+            .ParamName);
     }
 }

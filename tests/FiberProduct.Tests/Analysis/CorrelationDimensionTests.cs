@@ -7,7 +7,8 @@ namespace FiberProduct.Tests.Analysis;
 
 public class CorrelationDimensionTests
 {
-    /// <summary>Points uniform in a k-dimensional unit cube placed in R^d by a random rotation: intrinsic dimension k.</summary>
+    /// <summary>Points uniform in a k-dimensional unit cube placed in R^d by a random rotation: intrinsic
+    /// dimension k.</summary>
     private static EmbeddingSet OnSubspace(Random random, int count, int k, int d, double[,] rotation)
     {
         var values = new float[count * d];
@@ -36,9 +37,11 @@ public class CorrelationDimensionTests
         var random = new Random(k);
         var q = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, k, (_, _) => Sets.Gaussian(random)).QR().Q;
         var rotation = q.SubMatrix(0, d, 0, k).ToArray();
-        var product = new ApproximateFiberProduct(OnSubspace(random, 1500, k, d, rotation), OnSubspace(random, 1500, k, d, rotation));
+        var product = new ApproximateFiberProduct(OnSubspace(random, 1500, k, d, rotation),
+            OnSubspace(random, 1500, k, d, rotation));
         var nu = CorrelationDimension.Estimate(product, resamples: 200, seed: 1);
-        Assert.True(Math.Abs(nu.Dimension - k) < 0.25 * k + 0.2, $"k = {k}: ν = {nu.Dimension:F3} [{nu.Lower:F3}, {nu.Upper:F3}]");
+        Assert.True(Math.Abs(nu.Dimension - k) < 0.25 * k + 0.2,
+            $"k = {k}: ν = {nu.Dimension:F3} [{nu.Lower:F3}, {nu.Upper:F3}]");
         Assert.True(nu.Lower <= nu.Dimension && nu.Dimension <= nu.Upper);
         Assert.True(nu.SmallRadius < nu.LargeRadius);
     }

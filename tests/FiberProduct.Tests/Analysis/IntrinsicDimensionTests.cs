@@ -7,10 +7,12 @@ namespace FiberProduct.Tests.Analysis;
 
 public class IntrinsicDimensionTests
 {
-    /// <summary>The k nearest other points of every point, by brute force (float64 reference distances, sorted).</summary>
+    /// <summary>The k nearest other points of every point, by brute force (float64 reference distances,
+    /// sorted).</summary>
     private static double[][] BruteNeighbours(EmbeddingSet points, int k) =>
         Enumerable.Range(0, points.Count).Select(i => Enumerable.Range(0, points.Count).Where(j => j != i)
-            .Select(j => BruteForce.Distance(FiberMetric.Euclidean, points.Row(i), points.Row(j))).Order().Take(k).ToArray()).ToArray();
+            .Select(j => BruteForce.Distance(FiberMetric.Euclidean, points.Row(i), points.Row(j))).Order().Take(k)
+                .ToArray()).ToArray();
 
     [Fact]
     public void MaximumLikelihood_EqualsTheFormulaOnBruteForceNeighbours()
@@ -78,10 +80,10 @@ public class IntrinsicDimensionTests
     }
 
     /// <summary>
-    /// Known truth at small N: 2,000 points of each manifold in R^24, every estimator within 12 % of k at k ≤ 5 (measured:
-    /// 0.99–1.00 at k = 1, 1.94–2.02 at k = 2, 4.46–4.84 at k = 5, the cube lowest). The exact formulas are pinned by the
-    /// brute-force tests above; this one fails when an estimator stops measuring dimension at all (self-neighbours kept
-    /// give T₁ = 0, a wrong log ratio or slope scales the answer).
+    /// Known truth at small N: 2,000 points of each manifold in R^24, every estimator within 12 % of k at k ≤ 5
+    /// (measured: 0.99–1.00 at k = 1, 1.94–2.02 at k = 2, 4.46–4.84 at k = 5, the cube lowest). The exact
+    /// formulas are pinned by the brute-force tests above; this one fails when an estimator stops measuring dimension
+    /// at all (self-neighbours kept give T₁ = 0, a wrong log ratio or slope scales the answer).
     /// </summary>
     [Theory]
     [InlineData("cube", 1)]
@@ -101,7 +103,8 @@ public class IntrinsicDimensionTests
         var mle = MaximumLikelihoodDimension.Estimate(points, resamples: 100, seed: 1);
         var twoNn = TwoNearestNeighboursDimension.Estimate(points, resamples: 100, seed: 1);
         var corr = CorrelationDimension.OfPoints(points, resamples: 100, seed: 1);
-        foreach (var (name, value) in new[] { ("MLE", mle.Dimension), ("TwoNN", twoNn.Dimension), ("correlation", corr.Dimension) })
+        foreach (var (name, value) in new[] { ("MLE", mle.Dimension), ("TwoNN", twoNn.Dimension),
+            ("correlation", corr.Dimension) })
             Assert.True(Math.Abs(value - k) <= 0.12 * k, $"{manifold} k = {k}: {name} = {value:F3}");
     }
 
@@ -140,7 +143,8 @@ public class IntrinsicDimensionTests
         var baseSet = Sets.Random(new Random(8), 40, 3);
         var rows = Enumerable.Range(0, 120).Select(i => baseSet.Row(i % 40).ToArray()).ToArray();
         var points = EmbeddingSet.FromRows(rows);
-        var ex = Assert.Throws<InvalidOperationException>(() => MaximumLikelihoodDimension.Estimate(points, resamples: 1));
+        var ex = Assert.Throws<InvalidOperationException>(
+            () => MaximumLikelihoodDimension.Estimate(points, resamples: 1));
         Assert.Contains("coincides", ex.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => TwoNearestNeighboursDimension.Estimate(points, resamples: 1));
     }
@@ -149,16 +153,35 @@ public class IntrinsicDimensionTests
     public void BadArguments_AreRejected_NamingTheArgument()
     {
         var points = Sets.Random(new Random(2), 30, 4);
-        Assert.Equal("k1", Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k1: 1)).ParamName);
-        Assert.Equal("k2", Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k1: 5, k2: 4)).ParamName);
-        Assert.Equal("k2", Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k2: 30)).ParamName);
-        Assert.Equal("coverage", Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, coverage: 1)).ParamName);
-        Assert.Equal("discardFraction", Assert.Throws<ArgumentOutOfRangeException>(() => TwoNearestNeighboursDimension.Estimate(points, discardFraction: 1)).ParamName);
-        Assert.Equal("resamples", Assert.Throws<ArgumentOutOfRangeException>(() => TwoNearestNeighboursDimension.Estimate(points, resamples: 0)).ParamName);
-        Assert.Equal("smallRadius", Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPointsOverRange(points, 0, 1)).ParamName);
-        Assert.Equal("largeRadius", Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPointsOverRange(points, 1, 1)).ParamName);
-        Assert.Equal("radii", Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPointsOverRange(points, 0.5, 1, radii: 1)).ParamName);
-        Assert.Equal("k2", Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPoints(points, k2: 30)).ParamName);
+        Assert.Equal("k1",
+            Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k1: 1))
+            .ParamName);
+        Assert.Equal("k2",
+            Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k1: 5, k2: 4))
+            .ParamName);
+        Assert.Equal("k2",
+            Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, k2: 30))
+            .ParamName);
+        Assert.Equal("coverage",
+            Assert.Throws<ArgumentOutOfRangeException>(() => MaximumLikelihoodDimension.Estimate(points, coverage: 1))
+            .ParamName);
+        Assert.Equal("discardFraction",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => TwoNearestNeighboursDimension.Estimate(points, discardFraction: 1)).ParamName);
+        Assert.Equal("resamples",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => TwoNearestNeighboursDimension.Estimate(points, resamples: 0)).ParamName);
+        Assert.Equal("smallRadius",
+            Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPointsOverRange(points, 0, 1))
+            .ParamName);
+        Assert.Equal("largeRadius",
+            Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPointsOverRange(points, 1, 1))
+            .ParamName);
+        Assert.Equal("radii",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => CorrelationDimension.OfPointsOverRange(points, 0.5, 1, radii: 1)).ParamName);
+        Assert.Equal("k2",
+            Assert.Throws<ArgumentOutOfRangeException>(() => CorrelationDimension.OfPoints(points, k2: 30)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => ManifoldSamples.Sphere(10, 5, 5, 0));
     }
 
@@ -168,8 +191,11 @@ public class IntrinsicDimensionTests
         var points = ManifoldSamples.Cube(300, 2, 4, seed: 1);
         using var source = new CancellationTokenSource();
         source.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => MaximumLikelihoodDimension.Estimate(points, cancellationToken: source.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => TwoNearestNeighboursDimension.Estimate(points, cancellationToken: source.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => CorrelationDimension.OfPoints(points, cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => MaximumLikelihoodDimension.Estimate(points,
+            cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => TwoNearestNeighboursDimension.Estimate(points,
+            cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => CorrelationDimension.OfPoints(points,
+            cancellationToken: source.Token));
     }
 }

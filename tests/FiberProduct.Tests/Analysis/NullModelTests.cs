@@ -16,7 +16,8 @@ public class NullModelTests
         return new EmbeddingSet(values, images.Count, images.Dimension);
     }
 
-    /// <summary>Kolmogorov distance between the p-values and the uniform law, read at the p-values' own grid (b+1)/(B+1).</summary>
+    /// <summary>Kolmogorov distance between the p-values and the uniform law, read at the p-values' own grid
+    /// (b+1)/(B+1).</summary>
     private static double DistanceFromUniform(double[] pValues, int draws)
     {
         double worst = 0;
@@ -34,19 +35,21 @@ public class NullModelTests
     {
         // 300 data sets with no alignment (images and texts independent), a continuous statistic of the pairing (the
         // mean true-pair distance, small = aligned), B = 19. Exchangeability makes p uniform on {1/20, …, 1}; the
-        // Kolmogorov distance of 300 draws exceeds 0.08 with probability below 5 %. A shuffle that leaves the pairing in
-        // place, or a reversed tail, moves it far beyond; the exact formula is pinned by PValue_IsBPlusOneOverBPlusOne.
+        // Kolmogorov distance of 300 draws exceeds 0.08 with probability below 5 %. A shuffle that leaves the pairing
+        // in place, or a reversed tail, moves it far beyond; the exact formula is pinned by
+        // PValue_IsBPlusOneOverBPlusOne.
         var random = new Random(21);
         var pValues = new double[300];
         for (int r = 0; r < pValues.Length; r++)
         {
             var product = new ApproximateFiberProduct(Sets.Random(random, 12, 3), Sets.Random(random, 12, 3));
             var test = PairingPermutationNull.Test(product, Pairing.Diagonal(12),
-                p => p.Pairs.Average(x => BruteForce.Distance(FiberMetric.Euclidean, product.Images.Row(x.Image), product.Texts.Row(x.Text))),
-                "mean true-pair distance", NullTail.Lower, permutations: 19, seed: r);
+                p => p.Pairs.Average(x => BruteForce.Distance(FiberMetric.Euclidean, product.Images.Row(x.Image),
+                    product.Texts.Row(x.Text))), "mean true-pair distance", NullTail.Lower, permutations: 19, seed: r);
             pValues[r] = test.PValue;
         }
-        Assert.True(DistanceFromUniform(pValues, 19) < 0.08, $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
+        Assert.True(DistanceFromUniform(pValues, 19) < 0.08,
+            $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
     }
 
     [Fact]
@@ -57,18 +60,20 @@ public class NullModelTests
         {
             int call = 0;
             // Observed 5 (the first call), then the draws 0, 1, …, 8: four are ≥ 5, six are ≤ 5.
-            var test = PairingPermutationNull.Test(product, Pairing.Diagonal(4), _ => call++ == 0 ? 5 : call - 2, "counter", tail, permutations: 9);
+            var test = PairingPermutationNull.Test(product, Pairing.Diagonal(4), _ => call++ == 0 ? 5 : call - 2,
+                "counter", tail, permutations: 9);
             Assert.Equal(expected, test.PValue);
             Assert.Equal(4, test.NullMean);
-            Assert.Equal((0, 8), (test.BandLower, test.BandUpper)); // 95 % of 9 draws: ⌊0.025·8⌋ = 0, ⌈0.975·8⌉ = 8
+            // 95 % of 9 draws: ⌊0.025·8⌋ = 0, ⌈0.975·8⌉ = 8
+            Assert.Equal((0, 8), (test.BandLower, test.BandUpper));
         }
     }
 
     [Fact]
     public void UnderATrueNull_HeadlinePValuesAreValid()
     {
-        // Discrete statistics (ties with the observation count against it): P(p ≤ α) ≤ α up to sampling noise. 200 data
-        // sets; a binomial(200, 0.2) count exceeds 53 (26.5 %) with probability below 1 %.
+        // Discrete statistics (ties with the observation count against it): P(p ≤ α) ≤ α up to sampling noise.
+        // 200 data sets; a binomial(200, 0.2) count exceeds 53 (26.5 %) with probability below 1 %.
         var random = new Random(22);
         int smallF1 = 0, smallRecall = 0, smallWithin = 0;
         for (int r = 0; r < 200; r++)
@@ -76,13 +81,16 @@ public class NullModelTests
             var product = new ApproximateFiberProduct(Sets.Random(random, 15, 2), Sets.Random(random, 15, 2));
             var truth = Pairing.Diagonal(15);
             if (PairingPermutationNull.BestF1(product, truth, permutations: 19, seed: r).PValue <= 0.2) smallF1++;
-            if (PairingPermutationNull.RecallAt(product, truth, 3, RetrievalDirection.ImageToText, permutations: 19, seed: r).PValue <= 0.2) smallRecall++;
-            if (PairingPermutationNull.TruePairsWithin(product, truth, 0.8, permutations: 19, seed: r).PValue <= 0.2) smallWithin++;
+            if (PairingPermutationNull.RecallAt(product, truth, 3, RetrievalDirection.ImageToText, permutations: 19,
+                seed: r).PValue <= 0.2) smallRecall++;
+            if (PairingPermutationNull.TruePairsWithin(product, truth, 0.8, permutations: 19, seed: r).PValue <= 0.2)
+                smallWithin++;
         }
         Assert.True(smallF1 <= 53, $"best F1: {smallF1} of 200 below 0.2");
         Assert.True(smallRecall <= 53, $"recall@3: {smallRecall} of 200 below 0.2");
         Assert.True(smallWithin <= 53, $"true pairs within ε: {smallWithin} of 200 below 0.2");
-        Assert.True(smallF1 + smallRecall + smallWithin >= 40, "The p-values never fall low: the test has no power to be wrong in the other direction either.");
+        Assert.True(smallF1 + smallRecall + smallWithin >= 40,
+            "The p-values never fall low: the test has no power to be wrong in the other direction either.");
     }
 
     [Fact]
@@ -100,7 +108,8 @@ public class NullModelTests
         })
         {
             Assert.Equal(1.0 / (test.Draws + 1), test.PValue);
-            Assert.True(test.Observed > test.BandUpper, $"{test.Statistic}: {test.Observed} inside the band [{test.BandLower}, {test.BandUpper}]");
+            Assert.True(test.Observed > test.BandUpper,
+                $"{test.Statistic}: {test.Observed} inside the band [{test.BandLower}, {test.BandUpper}]");
         }
     }
 
@@ -114,7 +123,8 @@ public class NullModelTests
         foreach (var direction in Enum.GetValues<RetrievalDirection>())
             Assert.Equal(Retrieval.Evaluate(product, truth, direction).RecallAt(4),
                 PairingPermutationNull.RecallAt(product, truth, 4, direction, permutations: 5).Observed);
-        Assert.Equal(product.Score(0.7, truth).TruePositives, PairingPermutationNull.TruePairsWithin(product, truth, 0.7, permutations: 5).Observed);
+        Assert.Equal(product.Score(0.7, truth).TruePositives,
+            PairingPermutationNull.TruePairsWithin(product, truth, 0.7, permutations: 5).Observed);
         Assert.Equal(product.BestF1(truth).F1, PairingPermutationNull.BestF1(product, truth, permutations: 2).Observed);
     }
 
@@ -124,25 +134,31 @@ public class NullModelTests
         var random = new Random(25);
         var pValues = new double[200];
         for (int r = 0; r < pValues.Length; r++)
-            pValues[r] = PairingPermutationNull.ModalityGap(Sets.Random(random, 20, 3), Sets.Random(random, 20, 3), permutations: 19, seed: r).PValue;
-        Assert.True(DistanceFromUniform(pValues, 19) < 0.1, $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
+            pValues[r] = PairingPermutationNull.ModalityGap(Sets.Random(random, 20, 3), Sets.Random(random, 20, 3),
+                permutations: 19, seed: r).PValue;
+        Assert.True(DistanceFromUniform(pValues, 19) < 0.1,
+            $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
 
         var images = Sets.Random(random, 40, 5);
-        var shifted = new EmbeddingSet(images.Values.ToArray().Select((v, i) => i % 5 == 0 ? v + 0.8f : v).ToArray(), 40, 5);
+        var shifted = new EmbeddingSet(images.Values.ToArray()
+            .Select((v, i) => i % 5 == 0 ? v + 0.8f : v).ToArray(), 40, 5);
         var gap = PairingPermutationNull.ModalityGap(shifted, Noisy(random, images, 0.1), permutations: 199);
         Assert.Equal(1.0 / 200, gap.PValue);
-        Assert.Equal(SubspaceDecomposition.Estimate(shifted, Noisy(new Random(25), images, 0.1), new DecompositionOptions { JointRank = 0 }).ModalityGapLength,
+        Assert.Equal(SubspaceDecomposition.Estimate(shifted, Noisy(new Random(25), images, 0.1),
+            new DecompositionOptions { JointRank = 0 }).ModalityGapLength,
             gap.Observed, 0.05); // the same gap up to the noise draw
     }
 
     [Fact]
     public void SharedRank_CcaSeesThePairing_AjiveDoesNot()
     {
-        // Planted: 3 shared, 2 image-only, 2 text-only directions in R^12, 150 pairs (the decomposition tests' generator).
+        // Planted: 3 shared, 2 image-only, 2 text-only directions in R^12, 150 pairs (the decomposition
+        // tests' generator).
         var planted = FiberProduct.Tests.Decomposition.Planted.Make(150, 12, 3, 2, 2, seed: 26);
         var (images, texts) = (planted.Images, planted.Texts);
-        var cca = PairingPermutationNull.SharedRank(images, texts, (x, y) => SubspaceDecomposition.EstimateByCca(x, y, 0.1,
-            new DecompositionOptions { RandomDirectionSamples = 20, Seed = 1 }), permutations: 9);
+        var cca = PairingPermutationNull.SharedRank(images, texts,
+            (x, y) => SubspaceDecomposition.EstimateByCca(x, y, 0.1,
+                new DecompositionOptions { RandomDirectionSamples = 20, Seed = 1 }), permutations: 9);
         Assert.Equal(0.1, cca.PValue);
         Assert.True(cca.Observed > cca.BandUpper);
         // AJIVE reads each modality's signal subspace without the pairing: shuffling changes nothing, p = 1.
@@ -161,17 +177,21 @@ public class NullModelTests
         var (mean, sd) = SphereNull.PairCountMoments(product, 1.2);
         var test = SphereNull.PairCount(product, 1.2, draws: 400, seed: 3);
         // The Monte Carlo mean of 400 draws lies within 4 standard errors of N·M·p.
-        Assert.True(Math.Abs(test.NullMean - mean) < 4 * sd / Math.Sqrt(400), $"{test.NullMean} against {mean} ± {sd}");
+        Assert.True(Math.Abs(test.NullMean - mean) < 4 * sd / Math.Sqrt(400),
+            $"{test.NullMean} against {mean} ± {sd}");
         double draws = test.NullDraws.ToArray().Select(x => (x - test.NullMean) * (x - test.NullMean)).Sum() / 399;
         Assert.InRange(Math.Sqrt(draws), 0.8 * sd, 1.2 * sd);
 
         var pValues = new double[150];
         for (int r = 0; r < pValues.Length; r++)
         {
-            var uniform = new ApproximateFiberProduct(Sets.Clustered(random, 15, 4, 1e4), Sets.Clustered(random, 15, 4, 1e4));
-            pValues[r] = SphereNull.Test(uniform, p => p.Count(1.0), "|F_1|", NullTail.Upper, draws: 19, seed: r).PValue;
+            var uniform = new ApproximateFiberProduct(Sets.Clustered(random, 15, 4, 1e4),
+                Sets.Clustered(random, 15, 4, 1e4));
+            pValues[r] = SphereNull.Test(uniform, p => p.Count(1.0), "|F_1|",
+                NullTail.Upper, draws: 19, seed: r).PValue;
         }
-        Assert.True(DistanceFromUniform(pValues, 19) < 0.12, $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
+        Assert.True(DistanceFromUniform(pValues, 19) < 0.12,
+            $"Kolmogorov distance {DistanceFromUniform(pValues, 19):F3}");
     }
 
     [Fact]
@@ -181,8 +201,10 @@ public class NullModelTests
         var (x, y) = (Sets.Clustered(random, 10, 16, 1), Sets.Clustered(random, 12, 16, 1));
         double chord = 1.1;
         var euclid = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y), chord);
-        var cosine = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y, FiberMetric.Cosine), chord * chord / 2);
-        var angular = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y, FiberMetric.Angular), 2 * Math.Asin(chord / 2));
+        var cosine = SphereNull.PairCountMoments(
+            new ApproximateFiberProduct(x, y, FiberMetric.Cosine), chord * chord / 2);
+        var angular = SphereNull.PairCountMoments(new ApproximateFiberProduct(x, y, FiberMetric.Angular),
+            2 * Math.Asin(chord / 2));
         Assert.Equal(euclid.Mean, cosine.Mean, 1e-9);
         Assert.Equal(euclid.Mean, angular.Mean, 1e-9);
         Assert.Equal(120 * SphereDistances.ProbabilityWithin(16, chord), euclid.Mean, 1e-12);
@@ -196,8 +218,10 @@ public class NullModelTests
         var product = new ApproximateFiberProduct(raw, raw);
         var ex = Assert.Throws<ArgumentException>(() => SphereNull.PairCount(product, 0.5, draws: 3));
         Assert.Contains("unit vectors", ex.Message, StringComparison.Ordinal);
-        _ = SphereNull.PairCount(new ApproximateFiberProduct(raw, raw, FiberMetric.Cosine), 0.5, draws: 3); // normalising metric: applies
-        Assert.Throws<ArgumentException>(() => SphereNull.TestSets(raw, raw, (a, b) => 0, "zero", NullTail.Upper, draws: 2));
+        // normalising metric: applies
+        _ = SphereNull.PairCount(new ApproximateFiberProduct(raw, raw, FiberMetric.Cosine), 0.5, draws: 3);
+        Assert.Throws<ArgumentException>(() => SphereNull.TestSets(raw, raw, (a, b) => 0, "zero",
+            NullTail.Upper, draws: 2));
     }
 
     [Fact]
@@ -211,14 +235,26 @@ public class NullModelTests
         var b = PairingPermutationNull.TruePairsWithin(product, truth, 0.5, permutations: 50, seed: 4);
         Assert.Equal(a.NullDraws.ToArray(), b.NullDraws.ToArray());
         Assert.True(a.BandLower <= a.BandUpper);
-        Assert.Equal("permutations", Assert.Throws<ArgumentOutOfRangeException>(() => PairingPermutationNull.BestF1(product, truth, permutations: 0)).ParamName);
-        Assert.Equal("bandCoverage", Assert.Throws<ArgumentOutOfRangeException>(() => PairingPermutationNull.BestF1(product, truth, bandCoverage: 1)).ParamName);
-        Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => PairingPermutationNull.TruePairsWithin(product, truth, double.NaN)).ParamName);
-        Assert.Equal("truth", Assert.Throws<ArgumentOutOfRangeException>(() => PairingPermutationNull.TruePairsWithin(product, Pairing.FromPairs([(0, 20)]), 0.5)).ParamName);
-        Assert.Equal("draws", Assert.Throws<ArgumentOutOfRangeException>(() => SphereNull.Test(new ApproximateFiberProduct(images, images, FiberMetric.Cosine), p => 0, "zero", NullTail.Upper, draws: 0)).ParamName);
+        Assert.Equal("permutations",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => PairingPermutationNull.BestF1(product, truth, permutations: 0)).ParamName);
+        Assert.Equal("bandCoverage",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => PairingPermutationNull.BestF1(product, truth, bandCoverage: 1)).ParamName);
+        Assert.Equal("epsilon",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => PairingPermutationNull.TruePairsWithin(product, truth, double.NaN)).ParamName);
+        Assert.Equal("truth",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => PairingPermutationNull.TruePairsWithin(product, Pairing.FromPairs([(0, 20)]), 0.5)).ParamName);
+        Assert.Equal("draws",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => SphereNull.Test(new ApproximateFiberProduct(images, images, FiberMetric.Cosine), p => 0, "zero",
+                    NullTail.Upper, draws: 0)).ParamName);
         Assert.Throws<ArgumentException>(() => PairingPermutationNull.ModalityGap(images, Sets.Random(random, 19, 3)));
         using var source = new CancellationTokenSource();
         source.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => PairingPermutationNull.BestF1(product, truth, cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => PairingPermutationNull.BestF1(product, truth,
+            cancellationToken: source.Token));
     }
 }

@@ -7,7 +7,8 @@ namespace FiberProduct.Tests.Analysis;
 
 public class RetrievalTests
 {
-    /// <summary>Coordinates from {−1, 0, 1}: equal distances everywhere, so ties are the rule, not the exception.</summary>
+    /// <summary>Coordinates from {−1, 0, 1}: equal distances everywhere, so ties are the rule, not the
+    /// exception.</summary>
     private static EmbeddingSet Grid(Random random, int count, int dimension)
     {
         var values = new float[count * dimension];
@@ -22,17 +23,19 @@ public class RetrievalTests
     /// The definitions, spelled out over all items: rank = 1 + the items strictly closer; average precision = the
     /// mean over true partners t of |partners with d ≤ d_t| / |items with d ≤ d_t|.
     /// </summary>
-    private static (int[] Queries, int[] FirstRanks, double[] AveragePrecisions) Reference(EmbeddingSet images, EmbeddingSet texts, Pairing truth,
-        RetrievalDirection direction, FiberMetric metric)
+    private static (int[] Queries, int[] FirstRanks, double[] AveragePrecisions) Reference(EmbeddingSet images,
+        EmbeddingSet texts, Pairing truth, RetrievalDirection direction, FiberMetric metric)
     {
         bool imageQueries = direction == RetrievalDirection.ImageToText;
-        int queryCount = imageQueries ? images.Count : texts.Count, itemCount = imageQueries ? texts.Count : images.Count;
+        int queryCount = imageQueries ? images.Count : texts.Count, itemCount = imageQueries
+            ? texts.Count : images.Count;
         var queries = new List<int>();
         var ranks = new List<int>();
         var precisions = new List<double>();
         for (int q = 0; q < queryCount; q++)
         {
-            var partners = truth.Pairs.Where(p => (imageQueries ? p.Image : p.Text) == q).Select(p => imageQueries ? p.Text : p.Image).ToArray();
+            var partners = truth.Pairs.Where(p => (imageQueries ? p.Image : p.Text) == q)
+                .Select(p => imageQueries ? p.Text : p.Image).ToArray();
             if (partners.Length == 0) continue;
             var d = Enumerable.Range(0, itemCount).Select(t => imageQueries
                 ? BruteForce.Distance(metric, images.Row(q), texts.Row(t))
@@ -86,7 +89,9 @@ public class RetrievalTests
                 Assert.Equal(queries, scores.Queries.ToArray());
                 Assert.Equal(ranks, scores.FirstRelevantRanks.ToArray());
                 Assert.Equal(precisions.Length, scores.AveragePrecisions.Length);
-                for (int q = 0; q < precisions.Length; q++) Assert.Equal(precisions[q], scores.AveragePrecisions[q], 1e-14); // summed in another order
+                // summed in another order
+                for (int q = 0; q < precisions.Length; q++)
+                    Assert.Equal(precisions[q], scores.AveragePrecisions[q], 1e-14);
                 Assert.Equal(ranks.Count(r => r <= 5) / (double)ranks.Length, scores.RecallAt(5));
                 Assert.Equal(ranks.Average(r => 1.0 / r), scores.MeanReciprocalRank, 1e-12);
                 Assert.Equal(precisions.Average(), scores.MeanAveragePrecision, 1e-12);
@@ -101,7 +106,8 @@ public class RetrievalTests
         var images = new EmbeddingSet([0f, 0f], 1, 2);
         var texts = new EmbeddingSet([1f, 0f, 0f, 1f, 2f, 0f, 3f, 0f], 4, 2);
         var truth = Pairing.FromPairs([(0, 1), (0, 2)]);
-        var scores = Retrieval.Evaluate(new ApproximateFiberProduct(images, texts), truth, RetrievalDirection.ImageToText);
+        var scores = Retrieval.Evaluate(new ApproximateFiberProduct(images, texts), truth,
+            RetrievalDirection.ImageToText);
         Assert.Equal(1, scores.FirstRelevantRanks[0]);         // tied with a false text at the nearest distance: rank 1
         Assert.Equal((0.5 + 2.0 / 3) / 2, scores.AveragePrecisions[0], 1e-15); // balls {t0, t1}: 1/2; {t0, t1, t2}: 2/3
         Assert.Equal(1, scores.RecallAt(1));
@@ -121,7 +127,8 @@ public class RetrievalTests
             Assert.Equal(1, scores.MedianRank);
             Assert.Equal(1, scores.MeanAveragePrecision);
         }
-        var noisy = Retrieval.Evaluate(new ApproximateFiberProduct(images, Sets.Random(random, 60, 8)), Pairing.Diagonal(60), RetrievalDirection.TextToImage);
+        var noisy = Retrieval.Evaluate(new ApproximateFiberProduct(images, Sets.Random(random, 60, 8)),
+            Pairing.Diagonal(60), RetrievalDirection.TextToImage);
         var recalls = Enumerable.Range(1, 60).Select(noisy.RecallAt).ToArray();
         Assert.True(recalls.Zip(recalls.Skip(1), (a, b) => a <= b).All(x => x));
         Assert.Equal(1, recalls[^1]);
@@ -136,10 +143,12 @@ public class RetrievalTests
         var images = Sets.Random(random, 900, 3);
         var texts = Sets.Random(random, 5000, 3);
         var truth = Pairing.FromPairs(Enumerable.Range(0, 900).Select(i => (i, (i * 7) % 5000)));
-        var scores = Retrieval.Evaluate(new ApproximateFiberProduct(images, texts), truth, RetrievalDirection.ImageToText);
+        var scores = Retrieval.Evaluate(new ApproximateFiberProduct(images, texts), truth,
+            RetrievalDirection.ImageToText);
         foreach (int i in new[] { 0, 400, 836, 837, 838, 839, 899 })
         {
-            var d = Enumerable.Range(0, 5000).Select(t => BruteForce.Distance(FiberMetric.Euclidean, images.Row(i), texts.Row(t))).ToArray();
+            var d = Enumerable.Range(0, 5000)
+                .Select(t => BruteForce.Distance(FiberMetric.Euclidean, images.Row(i), texts.Row(t))).ToArray();
             int expected = 1 + d.Count(x => x < d[(i * 7) % 5000]);
             Assert.Equal(expected, scores.FirstRelevantRanks[i]);
         }
@@ -150,11 +159,16 @@ public class RetrievalTests
     {
         var random = new Random(13);
         var product = new ApproximateFiberProduct(Sets.Random(random, 5, 2), Sets.Random(random, 4, 2));
-        Assert.Equal("truth", Assert.Throws<ArgumentOutOfRangeException>(() => Retrieval.Evaluate(product, Pairing.FromPairs([(0, 4)]), RetrievalDirection.ImageToText)).ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Retrieval.Evaluate(product, Pairing.Diagonal(2), (RetrievalDirection)7));
+        Assert.Equal("truth",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => Retrieval.Evaluate(product, Pairing.FromPairs([(0, 4)]),
+                    RetrievalDirection.ImageToText)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retrieval.Evaluate(product, Pairing.Diagonal(2),
+            (RetrievalDirection)7));
         var empty = Retrieval.Evaluate(product, Pairing.Diagonal(0), RetrievalDirection.ImageToText);
         Assert.Equal(0, empty.QueryCount);
         Assert.Throws<InvalidOperationException>(() => empty.MeanReciprocalRank);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Retrieval.Evaluate(product, Pairing.Diagonal(4), RetrievalDirection.ImageToText).RecallAt(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retrieval.Evaluate(product, Pairing.Diagonal(4),
+            RetrievalDirection.ImageToText).RecallAt(0));
     }
 }

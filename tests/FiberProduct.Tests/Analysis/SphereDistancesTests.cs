@@ -75,8 +75,10 @@ public class SphereDistancesTests
         int dimension = 2 + d % 200;
         double a = e1 / 128.0, b = e2 / 128.0; // ε in [0, 2)
         if (a > b) (a, b) = (b, a);
-        bool monotone = SphereDistances.ProbabilityWithin(dimension, a) <= SphereDistances.ProbabilityWithin(dimension, b);
-        bool falls = a >= Math.Sqrt(2) || SphereDistances.ProbabilityWithin(dimension + 1, a) <= SphereDistances.ProbabilityWithin(dimension, a);
+        bool monotone =
+            SphereDistances.ProbabilityWithin(dimension, a) <= SphereDistances.ProbabilityWithin(dimension, b);
+        bool falls = a >= Math.Sqrt(2)
+            || SphereDistances.ProbabilityWithin(dimension + 1, a) <= SphereDistances.ProbabilityWithin(dimension, a);
         return monotone && falls;
     }
 
@@ -85,11 +87,13 @@ public class SphereDistancesTests
     {
         // T5: the ε holding a fixed fraction tends to √2; the interquartile width times √d settles to a constant.
         var scaled = new[] { 16, 64, 256, 1024, 4096 }
-            .Select(d => Math.Sqrt(d) * (SphereDistances.EpsilonForFraction(d, 0.75) - SphereDistances.EpsilonForFraction(d, 0.25)))
+            .Select(d => Math.Sqrt(d)
+                * (SphereDistances.EpsilonForFraction(d, 0.75) - SphereDistances.EpsilonForFraction(d, 0.25)))
             .ToArray();
         Assert.All(scaled, w => Assert.InRange(w, 0.9, 1.0));
         Assert.True(Math.Abs(scaled[^1] - scaled[^2]) < 0.01);
-        Assert.True(SphereDistances.ProbabilityWithin(1024, 1.0) < 1e-30, "at fixed ε < √2 the probability vanishes exponentially in d");
+        Assert.True(SphereDistances.ProbabilityWithin(1024, 1.0) < 1e-30,
+            "at fixed ε < √2 the probability vanishes exponentially in d");
     }
 
     [Fact]
@@ -97,13 +101,15 @@ public class SphereDistancesTests
     {
         // S² ⊂ R³: P(‖x − y‖ ≤ r) = r²/4 exactly, so the slope is 2 between any radii.
         Assert.Equal(2, SphereDistances.CorrelationDimension(3, 0.3, 1.7), 1e-12);
-        // S⁹ at small radii: its dimension 9. S^511 at the radii where CLIP's cross-modal pairs lie: neither 511 nor any
-        // dimension, a rate that depends on the radii (ν ≈ 215 at 1.213 … 1.225, ≈ 92 at 1.354 … 1.360).
+        // S⁹ at small radii: its dimension 9. S^511 at the radii where CLIP's cross-modal pairs lie: neither 511 nor
+        // any dimension, a rate that depends on the radii (ν ≈ 215 at 1.213 … 1.225, ≈ 92 at 1.354 … 1.360).
         Assert.Equal(9, SphereDistances.CorrelationDimension(10, 1e-4, 2e-4), 1e-3);
         Assert.InRange(SphereDistances.CorrelationDimension(512, 1.2128, 1.2252), 200, 230);
         Assert.InRange(SphereDistances.CorrelationDimension(512, 1.354, 1.360), 85, 100);
-        Assert.Equal("largeRadius", Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 1, 1)).ParamName);
-        Assert.Equal("smallRadius", Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 0, 1)).ParamName);
+        Assert.Equal("largeRadius",
+            Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 1, 1)).ParamName);
+        Assert.Equal("smallRadius",
+            Assert.Throws<ArgumentOutOfRangeException>(() => SphereDistances.CorrelationDimension(3, 0, 1)).ParamName);
         Assert.Throws<InvalidOperationException>(() => SphereDistances.CorrelationDimension(4096, 1e-3, 1e-2));
     }
 }

@@ -28,15 +28,18 @@ public class NamespaceTests
         return graph;
     });
 
-    /// <summary>"FiberProduct.Fiber.Kernels" → "Fiber"; the root namespace "FiberProduct" → "(root)"; others → null.</summary>
+    /// <summary>"FiberProduct.Fiber.Kernels" → "Fiber"; the root namespace "FiberProduct" → "(root)"; others
+    /// → null.</summary>
     private static string? TopLevel(string ns) =>
-        ns == "FiberProduct" ? "(root)" : ns.StartsWith("FiberProduct.", StringComparison.Ordinal) ? ns.Split('.')[1] : null;
+        ns == "FiberProduct" ? "(root)" : ns.StartsWith("FiberProduct.", StringComparison.Ordinal)
+            ? ns.Split('.')[1] : null;
 
     [Fact]
     public void TopLevelNamespaces_FormNoCycle()
     {
         var cycles = StronglyConnected(Graph.Value).Where(c => c.Count > 1).ToList();
-        Assert.True(cycles.Count == 0, "Namespace cycles: " + string.Join("; ", cycles.Select(c => string.Join(" ⇄ ", c))));
+        Assert.True(cycles.Count == 0, "Namespace cycles: "
+            + string.Join("; ", cycles.Select(c => string.Join(" ⇄ ", c))));
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace FiberProduct.Tests.Decomposition;
 /// </summary>
 public class NumericalRankTests
 {
-    /// <summary>N rows of exact rank k (Gaussian scores on k orthonormal directions of R^d) plus a common offset, as float32.</summary>
+    /// <summary>N rows of exact rank k (Gaussian scores on k orthonormal directions of R^d) plus a common offset, as
+    /// float32.</summary>
     internal static EmbeddingSet RankK(int n, int d, int k, int seed, double scale = 1)
     {
         var random = new Random(seed);
@@ -48,7 +49,8 @@ public class NumericalRankTests
     {
         var images = RankK(n, d, k, seed: 100 + k);
         var texts = RankK(n, d, k, seed: 200 + k, scale: 1e-3); // the rule is scale-free
-        var decomposition = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20 });
+        var decomposition = SubspaceDecomposition.Estimate(images, texts,
+            new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20 });
         Assert.Equal(k, decomposition.ImageSignalRank);
         Assert.Equal(k, decomposition.TextSignalRank);
         Assert.Equal(d, Enum.GetValues<SubspacePart>().Sum(p => decomposition[p].Rank));
@@ -59,7 +61,8 @@ public class NumericalRankTests
     {
         // N = 200, d = 32, rows exactly s_i·v (the case gave signal rank 15).
         var images = RankK(200, 32, 1, seed: 7);
-        var decomposition = SubspaceDecomposition.Estimate(images, images, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var decomposition = SubspaceDecomposition.Estimate(images, images,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.Equal(1, decomposition.ImageSignalRank);
         Assert.Equal(1, decomposition.Shared.Rank); // identical modalities: the one direction is shared
         Assert.Equal(1, decomposition.VarianceShare(Modality.Images, SubspacePart.Shared), 1e-9);
@@ -70,10 +73,12 @@ public class NumericalRankTests
     {
         // N ≤ d (Gram route): V = X_cᵀUΣ⁻¹ is undefined where Σ is 0; the extra columns complete the basis.
         var images = RankK(10, 40, 2, seed: 3);
-        var decomposition = SubspaceDecomposition.Estimate(images, images, new DecompositionOptions { ImageSignalRank = 5, TextSignalRank = 5, JointRank = 0 });
+        var decomposition = SubspaceDecomposition.Estimate(images, images,
+            new DecompositionOptions { ImageSignalRank = 5, TextSignalRank = 5, JointRank = 0 });
         var basis = Matrix<double>.Build.DenseOfArray(decomposition.ImageSpecific.BasisVectors());
         Assert.Equal(5, basis.ColumnCount);
-        Assert.True((basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(5)).FrobeniusNorm() < 1e-10);
+        Assert.True((basis.TransposeThisAndMultiply(basis) - Matrix<double>.Build.DenseIdentity(5))
+            .FrobeniusNorm() < 1e-10);
     }
 
     [Theory]
@@ -82,19 +87,22 @@ public class NumericalRankTests
     public void ConstantData_GiveRankZero_InBothEstimators(int n, int d)
     {
         var constant = new EmbeddingSet(Enumerable.Range(0, n * d).Select(i => 0.1f * (i % d) - 0.7f).ToArray(), n, d);
-        var cca = SubspaceDecomposition.EstimateByCca(constant, constant, 0.1, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var cca = SubspaceDecomposition.EstimateByCca(constant, constant, 0.1,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.Equal(0, cca.ImageSignalRank);
         Assert.Equal(0, cca.Shared.Rank);
         Assert.True(cca.CanonicalCorrelations.IsEmpty);
         Assert.Equal(d, cca.Residual.Rank);
         Assert.Equal(0, cca.VarianceShare(Modality.Images, SubspacePart.Residual));
-        var ajive = SubspaceDecomposition.Estimate(constant, constant, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var ajive = SubspaceDecomposition.Estimate(constant, constant,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.Equal(0, ajive.ImageSignalRank);
         Assert.Equal(d, ajive.Residual.Rank);
 
         // One constant modality, the other of rank 3: a joint rank of 0, no correlations.
         var varied = RankK(n, d, 3, seed: 1);
-        var half = SubspaceDecomposition.EstimateByCca(varied, constant, 0, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var half = SubspaceDecomposition.EstimateByCca(varied, constant, 0,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.Equal(3, half.ImageSignalRank);
         Assert.Equal(0, half.Shared.Rank);
         Assert.True(half.CanonicalCorrelations.IsEmpty);
@@ -105,11 +113,14 @@ public class NumericalRankTests
     {
         var inner = new MathNet.Numerics.NonConvergenceException("no");
         var images = RankK(3, 2, 1, seed: 1);
-        var e = Assert.Throws<DecompositionConvergenceException>(() => Estimation.Converged<int>(() => throw inner, "Estimate", images));
+        var e = Assert.Throws<DecompositionConvergenceException>(
+            () => Estimation.Converged<int>(() => throw inner, "Estimate", images));
         Assert.Same(inner, e.InnerException);
         Assert.Contains("Estimate", e.Message, StringComparison.Ordinal);
         // from parallel resampling, wrapped in an AggregateException
-        Assert.Throws<DecompositionConvergenceException>(() => Estimation.Converged<int>(() => throw new AggregateException(inner), "EstimateByCca", images));
-        Assert.Throws<InvalidOperationException>(() => Estimation.Converged<int>(() => throw new InvalidOperationException(), "Estimate", images));
+        Assert.Throws<DecompositionConvergenceException>(
+            () => Estimation.Converged<int>(() => throw new AggregateException(inner), "EstimateByCca", images));
+        Assert.Throws<InvalidOperationException>(
+            () => Estimation.Converged<int>(() => throw new InvalidOperationException(), "Estimate", images));
     }
 }

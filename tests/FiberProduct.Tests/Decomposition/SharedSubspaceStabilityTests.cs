@@ -27,7 +27,8 @@ public class SharedSubspaceStabilityTests
     public void PlantedSharedSubspace_IsStable_WithACutInAGap()
     {
         var planted = Planted.Make(400, 32, 3, 2, 2, seed: 8);
-        var report = SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, new StabilityOptions { Subsamples = 10, Seed = 1 });
+        var report = SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast,
+            new StabilityOptions { Subsamples = 10, Seed = 1 });
         Assert.Equal(3, report.Full.Shared.Rank);
         Assert.True(Planted.LargestAngleDegrees(report.Full.Shared.Basis, planted.Shared) < 5);
         Assert.Equal(3, report.Directions.Count);
@@ -45,12 +46,15 @@ public class SharedSubspaceStabilityTests
     {
         // Two independent modalities: their principal angles form a continuum, and AJIVE keeps none of them.
         var random = new Random(4);
-        EmbeddingSet Noise() => new(Enumerable.Range(0, 300 * 24).Select(_ => (float)Sets.Gaussian(random)).ToArray(), 300, 24);
+        EmbeddingSet Noise() => new(Enumerable.Range(0, 300 * 24)
+            .Select(_ => (float)Sets.Gaussian(random)).ToArray(), 300, 24);
         var images = Noise();
         var texts = Noise();
-        var chosen = SubspaceDecomposition.Estimate(images, texts, Fast with { ImageSignalRank = 10, TextSignalRank = 10 });
+        var chosen = SubspaceDecomposition.Estimate(images, texts,
+            Fast with { ImageSignalRank = 10, TextSignalRank = 10 });
         Assert.Equal(0, chosen.Shared.Rank);
-        var forced = SharedSubspaceStability.Estimate(images, texts, Fast with { ImageSignalRank = 10, TextSignalRank = 10, JointRank = 3 },
+        var forced = SharedSubspaceStability.Estimate(images, texts,
+            Fast with { ImageSignalRank = 10, TextSignalRank = 10, JointRank = 3 },
             new StabilityOptions { Subsamples = 10 });
         Assert.True(forced.Cut.RelativeGap < 5, $"relative gap {forced.Cut.RelativeGap}");
         Assert.Null(forced.Cut.Threshold);
@@ -72,7 +76,8 @@ public class SharedSubspaceStabilityTests
     [Fact]
     public void WilsonInterval_MatchesItsClosedForm()
     {
-        // k = 0: [0, z²/(n + z²)]; k = n: [n/(n + z²), 1]; k = 5 of 10 at z = 1.96: 0.5 ± 0.2634 (textbook value 0.2366 … 0.7634).
+        // k = 0: [0, z²/(n + z²)]; k = n: [n/(n + z²), 1]; k = 5 of 10 at z = 1.96: 0.5 ± 0.2634 (textbook value
+        // 0.2366 … 0.7634).
         var (lower0, upper0) = SharedSubspaceStability.Wilson(0, 10, 1.96);
         Assert.Equal(0, lower0);
         Assert.Equal(1.96 * 1.96 / (10 + 1.96 * 1.96), upper0, 1e-12);
@@ -127,9 +132,11 @@ public class SharedSubspaceStabilityTests
         {
             var planted = Planted.Make(120, 12, 2, 1, 1, seed: 1000 + seed);
             var texts = Shuffle(planted.Texts, seed);
-            var decomposition = SubspaceDecomposition.Estimate(planted.Images, texts, new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20, JointRank = null });
+            var decomposition = SubspaceDecomposition.Estimate(planted.Images, texts,
+                new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20, JointRank = null });
             if (decomposition.Shared.Rank == 0) continue;
-            if (PairingCheck.Evaluate(decomposition, planted.Images, texts, shuffles: 99, seed: seed).MeanCorrelationPValue <= 0.05) rejected++;
+            if (PairingCheck.Evaluate(decomposition, planted.Images, texts, shuffles: 99, seed: seed)
+                .MeanCorrelationPValue <= 0.05) rejected++;
         }
         Assert.True(rejected <= 7, $"{rejected} of 40 rejected under the null");
     }
@@ -138,9 +145,11 @@ public class SharedSubspaceStabilityTests
     public bool PairingCheck_IsInvariantUnderAJointPermutationOfThePairs(int seed)
     {
         var planted = Planted.Make(60, 10, 2, 1, 1, seed: seed & 0xFFFF);
-        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { JointRank = 2, ImageSignalRank = 4, TextSignalRank = 4 });
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { JointRank = 2, ImageSignalRank = 4, TextSignalRank = 4 });
         var a = PairingCheck.Evaluate(decomposition, planted.Images, planted.Texts, shuffles: 9);
-        var b = PairingCheck.Evaluate(decomposition, Shuffle(planted.Images, seed), Shuffle(planted.Texts, seed), shuffles: 9);
+        var b = PairingCheck.Evaluate(decomposition, Shuffle(planted.Images, seed),
+            Shuffle(planted.Texts, seed), shuffles: 9);
         for (int j = 0; j < a.Correlations.Length; j++)
             if (Math.Abs(a.Correlations[j] - b.Correlations[j]) > 1e-9) return false;
         return true;
@@ -157,9 +166,10 @@ public class SharedSubspaceStabilityTests
         Assert.Equal(first.Directions, second.Directions);
 
         var reports = new List<double>();
-        SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, options, new SynchronousProgress(reports.Add));
-        // The full data take the first fifth, each of the 4 subsamples a fifth after it; within each, the decomposition's own
-        // stages report too. Monotonic, and every subsample's end is reported.
+        SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, options,
+            new SynchronousProgress(reports.Add));
+        // The full data take the first fifth, each of the 4 subsamples a fifth after it; within each, the
+        // decomposition's own stages report too. Monotonic, and every subsample's end is reported.
         Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First < p.Second), string.Join(", ", reports));
         Assert.Equal(1.0, reports[^1]);
         foreach (double end in new[] { 0.2, 0.4, 0.6, 0.8 })
@@ -167,22 +177,28 @@ public class SharedSubspaceStabilityTests
 
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, options, cancellationToken: cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SharedSubspaceStability.Estimate(planted.Images,
+            planted.Texts, Fast, options, cancellationToken: cancelled.Token));
     }
 
     [Fact]
     public void BadSettings_AreRejected_NamingTheSetting()
     {
         var planted = Planted.Make(20, 8, 1, 1, 1, seed: 3);
-        foreach (var bad in new[] { new StabilityOptions { Subsamples = 0 }, new StabilityOptions { Fraction = 0 }, new StabilityOptions { Fraction = 1.5 },
+        foreach (var bad in new[] { new StabilityOptions { Subsamples = 0 }, new StabilityOptions { Fraction = 0 },
+            new StabilityOptions { Fraction = 1.5 },
                      new StabilityOptions { AngleDegrees = 91 }, new StabilityOptions { Confidence = 1 } })
         {
-            var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, bad));
+            var e = Assert.Throws<ArgumentOutOfRangeException>(
+                () => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, bad));
             Assert.Equal("stability", e.ParamName);
         }
-        Assert.Throws<ArgumentException>(() => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast, new StabilityOptions { Fraction = 0.05 }));
+        Assert.Throws<ArgumentException>(() => SharedSubspaceStability.Estimate(planted.Images, planted.Texts, Fast,
+            new StabilityOptions { Fraction = 0.05 }));
         var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, Fast);
-        Assert.Equal("shuffles", Assert.Throws<ArgumentOutOfRangeException>(() => PairingCheck.Evaluate(decomposition, planted.Images, planted.Texts, 0)).ParamName);
+        Assert.Equal("shuffles",
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => PairingCheck.Evaluate(decomposition, planted.Images, planted.Texts, 0)).ParamName);
     }
 
     private sealed class SynchronousProgress(Action<double> report) : IProgress<double>

@@ -35,7 +35,8 @@ public class SubspaceDecompositionTests
     private static SubspaceDecomposition Decompose(Configuration c, out Planted planted)
     {
         planted = Planted.Make(c.N, c.D, c.Ks, c.Ki, c.Kt, seed: c.Seed);
-        return SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 40, Seed = c.Seed });
+        return SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 40, Seed = c.Seed });
     }
 
     [Property(Arbitrary = [typeof(SubspaceDecompositionTests)], MaxTest = 60)]
@@ -76,7 +77,8 @@ public class SubspaceDecompositionTests
     [Property(Arbitrary = [typeof(SubspaceDecompositionTests)], MaxTest = 60)]
     public bool Pythagoras_HoldsForPointsInTheModalitySubspaces(Configuration c)
     {
-        // T7: x ∈ Z_s ⊕ Z_I, y ∈ Z_s ⊕ Z_T ⇒ ‖x − y‖² = ‖Π_s(x − y)‖² + ‖Π_I x‖² + ‖Π_T y‖².
+        // T7: x ∈ Z_s ⊕ Z_I, y ∈ Z_s ⊕ Z_T ⇒ ‖x − y‖² = ‖Π_s(x − y)‖² + ‖Π_I
+        // x‖² + ‖Π_T y‖².
         var decomposition = Decompose(c, out _);
         var random = new Random(c.Seed);
         double[] Combination(params Subspace[] spaces)
@@ -108,7 +110,8 @@ public class SubspaceDecompositionTests
     public void SharedFiberProduct_ContainsTheFiberProduct()
     {
         var planted = Planted.Make(300, 48, 6, 5, 5, seed: 4);
-        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50 });
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 50 });
         var full = new ApproximateFiberProduct(planted.Images, planted.Texts);
         var shared = decomposition.SharedFiberProduct(planted.Images, planted.Texts);
         foreach (double epsilon in new[] { 0.5, 0.8, 1.0, 1.2 })
@@ -126,7 +129,8 @@ public class SubspaceDecompositionTests
         double Angle(int n, out SubspaceDecomposition decomposition)
         {
             var planted = Planted.Make(n, 96, 8, 10, 10, noise: 0.05, seed: 11);
-            decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 100 });
+            decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+                new DecompositionOptions { RandomDirectionSamples = 100 });
             // Signal ranks are 8 + 10 + 1: normalising the rows turns each modality's gap offset into one more
             // direction of spread (its coefficient 1.5 / ‖row‖ varies), specific to that modality.
             Assert.Equal(8, decomposition.Shared.Rank);
@@ -145,25 +149,31 @@ public class SubspaceDecompositionTests
     public void VarianceTable_AndGap_DescribeThePlantedStructure()
     {
         var planted = Planted.Make(2000, 64, 6, 5, 5, seed: 2);
-        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50 });
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 50 });
         foreach (var modality in Enum.GetValues<Modality>())
             Assert.Equal(1, Parts.Sum(p => decomposition.VarianceShare(modality, p)), 1e-7);
-        Assert.True(decomposition.VarianceShare(Modality.Images, SubspacePart.Shared) + decomposition.VarianceShare(Modality.Images, SubspacePart.ImageSpecific) > 0.95);
+        Assert.True(decomposition.VarianceShare(Modality.Images, SubspacePart.Shared)
+            + decomposition.VarianceShare(Modality.Images, SubspacePart.ImageSpecific) > 0.95);
         Assert.True(decomposition.VarianceShare(Modality.Images, SubspacePart.TextSpecific) < 0.02);
         Assert.True(decomposition.VarianceShare(Modality.Texts, SubspacePart.TextSpecific) > 0.2);
         Assert.Equal(1, Parts.Sum(decomposition.GapShare), 1e-7);
         // The gap runs along each modality's own offset direction, which row normalisation makes a direction of spread
         // of that modality alone: it lies in Z_I ⊕ Z_T, not in Z_s.
-        Assert.True(decomposition.GapShare(SubspacePart.ImageSpecific) + decomposition.GapShare(SubspacePart.TextSpecific) > 0.9,
+        Assert.True(decomposition.GapShare(SubspacePart.ImageSpecific)
+            + decomposition.GapShare(SubspacePart.TextSpecific) > 0.9,
             $"gap shares: {string.Join(", ", Parts.Select(p => $"{p} {decomposition.GapShare(p):F3}"))}");
         Assert.True(decomposition.GapShare(SubspacePart.Shared) < 0.05);
         Assert.True(decomposition.ModalityGapLength > 0.3);
 
         var (images, texts) = decomposition.RemoveGap(planted.Images, planted.Texts, renormalize: false);
-        var after = SubspaceDecomposition.Estimate(images, texts, new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
+        var after = SubspaceDecomposition.Estimate(images, texts,
+            new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
         Assert.True(after.ModalityGapLength < 1e-5);
-        var (centredImages, centredTexts) = decomposition.RemoveMeans(planted.Images, planted.Texts, renormalize: false);
-        var centred = SubspaceDecomposition.Estimate(centredImages, centredTexts, new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
+        var (centredImages, centredTexts) = decomposition.RemoveMeans(planted.Images,
+            planted.Texts, renormalize: false);
+        var centred = SubspaceDecomposition.Estimate(centredImages, centredTexts,
+            new DecompositionOptions { JointRank = 0, ImageSignalRank = 1, TextSignalRank = 1 });
         Assert.True(centred.ImageMean.All(m => Math.Abs(m) < 1e-6) && centred.TextMean.All(m => Math.Abs(m) < 1e-6));
         var (unitImages, _) = decomposition.RemoveGap(planted.Images, planted.Texts, fraction: 0.5);
         Assert.Equal(1, unitImages.SquaredNorm(0), 1e-6);
@@ -173,12 +183,14 @@ public class SubspaceDecompositionTests
     public void WorksWhenNIsBelowD_AndWhenAModalityHasNoSpread()
     {
         var planted = Planted.Make(12, 64, 2, 2, 2, seed: 5);
-        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.True(decomposition.ImageSignalRank <= 11);
         Assert.Equal(64, Parts.Sum(p => decomposition[p].Rank));
 
         var constant = new EmbeddingSet(Enumerable.Repeat(0.5f, 12 * 64).ToArray(), 12, 64);
-        var degenerate = SubspaceDecomposition.Estimate(planted.Images, constant, new DecompositionOptions { RandomDirectionSamples = 20 });
+        var degenerate = SubspaceDecomposition.Estimate(planted.Images, constant,
+            new DecompositionOptions { RandomDirectionSamples = 20 });
         Assert.Equal(0, degenerate.TextSignalRank);
         Assert.Equal(0, degenerate.Shared.Rank);
         Assert.Equal(64, Parts.Sum(p => degenerate[p].Rank));
@@ -192,9 +204,12 @@ public class SubspaceDecompositionTests
         Assert.Throws<ArgumentException>(() => SubspaceDecomposition.Estimate(a, new EmbeddingSet(new float[4], 2, 2)));
         var one = new EmbeddingSet(new float[] { 1, 2 }, 1, 2);
         Assert.Throws<ArgumentException>(() => SubspaceDecomposition.Estimate(one, one));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { ImageSignalRank = 3 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { ImageSignalRank = 1, TextSignalRank = 1, JointRank = 2 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a, new DecompositionOptions { Percentile = 100 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a,
+            new DecompositionOptions { ImageSignalRank = 3 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a,
+            new DecompositionOptions { ImageSignalRank = 1, TextSignalRank = 1, JointRank = 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceDecomposition.Estimate(a, a,
+            new DecompositionOptions { Percentile = 100 }));
     }
 }
 
@@ -206,7 +221,8 @@ public class WedinSamplingTests
     [InlineData(40, 12, 5)]
     public void FrameNorm_HasTheDistributionOfTheDirectComputation(int k, int m, int r)
     {
-        // Direct: a uniformly random orthonormal k × r frame Z (QR of a Gaussian), then ‖diag(s) Z₁‖₂ over the first m rows.
+        // Direct: a uniformly random orthonormal k × r frame Z (QR of a Gaussian), then ‖diag(s) Z₁‖₂ over
+        // the first m rows.
         var random = new Random(k * 100 + m * 10 + r);
         var s = Enumerable.Range(0, m).Select(i => 1.0 + i * 0.7).ToArray();
         const int samples = 4000;
@@ -214,7 +230,8 @@ public class WedinSamplingTests
         var sampled = new double[samples];
         for (int t = 0; t < samples; t++)
         {
-            var z = Matrix<double>.Build.Dense(k, r, (_, _) => Sets.Gaussian(random)).QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q;
+            var z = Matrix<double>.Build.Dense(k, r, (_, _) => Sets.Gaussian(random))
+                .QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q;
             var scaled = Matrix<double>.Build.Dense(m, r, (i, j) => s[i] * z[i, j]);
             direct[t] = scaled.L2Norm();
             sampled[t] = RandomFrames.FrameNorm(random, s, k, r);
@@ -235,13 +252,16 @@ public class CcaDecompositionTests
     public void Cca_RecoversThePlantedSharedSubspace_WithOrthogonalParts()
     {
         var planted = Planted.Make(3000, 96, 8, 10, 10, noise: 0.05, seed: 11);
-        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, planted.Texts, 1e-3, new DecompositionOptions { RandomDirectionSamples = 50 });
-        // Eight planted joint directions, plus one pair CCA rightly finds: row normalisation divides both rows of a pair
-        // by norms that share ‖s‖, so each modality's gap coordinate correlates with the other's.
+        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, planted.Texts, 1e-3,
+            new DecompositionOptions { RandomDirectionSamples = 50 });
+        // Eight planted joint directions, plus one pair CCA rightly finds: row normalisation divides both rows of a
+        // pair by norms that share ‖s‖, so each modality's gap coordinate correlates with the other's.
         Assert.InRange(decomposition.Shared.Rank, 8, 9);
         var cosines = planted.Shared.TransposeThisAndMultiply(decomposition.Shared.Basis).Svd(computeVectors: false).S;
-        Assert.True(Math.Acos(Math.Min(1, cosines.Minimum())) * 180 / Math.PI < 3, "the planted Z_s lies within the estimated one");
-        Assert.Equal(decomposition.CanonicalCorrelations.ToArray().OrderDescending().ToArray(), decomposition.CanonicalCorrelations.ToArray());
+        Assert.True(Math.Acos(Math.Min(1, cosines.Minimum())) * 180 / Math.PI < 3,
+            "the planted Z_s lies within the estimated one");
+        Assert.Equal(decomposition.CanonicalCorrelations.ToArray().OrderDescending().ToArray(),
+            decomposition.CanonicalCorrelations.ToArray());
         Assert.True(decomposition.CanonicalCorrelations[7] > 0.9);
         var sum = Matrix<double>.Build.Dense(96, 96);
         foreach (var part in Enum.GetValues<SubspacePart>())
@@ -263,10 +283,12 @@ public class CcaDecompositionTests
         var order = Enumerable.Range(0, 1000).ToArray();
         random.Shuffle(order);
         var shuffled = EmbeddingSet.FromRows(order.Select(i => planted.Texts.Row(i).ToArray()).ToList());
-        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, shuffled, 1e-3, new DecompositionOptions { RandomDirectionSamples = 50 });
+        var decomposition = SubspaceDecomposition.EstimateByCca(planted.Images, shuffled, 1e-3,
+            new DecompositionOptions { RandomDirectionSamples = 50 });
         Assert.Equal(0, decomposition.Shared.Rank);
         // AJIVE, which ignores the pairing, still sees the shared directions.
-        Assert.Equal(4, SubspaceDecomposition.Estimate(planted.Images, shuffled, new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 }).Shared.Rank);
+        Assert.Equal(4, SubspaceDecomposition.Estimate(planted.Images, shuffled,
+            new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 }).Shared.Rank);
     }
 
     [Fact]
@@ -285,7 +307,8 @@ public class WideDataTests
     {
         // N = 80 pairs in R^1024: the signal subspaces come from the 80 × 80 Gram matrices.
         var planted = Planted.Make(80, 1024, 5, 4, 4, noise: 0.01, seed: 8);
-        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 });
+        var decomposition = SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 50, WedinSamples = 50 });
         Assert.Equal(5, decomposition.Shared.Rank);
         Assert.True(Planted.LargestAngleDegrees(decomposition.Shared.Basis, planted.Shared) < 5);
         Assert.Equal(1024, Enum.GetValues<SubspacePart>().Sum(p => decomposition[p].Rank));
@@ -302,13 +325,16 @@ public class DecompositionExecutionTests
         var planted = Planted.Make(200, 32, 3, 3, 3, seed: 9);
         var reports = new List<double>();
         var progress = new Progress(reports);
-        SubspaceDecomposition.Estimate(planted.Images, planted.Texts, new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20 }, progress);
+        SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            new DecompositionOptions { RandomDirectionSamples = 20, WedinSamples = 20 }, progress);
         Assert.Equal(1, reports[^1]);
         Assert.Equal(reports.Order().ToList(), reports);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.Estimate(planted.Images, planted.Texts, cancellationToken: cancelled.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.EstimateByCca(planted.Images, planted.Texts, 1e-3, cancellationToken: cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.Estimate(planted.Images, planted.Texts,
+            cancellationToken: cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SubspaceDecomposition.EstimateByCca(planted.Images,
+            planted.Texts, 1e-3, cancellationToken: cancelled.Token));
     }
 
     [Fact]

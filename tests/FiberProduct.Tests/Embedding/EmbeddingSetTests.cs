@@ -17,7 +17,8 @@ public class EmbeddingSetTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         var late = new float[4000]; // past the vectorised scan
         late[3999] = bad;
-        Assert.Contains("row 999, column 3", Assert.Throws<ArgumentException>(() => new EmbeddingSet(late, 1000, 4)).Message, StringComparison.Ordinal);
+        Assert.Contains("row 999, column 3", Assert.Throws<ArgumentException>(() => new EmbeddingSet(late, 1000, 4))
+            .Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,9 +54,11 @@ public class EmbeddingSetTests
         var set = new EmbeddingSet(new float[] { 3, 4, 0, 5 }, 2, 2).Normalize();
         Assert.Equal(EmbeddingPrecision.Float64, set.Precision); // normalising never narrows
         Assert.Equal(new[] { 3 / 5.0, 4 / 5.0, 0, 1 }, set.DoubleValues.ToArray());
-        var huge = new EmbeddingSet(new double[] { 3e300, 4e300, 3e-320, 4e-320 }, 2, 2).Normalize(); // no overflow, no underflow
+        // no overflow, no underflow
+        var huge = new EmbeddingSet(new double[] { 3e300, 4e300, 3e-320, 4e-320 }, 2, 2).Normalize();
         Assert.Equal(new[] { 0.6, 0.8, 0.6, 0.8 }, huge.DoubleValues.ToArray().Select(v => Math.Round(v, 15)));
-        var e = Assert.Throws<InvalidOperationException>(() => new EmbeddingSet(new float[] { 1, 0, 0, 0 }, 2, 2).Normalize());
+        var e = Assert.Throws<InvalidOperationException>(
+            () => new EmbeddingSet(new float[] { 1, 0, 0, 0 }, 2, 2).Normalize());
         Assert.Contains("Row 1", e.Message, StringComparison.Ordinal);
     }
 

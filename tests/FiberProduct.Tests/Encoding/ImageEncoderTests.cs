@@ -7,14 +7,16 @@ namespace FiberProduct.Tests.Encoding;
 public class ImageEncoderTests
 {
     [Property(MaxTest = 300)]
-    public bool Encode_ThenDecode_IsTheIdentity(byte w, byte h, byte pw, byte ph, bool planar, byte channelChoice, int seed)
+    public bool Encode_ThenDecode_IsTheIdentity(byte w, byte h, byte pw, byte ph, bool planar,
+        byte channelChoice, int seed)
     {
         int width = 1 + w % 23, height = 1 + h % 19, channels = new[] { 1, 3, 4 }[channelChoice % 3];
         var random = new Random(seed);
         var pixels = new byte[width * height * channels];
         random.NextBytes(pixels);
         var image = new PixelBuffer(pixels, width, height, channels);
-        var encoder = new ImageEncoder(1 + pw % 9, 1 + ph % 9, planar ? ChannelLayout.Planar : ChannelLayout.Interleaved);
+        var encoder = new ImageEncoder(1 + pw % 9, 1 + ph % 9, planar ? ChannelLayout.Planar
+            : ChannelLayout.Interleaved);
         var patches = encoder.Encode(image);
         return encoder.Decode(patches, width, height, channels).ToPackedArray().AsSpan().SequenceEqual(pixels)
             && patches.All(p => p.Ring == PolynomialRing.Z256);
@@ -52,6 +54,7 @@ public class ImageEncoderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PixelBuffer(new byte[12], 2, 2, 3, stride: 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageEncoder(0, 2));
         Assert.Throws<ArgumentException>(() => new ImageEncoder(2, 2).Decode([PolynomialRing.Z256.One], 4, 4, 1));
-        Assert.Throws<ArgumentException>(() => new ImageEncoder(1, 1).Decode([PolynomialRing.Z256.Monomial(1, 5)], 1, 1, 1));
+        Assert.Throws<ArgumentException>(() => new ImageEncoder(1, 1)
+            .Decode([PolynomialRing.Z256.Monomial(1, 5)], 1, 1, 1));
     }
 }

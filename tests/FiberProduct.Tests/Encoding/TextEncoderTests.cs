@@ -8,20 +8,23 @@ using FsCheck.Xunit;
 
 namespace FiberProduct.Tests.Encoding;
 
-/// <summary>Texts to Z_|V|[x] and back: token ids as coefficients, with real tokenizers on the real COCO captions.</summary>
+/// <summary>Texts to Z_|V|[x] and back: token ids as coefficients, with real tokenizers on the real COCO
+/// captions.</summary>
 public class TextEncoderTests
 {
     private static readonly Lazy<TokenizerAdapter> Cl100k = new(() => TokenizerAdapter.Cl100kBase());
     private static readonly Lazy<TokenizerAdapter> O200k = new(() => TokenizerAdapter.O200kBase());
     private static readonly Lazy<TokenizerAdapter> Bert = new(() => TokenizerAdapter.BertWordPiece(BertVocabulary));
     private static readonly Lazy<IReadOnlyList<string>> Captions = new(() => CocoClip500.Pretrained().Captions);
-    private static string BertVocabulary => Path.Combine(AppContext.BaseDirectory, "Data", "bert-base-uncased", "vocab.txt");
+    private static string BertVocabulary => Path.Combine(AppContext.BaseDirectory, "Data",
+        "bert-base-uncased", "vocab.txt");
 
     [Property(MaxTest = 300)]
     public bool TokenIds_RoundTrip_IncludingTrailingZeros(int[] raw, PositiveInt vocabulary)
     {
         int size = vocabulary.Get % 70000 + 2;
-        var ids = (raw ?? []).Select(id => (int)((uint)id % (uint)size)).Append(0).Append(0).ToArray(); // trailing zeros vanish from the polynomial
+        // trailing zeros vanish from the polynomial
+        var ids = (raw ?? []).Select(id => (int)((uint)id % (uint)size)).Append(0).Append(0).ToArray();
         var encoder = new TextEncoder(size);
         var encoded = encoder.Encode(ids);
         return encoded.TokenCount == ids.Length && encoded.Polynomial.Ring == PolynomialRing.ForVocabulary(size)
@@ -47,7 +50,8 @@ public class TextEncoderTests
         Assert.Equal([101, 1045, 2066, 13137, 20968, 102], withSpecials.Encode("I like strawberries"));
         var q = new TextEncoder(Cl100k.Value).Encode("hello world!");
         Assert.Equal(PolynomialRing.ForVocabulary(100277).Create(15339, 1917), q.Polynomial);
-        Assert.Equal(3, q.TokenCount);                     // "!" is token 0 in cl100k_base: it is not a coefficient of the normalised polynomial
+        // "!" is token 0 in cl100k_base: it is not a coefficient of the normalised polynomial
+        Assert.Equal(3, q.TokenCount);
         Assert.Equal(1, q.Polynomial.Degree);
         Assert.Equal("hello world!", new TextEncoder(Cl100k.Value).Decode(q));
     }
@@ -89,7 +93,8 @@ public class TextEncoderTests
             Assert.Equal(Bert.Value.Encode(caption), ids);
             Assert.DoesNotContain(100, ids); // no [UNK] on COCO captions: the vocabulary covers them
             string text = encoder.Decode(q);
-            Assert.Equal(ids, Bert.Value.Encode(text)); // the decoded text is the normal form: it encodes to the same ids
+            // the decoded text is the normal form: it encodes to the same ids
+            Assert.Equal(ids, Bert.Value.Encode(text));
             Assert.Equal(Normalise(caption), Normalise(text));
         }
         static string Normalise(string s) => new(s.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray());

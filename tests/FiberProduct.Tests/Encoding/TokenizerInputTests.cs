@@ -19,10 +19,13 @@ public class TokenizerInputTests
         Path.Combine(AppContext.BaseDirectory, "Data", "bert-base-uncased", "vocab.txt")));
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Data", "fuzz", "tokens");
 
-    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_ITERATIONS"), CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 200;
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_SEED"), CultureInfo.InvariantCulture, out int s) ? s : 14;
+    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_ITERATIONS"),
+        CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 200;
+    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_SEED"),
+        CultureInfo.InvariantCulture, out int s) ? s : 14;
 
-    private static TokenizerAdapter Get(string name) => name switch { "cl100k_base" => Cl100k.Value, "o200k_base" => O200k.Value, _ => Bert.Value };
+    private static TokenizerAdapter Get(string name) =>
+        name switch { "cl100k_base" => Cl100k.Value, "o200k_base" => O200k.Value, _ => Bert.Value };
 
     public static TheoryData<string> Tokenizers => ["cl100k_base", "o200k_base", "bert"];
 
@@ -39,7 +42,8 @@ public class TokenizerInputTests
             if (lone >= 0)
             {
                 var e = Assert.Throws<ArgumentException>(() => tokenizer.Encode(text));
-                Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"at index {lone}"), e.Message, StringComparison.Ordinal);
+                Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"at index {lone}"), e.Message,
+                    StringComparison.Ordinal);
                 continue;
             }
             var ids = tokenizer.Encode(text);
@@ -90,7 +94,8 @@ public class TokenizerInputTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => small.Encode(new string('x', 11)));
         Assert.Contains("11 characters, above the limit of 10", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => small.Decode(new int[11]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Cl100k.Value.Encode(new string('a', TokenizerAdapter.DefaultMaxTextLength + 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => Cl100k.Value.Encode(new string('a', TokenizerAdapter.DefaultMaxTextLength + 1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenizerAdapter.O200kBase(maxTextLength: 0));
         // Through the text encoder the refusal is the same exception.
         Assert.Throws<ArgumentException>(() => new TextEncoder(small).Encode("a\uD800"));
@@ -153,12 +158,14 @@ public class TokenizerInputTests
         return text.ToString();
     }
 
-    /// <summary>The index of the first lone surrogate, by the runtime's own UTF-16 decoder (not the adapter's scan).</summary>
+    /// <summary>The index of the first lone surrogate, by the runtime's own UTF-16 decoder (not the adapter's
+    /// scan).</summary>
     private static int LoneSurrogate(string text)
     {
         for (int i = 0; i < text.Length;)
         {
-            if (System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done) return i;
+            if (System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out _,
+                out int used) != System.Buffers.OperationStatus.Done) return i;
             i += used;
         }
         return -1;

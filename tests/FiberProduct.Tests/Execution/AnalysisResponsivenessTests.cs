@@ -8,20 +8,23 @@ namespace FiberProduct.Tests.Execution;
 /// <summary>
 /// The analyses' long operations on 20,000 rows honour a cancel within 100 ms and one worker uses one core. The
 /// intrinsic-dimension estimators read a 6-dimensional cube rotated into R^16, the retrieval and null models 20,000
-/// unit pairs in R^32 (text = image + noise, float32), with the resampling counts cut so that each run takes about a second. CKA
-/// holds two N × N Gram matrices of doubles (20,000 rows: 6.4 GB), so it runs on 3,000 pairs (144 MB); so does the
-/// recall@K null, whose ε = ∞ join reads all N² distances.
+/// unit pairs in R^32 (text = image + noise, float32), with the resampling counts cut so that each run takes about a
+/// second. CKA holds two N × N Gram matrices of doubles (20,000 rows: 6.4 GB), so it runs on 3,000 pairs (144 MB); so
+/// does the recall@K null, whose ε = ∞ join reads all N² distances.
 /// </summary>
 [Collection(MeasuredAlone.Name)]
 public class AnalysisResponsivenessTests
 {
     private static readonly Lazy<EmbeddingSet> Cube = new(() => ManifoldSamples.Cube(20_000, 6, 16, seed: 5));
 
-    private static readonly Lazy<(EmbeddingSet Images, EmbeddingSet Texts)> Pairs = new(() => Paired(20_000, 32, seed: 29));
+    private static readonly Lazy<(EmbeddingSet Images, EmbeddingSet Texts)> Pairs =
+        new(() => Paired(20_000, 32, seed: 29));
 
-    private static readonly Lazy<(EmbeddingSet Images, EmbeddingSet Texts)> Small = new(() => Paired(3_000, 32, seed: 31));
+    private static readonly Lazy<(EmbeddingSet Images, EmbeddingSet Texts)> Small =
+        new(() => Paired(3_000, 32, seed: 31));
 
-    /// <summary>Unit images and, row by row, their texts: the image plus Gaussian noise of norm about 1, normalised (float32).</summary>
+    /// <summary>Unit images and, row by row, their texts: the image plus Gaussian noise of norm about 1, normalised
+    /// (float32).</summary>
     private static (EmbeddingSet, EmbeddingSet) Paired(int n, int d, int seed)
     {
         var random = new Random(seed);
@@ -44,7 +47,8 @@ public class AnalysisResponsivenessTests
         return new EmbeddingSet(unit, n, d);
     }
 
-    /// <summary>Makes the data before the clock starts: the cancel is to land in the operation, not in the set-up.</summary>
+    /// <summary>Makes the data before the clock starts: the cancel is to land in the operation, not in the
+    /// set-up.</summary>
     private static void HonoursCancel(Action<CancellationToken> operation, TimeSpan? after = null)
     {
         _ = (Cube.Value, Pairs.Value, Small.Value);
@@ -53,25 +57,30 @@ public class AnalysisResponsivenessTests
 
     private static FiberProductOptions Threads(int workers) => new() { MaxDegreeOfParallelism = workers };
 
-    private static ApproximateFiberProduct Product(int workers) => new(Pairs.Value.Images, Pairs.Value.Texts, options: Threads(workers));
+    private static ApproximateFiberProduct Product(int workers) =>
+        new(Pairs.Value.Images, Pairs.Value.Texts, options: Threads(workers));
 
     private static Pairing Truth => Pairing.Diagonal(Pairs.Value.Images.Count);
 
     [Fact]
     public void MaximumLikelihoodDimension_HonoursCancel() =>
-        HonoursCancel(token => MaximumLikelihoodDimension.Estimate(Cube.Value, resamples: 200, cancellationToken: token));
+        HonoursCancel(token => MaximumLikelihoodDimension.Estimate(Cube.Value, resamples: 200,
+            cancellationToken: token));
 
     [Fact]
     public void MaximumLikelihoodDimension_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => MaximumLikelihoodDimension.Estimate(Cube.Value, resamples: 20, options: Threads(workers)));
+        Responsiveness.OneWorkerUsesOneCore(workers => MaximumLikelihoodDimension.Estimate(Cube.Value, resamples: 20,
+            options: Threads(workers)));
 
     [Fact]
     public void TwoNearestNeighboursDimension_HonoursCancel() =>
-        HonoursCancel(token => TwoNearestNeighboursDimension.Estimate(Cube.Value, resamples: 200, cancellationToken: token));
+        HonoursCancel(token => TwoNearestNeighboursDimension.Estimate(Cube.Value, resamples: 200,
+            cancellationToken: token));
 
     [Fact]
     public void TwoNearestNeighboursDimension_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => TwoNearestNeighboursDimension.Estimate(Cube.Value, resamples: 20, options: Threads(workers)));
+        Responsiveness.OneWorkerUsesOneCore(workers => TwoNearestNeighboursDimension.Estimate(Cube.Value, resamples: 20,
+            options: Threads(workers)));
 
     [Fact]
     public void CorrelationDimension_HonoursCancel() =>
@@ -79,7 +88,8 @@ public class AnalysisResponsivenessTests
 
     [Fact]
     public void CorrelationDimension_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => CorrelationDimension.OfPoints(Cube.Value, resamples: 20, options: Threads(workers)));
+        Responsiveness.OneWorkerUsesOneCore(workers => CorrelationDimension.OfPoints(Cube.Value, resamples: 20,
+            options: Threads(workers)));
 
     [Fact]
     public void CorrelationDimension_OfAProduct_ReportsMonotonicProgressToOne()
@@ -94,22 +104,26 @@ public class AnalysisResponsivenessTests
 
     [Fact]
     public void Retrieval_HonoursCancel() =>
-        HonoursCancel(token => Retrieval.EvaluateBothWays(Product(-1), Truth, cancellationToken: token), TimeSpan.FromMilliseconds(100));
+        HonoursCancel(token => Retrieval.EvaluateBothWays(Product(-1), Truth, cancellationToken: token),
+            TimeSpan.FromMilliseconds(100));
 
     [Fact]
     public void Retrieval_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => Retrieval.Evaluate(Product(workers), Truth, RetrievalDirection.ImageToText));
+        Responsiveness.OneWorkerUsesOneCore(workers => Retrieval.Evaluate(Product(workers), Truth,
+            RetrievalDirection.ImageToText));
 
     /// <summary>
-    /// RecallAt finds each query's K-th distance by a join at ε = ∞, which reads every one of the N² float64 distances
-    /// (about a minute on one core at 20,000 rows), so it runs on the 3,000 pairs.
+    /// RecallAt finds each query's K-th distance by a join at ε = ∞, which reads every one of the N² float64
+    /// distances (about a minute on one core at 20,000 rows), so it runs on the 3,000 pairs.
     /// </summary>
-    private static ApproximateFiberProduct SmallProduct(int workers) => new(Small.Value.Images, Small.Value.Texts, options: Threads(workers));
+    private static ApproximateFiberProduct SmallProduct(int workers) =>
+        new(Small.Value.Images, Small.Value.Texts, options: Threads(workers));
 
     [Fact]
     public void PairingPermutationNull_HonoursCancel() =>
-        HonoursCancel(token => PairingPermutationNull.RecallAt(SmallProduct(-1), Pairing.Diagonal(Small.Value.Images.Count), 5,
-            RetrievalDirection.ImageToText, permutations: 99_999, cancellationToken: token));
+        HonoursCancel(token => PairingPermutationNull.RecallAt(SmallProduct(-1),
+            Pairing.Diagonal(Small.Value.Images.Count), 5, RetrievalDirection.ImageToText, permutations: 99_999,
+            cancellationToken: token));
 
     [Fact]
     public void PairingPermutationNull_OneWorkerUsesOneCore() =>
@@ -126,17 +140,20 @@ public class AnalysisResponsivenessTests
 
     [Fact]
     public void CenteredKernelAlignment_HonoursCancel() =>
-        HonoursCancel(token => CenteredKernelAlignment.LinearTest(Small.Value.Images, Small.Value.Texts, permutations: 999, cancellationToken: token));
+        HonoursCancel(token => CenteredKernelAlignment.LinearTest(Small.Value.Images, Small.Value.Texts,
+            permutations: 999, cancellationToken: token));
 
     [Fact]
     public void CenteredKernelAlignment_OneWorkerUsesOneCore() =>
         Responsiveness.OneWorkerUsesOneCore(workers =>
-            CenteredKernelAlignment.LinearTest(Small.Value.Images, Small.Value.Texts, permutations: 9, maxDegreeOfParallelism: workers));
+            CenteredKernelAlignment.LinearTest(Small.Value.Images, Small.Value.Texts, permutations: 9,
+                maxDegreeOfParallelism: workers));
 
     [Fact]
     public void CenteredKernelAlignment_DoesNotDependOnTheThreadCount()
     {
-        var (images, texts) = (Small.Value.Images.SelectRows(Enumerable.Range(0, 500).ToArray()), Small.Value.Texts.SelectRows(Enumerable.Range(0, 500).ToArray()));
+        var (images, texts) = (Small.Value.Images.SelectRows(Enumerable.Range(0, 500).ToArray()),
+            Small.Value.Texts.SelectRows(Enumerable.Range(0, 500).ToArray()));
         var one = CenteredKernelAlignment.RbfTest(images, texts, permutations: 19, maxDegreeOfParallelism: 1);
         var two = CenteredKernelAlignment.RbfTest(images, texts, permutations: 19, maxDegreeOfParallelism: 2);
         Assert.Equal(one.Observed, two.Observed);

@@ -21,9 +21,11 @@ public class DecompositionResponsivenessTests
     private static DecompositionOptions Options(int workers) =>
         new() { MaxDegreeOfParallelism = workers, RandomDirectionSamples = 100, WedinSamples = 100, Seed = 1 };
 
-    private static readonly Lazy<SubspaceDecomposition> Full = new(() => SubspaceDecomposition.Estimate(Images, Texts, Options(-1)));
+    private static readonly Lazy<SubspaceDecomposition> Full =
+        new(() => SubspaceDecomposition.Estimate(Images, Texts, Options(-1)));
 
-    /// <summary>Makes the data before the clock starts: the cancel is to land in the operation, not in the set-up.</summary>
+    /// <summary>Makes the data before the clock starts: the cancel is to land in the operation, not in the
+    /// set-up.</summary>
     private static void HonoursCancel(Action<CancellationToken> operation, TimeSpan? after = null)
     {
         _ = Data.Value;
@@ -41,11 +43,13 @@ public class DecompositionResponsivenessTests
 
     [Fact]
     public void EstimateByCca_HonoursCancel() =>
-        HonoursCancel(token => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(-1), cancellationToken: token));
+        HonoursCancel(token => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(-1),
+            cancellationToken: token));
 
     [Fact]
     public void EstimateByCca_OneWorkerUsesOneCore() =>
-        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.EstimateByCca(Images, Texts, 0.1, Options(workers)));
+        Responsiveness.OneWorkerUsesOneCore(workers => SubspaceDecomposition.EstimateByCca(Images, Texts,
+            0.1, Options(workers)));
 
     /// <summary>
     /// At d = 512 and 2,000 pairs the run is mostly MathNet factorizations of 512 × 512 matrices (0.25–1.3 s each,
@@ -66,27 +70,31 @@ public class DecompositionResponsivenessTests
     private static readonly Lazy<Planted> WideData = new(() => Planted.Make(2_000, 512, 8, 4, 4, seed: 29));
 
     private static SharedSubspaceStability Stability(int workers, CancellationToken token = default) =>
-        SharedSubspaceStability.Estimate(Images, Texts, Options(workers) with { RandomDirectionSamples = 50, WedinSamples = 50 },
+        SharedSubspaceStability.Estimate(Images, Texts,
+            Options(workers) with { RandomDirectionSamples = 50, WedinSamples = 50 },
             new StabilityOptions { Subsamples = 2, Seed = 1 }, cancellationToken: token);
 
     [Fact]
     public void SharedSubspaceStability_HonoursCancel() => HonoursCancel(token => Stability(-1, token));
 
     [Fact]
-    public void SharedSubspaceStability_OneWorkerUsesOneCore() => Responsiveness.OneWorkerUsesOneCore(workers => Stability(workers));
+    public void SharedSubspaceStability_OneWorkerUsesOneCore() =>
+        Responsiveness.OneWorkerUsesOneCore(workers => Stability(workers));
 
     [Fact]
     public void PairingCheck_HonoursCancel()
     {
         var full = Full.Value;
-        Responsiveness.HonoursCancel(token => PairingCheck.Evaluate(full, Images, Texts, shuffles: 9_999, cancellationToken: token));
+        Responsiveness.HonoursCancel(token => PairingCheck.Evaluate(full, Images, Texts, shuffles: 9_999,
+            cancellationToken: token));
     }
 
     [Fact]
     public void PairingCheck_OneWorkerUsesOneCore()
     {
         var full = Full.Value;
-        Responsiveness.OneWorkerUsesOneCore(workers => PairingCheck.Evaluate(full, Images, Texts, shuffles: 999, maxDegreeOfParallelism: workers));
+        Responsiveness.OneWorkerUsesOneCore(workers => PairingCheck.Evaluate(full, Images, Texts, shuffles: 999,
+            maxDegreeOfParallelism: workers));
     }
 
     [Fact]

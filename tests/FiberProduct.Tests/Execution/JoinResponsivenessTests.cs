@@ -37,7 +37,8 @@ public class JoinResponsivenessTests
         Array.Sort(sample);
         var truth = Pairing.FromPairs(Enumerable.Range(0, Rows / 10).Select(i => (10 * i, 10 * i)));
         double epsilon = sample[sample.Length / 10_000];
-        long pairs = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Never })
+        long pairs = new ApproximateFiberProduct(images, texts,
+            options: new FiberProductOptions { Pruning = PruningMode.Never })
             .Count(epsilon);
         return new Data(images, texts, epsilon, truth, pairs);
     }
@@ -58,13 +59,16 @@ public class JoinResponsivenessTests
         ["Pairs"] = (data, workers, token) => Product(data, workers).Pairs(data.Epsilon, cancellationToken: token),
         // A budget of three quarters of the pairs: bands of rows until it is met, three quarters through the rows.
         ["Pairs, truncated"] = (data, workers, token) =>
-            Product(data, workers, maxPairs: data.Pairs * 3 / 4, truncate: true).Pairs(data.Epsilon, cancellationToken: token),
+            Product(data, workers, maxPairs: data.Pairs * 3 / 4, truncate: true)
+                .Pairs(data.Epsilon, cancellationToken: token),
         ["PairsPerImageTolerance"] = (data, workers, token) =>
-            Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows).Select(i => data.Epsilon * (1 + i % 2) / 2).ToArray(),
-                cancellationToken: token),
+            Product(data, workers).PairsPerImageTolerance(Enumerable.Range(0, Rows)
+                .Select(i => data.Epsilon * (1 + i % 2) / 2).ToArray(), cancellationToken: token),
         ["Profile"] = (data, workers, token) =>
-            Product(data, workers).Profile([data.Epsilon / 2, data.Epsilon], includeDistances: true, cancellationToken: token),
-        ["NearestWithin"] = (data, workers, token) => Product(data, workers).NearestWithin(data.Epsilon, 3, cancellationToken: token),
+            Product(data, workers).Profile([data.Epsilon / 2, data.Epsilon], includeDistances: true,
+                cancellationToken: token),
+        ["NearestWithin"] = (data, workers, token) => Product(data, workers)
+            .NearestWithin(data.Epsilon, 3, cancellationToken: token),
         ["EnumeratePairs"] = (data, workers, token) =>
         {
             foreach (var _ in Product(data, workers).EnumeratePairs(data.Epsilon, token)) { }

@@ -19,7 +19,8 @@ public sealed class MeasuredAlone
 /// </summary>
 internal static class Responsiveness
 {
-    /// <summary>The promised bound on the time from a cancel to the operation's <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>The promised bound on the time from a cancel to the operation's
+    /// <see cref="OperationCanceledException"/>.</summary>
     public static readonly TimeSpan CancelBound = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -59,7 +60,8 @@ internal static class Responsiveness
     public static void HonoursCancel(Action<CancellationToken> operation, TimeSpan? after = null)
     {
         var latency = CancelLatency(operation, after);
-        Assert.True(latency <= CancelBound, $"The cancel took {latency.TotalMilliseconds:F0} ms (bound {CancelBound.TotalMilliseconds} ms).");
+        Assert.True(latency <= CancelBound,
+            $"The cancel took {latency.TotalMilliseconds:F0} ms (bound {CancelBound.TotalMilliseconds} ms).");
     }
 
     /// <summary>
@@ -80,12 +82,11 @@ internal static class Responsiveness
 
     /// <summary>
     /// Asserts that a one-worker run uses one core, in two ways that hold on a machine shared with other work too:
-    /// CPU time over wall time at most 1.3 (the runtime's JIT and background GC threads add a little: Retrieval measured
-    /// 1.27 once, cause not established; a busy machine only lowers the ratio), and, counted per thread, the threads
-    /// other than the busiest add at most a quarter of its CPU time.
-    /// As a control that the measurement can tell one worker from two, a two-worker run must spread at least 30 % of
-    /// its busiest thread's time over other threads (skipped where <paramref name="checkTwoWorkers"/> is false: work
-    /// whose serial part outweighs a second worker).
+    /// CPU time over wall time at most 1.3 (the runtime's JIT and background GC threads add a little: Retrieval
+    /// measured 1.27 once, cause not established; a busy machine only lowers the ratio), and, counted per thread, the
+    /// threads other than the busiest add at most a quarter of its CPU time. As a control that the measurement can tell
+    /// one worker from two, a two-worker run must spread at least 30 % of its busiest thread's time over other threads
+    /// (skipped where <paramref name="checkTwoWorkers"/> is false: work whose serial part outweighs a second worker).
     /// </summary>
     public static void OneWorkerUsesOneCore(Action<int> operationWithWorkers, bool checkTwoWorkers = true)
     {
@@ -98,13 +99,15 @@ internal static class Responsiveness
         try { cores = CoresUsed(() => one = ThreadTimes(() => operationWithWorkers(1))); }
         finally { GCSettings.LatencyMode = latency; }
         Assert.True(cores <= 1.3, $"A one-worker run used {cores:F2} cores.");
-        Assert.True(one.Sum() - one[0] <= 0.25 * one[0], $"A one-worker run spread its CPU time over threads: {Format(one)}.");
+        Assert.True(one.Sum() - one[0] <= 0.25 * one[0],
+            $"A one-worker run spread its CPU time over threads: {Format(one)}.");
         if (Environment.ProcessorCount < 2 || !checkTwoWorkers) return;
         var two = ThreadTimes(() => operationWithWorkers(2));
         Assert.True(two.Sum() - two[0] >= 0.3 * two[0], $"A two-worker run kept one thread busy: {Format(two)}.");
     }
 
-    /// <summary>The CPU time each thread of the process spent during <paramref name="operation"/>, largest first (s).</summary>
+    /// <summary>The CPU time each thread of the process spent during <paramref name="operation"/>, largest
+    /// first (s).</summary>
     public static double[] ThreadTimes(Action operation)
     {
         var before = Ticks();

@@ -74,7 +74,9 @@ public class PythonRoundTripExportTests
     {
         string? python = FindPython();
         if (python is null)
-            Assert.Skip("python3 with numpy, scipy and pandas is not installed (Debian: apt-get install python3-numpy python3-scipy python3-pandas).");
+            Assert.Skip(
+                "python3 with numpy, scipy and pandas is not installed (Debian: apt-get install python3-numpy "
+                + "python3-scipy python3-pandas).");
 
         var random = new Random(32);
         var (images, texts) = (Sets.Clustered(random, 60, 8, 0.5), Sets.Clustered(random, 60, 8, 0.5));
@@ -126,7 +128,8 @@ public class PythonRoundTripExportTests
     public void PairFiles_CarrySciPysFormatTag_AndReadBackHere()
     {
         var random = new Random(33);
-        var pairs = new ApproximateFiberProduct(Sets.Clustered(random, 20, 4, 0.5), Sets.Clustered(random, 10, 4, 0.5)).Pairs(0.7);
+        var pairs = new ApproximateFiberProduct(Sets.Clustered(random, 20, 4, 0.5),
+            Sets.Clustered(random, 10, 4, 0.5)).Pairs(0.7);
         string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "pairs.npz");
         ResultExport.SaveNpz(pairs, path);
         var format = Npy.ReadNpz(path)["format"];
@@ -155,7 +158,8 @@ public class PythonRoundTripExportTests
 
     private static (int Code, string Output) Run(string file, string arguments)
     {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true,
+            RedirectStandardError = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

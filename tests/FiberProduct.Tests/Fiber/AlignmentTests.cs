@@ -52,7 +52,8 @@ public class AlignmentTests
                 var squared = System.Numerics.BigInteger.Zero;
                 for (int k = 0; k < images.Dimension; k++)
                 {
-                    var difference = new System.Numerics.BigInteger(Math.ScaleB((double)images[i, k] - texts[j, k], 149));
+                    var difference =
+                        new System.Numerics.BigInteger(Math.ScaleB((double)images[i, k] - texts[j, k], 149));
                     squared += difference * difference;
                 }
                 all.Add((squared, isTrue.Contains((i, j))));
@@ -106,7 +107,8 @@ public class AlignmentTests
     }
 
     private static int Nearest(EmbeddingSet images, EmbeddingSet texts, int j) =>
-        Enumerable.Range(0, images.Count).MinBy(i => BruteForce.Distance(FiberMetric.Euclidean, images.Row(i), texts.Row(j)));
+        Enumerable.Range(0, images.Count)
+            .MinBy(i => BruteForce.Distance(FiberMetric.Euclidean, images.Row(i), texts.Row(j)));
 
     [Fact]
     public void OnClip_TheBestF1IsFoundAmongTheTrueDistances()
@@ -129,7 +131,8 @@ public class AlignmentTests
         Assert.Throws<ArgumentException>(() => Pairing.FromPairs([(0, 1), (0, 1)]));
         Assert.Throws<ArgumentException>(() => Pairing.FromPairs([(-1, 1)]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Pairing.Diagonal(-1));
-        var product = new ApproximateFiberProduct(new EmbeddingSet(new float[4], 2, 2), new EmbeddingSet(new float[4], 2, 2));
+        var product = new ApproximateFiberProduct(new EmbeddingSet(new float[4], 2, 2),
+            new EmbeddingSet(new float[4], 2, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => product.Score(1, Pairing.FromPairs([(0, 5)])));
         Assert.Throws<ArgumentOutOfRangeException>(() => product.EpsilonForPrecision(Pairing.Diagonal(2), 0));
         Assert.Throws<ArgumentException>(() => product.BestF1(Pairing.Diagonal(0)));

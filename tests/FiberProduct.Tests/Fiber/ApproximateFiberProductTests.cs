@@ -20,7 +20,8 @@ public class ApproximateFiberProductTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 0, 5, 3 }, { 5, 0, 3 }, { 1, 1, 1 }, { 1, 17, 2 }, { 13, 1, 5 }, { 11, 15, 7 }, { 12, 16, 8 }, { 13, 17, 9 },
-        { 25, 33, 16 }, { 24, 32, 17 }, { 37, 49, 31 }, { 50, 70, 64 }, { 23, 40, 100 }, { 20, 21, 513 }, { 7, 9, 2049 },
+        { 25, 33, 16 }, { 24, 32, 17 }, { 37, 49, 31 }, { 50, 70, 64 }, { 23, 40, 100 },
+        { 20, 21, 513 }, { 7, 9, 2049 },
         // The edge counts again where pruning runs (it refuses d < 16).
         { 0, 5, 16 }, { 1, 1, 16 }, { 1, 17, 18 }, { 13, 1, 20 }, { 11, 15, 23 }, { 12, 16, 24 }, { 13, 17, 25 },
     };
@@ -36,7 +37,9 @@ public class ApproximateFiberProductTests
         Array.Sort(distances);
         // Tolerances that are themselves pair distances put pairs exactly on the boundary.
         var epsilons = new List<double> { 0, 1e-300, double.Epsilon, 1e300, double.PositiveInfinity };
-        if (distances.Length > 0) epsilons.AddRange([distances[0], distances[distances.Length / 3], distances[distances.Length / 2], distances[^1], Math.BitDecrement(distances[distances.Length / 2])]);
+        if (distances.Length > 0)
+            epsilons.AddRange([distances[0], distances[distances.Length / 3], distances[distances.Length / 2],
+                distances[^1], Math.BitDecrement(distances[distances.Length / 2])]);
         foreach (var product in PruningTests.Variants(images, texts))
         {
             foreach (double epsilon in epsilons)
@@ -78,7 +81,8 @@ public class ApproximateFiberProductTests
         var image2 = images.Row(2).ToArray(); image2[0] = -0f;
         rows.AddRange(Enumerable.Range(0, 5).Select(_ => Sets.Random(random, 1, 24).Row(0).ToArray()));
         var texts = EmbeddingSet.FromRows(rows);
-        var imagesWithZero = EmbeddingSet.FromRows(Enumerable.Range(0, 30).Select(i => i == 2 ? image2 : images.Row(i).ToArray()).ToList());
+        var imagesWithZero = EmbeddingSet.FromRows(Enumerable.Range(0, 30)
+            .Select(i => i == 2 ? image2 : images.Row(i).ToArray()).ToList());
 
         var product = new ApproximateFiberProduct(imagesWithZero, texts);
         var expected = BruteForce.Pairs(imagesWithZero, texts, 0);
@@ -98,13 +102,16 @@ public class ApproximateFiberProductTests
     {
         var random = new Random(9);
         var images = Sets.Random(random, 19, 33, scale);
-        var rows = Enumerable.Range(0, 23).Select(j => j < 5 ? images.Row(j).ToArray() : Sets.Random(random, 1, 33, scale).Row(0).ToArray()).ToList();
+        var rows = Enumerable.Range(0, 23).Select(j => j < 5 ? images.Row(j).ToArray()
+            : Sets.Random(random, 1, 33, scale).Row(0).ToArray()).ToList();
         var texts = EmbeddingSet.FromRows(rows);
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
-        foreach (var product in PruningTests.Variants(images, texts)) // subnormal coordinates (1e-40) run through the pruning heads too
+        // subnormal coordinates (1e-40) run through the pruning heads too
+        foreach (var product in PruningTests.Variants(images, texts))
         {
-            foreach (double epsilon in new[] { 0, distances[distances.Length / 4], distances[distances.Length / 2], distances[^1] })
+            foreach (double epsilon in new[] { 0, distances[distances.Length / 4],
+                distances[distances.Length / 2], distances[^1] })
                 AssertSamePairs(BruteForce.Pairs(images, texts, epsilon), product.Pairs(epsilon));
             PruningTests.AssertPruningRan(product, distances[distances.Length / 2]);
         }
@@ -129,7 +136,8 @@ public class ApproximateFiberProductTests
     {
         var random = new Random(10);
         var values = new float[40 * 20];
-        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() - 0.5) * (i % 3 == 0 ? large : i % 3 == 1 ? 1f : 1f / large);
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(random.NextDouble() - 0.5) * (i % 3 == 0 ? large : i % 3 == 1 ? 1f : 1f / large);
         var images = new EmbeddingSet(values.AsSpan(0, 400), 20, 20);
         var texts = new EmbeddingSet(values.AsSpan(400), 20, 20);
         var distances = BruteForce.AllDistances(images, texts);
@@ -149,10 +157,13 @@ public class ApproximateFiberProductTests
     {
         var random = new Random((int)metric);
         var images = Sets.Clustered(random, 41, 48, 0.3);
-        var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 37).Select(j => j % 9 == 0 ? images.Row(j).ToArray() : Sets.Clustered(random, 1, 48, 0.3).Row(0).ToArray()).ToList());
+        var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 37)
+            .Select(j => j % 9 == 0 ? images.Row(j).ToArray() : Sets.Clustered(random, 1, 48, 0.3).Row(0).ToArray())
+            .ToList());
         var distances = BruteForce.AllDistances(images, texts, metric);
         Array.Sort(distances);
-        double[] epsilons = [0, distances[10], distances[distances.Length / 2], Math.BitDecrement(distances[distances.Length / 2]), distances[^1], 2.5, Math.PI, double.PositiveInfinity];
+        double[] epsilons = [0, distances[10], distances[distances.Length / 2],
+            Math.BitDecrement(distances[distances.Length / 2]), distances[^1], 2.5, Math.PI, double.PositiveInfinity];
         foreach (var product in PruningTests.Variants(images, texts, metric: metric))
         {
             var profile = product.Profile(epsilons);
@@ -189,7 +200,8 @@ public class ApproximateFiberProductTests
         Assert.Throws<ArgumentOutOfRangeException>(() => product.PairsPerImageTolerance([1.0, -2]));
         Assert.Throws<ArgumentOutOfRangeException>(() => product.NearestWithin(1, 0));
         Assert.Throws<ArgumentException>(() => product.Profile([]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ApproximateFiberProduct(images, images, options: new FiberProductOptions { MaxDegreeOfParallelism = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ApproximateFiberProduct(images, images,
+            options: new FiberProductOptions { MaxDegreeOfParallelism = 0 }));
     }
 
     [Fact]
@@ -199,9 +211,11 @@ public class ApproximateFiberProductTests
         var images = Sets.Clustered(random, 61, 20, 0.4);
         var texts = Sets.Clustered(random, 45, 20, 0.4);
         var tolerances = Enumerable.Range(0, 61).Select(i => 0.3 + 0.6 * random.NextDouble()).ToArray();
-        tolerances[3] = BruteForce.Distance(FiberMetric.Euclidean, images.Row(3), texts.Row(7)); // one exactly on its boundary
+        // one exactly on its boundary
+        tolerances[3] = BruteForce.Distance(FiberMetric.Euclidean, images.Row(3), texts.Row(7));
         var product = new ApproximateFiberProduct(images, texts);
-        AssertSamePairs(BruteForce.Pairs(images, texts, i => tolerances[i]), product.PairsPerImageTolerance(tolerances));
+        AssertSamePairs(BruteForce.Pairs(images, texts, i => tolerances[i]),
+            product.PairsPerImageTolerance(tolerances));
     }
 
     [Fact]
@@ -209,7 +223,9 @@ public class ApproximateFiberProductTests
     {
         var random = new Random(13);
         var images = Sets.Clustered(random, 30, 16, 0.5);
-        var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 50).Select(j => j < 10 ? images.Row(j).ToArray() : Sets.Clustered(random, 1, 16, 0.5).Row(0).ToArray()).ToList());
+        var texts = EmbeddingSet.FromRows(Enumerable.Range(0, 50)
+            .Select(j => j < 10 ? images.Row(j).ToArray() : Sets.Clustered(random, 1, 16, 0.5).Row(0).ToArray())
+            .ToList());
         var product = new ApproximateFiberProduct(images, texts);
         foreach (int k in new[] { 1, 3, 100 })
         {
@@ -231,7 +247,8 @@ public class ApproximateFiberProductTests
         var product = new ApproximateFiberProduct(images, texts);
         var all = BruteForce.AllDistances(images, texts);
         Array.Sort(all);
-        double[] epsilons = [all[100], 0.2, all[2000], all[0], 0.0, all[^1], 0.5, all[2000]]; // unsorted, repeated, on boundaries
+        // unsorted, repeated, on boundaries
+        double[] epsilons = [all[100], 0.2, all[2000], all[0], 0.0, all[^1], 0.5, all[2000]];
         var profile = product.Profile(epsilons, includeDistances: true);
         for (int t = 0; t < epsilons.Length; t++)
         {
@@ -274,7 +291,9 @@ public class ApproximateFiberProductTests
             foreach (long max in new long[] { 1, 999, 1000, full.PairCount - 1 })
             {
                 // Bands of rows until the budget is met: the first pairs in (row, column) order, whatever the workers.
-                var truncating = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = max, TruncateAtBudget = true, MaxDegreeOfParallelism = threads });
+                var truncating = new ApproximateFiberProduct(images, texts,
+                    options: new FiberProductOptions { MaxPairs = max, TruncateAtBudget = true,
+                        MaxDegreeOfParallelism = threads });
                 var truncated = truncating.Pairs(1.1);
                 Assert.True(truncated.IsTruncated);
                 Assert.Equal(full.Take((int)max).ToList(), truncated.ToList());
@@ -282,7 +301,8 @@ public class ApproximateFiberProductTests
                 var perImage = truncating.PairsPerImageTolerance(Enumerable.Repeat(1.1, images.Count).ToArray());
                 Assert.Equal(truncated.ToList(), perImage.ToList());
             }
-        var exactlyAll = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxPairs = full.PairCount, TruncateAtBudget = true });
+        var exactlyAll = new ApproximateFiberProduct(images, texts,
+            options: new FiberProductOptions { MaxPairs = full.PairCount, TruncateAtBudget = true });
         Assert.False(exactlyAll.Pairs(1.1).IsTruncated); // the budget met but not exceeded
         Assert.Equal(full.ToList(), exactlyAll.Pairs(1.1).ToList());
         Assert.Equal(full.PairCount, strict.Count(1.1)); // counting is not bounded by the budget
@@ -294,10 +314,12 @@ public class ApproximateFiberProductTests
         var random = new Random(17);
         var images = Sets.Clustered(random, 257, 40, 0.4);
         var texts = Sets.Clustered(random, 131, 40, 0.4);
-        var reference = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxDegreeOfParallelism = 1 }).Pairs(0.75);
+        var reference = new ApproximateFiberProduct(images, texts,
+            options: new FiberProductOptions { MaxDegreeOfParallelism = 1 }).Pairs(0.75);
         foreach (int threads in new[] { 2, 3, 8 })
         {
-            var pairs = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { MaxDegreeOfParallelism = threads }).Pairs(0.75);
+            var pairs = new ApproximateFiberProduct(images, texts,
+                options: new FiberProductOptions { MaxDegreeOfParallelism = threads }).Pairs(0.75);
             Assert.Equal(reference.RowOffsets.ToArray(), pairs.RowOffsets.ToArray());
             Assert.Equal(reference.Columns.ToArray(), pairs.Columns.ToArray());
             Assert.Equal(reference.Distances.ToArray(), pairs.Distances.ToArray());
@@ -334,7 +356,8 @@ public class ApproximateFiberProductTests
             Assert.Equal(reports.Order(), reports);
             Assert.Equal(1, reports[^1]);
             var before = reports.Where(r => r < 1).ToList();
-            Assert.True(before.Count >= 3 && before[^1] >= 0.5, $"Reports before the end: {string.Join(", ", before)}.");
+            Assert.True(before.Count >= 3 && before[^1] >= 0.5,
+                $"Reports before the end: {string.Join(", ", before)}.");
         }
     }
 

@@ -32,13 +32,14 @@ internal static class BruteForce
     }
 
     /// <summary>
-    /// Whether the float64 sums of a pair lie in [2^-900, 2^900], where the engine reports them (float64 rows beyond that
-    /// get a distance from exact sums, which this reference does not reproduce bit for bit: NaN marks them).
+    /// Whether the float64 sums of a pair lie in [2^-900, 2^900], where the engine reports them (float64 rows beyond
+    /// that get a distance from exact sums, which this reference does not reproduce bit for bit: NaN marks them).
     /// </summary>
     private static bool InRange(FiberMetric metric, double[] x, double[] y)
     {
         bool Fits(double s) => s >= Math.ScaleB(1, -900) && s <= Math.ScaleB(1, 900);
-        return metric == FiberMetric.Euclidean ? Fits(Sum(x, y, (a, b) => (a - b) * (a - b))) || Sum(x, y, (a, b) => (a - b) * (a - b)) == 0
+        return metric == FiberMetric.Euclidean ? Fits(Sum(x, y, (a, b) => (a - b) * (a - b)))
+            || Sum(x, y, (a, b) => (a - b) * (a - b)) == 0
             : Fits(Sum(x, x, (a, _) => a * a)) && Fits(Sum(y, y, (b, _) => b * b));
     }
 
@@ -46,7 +47,8 @@ internal static class BruteForce
     public static double Distance(FiberMetric metric, double[] x, double[] y)
     {
         if (metric == FiberMetric.Euclidean) return Math.Sqrt(Sum(x, y, (a, b) => (a - b) * (a - b)));
-        double cos = Sum(x, y, (a, b) => a * b) / (Math.Sqrt(Sum(x, x, (a, _) => a * a)) * Math.Sqrt(Sum(y, y, (b, _) => b * b)));
+        double cos = Sum(x, y, (a, b) => a * b) / (
+            Math.Sqrt(Sum(x, x, (a, _) => a * a)) * Math.Sqrt(Sum(y, y, (b, _) => b * b)));
         cos = Math.Clamp(cos, -1, 1);
         return metric == FiberMetric.Cosine ? 1 - cos : Math.Acos(cos);
     }
@@ -54,7 +56,8 @@ internal static class BruteForce
     public static double Distance(FiberMetric metric, ReadOnlySpan<float> x, ReadOnlySpan<float> y) =>
         Distance(metric, Array.ConvertAll(x.ToArray(), v => (double)v), Array.ConvertAll(y.ToArray(), v => (double)v));
 
-    public static List<FiberPair> Pairs(EmbeddingSet images, EmbeddingSet texts, Func<int, double> epsilonOfRow, FiberMetric metric = FiberMetric.Euclidean)
+    public static List<FiberPair> Pairs(EmbeddingSet images, EmbeddingSet texts, Func<int, double> epsilonOfRow,
+        FiberMetric metric = FiberMetric.Euclidean)
     {
         var pairs = new List<FiberPair>();
         var textRows = Enumerable.Range(0, texts.Count).Select(j => RowOf(texts, j)).ToArray();
@@ -66,10 +69,10 @@ internal static class BruteForce
             {
                 bool inRange = InRange(metric, x, textRows[j]);
                 double r = Distance(metric, x, textRows[j]);
-                // Far from ε (a relative 1e-6, far above the float64 sums' error) the float64 distance decides; near it,
-                // and outside the float64 range, exact rational arithmetic does.
-                // (Relative for the Euclidean distance; absolute for the cosine, whose float64 error is absolute; the angle
-                // only away from 0 and π, where arccos magnifies it.)
+                // Far from ε (a relative 1e-6, far above the float64 sums' error) the float64 distance decides; near
+                // it, and outside the float64 range, exact rational arithmetic does. (Relative for the Euclidean
+                // distance; absolute for the cosine, whose float64 error is absolute; the angle only away from 0 and
+                // π, where arccos magnifies it.)
                 bool far = inRange && metric switch
                 {
                     FiberMetric.Euclidean => Math.Abs(r - epsilon) > 1e-6 * Math.Max(r, epsilon) + 1e-300,
@@ -83,20 +86,24 @@ internal static class BruteForce
         return pairs;
     }
 
-    public static List<FiberPair> Pairs(EmbeddingSet images, EmbeddingSet texts, double epsilon, FiberMetric metric = FiberMetric.Euclidean) =>
+    public static List<FiberPair> Pairs(EmbeddingSet images, EmbeddingSet texts, double epsilon,
+        FiberMetric metric = FiberMetric.Euclidean) =>
         Pairs(images, texts, _ => epsilon, metric);
 
     /// <summary>The float64 reference distance of every pair, row-major.</summary>
-    public static double[] AllDistances(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric = FiberMetric.Euclidean)
+    public static double[] AllDistances(EmbeddingSet images, EmbeddingSet texts,
+        FiberMetric metric = FiberMetric.Euclidean)
     {
         var all = new double[images.Count * texts.Count];
         for (int i = 0; i < images.Count; i++)
-            for (int j = 0; j < texts.Count; j++) all[i * texts.Count + j] = Distance(metric, RowOf(images, i), RowOf(texts, j));
+            for (int j = 0; j < texts.Count; j++)
+                all[i * texts.Count + j] = Distance(metric, RowOf(images, i), RowOf(texts, j));
         return all;
     }
 
     /// <summary>|F_ε| at each tolerance, exactly.</summary>
-    public static long Count(EmbeddingSet images, EmbeddingSet texts, double epsilon, FiberMetric metric = FiberMetric.Euclidean) =>
+    public static long Count(EmbeddingSet images, EmbeddingSet texts, double epsilon,
+        FiberMetric metric = FiberMetric.Euclidean) =>
         Pairs(images, texts, epsilon, metric).Count;
 }
 
@@ -118,7 +125,11 @@ internal static class Sets
         {
             double norm = 0;
             var row = new double[dimension];
-            for (int k = 0; k < dimension; k++) { row[k] = (k == 0 ? 1 : 0) + spread * Gaussian(random); norm += row[k] * row[k]; }
+            for (int k = 0; k < dimension; k++)
+            {
+                row[k] = (k == 0 ? 1 : 0) + spread * Gaussian(random);
+                norm += row[k] * row[k];
+            }
             for (int k = 0; k < dimension; k++) values[i * dimension + k] = (float)(row[k] / Math.Sqrt(norm));
         }
         return new EmbeddingSet(values, count, dimension);

@@ -58,14 +58,16 @@ internal static class ExactRational
         var (low, high, den) = Brackets.GetOrAdd(epsilon, CosineBracket);
         if (RationalAtLeast(p, a, b, high, den)) return true;
         if (!RationalAtLeast(p, a, b, low, den)) return false;
-        throw new InvalidOperationException($"Inconclusive: the cosine lies within the 31st Taylor term of cos({epsilon:R}).");
+        throw new InvalidOperationException(
+            $"Inconclusive: the cosine lies within the 31st Taylor term of cos({epsilon:R}).");
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, (BigInteger, BigInteger, BigInteger)> Brackets = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, (
+        BigInteger, BigInteger, BigInteger)> Brackets = new();
 
     /// <summary>
-    /// cos ε ∈ [low, high]/den: the Taylor sum to k = 30 ± the next term (the series alternates with decreasing terms for
-    /// ε &lt; π), all over the common denominator of the last term, squareDen^31·62!.
+    /// cos ε ∈ [low, high]/den: the Taylor sum to k = 30 ± the next term (the series alternates with decreasing
+    /// terms for ε &lt; π), all over the common denominator of the last term, squareDen^31·62!.
     /// </summary>
     private static (BigInteger Low, BigInteger High, BigInteger Den) CosineBracket(double epsilon)
     {

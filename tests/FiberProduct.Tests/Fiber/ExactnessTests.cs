@@ -8,9 +8,9 @@ using FsCheck.Xunit;
 namespace FiberProduct.Tests.Fiber;
 
 /// <summary>
-/// The contract of docs/concepts.md ("Exactness"): (i, j) ∈ F_ε iff the exact real distance between the stored vectors
-/// is at most ε, for float32 and float64 sets, on every metric, at ties and a few ulps either side, at every magnitude
-/// — checked against <see cref="ExactRational"/>, an independent BigInteger brute force.
+/// The contract of docs/concepts.md ("Exactness"): (i, j) ∈ F_ε iff the exact real distance between the stored
+/// vectors is at most ε, for float32 and float64 sets, on every metric, at ties and a few ulps either side, at every
+/// magnitude — checked against <see cref="ExactRational"/>, an independent BigInteger brute force.
 /// </summary>
 public class ExactnessTests
 {
@@ -19,8 +19,10 @@ public class ExactnessTests
     /// <summary>Dimensions around every vector width (8 floats, 16 floats) and the 8-lane reference blocks.</summary>
     private static readonly int[] Dimensions = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 129, 257, 513];
 
-    /// <summary>Tolerances on the pairs' own float64 distances and a few ulps either side: the boundary on purpose.</summary>
-    private static double[] BoundaryTolerances(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, Random random, int count)
+    /// <summary>Tolerances on the pairs' own float64 distances and a few ulps either side: the boundary on
+    /// purpose.</summary>
+    private static double[] BoundaryTolerances(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric,
+        Random random, int count)
     {
         var all = BruteForce.AllDistances(images, texts, metric);
         var chosen = new List<double>();
@@ -34,7 +36,8 @@ public class ExactnessTests
         return [.. chosen];
     }
 
-    private static void AssertExact(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, double[] tolerances, FiberProductOptions? options = null)
+    private static void AssertExact(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, double[] tolerances,
+        FiberProductOptions? options = null)
     {
         var product = new ApproximateFiberProduct(images, texts, metric, options);
         var profile = product.Profile(tolerances);
@@ -94,7 +97,8 @@ public class ExactnessTests
         {
             var images = Sets.Random(random, 12, d, (float)scale);
             var texts = Sets.Random(random, 10, d, (float)scale);
-            AssertExact(images, texts, FiberMetric.Euclidean, BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 5));
+            AssertExact(images, texts, FiberMetric.Euclidean,
+                BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 5));
             var wide = Doubles(random, 12, d, scale * scale);
             var wideTexts = Doubles(random, 10, d, scale * scale);
             foreach (var metric in Metrics)
@@ -115,7 +119,9 @@ public class ExactnessTests
         })];
         var images = new EmbeddingSet(Values(8 * 9), 8, 9);
         var texts = new EmbeddingSet(Values(7 * 9), 7, 9);
-        AssertExact(images, texts, FiberMetric.Euclidean, [0, double.Epsilon, 1e-45, 1e-40, 1e-38, .. BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 8)]);
+        AssertExact(images, texts, FiberMetric.Euclidean,
+            [0, double.Epsilon, 1e-45, 1e-40, 1e-38, .. BoundaryTolerances(images, texts,
+                FiberMetric.Euclidean, random, 8)]);
         double[] Wide(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(3) switch
         {
             0 => double.Epsilon * random.Next(1, 9),
@@ -125,9 +131,10 @@ public class ExactnessTests
         var wide = new EmbeddingSet(Wide(6 * 5), 6, 5);
         var wideTexts = new EmbeddingSet(Wide(5 * 5), 5, 5);
         foreach (var metric in Metrics)
-            // Their float64 sums leave [2^-900, 2^900], so every pair goes to the exact stage: tolerances on both sides of
-            // the cosine's sign (ε = 0.5, 1, 1.5, 1.9) and angles around π/2 reach each branch of the sign rules.
-            AssertExact(wide, wideTexts, metric, [0, 1e-310, 1e-300, 0.5, 1, 1.5, 1.9, Math.PI / 2, 2.5, 1e299, 1e300, 1e301, double.MaxValue, double.PositiveInfinity]);
+            // Their float64 sums leave [2^-900, 2^900], so every pair goes to the exact stage: tolerances on both sides
+            // of the cosine's sign (ε = 0.5, 1, 1.5, 1.9) and angles around π/2 reach each branch of the sign rules.
+            AssertExact(wide, wideTexts, metric, [0, 1e-310, 1e-300, 0.5, 1, 1.5, 1.9, Math.PI / 2, 2.5, 1e299, 1e300,
+                1e301, double.MaxValue, double.PositiveInfinity]);
     }
 
     [Fact]
@@ -139,14 +146,16 @@ public class ExactnessTests
         {
             var row = new double[33];
             images.CopyRow(j % 6, row);
-            if (j >= 6) row[j] = Math.BitIncrement(row[j]); // one ulp from an image: not in F_0, in F_ε for ε ≥ that ulp
+            // one ulp from an image: not in F_0, in F_ε for ε ≥ that ulp
+            if (j >= 6) row[j] = Math.BitIncrement(row[j]);
             return row;
         }).ToList();
         var texts = EmbeddingSet.FromRows(rows);
         foreach (var metric in Metrics) AssertExact(images, texts, metric, [0, 1e-17, 1e-16, 1e-15]);
     }
 
-    /// <summary>Grid-valued sets where many distances coincide, mixed with tolerances on them, through FsCheck.</summary>
+    /// <summary>Grid-valued sets where many distances coincide, mixed with tolerances on them, through
+    /// FsCheck.</summary>
     [Property(MaxTest = 60)]
     public Property GridTies_EqualTheExactAnswer(PositiveInt seed)
     {
@@ -179,7 +188,8 @@ public class ExactnessTests
         const double epsilon = 0.10350451637476703;
         var product = new ApproximateFiberProduct(images, texts);
         Assert.Equal(product.Count(epsilon), product.Profile([epsilon, double.PositiveInfinity]).Counts[0]);
-        Assert.Equal(product.Profile([epsilon, 1]).Counts[0], product.Profile([epsilon, double.PositiveInfinity]).Counts[0]);
+        Assert.Equal(product.Profile([epsilon, 1]).Counts[0],
+            product.Profile([epsilon, double.PositiveInfinity]).Counts[0]);
         Assert.Equal(BruteForce.Count(images, texts, epsilon), product.Count(epsilon));
 
         // Random lists mixing ∞, 0, overflowing squares and boundary tolerances, at extreme magnitudes too.
@@ -189,7 +199,9 @@ public class ExactnessTests
             {
                 var x = Sets.Random(random, 20, 7, scale);
                 var y = Sets.Random(random, 15, 7, scale);
-                var list = BoundaryTolerances(x, y, metric, random, 6).Concat([0, double.PositiveInfinity, 1e155, 1e300, double.MaxValue]).OrderBy(_ => random.Next()).ToArray();
+                var list = BoundaryTolerances(x, y, metric, random, 6)
+                    .Concat([0, double.PositiveInfinity, 1e155, 1e300, double.MaxValue])
+                    .OrderBy(_ => random.Next()).ToArray();
                 var fiber = new ApproximateFiberProduct(x, y, metric);
                 var counts = fiber.Profile(list).Counts.ToArray();
                 for (int t = 0; t < list.Length; t++) Assert.Equal(BruteForce.Count(x, y, list[t], metric), counts[t]);
@@ -229,7 +241,8 @@ public class ExactnessTests
             Assert.Throws<InvalidOperationException>(() => set.Values.Length);
             // The count at ε = a float64 pair distance equals the exact answer; a float32 narrowing would not need to.
             var texts = Doubles(random, 30, 6, 0.5);
-            AssertExact(set, texts, FiberMetric.Euclidean, BoundaryTolerances(set, texts, FiberMetric.Euclidean, random, 20));
+            AssertExact(set, texts, FiberMetric.Euclidean,
+                BoundaryTolerances(set, texts, FiberMetric.Euclidean, random, 20));
             var narrowed = set.ToSingle();
             Assert.Equal(EmbeddingPrecision.Float32, narrowed.Precision);
             Assert.Equal(Array.ConvertAll(values, v => (float)v), narrowed.Values.ToArray());
@@ -238,7 +251,8 @@ public class ExactnessTests
         finally { File.Delete(path); }
         var half = EmbeddingSet.FromArray(new NpyArray(new float[] { 0.5f, -2f, 65504f, 6.1035156e-05f }, 2, 2));
         Assert.Equal(EmbeddingPrecision.Float32, half.Precision);
-        var ints = Assert.Throws<ArgumentException>(() => EmbeddingSet.FromArray(new NpyArray(new long[] { 1, 2, 3, 4 }, 2, 2)));
+        var ints = Assert.Throws<ArgumentException>(
+            () => EmbeddingSet.FromArray(new NpyArray(new long[] { 1, 2, 3, 4 }, 2, 2)));
         Assert.Contains("Int64", ints.Message, StringComparison.Ordinal);
     }
 
@@ -264,8 +278,8 @@ public class ExactnessTests
     public void Float64RoundingRadii_AreCounted_WhereTheyExceedTheDotProductMargin()
     {
         // Large images against tiny texts: the images' float32 rounding (about 2^-24·‖x‖) dwarfs the dot product's
-        // error bound (about d·2^-24·‖x‖‖y‖/‖x − y‖ ≈ d·2^-24·‖y‖), so a filter that ignored the rounding would call
-        // pairs sure that are not in F_ε, or skip pairs that are.
+        // error bound (about d·2^-24·‖x‖‖y‖/‖x − y‖ ≈ d·2^-24·‖y‖), so a filter that ignored
+        // the rounding would call pairs sure that are not in F_ε, or skip pairs that are.
         var random = new Random(140);
         foreach (int d in new[] { 1, 2, 3, 8, 17 })
         {
@@ -285,7 +299,8 @@ public class ExactnessTests
         var texts = Doubles(random, 25, 12, 1);
         var widened = images.ToDouble();
         foreach (double epsilon in BoundaryTolerances(widened, texts, FiberMetric.Euclidean, random, 10))
-            Assert.Equal(BruteForce.Pairs(widened, texts, epsilon), new ApproximateFiberProduct(images, texts).Pairs(epsilon).ToList());
+            Assert.Equal(BruteForce.Pairs(widened, texts, epsilon),
+                new ApproximateFiberProduct(images, texts).Pairs(epsilon).ToList());
     }
 
     [Fact]
@@ -295,7 +310,8 @@ public class ExactnessTests
         var images = Doubles(random, 300, 48, 1);
         var texts = Doubles(random, 280, 48, 1);
         var options = new FiberProductOptions { Pruning = PruningMode.Always };
-        AssertExact(images, texts, FiberMetric.Euclidean, BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 3), options);
+        AssertExact(images, texts, FiberMetric.Euclidean,
+            BoundaryTolerances(images, texts, FiberMetric.Euclidean, random, 3), options);
     }
 
     internal static EmbeddingSet Doubles(Random random, int count, int dimension, double scale)

@@ -15,7 +15,8 @@ public class FiberProductProperties
 {
     public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, double[] Epsilons)
     {
-        public override string ToString() => $"{Images.Count}×{Texts.Count}×{Images.Dimension}, ε ∈ [{string.Join(", ", Epsilons)}]";
+        public override string ToString() =>
+            $"{Images.Count}×{Texts.Count}×{Images.Dimension}, ε ∈ [{string.Join(", ", Epsilons)}]";
     }
 
     public static Arbitrary<Instance> Instances() =>
@@ -36,7 +37,8 @@ public class FiberProductProperties
         var y = new float[m * d];
         for (int j = 0; j < m; j++)
             for (int k = 0; k < d; k++)
-                y[j * d + k] = n > 0 && j % 4 == 0 ? x[random.Next(n) * d + k] : Value(); // every fourth text duplicates an image
+                // every fourth text duplicates an image
+                y[j * d + k] = n > 0 && j % 4 == 0 ? x[random.Next(n) * d + k] : Value();
         var images = new EmbeddingSet(x, n, d);
         var texts = new EmbeddingSet(y, m, d);
         var distances = BruteForce.AllDistances(images, texts);
@@ -51,7 +53,8 @@ public class FiberProductProperties
         // With pruning forced off, forced on and at fixed head dimensions: the answer never depends on it.
         return PruningTests.Variants(instance.Images, instance.Texts).All(product => instance.Epsilons.All(e =>
             BruteForce.Pairs(instance.Images, instance.Texts, e).SequenceEqual(product.Pairs(e))
-            && product.Count(e) == product.Pairs(e).PairCount) && PruningTests.PruningRan(product, instance.Epsilons[^1]));
+            && product.Count(e) == product.Pairs(e).PairCount)
+            && PruningTests.PruningRan(product, instance.Epsilons[^1]));
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
@@ -62,8 +65,10 @@ public class FiberProductProperties
         {
             var pairs = BruteForce.Pairs(instance.Images, instance.Texts, e);
             var (perImage, perText) = product.Degrees(e);
-            return perImage.SequenceEqual(Enumerable.Range(0, instance.Images.Count).Select(i => pairs.Count(p => p.Image == i)))
-                && perText.SequenceEqual(Enumerable.Range(0, instance.Texts.Count).Select(j => pairs.Count(p => p.Text == j)));
+            return perImage.SequenceEqual(Enumerable.Range(0, instance.Images.Count)
+                .Select(i => pairs.Count(p => p.Image == i)))
+                && perText.SequenceEqual(Enumerable.Range(0, instance.Texts.Count)
+                    .Select(j => pairs.Count(p => p.Text == j)));
         }));
     }
 
@@ -72,8 +77,8 @@ public class FiberProductProperties
     {
         // New vectors against the prepared texts: the images themselves (the shared packing), the images widened to
         // float64 (another precision: prepared again), and scaled by 2^40 (another working scale: prepared again).
-        var scaled = new EmbeddingSet(instance.Images.Values.ToArray().Select(v => v * (float)Math.ScaleB(1, 40)).ToArray(),
-            instance.Images.Count, instance.Images.Dimension);
+        var scaled = new EmbeddingSet(instance.Images.Values.ToArray().Select(v => v * (float)Math.ScaleB(1, 40))
+            .ToArray(), instance.Images.Count, instance.Images.Dimension);
         foreach (var metric in new[] { FiberMetric.Euclidean, FiberMetric.Cosine })
         {
             if (metric == FiberMetric.Cosine && HasZeroRow(instance)) continue;
@@ -117,15 +122,18 @@ public class FiberProductProperties
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]
     public bool Profile_WithInfiniteZeroAndOverflowingTolerances_IsExact(Instance instance, int seed)
     {
-        // ∞, 0 and tolerances whose squares overflow (after the join's scaling too) mixed into the list in random order:
-        // every count equals the exact count, on every metric.
+        // ∞, 0 and tolerances whose squares overflow (after the join's scaling too) mixed into the list in random
+        // order: every count equals the exact count, on every metric.
         var random = new Random(seed);
         double[] special = [0, double.PositiveInfinity, 1e155, 1e300, double.MaxValue, double.Epsilon];
-        var list = instance.Epsilons.Concat(special.Where(_ => random.Next(3) > 0)).OrderBy(_ => random.Next()).ToArray();
+        var list = instance.Epsilons.Concat(special.Where(_ => random.Next(3) > 0))
+            .OrderBy(_ => random.Next()).ToArray();
         var metric = (FiberMetric)random.Next(3);
         if (metric != FiberMetric.Euclidean && HasZeroRow(instance)) metric = FiberMetric.Euclidean;
-        var counts = new ApproximateFiberProduct(instance.Images, instance.Texts, metric).Profile(list).Counts.ToArray();
-        return list.Select((e, t) => counts[t] == BruteForce.Count(instance.Images, instance.Texts, e, metric)).All(ok => ok);
+        var counts = new ApproximateFiberProduct(instance.Images, instance.Texts, metric)
+            .Profile(list).Counts.ToArray();
+        return list.Select((e, t) => counts[t] == BruteForce.Count(instance.Images, instance.Texts, e, metric))
+            .All(ok => ok);
     }
 
     private static bool HasZeroRow(Instance instance) =>
@@ -138,7 +146,8 @@ public class FiberProductProperties
         // T2 on finite families: F_0 consists of the exactly equal pairs.
         var product = new ApproximateFiberProduct(instance.Images, instance.Texts);
         var hashed = ApproximateFiberProduct.ExactMatches(instance.Images, instance.Texts);
-        return product.ClassicalFiberProduct().Select(p => (p.Image, p.Text)).SequenceEqual(hashed.Select(p => (p.Image, p.Text)));
+        return product.ClassicalFiberProduct().Select(p => (p.Image, p.Text))
+            .SequenceEqual(hashed.Select(p => (p.Image, p.Text)));
     }
 
     [Property(Arbitrary = [typeof(FiberProductProperties)], MaxTest = 100)]

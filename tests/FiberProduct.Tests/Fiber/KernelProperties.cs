@@ -20,7 +20,8 @@ public class KernelProperties
     public sealed record Join(EmbeddingSet Images, EmbeddingSet Texts, double[] Epsilons, int Workers)
     {
         public override string ToString() =>
-            $"{Images.Count}×{Texts.Count}×{Images.Dimension} on {Workers} workers, ε ∈ [{string.Join(", ", Epsilons)}]";
+            $"{Images.Count}×{Texts.Count}×{Images.Dimension} on {Workers} workers, ε ∈ "
+            + $"[{string.Join(", ", Epsilons)}]";
     }
 
     /// <summary>
@@ -30,8 +31,10 @@ public class KernelProperties
         (from shape in Gen.Elements(
              (Rows: (1, 30), Texts: (1, 40), Dims: new[] { 1, 2, 3, 15, 16, 17 }),
              (Rows: (RangeJoin.ChunkRows - 2, RangeJoin.ChunkRows + 30), Texts: (1, 40), Dims: new[] { 1, 5, 16, 33 }),
-             (Rows: (1, 30), Texts: (Panel * RangeJoin.BlockPanels - 3, Panel * RangeJoin.BlockPanels + 40), Dims: new[] { 2, 7, 31 }),
-             (Rows: (RangeJoin.ChunkRows + 1, RangeJoin.ChunkRows + 13), Texts: (Panel * RangeJoin.BlockPanels + 1, Panel * RangeJoin.BlockPanels + 17), Dims: new[] { 3, 9 }),
+             (Rows: (1, 30), Texts: (Panel * RangeJoin.BlockPanels - 3, Panel * RangeJoin.BlockPanels + 40),
+                 Dims: new[] { 2, 7, 31 }),
+             (Rows: (RangeJoin.ChunkRows + 1, RangeJoin.ChunkRows + 13),
+                 Texts: (Panel * RangeJoin.BlockPanels + 1, Panel * RangeJoin.BlockPanels + 17), Dims: new[] { 3, 9 }),
              (Rows: (1, 14), Texts: (1, 20), Dims: new[] { 511, 513, 1030 }))
          from n in Gen.Choose(shape.Rows.Item1, shape.Rows.Item2)
          from m in Gen.Choose(shape.Texts.Item1, shape.Texts.Item2)
@@ -65,7 +68,8 @@ public class KernelProperties
         return new Join(images, texts, [.. epsilons.Where(e => e >= 0).Distinct()], workers);
     }
 
-    private static (long Count, List<FiberPair> Pairs) Run<TKernel>(Join join, double epsilon) where TKernel : IDotTileKernel
+    private static (long Count, List<FiberPair> Pairs) Run<TKernel>(Join join, double epsilon)
+        where TKernel : IDotTileKernel
     {
         var op = new JoinOperands(join.Images, join.Texts, FiberMetric.Euclidean);
         var exact = new ExactCheck(op);

@@ -31,5 +31,6 @@ public class LargeArraysTests
 
     [Fact]
     public void Allocate_RejectsNegativeLengths() =>
-        Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => LargeArrays.Allocate<int>(-1)).ParamName);
+        Assert.Equal("length",
+            Assert.Throws<ArgumentOutOfRangeException>(() => LargeArrays.Allocate<int>(-1)).ParamName);
 }

@@ -9,7 +9,8 @@ namespace FiberProduct.Tests.Fiber;
 /// </summary>
 public class RealDataTests
 {
-    private static PairedEmbeddings Load(string file) => file == "features_clip.npy" ? CocoClip500.Pretrained() : CocoClip500.RandomInit();
+    private static PairedEmbeddings Load(string file) =>
+        file == "features_clip.npy" ? CocoClip500.Pretrained() : CocoClip500.RandomInit();
 
     [Theory]
     [InlineData("features_clip.npy", 1.1, 1L)]

@@ -56,7 +56,8 @@ internal static class FormatFixtures
     public static string TempFile(string extension) =>
         Path.Combine(Path.GetTempPath(), "fiberproduct-formats-" + Guid.NewGuid().ToString("N") + extension);
 
-    /// <summary>A copy of a fixture cut to its first <paramref name="bytes"/> bytes (negative: that many fewer).</summary>
+    /// <summary>A copy of a fixture cut to its first <paramref name="bytes"/> bytes (negative: that many
+    /// fewer).</summary>
     public static string Truncated(string fixture, int bytes)
     {
         var all = File.ReadAllBytes(Data(fixture));
@@ -86,7 +87,8 @@ internal static class FormatFixtures
     }
 
     /// <summary>Runs a reference tool; null when it cannot run here (the caller skips).</summary>
-    public static (int Exit, string Output, string Error)? Run(string program, string workingDirectory, params string[] arguments)
+    public static (int Exit, string Output, string Error)? Run(string program, string workingDirectory,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -116,7 +118,8 @@ internal static class FormatFixtures
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             string candidate = Path.Combine(dir.FullName, "tests", "FiberProduct.Tests", "Data", "formats");
-            if (File.Exists(Path.Combine(dir.FullName, "FiberProduct.sln")) && Directory.Exists(candidate)) return candidate;
+            if (File.Exists(Path.Combine(dir.FullName, "FiberProduct.sln")) && Directory.Exists(candidate))
+                return candidate;
         }
         return null;
     }
@@ -127,7 +130,8 @@ internal static class FormatFixtures
     {
         string? folder = SourceFolder();
         if (folder is null || !Directory.Exists(Path.Combine(folder, "node_modules", "parquet-wasm")))
-            Assert.Skip("The reference Parquet reader is not installed: run npm ci in tests/FiberProduct.Tests/Data/formats.");
+            Assert.Skip(
+                "The reference Parquet reader is not installed: run npm ci in tests/FiberProduct.Tests/Data/formats.");
         var run = Run("node", folder, "read_parquet.mjs", file, column);
         if (run is null) Assert.Skip("node is not installed.");
         Assert.True(run.Value.Exit == 0, "parquet-wasm failed: " + run.Value.Error);

@@ -21,14 +21,18 @@ public class FormatsFuzzTests
     private static readonly TimeSpan PerInput = TimeSpan.FromSeconds(10);
 
     private static int Setting(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture,
+            out int value) ? value : fallback;
 
     private static string? Check(Func<Task> read)
     {
         var task = Task.Run(async () =>
         {
             try { await read(); return null; }
-            catch (InvalidDataException e) when (e.Message.StartsWith("'fuzz', ", StringComparison.Ordinal)) { return null; }
+            catch (InvalidDataException e) when (e.Message.StartsWith("'fuzz', ", StringComparison.Ordinal))
+            {
+                return null;
+            }
             catch (Exception e) { return $"{e.GetType().Name}: {e.Message}"; }
         });
         return task.Wait(PerInput) ? task.Result : $"ran longer than {PerInput.TotalSeconds} s";
@@ -49,7 +53,8 @@ public class FormatsFuzzTests
             if (failure is null) continue;
             string folder = Path.Combine(Path.GetTempPath(), "fiberproduct-fuzz-formats");
             Directory.CreateDirectory(folder);
-            string path = Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(input))[..16] + Path.GetExtension(fixtures[0]));
+            string path = Path.Combine(folder,
+                Convert.ToHexStringLower(SHA256.HashData(input))[..16] + Path.GetExtension(fixtures[0]));
             File.WriteAllBytes(path, input);
             failures.Add($"{path}: {failure}");
         }
@@ -57,9 +62,11 @@ public class FormatsFuzzTests
     }
 
     [Fact]
-    public void MutatedParquetFiles_ReadOrFailCleanly() => Fuzz("Parquet",
-        ["pairs_f32.parquet", "pairs_f64.parquet", "fixed_size_f32.parquet"], ["image_embedding", "text_embedding", "embedding"],
-        (input, column) => ParquetEmbeddings.ReadAsync(new MemoryStream(input), "fuzz", column, Limits, CancellationToken.None));
+    public void MutatedParquetFiles_ReadOrFailCleanly() =>
+        Fuzz("Parquet", ["pairs_f32.parquet", "pairs_f64.parquet", "fixed_size_f32.parquet"],
+            ["image_embedding", "text_embedding", "embedding"],
+            (input, column) =>
+                ParquetEmbeddings.ReadAsync(new MemoryStream(input), "fuzz", column, Limits, CancellationToken.None));
 
     [Fact]
     public void MutatedHdf5Files_ReadOrFailCleanly() => Fuzz("HDF5",
@@ -91,10 +98,12 @@ public class FormatsFuzzTests
             }
             return any ? "read" : null;
         }, out int read);
-        string summary = $"{format} fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s";
+        string summary =
+            $"{format} fuzz: {read} inputs read, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s";
         TestContext.Current.SendDiagnosticMessage(summary);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
-        Assert.True(read > 0, summary + ": no mutated input reached the values, so the readers' inner checks went untested.");
+        Assert.True(read > 0,
+            summary + ": no mutated input reached the values, so the readers' inner checks went untested.");
         if (Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_REPORT") is { Length: > 0 } report)
             File.AppendAllText(report, summary + Environment.NewLine);
     }

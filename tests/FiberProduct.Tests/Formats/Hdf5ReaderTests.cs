@@ -108,7 +108,8 @@ public class Hdf5ReaderTests
     {
         string file = Data("pairs_f32.parquet");
         var e = Assert.Throws<InvalidDataException>(() => Hdf5Embeddings.Load(file, "embeddings"));
-        Assert.StartsWith($"'{file}', dataset 'embeddings': not an HDF5 file (no superblock signature)", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'{file}', dataset 'embeddings': not an HDF5 file (no superblock signature)", e.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +118,7 @@ public class Hdf5ReaderTests
         var e = Assert.Throws<InvalidDataException>(() =>
             Hdf5Embeddings.Load(Data("embeddings.h5"), "clip/image", new FormatReadLimits { MaxArrayBytes = 159 }));
         Assert.Contains("FormatReadLimits.MaxArrayBytes (159)", e.Message, StringComparison.Ordinal);
-        Assert.Equal(N, Hdf5Embeddings.Load(Data("embeddings.h5"), "clip/image", new FormatReadLimits { MaxArrayBytes = 160 }).Count);
+        Assert.Equal(N, Hdf5Embeddings.Load(Data("embeddings.h5"), "clip/image",
+            new FormatReadLimits { MaxArrayBytes = 160 }).Count);
     }
 }

@@ -26,7 +26,8 @@ public class Hdf5RoundTripTests
         string path = TempFile(".h5");
         try
         {
-            Hdf5Embeddings.SavePaired(path, Expected(0, wide: false), Expected(1, wide: true), "clip/image", "clip/text");
+            Hdf5Embeddings.SavePaired(path, Expected(0, wide: false), Expected(1, wide: true),
+                "clip/image", "clip/text");
             var (images, texts) = Hdf5Embeddings.LoadPaired(path, "clip/image", "clip/text");
             AssertSame(Expected(0, wide: false), images);
             AssertSame(Expected(1, wide: true), texts);
@@ -44,9 +45,12 @@ public class Hdf5RoundTripTests
         string path = TempFile(".h5");
         Assert.Throws<ArgumentException>(() => Hdf5Embeddings.Save(path, "", Expected(0, false)));
         Assert.Throws<ArgumentException>(() => Hdf5Embeddings.Save(path, "/", Expected(0, false)));
-        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false), Expected(0, false).SelectRows([0])));
-        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false), Expected(1, false), "a", "/a"));
-        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false), Expected(1, false), "a", "a/b"));
+        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false),
+            Expected(0, false).SelectRows([0])));
+        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false),
+            Expected(1, false), "a", "/a"));
+        Assert.Throws<ArgumentException>(() => Hdf5Embeddings.SavePaired(path, Expected(0, false),
+            Expected(1, false), "a", "a/b"));
         File.Delete(path);
     }
 
@@ -72,6 +76,7 @@ public class Hdf5RoundTripTests
     public void TheFixtures_ReadWithH5py_AsWeReadThem()
     {
         var dataset = ReadWithH5py(Data("embeddings.h5"), "big_endian");
-        Assert.Equal(Convert.ToHexString(Bytes(Expected(1, wide: true))), dataset.GetProperty("hex").GetString(), ignoreCase: true);
+        Assert.Equal(Convert.ToHexString(Bytes(Expected(1, wide: true))),
+            dataset.GetProperty("hex").GetString(), ignoreCase: true);
     }
 }

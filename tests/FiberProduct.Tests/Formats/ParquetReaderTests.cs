@@ -11,7 +11,8 @@ public class ParquetReaderTests
     [Fact]
     public void PairedFloat32Columns_AsHuggingFaceStoresThem_ReadBitForBit()
     {
-        var (images, texts) = ParquetEmbeddings.LoadPaired(Data("pairs_f32.parquet"), "image_embedding", "text_embedding");
+        var (images, texts) = ParquetEmbeddings.LoadPaired(Data("pairs_f32.parquet"),
+            "image_embedding", "text_embedding");
         AssertSame(Expected(0, wide: false), images);
         AssertSame(Expected(1, wide: false), texts);
     }
@@ -75,7 +76,8 @@ public class ParquetReaderTests
     {
         string file = Data("embeddings.h5");
         var e = Assert.Throws<InvalidDataException>(() => ParquetEmbeddings.Load(file, "embeddings"));
-        Assert.StartsWith($"'{file}', column 'embeddings': not a Parquet file: it does not begin and end with PAR1", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'{file}', column 'embeddings': not a Parquet file: it does not begin and end with PAR1",
+            e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +86,8 @@ public class ParquetReaderTests
         // A mutated footer on which Parquet.Net 6.1's own parser loops forever; found by FormatsFuzzTests.
         string file = Path.Combine(AppContext.BaseDirectory, "Data", "fuzz", "formats", "hang-footer-8247fa27.parquet");
         var read = Assert.ThrowsAsync<InvalidDataException>(() => ParquetEmbeddings.LoadAsync(file, "embedding"));
-        var e = await read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // TimeoutException: it looped
+        // TimeoutException: it looped
+        var e = await read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.StartsWith($"'{file}', column 'embedding': a Thrift header", e.Message, StringComparison.Ordinal);
     }
 
@@ -99,9 +102,11 @@ public class ParquetReaderTests
     {
         // 20 float32 values need 80 bytes (plus 8 bytes of levels each while a row group is read).
         var limits = new FormatReadLimits { MaxArrayBytes = 79 };
-        var e = Assert.Throws<InvalidDataException>(() => ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding", limits));
+        var e = Assert.Throws<InvalidDataException>(
+            () => ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding", limits));
         Assert.Contains("FormatReadLimits.MaxArrayBytes (79)", e.Message, StringComparison.Ordinal);
-        Assert.Equal(4, ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding", new FormatReadLimits { MaxArrayBytes = 240 }).Dimension);
+        Assert.Equal(4, ParquetEmbeddings.Load(Data("pairs_f32.parquet"), "image_embedding",
+            new FormatReadLimits { MaxArrayBytes = 240 }).Dimension);
     }
 
     [Fact]
@@ -118,6 +123,7 @@ public class ParquetReaderTests
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            ParquetEmbeddings.LoadAsync(Data("pairs_f64.parquet"), "image_embedding", cancellationToken: cancelled.Token));
+            ParquetEmbeddings.LoadAsync(Data("pairs_f64.parquet"), "image_embedding",
+                cancellationToken: cancelled.Token));
     }
 }

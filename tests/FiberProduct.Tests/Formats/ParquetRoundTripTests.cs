@@ -30,8 +30,8 @@ public class ParquetRoundTripTests
         {
             var stream = File.Create(path);
             await using (stream)
-                await ParquetColumnWriter.WriteAsync(stream, [("a", set), ("b", Expected(1, wide: false))], rowsPerGroup: 2,
-                    TestContext.Current.CancellationToken);
+                await ParquetColumnWriter.WriteAsync(stream, [("a", set), ("b", Expected(1, wide: false))],
+                    rowsPerGroup: 2, TestContext.Current.CancellationToken);
             var (a, b) = ParquetEmbeddings.LoadPaired(path, "a", "b");
             AssertSame(set, a);
             AssertSame(Expected(1, wide: false), b);
@@ -52,7 +52,8 @@ public class ParquetRoundTripTests
             var stream = File.Create(path);
             await using (stream)
             {
-                var writer = await global::Parquet.ParquetWriter.CreateAsync(new global::Parquet.Schema.ParquetSchema(field), stream,
+                var writer = await global::Parquet.ParquetWriter.CreateAsync(
+                    new global::Parquet.Schema.ParquetSchema(field), stream,
                     cancellationToken: TestContext.Current.CancellationToken);
                 await using (writer)
                 {
@@ -64,7 +65,8 @@ public class ParquetRoundTripTests
             }
             var schema = await global::Parquet.ParquetReader.ReadSchemaAsync(path);
             Assert.IsType<global::Parquet.Schema.DataField>(schema.Fields[0]); // a repeated leaf, not a LIST group
-            AssertSame(set, await ParquetEmbeddings.LoadAsync(path, "legacy", cancellationToken: TestContext.Current.CancellationToken));
+            AssertSame(set, await ParquetEmbeddings.LoadAsync(path, "legacy",
+                cancellationToken: TestContext.Current.CancellationToken));
         }
         finally { File.Delete(path); }
     }
@@ -90,8 +92,10 @@ public class ParquetRoundTripTests
         string path = TempFile(".parquet");
         Assert.Throws<ArgumentException>(() => ParquetEmbeddings.Save(path, "e", empty));
         Assert.Throws<ArgumentException>(() => ParquetEmbeddings.Save(path, "", Expected(0, false)));
-        Assert.Throws<ArgumentException>(() => ParquetEmbeddings.SavePaired(path, Expected(0, false), Expected(0, false).SelectRows([0, 1])));
-        Assert.Throws<ArgumentException>(() => ParquetEmbeddings.SavePaired(path, Expected(0, false), Expected(1, false), "x", "x"));
+        Assert.Throws<ArgumentException>(() => ParquetEmbeddings.SavePaired(path, Expected(0, false),
+            Expected(0, false).SelectRows([0, 1])));
+        Assert.Throws<ArgumentException>(() => ParquetEmbeddings.SavePaired(path, Expected(0, false),
+            Expected(1, false), "x", "x"));
         File.Delete(path);
     }
 
@@ -120,6 +124,7 @@ public class ParquetRoundTripTests
     {
         // The reference reader agrees with ours on the reference writer's files, so the fixtures' values are known.
         var column = ReadWithParquetWasm(Data("pairs_f64.parquet"), "text_embedding");
-        Assert.Equal(Convert.ToHexString(Bytes(Expected(1, wide: true))), column.GetProperty("hex").GetString(), ignoreCase: true);
+        Assert.Equal(Convert.ToHexString(Bytes(Expected(1, wide: true))),
+            column.GetProperty("hex").GetString(), ignoreCase: true);
     }
 }

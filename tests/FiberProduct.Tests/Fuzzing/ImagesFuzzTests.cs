@@ -34,7 +34,8 @@ public class ImagesFuzzTests
         var seeds = SeedFiles(reader);
         Assert.NotEmpty(seeds);
         var others = Directory.GetFiles(Folder).Select(File.ReadAllBytes).ToList();
-        var random = new Random(Seed * 31 + Array.IndexOf(["png", "jpg", "bmp", "tga", "gif", "psd", "pnm", "hdr"], reader));
+        var random =
+            new Random(Seed * 31 + Array.IndexOf(["png", "jpg", "bmp", "tga", "gif", "psd", "pnm", "hdr"], reader));
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         for (int i = 0; i < Iterations; i++)
@@ -46,8 +47,10 @@ public class ImagesFuzzTests
             if (outcome.StartsWith("FAIL", StringComparison.Ordinal))
                 failures.Add($"{Keep(input, reader, i, name)}: {outcome}");
         }
-        TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", outcomes.Select(o => $"{reader}: {o.Value} × {o.Key}")));
-        Assert.True(failures.Count == 0, $"{failures.Count} of {Iterations} mutated {reader} inputs failed:\n" + string.Join("\n", failures.Take(20)));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            string.Join("\n", outcomes.Select(o => $"{reader}: {o.Value} × {o.Key}")));
+        Assert.True(failures.Count == 0, $"{failures.Count} of {Iterations} mutated {reader} inputs failed:\n"
+            + string.Join("\n", failures.Take(20)));
     }
 
     [Fact]
@@ -74,14 +77,16 @@ public class ImagesFuzzTests
     private static List<(string Name, byte[] Bytes)> SeedFiles(string reader)
     {
         string[] extensions = reader == "pnm" ? [".pgm", ".ppm", ".pbm"] : ["." + reader];
-        var kept = Directory.GetFiles(Folder).Where(f => !Path.GetFileName(f).StartsWith("malformed", StringComparison.Ordinal));
+        var kept = Directory.GetFiles(Folder).Where(f => !Path.GetFileName(f)
+            .StartsWith("malformed", StringComparison.Ordinal));
         // The real photographs too, for the formats they are in (the large PNGs cost milliseconds per decode).
         var photographs = reader is "png" or "jpg" ? Directory.GetFiles(Samples) : [];
         return kept.Concat(photographs).Where(f => extensions.Contains(Path.GetExtension(f)))
             .Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
     }
 
-    /// <summary>Decodes a file (a path: Load) or bytes (Decode) on a thread of its own; the outcome as a word.</summary>
+    /// <summary>Decodes a file (a path: Load) or bytes (Decode) on a thread of its own; the outcome as a
+    /// word.</summary>
     private static (string Outcome, string Detail) Run(object input, ImageReadOptions options)
     {
         string outcome = "FAIL: hang (no result within the limit)", detail = "";
@@ -89,15 +94,19 @@ public class ImagesFuzzTests
         {
             try
             {
-                var image = input is string path ? ImageFile.Load(path, options: options) : ImageFile.Decode(new MemoryStream((byte[])input), options: options);
-                outcome = image.Width * (long)image.Height <= options.MaxPixels ? "decoded" : "FAIL: above the pixel limit";
+                var image = input is string path ? ImageFile.Load(path, options: options)
+                    : ImageFile.Decode(new MemoryStream((byte[])input), options: options);
+                outcome = image.Width * (long)image.Height <= options.MaxPixels ? "decoded"
+                    : "FAIL: above the pixel limit";
             }
             catch (ImageFormatException e)
             {
-                bool named = input is string path ? e.Message.Contains(path, StringComparison.Ordinal) && e.FileName == path
+                bool named = input is string path ? e.Message.Contains(path, StringComparison.Ordinal)
+                    && e.FileName == path
                     : e.Message.StartsWith("The image stream", StringComparison.Ordinal);
                 outcome = !named ? "FAIL: the message does not name the source: " + e.Message
-                    : e.InnerException is { } inner && inner is not InvalidOperationException and not InvalidDataException
+                    : e.InnerException is { } inner && inner is not InvalidOperationException
+                        and not InvalidDataException
                         ? "FAIL: the decoder threw " + inner.GetType().Name + ": " + e.Message
                         : e.Reason.ToString();
                 detail = e.Message;
@@ -113,11 +122,13 @@ public class ImagesFuzzTests
     {
         Directory.CreateDirectory(FailureFolder);
         string path = Path.Combine(FailureFolder, string.Create(CultureInfo.InvariantCulture,
-            $"{reader}-seed{Seed}-{iteration}-{Path.GetFileNameWithoutExtension(seedName)}{Path.GetExtension(seedName)}"));
+            $"{reader}-seed{Seed}-{iteration}-"
+            + $"{Path.GetFileNameWithoutExtension(seedName)}{Path.GetExtension(seedName)}"));
         File.WriteAllBytes(path, input);
         return path;
     }
 
     private static int Environment(string name, int fallback) =>
-        int.TryParse(System.Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
+        int.TryParse(System.Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out int value)
+            && value > 0 ? value : fallback;
 }

@@ -3,13 +3,14 @@ using System.Buffers.Binary;
 namespace FiberProduct.Tests.Fuzzing;
 
 /// <summary>
-/// Seeded byte-level mutation of image files: bit flips, interesting values (0, 0xFF, 2^31 …) over bytes and 16/32-bit
-/// fields in both byte orders, insertions, deletions, duplicated ranges, truncation and splices with another seed. PNG
-/// inputs get their chunk CRCs recomputed half the time, so mutations reach the decoder behind the CRC check.
+/// Seeded byte-level mutation of image files: bit flips, interesting values (0, 0xFF, 2^31 …) over bytes and
+/// 16/32-bit fields in both byte orders, insertions, deletions, duplicated ranges, truncation and splices with another
+/// seed. PNG inputs get their chunk CRCs recomputed half the time, so mutations reach the decoder behind the CRC check.
 /// </summary>
 internal static class ImagesMutator
 {
-    private static readonly uint[] Interesting = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x2000, 0x4000];
+    private static readonly uint[] Interesting = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
+        0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x2000, 0x4000];
 
     public static byte[] Mutate(byte[] seed, IReadOnlyList<byte[]> others, Random random)
     {
@@ -68,7 +69,8 @@ internal static class ImagesMutator
         return bytes;
     }
 
-    private static bool IsPng(byte[] file) => file.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+    private static bool IsPng(byte[] file) => file.AsSpan()
+        .StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
 
     /// <summary>Recomputes the CRC of every chunk that lies inside the file.</summary>
     public static void FixPngCrcs(byte[] file)

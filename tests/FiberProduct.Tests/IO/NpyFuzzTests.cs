@@ -16,16 +16,19 @@ namespace FiberProduct.Tests.IO;
 /// </summary>
 /// <remarks>
 /// FIBERPRODUCT_FUZZ_NPY_COUNT sets the number of inputs (default 5,000, a few seconds), FIBERPRODUCT_FUZZ_SEED
-/// the seed, FIBERPRODUCT_FUZZ_REPORT a file to append the campaign's figures to, FIBERPRODUCT_FUZZ_TIMEOUT_S the per-input limit (default 10 s, far above the milliseconds an input
-/// takes: it catches hangs, it is not a speed check). docs/hostile-input.md gives the campaign command.
+/// the seed, FIBERPRODUCT_FUZZ_REPORT a file to append the campaign's figures to, FIBERPRODUCT_FUZZ_TIMEOUT_S the
+/// per-input limit (default 10 s, far above the milliseconds an input takes: it catches hangs, it is not a speed
+/// check). docs/hostile-input.md gives the campaign command.
 /// </remarks>
 public class NpyFuzzTests
 {
-    private static readonly NpyReadLimits Limits = new() { MaxArrayBytes = 64 << 20, MaxNpzMemberBytes = 64 << 20, MaxNpzTotalBytes = 128 << 20 };
+    private static readonly NpyReadLimits Limits = new() { MaxArrayBytes = 64 << 20, MaxNpzMemberBytes = 64 << 20,
+        MaxNpzTotalBytes = 128 << 20 };
     private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "Data", "fuzz", "npy");
 
     private static int Setting(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture,
+            out int value) ? value : fallback;
 
     private static TimeSpan PerInput => TimeSpan.FromSeconds(Setting("FIBERPRODUCT_FUZZ_TIMEOUT_S", 10));
 
@@ -43,19 +46,24 @@ public class NpyFuzzTests
         seeds.Add(Npy("{'descr': '>i4', 'fortran_order': True, 'shape': (2, 1, 3), }", Body(24)));
         seeds.Add(Npy("{'descr': '<i8', 'fortran_order': False, 'shape': (), }", Body(8)));
         seeds.Add(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 7), }", []));
-        seeds.Add(Npy("{\"shape\": (0x2, 1_0L,), 'descr': '<' 'f4', # c\n 'fortran_order': (True), 'shape': (2, 2)}", Body(16)));
+        seeds.Add(
+            Npy("{\"shape\": (0x2, 1_0L,), 'descr': '<' 'f4', # c\n 'fortran_order': (True), 'shape': (2, 2)}",
+                Body(16)));
         var a = Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", Body(16));
         var b = Npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", Body(32));
         seeds.Add(Zip(CompressionLevel.NoCompression, ("a.npy", a), ("b.npy", b)));
         seeds.Add(Zip(CompressionLevel.Optimal, ("a.npy", a), ("b.npy", b)));
-        seeds.Add(Zip(CompressionLevel.Optimal, ("zeros.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (64, 64), }", new byte[32768]))));
+        seeds.Add(Zip(CompressionLevel.Optimal,
+            ("zeros.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (64, 64), }", new byte[32768]))));
         return seeds;
     }
 
-    private static readonly byte[] InterestingBytes = [0, 1, 0x7F, 0x80, 0xFF, (byte)'(', (byte)')', (byte)',', (byte)'\'', (byte)'"', (byte)'L',
-        (byte)'\n', (byte)'\\', (byte)'#', (byte)'0', (byte)'9', (byte)'-', (byte)'_', (byte)'x', (byte)'j', (byte)'{', (byte)'}', (byte)':', (byte)' '];
+    private static readonly byte[] InterestingBytes = [0, 1, 0x7F, 0x80, 0xFF, (byte)'(', (byte)')', (byte)',',
+        (byte)'\'', (byte)'"', (byte)'L', (byte)'\n', (byte)'\\', (byte)'#', (byte)'0', (byte)'9', (byte)'-', (byte)'_',
+        (byte)'x', (byte)'j', (byte)'{', (byte)'}', (byte)':', (byte)' '];
 
-    private static readonly uint[] InterestingIntegers = [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFF, 0x8000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 10_000, 10_001, 65_535];
+    private static readonly uint[] InterestingIntegers =
+        [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFF, 0x8000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 10_000, 10_001, 65_535];
 
     internal static byte[] Mutate(Random rng, List<byte[]> seeds)
     {
@@ -71,7 +79,8 @@ public class NpyFuzzTests
             switch (rng.Next(9))
             {
                 case 0 when data.Count > 0: { int p = Position(); data[p] ^= (byte)(1 << rng.Next(8)); break; }
-                case 1 when data.Count > 0: data[Position()] = InterestingBytes[rng.Next(InterestingBytes.Length)]; break;
+                case 1 when data.Count > 0: data[Position()] =
+                    InterestingBytes[rng.Next(InterestingBytes.Length)]; break;
                 case 2 when data.Count >= 4:
                 {
                     int p = Position(-3);
@@ -83,11 +92,18 @@ public class NpyFuzzTests
                 case 3:
                 {
                     var bytes = new byte[1 + rng.Next(16)];
-                    for (int k = 0; k < bytes.Length; k++) bytes[k] = rng.Next(2) == 0 ? InterestingBytes[rng.Next(InterestingBytes.Length)] : (byte)rng.Next(256);
+                    for (int k = 0; k < bytes.Length; k++)
+                        bytes[k] = rng.Next(2) == 0 ? InterestingBytes[rng.Next(InterestingBytes.Length)]
+                            : (byte)rng.Next(256);
                     data.InsertRange(Position(1), bytes);
                     break;
                 }
-                case 4 when data.Count > 1: { int p = Position(); data.RemoveRange(p, Math.Min(1 + rng.Next(16), data.Count - p)); break; }
+                case 4 when data.Count > 1:
+                {
+                    int p = Position();
+                    data.RemoveRange(p, Math.Min(1 + rng.Next(16), data.Count - p));
+                    break;
+                }
                 case 5 when data.Count > 1:
                 {
                     int p = Position();
@@ -95,7 +111,12 @@ public class NpyFuzzTests
                     data.InsertRange(Position(1), data.GetRange(p, n));
                     break;
                 }
-                case 6 when data.Count > 1: { int cut = rng.Next(data.Count); data.RemoveRange(cut, data.Count - cut); break; } // truncation
+                case 6 when data.Count > 1: // truncation
+                {
+                    int cut = rng.Next(data.Count);
+                    data.RemoveRange(cut, data.Count - cut);
+                    break;
+                }
                 case 7:
                 {
                     var other = seeds[rng.Next(seeds.Count)];
@@ -196,18 +217,25 @@ public class NpyFuzzTests
             if (failure is not null) failures.Add($"{Keep(input)}: {failure}");
             if (reads > 0) read++;
         }
-        string summary = $"fuzz: {count} inputs (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s, {read} read by a reader, {failures.Count} failures";
+        string summary =
+            $"fuzz: {count} inputs (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s, {read} read by a reader, "
+            + $"{failures.Count} failures";
         TestContext.Current.SendDiagnosticMessage(summary);
-        if (Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_REPORT") is { Length: > 0 } report) File.AppendAllText(report, summary + "\n");
-        Assert.True(failures.Count == 0, $"{failures.Count} of {count} inputs (seed {seed}) failed; keep each file under Data/fuzz/npy:\n" + string.Join("\n", failures.Take(20)));
+        if (Environment.GetEnvironmentVariable("FIBERPRODUCT_FUZZ_REPORT") is { Length: > 0 } report)
+            File.AppendAllText(report, summary + "\n");
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} of {count} inputs (seed {seed}) failed; keep each file under Data/fuzz/npy:\n"
+            + string.Join("\n", failures.Take(20)));
     }
 
     [Fact]
     public void RegressionCases_ReadOrFailCleanly()
     {
-        var files = Directory.GetFiles(Corpus).Where(f => Path.GetExtension(f) is ".bin" or ".npy" or ".npz").Order(StringComparer.Ordinal).ToList();
+        var files = Directory.GetFiles(Corpus).Where(f => Path.GetExtension(f) is ".bin" or ".npy" or ".npz")
+            .Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(files);
-        var failures = files.Select(f => Check(File.ReadAllBytes(f)).Failure is string failure ? $"{Path.GetFileName(f)}: {failure}" : null).OfType<string>().ToList();
+        var failures = files.Select(f => Check(File.ReadAllBytes(f)).Failure is string failure
+            ? $"{Path.GetFileName(f)}: {failure}" : null).OfType<string>().ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }

@@ -18,7 +18,8 @@ public class NpyLargeFileTests
         try
         {
             var header = NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (600000000,), }", []);
-            long[] marked = [0, (1L << 31) / 4 - 1, (1L << 31) / 4, count / 2 + 12345, count - 1]; // around the 2^31-byte mark
+            // around the 2^31-byte mark
+            long[] marked = [0, (1L << 31) / 4 - 1, (1L << 31) / 4, count / 2 + 12345, count - 1];
             using (var file = new FileStream(path, FileMode.CreateNew))
             {
                 file.Write(header);

@@ -11,7 +11,8 @@ namespace FiberProduct.Tests.IO;
 /// </summary>
 public class NpyNumPyParityTests
 {
-    /// <summary>The committed corpus, or another one written by gen_headers.py (FIBERPRODUCT_NPY_PARITY_CORPUS).</summary>
+    /// <summary>The committed corpus, or another one written by gen_headers.py
+    /// (FIBERPRODUCT_NPY_PARITY_CORPUS).</summary>
     private static readonly string Corpus = Environment.GetEnvironmentVariable("FIBERPRODUCT_NPY_PARITY_CORPUS")
         ?? Path.Combine(AppContext.BaseDirectory, "Data", "fuzz", "npy", "numpy-headers.tsv");
 
@@ -22,7 +23,11 @@ public class NpyNumPyParityTests
         var stream = new MemoryStream();
         stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', (byte)major, 0]);
         var length = new byte[4];
-        if (major == 1) { BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length); stream.Write(length, 0, 2); }
+        if (major == 1)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
+            stream.Write(length, 0, 2);
+        }
         else { BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)header.Length); stream.Write(length); }
         stream.Write(header);
         stream.Write(new byte[dataBytes]);
@@ -43,7 +48,8 @@ public class NpyNumPyParityTests
             string verdict = fields[2];
             cases++;
             string[]? expected = verdict == "refuse" ? null : verdict.Split(' ');
-            int[] shape = expected is null || expected[1].Length == 0 ? [] : expected[1].Split(',').Select(int.Parse).ToArray();
+            int[] shape = expected is null || expected[1].Length == 0 ? []
+                : expected[1].Split(',').Select(int.Parse).ToArray();
             long count = shape.Aggregate(1L, (a, b) => a * b);
             int itemSize = expected is null ? 0 : int.Parse(expected[2][2..], CultureInfo.InvariantCulture);
             string got;
@@ -52,19 +58,26 @@ public class NpyNumPyParityTests
                 // An accepted header of a huge array is checked as far as the array-size limit, which comes after
                 // the header checks and before the data is read.
                 bool huge = count * itemSize > Limits.MaxArrayBytes / 2;
-                var array = Npy.Read(new MemoryStream(File(major, header, expected is null || huge ? 8 : count * itemSize)), Limits);
+                var array = Npy.Read(
+                    new MemoryStream(File(major, header, expected is null || huge ? 8 : count * itemSize)), Limits);
                 got = "ok " + string.Join(",", array.Shape) + " " + array.ElementType;
             }
-            catch (InvalidDataException e) when (expected is not null && e.Message.Contains("MaxArrayBytes", StringComparison.Ordinal))
+            catch (InvalidDataException e) when (expected is not null
+                && e.Message.Contains("MaxArrayBytes", StringComparison.Ordinal))
             {
                 got = "ok " + expected[1] + " (as far as the limit)";
             }
             catch (InvalidDataException e) { got = "refuse (" + e.Message + ")"; }
             if (expected is not null) accepted++;
-            bool agree = expected is null ? got.StartsWith("refuse", StringComparison.Ordinal) : got.StartsWith("ok " + expected[1] + " ", StringComparison.Ordinal);
-            if (!agree) disagreements.Add($"v{major} {verdict} but {got}: {System.Text.Encoding.Latin1.GetString(header).ReplaceLineEndings("⏎")}");
+            bool agree = expected is null ? got.StartsWith("refuse", StringComparison.Ordinal)
+                : got.StartsWith("ok " + expected[1] + " ", StringComparison.Ordinal);
+            if (!agree)
+                disagreements.Add(
+                    $"v{major} {verdict} but {got}: "
+                    + $"{System.Text.Encoding.Latin1.GetString(header).ReplaceLineEndings("⏎")}");
         }
         Assert.True(cases >= 1000 && accepted > cases / 10, $"the corpus holds {cases} cases, {accepted} accepted");
-        Assert.True(disagreements.Count == 0, $"{disagreements.Count} of {cases} disagree:\n" + string.Join("\n", disagreements.Take(30)));
+        Assert.True(disagreements.Count == 0, $"{disagreements.Count} of {cases} disagree:\n"
+            + string.Join("\n", disagreements.Take(30)));
     }
 }

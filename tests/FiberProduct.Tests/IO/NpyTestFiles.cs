@@ -15,7 +15,11 @@ internal static class NpyTestFiles
         string padded = header.PadRight((prefix + header.Length + 1 + 63) / 64 * 64 - prefix - 1) + "\n";
         var encoded = (version == 3 ? System.Text.Encoding.UTF8 : System.Text.Encoding.Latin1).GetBytes(padded);
         var lengthBytes = new byte[4];
-        if (version == 1) { BinaryPrimitives.WriteUInt16LittleEndian(lengthBytes, (ushort)encoded.Length); stream.Write(lengthBytes, 0, 2); }
+        if (version == 1)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(lengthBytes, (ushort)encoded.Length);
+            stream.Write(lengthBytes, 0, 2);
+        }
         else { BinaryPrimitives.WriteUInt32LittleEndian(lengthBytes, (uint)encoded.Length); stream.Write(lengthBytes); }
         stream.Write(encoded);
         stream.Write(body);
@@ -58,7 +62,11 @@ internal sealed class ForwardOnlyStream(byte[] bytes) : Stream
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();

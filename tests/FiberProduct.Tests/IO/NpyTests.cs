@@ -25,7 +25,10 @@ public class NpyTests
         {
             var stream = new MemoryStream();
             Npy.Write(stream, array);
-            Assert.Equal(0, (stream.Length - array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.Data.GetType().GetElementType()!)) % 64);
+            Assert.Equal(0,
+                (stream.Length
+                    - array.Length
+                    * System.Runtime.InteropServices.Marshal.SizeOf(array.Data.GetType().GetElementType()!)) % 64);
             stream.Position = 0;
             var back = Npy.Read(stream);
             Assert.Equal(array.Shape, back.Shape);
@@ -47,12 +50,15 @@ public class NpyTests
         var big = new byte[16];
         BinaryPrimitives.WriteDoubleBigEndian(big, 2.5);
         BinaryPrimitives.WriteDoubleBigEndian(big.AsSpan(8), -1);
-        Assert.Equal(new[] { 2.5, -1 }, ReadBytes(NpyTestFiles.Npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", big)).ToDouble());
+        Assert.Equal(new[] { 2.5, -1 },
+            ReadBytes(NpyTestFiles.Npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", big)).ToDouble());
 
         var bigFloat = new byte[8];
         BinaryPrimitives.WriteSingleBigEndian(bigFloat, 3.25f);
         BinaryPrimitives.WriteSingleBigEndian(bigFloat.AsSpan(4), 9f);
-        Assert.Equal(new[] { 3.25f, 9f }, ReadBytes(NpyTestFiles.Npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1, 2), }", bigFloat)).ToSingle());
+        Assert.Equal(new[] { 3.25f, 9f },
+            ReadBytes(NpyTestFiles.Npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1, 2), }", bigFloat))
+            .ToSingle());
 
         // Fortran order: the 2×3 matrix [[1,2,3],[4,5,6]] is stored column by column as 1,4,2,5,3,6.
         var fortran = new float[] { 1, 4, 2, 5, 3, 6 };
@@ -62,7 +68,9 @@ public class NpyTests
         Assert.Equal([2, 3], c.Shape);
 
         // Version 2.0 header.
-        Assert.Equal(new[] { 1f, 4 }, ReadBytes(NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", body.AsSpan(0, 8), version: 2)).ToSingle());
+        Assert.Equal(new[] { 1f, 4 },
+            ReadBytes(NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                body.AsSpan(0, 8), version: 2)).ToSingle());
     }
 
     [Theory]
@@ -87,16 +95,19 @@ public class NpyTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => ReadBytes(NpyTestFiles.Npy(header, body)));
         Assert.StartsWith("'stream': ", e.Message, StringComparison.Ordinal);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated what the header claimed");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20,
+            "the reader allocated what the header claimed");
     }
 
     [Theory]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'descr': '<f4', }")]        // the last key wins
+    // the last key wins
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'descr': '<f4', }")]
     [InlineData("{\"descr\": '<' 'f4', 'fortran_order': (False), 'shape': (+2,), }")]              // Python spellings
     [InlineData("{'descr': '\\x3cf4', 'fortran_order': False, 'shape': (0x2,), }")]                // escapes, hex
     [InlineData("# written by hand\n{'descr': '<f4', # the type\n 'fortran_order': False, 'shape': (2,)}")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }")]                       // Python 2 long
-    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': set(), 'shape': (2,), }")]        // any literal, overwritten
+    // any literal, overwritten
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': set(), 'shape': (2,), }")]
     public void PythonSpellingsNumPyAccepts_AreRead(string header)
     {
         var body = new byte[8];
@@ -118,10 +129,14 @@ public class NpyTests
     public void Version3_HeaderIsUtf8_AndTakesNoPython2Longs()
     {
         // A comment in UTF-8 and a full-width "ｓｅｔ()" (Python normalises names to NFKC) as an overwritten value.
-        var a = ReadBytes(NpyTestFiles.Npy("{'descr': '<f4', # größe\n 'fortran_order': False, 'shape': ｓｅｔ(), 'shape': (2,)}", new byte[8], version: 3));
+        var a = ReadBytes(NpyTestFiles.Npy(
+            "{'descr': '<f4', # größe\n 'fortran_order': False, 'shape': ｓｅｔ(), 'shape': (2,)}", new byte[8],
+            version: 3));
         Assert.Equal([2], a.Shape);
-        Assert.Throws<InvalidDataException>(() => ReadBytes(NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,)}", new byte[8], version: 3)));
-        var bytes = NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 'é'}", new byte[8], version: 3);
+        Assert.Throws<InvalidDataException>(() => ReadBytes(
+            NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,)}", new byte[8], version: 3)));
+        var bytes = NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 'é'}",
+            new byte[8], version: 3);
         int e = Array.IndexOf(bytes, (byte)0xC3);
         bytes[e + 1] = 0x28; // an invalid UTF-8 continuation byte
         var error = Assert.Throws<InvalidDataException>(() => ReadBytes(bytes));
@@ -142,7 +157,8 @@ public class NpyTests
         string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".PadRight(20_000);
         var e = Assert.Throws<InvalidDataException>(() => ReadBytes(NpyTestFiles.Npy(header, new byte[8], version: 2)));
         Assert.Contains("MaxHeaderLength (10000", e.Message, StringComparison.Ordinal);
-        var a = Npy.Read(new MemoryStream(NpyTestFiles.Npy(header, new byte[8], version: 2)), new NpyReadLimits { MaxHeaderLength = 30_000 });
+        var a = Npy.Read(new MemoryStream(NpyTestFiles.Npy(header, new byte[8], version: 2)),
+            new NpyReadLimits { MaxHeaderLength = 30_000 });
         Assert.Equal([2], a.Shape);
     }
 
@@ -151,10 +167,12 @@ public class NpyTests
     {
         // 1 MiB of nested brackets, strings and numbers: refused or read, but never with quadratic work. The
         // allocation bound stands in for time (timing checks stay out of unit tests).
-        string junk = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': [" + string.Concat(Enumerable.Repeat("'a' 'b', 1_0, (((1,),),), ", 40_000)) + "]}";
+        string junk = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': ["
+            + string.Concat(Enumerable.Repeat("'a' 'b', 1_0, (((1,),),), ", 40_000)) + "]}";
         var limits = new NpyReadLimits { MaxHeaderLength = 4 << 20 };
         var before = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Throws<InvalidDataException>(() => Npy.Read(new MemoryStream(NpyTestFiles.Npy(junk, new byte[8], version: 2)), limits));
+        Assert.Throws<InvalidDataException>(
+            () => Npy.Read(new MemoryStream(NpyTestFiles.Npy(junk, new byte[8], version: 2)), limits));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 200L << 20);
     }
 
@@ -164,7 +182,8 @@ public class NpyTests
         string path = Path.Combine(Path.GetTempPath(), $"fiberproduct-npy-{Guid.NewGuid():N}.npy");
         try
         {
-            System.IO.File.WriteAllBytes(path, NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", new byte[8]));
+            System.IO.File.WriteAllBytes(path,
+                NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", new byte[8]));
             var e = Assert.Throws<InvalidDataException>(() => Npy.Read(path));
             Assert.StartsWith($"'{path}': the header declares shape (3,)", e.Message, StringComparison.Ordinal);
         }
@@ -189,9 +208,12 @@ public class NpyTests
     [Fact]
     public void NotNpy_IsInvalidData()
     {
-        Assert.Throws<InvalidDataException>(() => ReadBytes(System.Text.Encoding.ASCII.GetBytes("PK\u0003\u0004 not numpy")));
-        Assert.Throws<InvalidDataException>(() => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 9, 0, 0, 0]));
-        Assert.Throws<InvalidDataException>(() => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 0xFF, 0x7F]));
+        Assert.Throws<InvalidDataException>(
+            () => ReadBytes(System.Text.Encoding.ASCII.GetBytes("PK\u0003\u0004 not numpy")));
+        Assert.Throws<InvalidDataException>(
+            () => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 9, 0, 0, 0]));
+        Assert.Throws<InvalidDataException>(
+            () => ReadBytes([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 0xFF, 0x7F]));
         Assert.Throws<InvalidDataException>(() => ReadBytes([]));
     }
 
@@ -200,32 +222,44 @@ public class NpyTests
     {
         // a[i, j, k] = 100 i + 10 j + k for shape (2, 3, 4); Fortran order stores i fastest.
         var fortran = new int[24];
-        for (int i = 0; i < 2; i++) for (int j = 0; j < 3; j++) for (int k = 0; k < 4; k++) fortran[i + 2 * (j + 3 * k)] = 100 * i + 10 * j + k;
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++)
+                    fortran[i + 2 * (j + 3 * k)] = 100 * i + 10 * j + k;
         var body = System.Runtime.InteropServices.MemoryMarshal.AsBytes(fortran.AsSpan()).ToArray();
         var a = ReadBytes(NpyTestFiles.Npy("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 3, 4), }", body));
         var c = (int[])a.Data;
-        for (int i = 0; i < 2; i++) for (int j = 0; j < 3; j++) for (int k = 0; k < 4; k++) Assert.Equal(100 * i + 10 * j + k, c[(i * 3 + j) * 4 + k]);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++)
+                    Assert.Equal(100 * i + 10 * j + k, c[(i * 3 + j) * 4 + k]);
     }
 
     [Fact]
     public void StreamThatCannotSeek_IsReadInChunks_AndALieCostsAtMostTwiceWhatItHolds()
     {
-        var honest = NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3000000,), }", new byte[12_000_000]);
+        var honest = NpyTestFiles.Npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3000000,), }", new byte[12_000_000]);
         Assert.Equal(3_000_000, Npy.Read(new ForwardOnlyStream(honest)).Length);
 
-        var lying = NpyTestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (250000000,), }", new byte[1 << 20]); // claims 2 GB
+        // claims 2 GB
+        var lying = NpyTestFiles.Npy(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (250000000,), }", new byte[1 << 20]);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => Npy.Read(new ForwardOnlyStream(lying)));
         Assert.Contains("ends after 1048576 bytes", e.Message, StringComparison.Ordinal);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the reader allocated what the header claimed");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20,
+            "the reader allocated what the header claimed");
     }
 
     [Fact]
     public void ArrayLimit_IsCheckedBeforeAllocating()
     {
         var bytes = NpyTestFiles.Npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1000,), }", new byte[2000]);
-        var e = Assert.Throws<InvalidDataException>(() => Npy.Read(new MemoryStream(bytes), new NpyReadLimits { MaxArrayBytes = 3999 }));
-        Assert.Contains("4000 bytes in memory, more than NpyReadLimits.MaxArrayBytes (3999)", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<InvalidDataException>(
+            () => Npy.Read(new MemoryStream(bytes), new NpyReadLimits { MaxArrayBytes = 3999 }));
+        Assert.Contains("4000 bytes in memory, more than NpyReadLimits.MaxArrayBytes (3999)", e.Message,
+            StringComparison.Ordinal);
         Assert.Equal(1000, Npy.Read(new MemoryStream(bytes), new NpyReadLimits { MaxArrayBytes = 4000 }).Length);
     }
 
@@ -246,7 +280,8 @@ public class NpyTests
         var stream = new MemoryStream();
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var (name, array) in new[] { ("a", new NpyArray(new float[] { 1, 2, 3, 4 }, 2, 2)), ("b", new NpyArray(new double[] { 5 }, 1)) })
+            foreach (var (name, array) in new[] { ("a", new NpyArray(new float[] { 1, 2, 3, 4 }, 2, 2)),
+                ("b", new NpyArray(new double[] { 5 }, 1)) })
             {
                 using var entry = zip.CreateEntry(name + ".npy", level).Open();
                 Npy.Write(entry, array);
@@ -270,13 +305,16 @@ public class NpyTests
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
         {
             using var entry = zip.CreateEntry("liar.npy", CompressionLevel.Optimal).Open();
-            entry.Write(NpyTestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100), }", new byte[64]));
+            entry.Write(
+                NpyTestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100), }",
+                    new byte[64]));
         }
         stream.Position = 0;
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => Npy.ReadNpz(stream));
         Assert.Contains("liar.npy", e.Message, StringComparison.Ordinal);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the reader allocated what the header claimed");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20,
+            "the reader allocated what the header claimed");
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public class NpzTests
     {
         // 96 MiB of zeros deflate to about 100 KB: a ratio near 1,000.
         var body = new byte[96 << 20];
-        var zip = Zip(CompressionLevel.Fastest, ("bomb.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (12582912,), }", body)));
+        var zip = Zip(CompressionLevel.Fastest,
+            ("bomb.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (12582912,), }", body)));
         body = null;
         GC.Collect();
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -42,17 +43,20 @@ public class NpzTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => FiberProduct.IO.Npy.ReadNpz(new MemoryStream(zip)));
         Assert.Contains("member 'liar.npy'", e.Message, StringComparison.Ordinal);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, "the reader inflated past the declaration");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20,
+            "the reader inflated past the declaration");
     }
 
     [Fact]
     public void MemberThatDeclaresLessThanItsHeaderClaims_IsRefusedBeforeAllocating()
     {
-        var zip = Zip(CompressionLevel.Optimal, ("liar.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }", new byte[64])));
+        var zip = Zip(CompressionLevel.Optimal,
+            ("liar.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }", new byte[64])));
         var before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => FiberProduct.IO.Npy.ReadNpz(new MemoryStream(zip)));
         Assert.Contains("liar.npy", e.Message, StringComparison.Ordinal);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, "the reader allocated what the header claimed");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20,
+            "the reader allocated what the header claimed");
     }
 
     [Fact]
@@ -63,7 +67,8 @@ public class NpzTests
         var limits = new NpyReadLimits { MaxNpzTotalBytes = 2 * one.Length + 1 };
         var e = Assert.Throws<InvalidDataException>(() => FiberProduct.IO.Npy.ReadNpz(new MemoryStream(zip), limits));
         Assert.Contains("member 'c.npy'", e.Message, StringComparison.Ordinal);
-        Assert.Equal(3, FiberProduct.IO.Npy.ReadNpz(new MemoryStream(zip), new NpyReadLimits { MaxNpzTotalBytes = 3 * one.Length }).Count);
+        Assert.Equal(3, FiberProduct.IO.Npy.ReadNpz(new MemoryStream(zip),
+            new NpyReadLimits { MaxNpzTotalBytes = 3 * one.Length }).Count);
     }
 
     [Fact]
@@ -83,7 +88,9 @@ public class NpzTests
     {
         var zip = Zip(CompressionLevel.Optimal, ("a.npy", Npy(Float10, new byte[40])));
         Assert.Equal(10, FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip))["a"].Length);
-        var e = Assert.Throws<InvalidDataException>(() => FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip), new NpyReadLimits { MaxNpzTotalBytes = 100 }));
+        var e = Assert.Throws<InvalidDataException>(
+            () => FiberProduct.IO.Npy.ReadNpz(new ForwardOnlyStream(zip),
+                new NpyReadLimits { MaxNpzTotalBytes = 100 }));
         Assert.Contains("cannot seek", e.Message, StringComparison.Ordinal);
     }
 

@@ -16,7 +16,8 @@ public class DenseProductsTests
         var c = Matrix<double>.Build.Dense(m, n, (_, _) => random.NextDouble() - 0.5);
         double tolerance = 1e-12 * k;
         bool times = (DenseProducts.Times(a, b) - a * b).Enumerate().All(x => Math.Abs(x) <= tolerance);
-        bool transpose = (DenseProducts.TransposeTimes(a.ToColumnArrays(), c.ToColumnArrays()) - a.TransposeThisAndMultiply(c))
+        bool transpose =
+            (DenseProducts.TransposeTimes(a.ToColumnArrays(), c.ToColumnArrays()) - a.TransposeThisAndMultiply(c))
             .Enumerate().All(x => Math.Abs(x) <= 1e-12 * m);
         var gram = Matrix<double>.Build.DenseOfRowMajor(k, k, DenseProducts.Gram(a.ToColumnArrays(), m));
         bool gramOk = (gram - a.TransposeThisAndMultiply(a)).Enumerate().All(x => Math.Abs(x) <= 1e-12 * m);

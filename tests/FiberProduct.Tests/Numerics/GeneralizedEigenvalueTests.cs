@@ -20,8 +20,10 @@ public class GeneralizedEigenvalueTests
         var w = Spd(random, r);
         var l = Matrix<double>.Build.DenseOfRowMajor(r, r, GeneralizedEigenvalue.Cholesky(w.ToRowMajorArray(), r));
         var b = Matrix<double>.Build.Dense(r, r, (_, _) => random.NextDouble());
-        var x = Matrix<double>.Build.DenseOfRowMajor(r, r, GeneralizedEigenvalue.ForwardSolve(l.ToRowMajorArray(), b.ToRowMajorArray(), r));
-        return (l * l.Transpose() - w).FrobeniusNorm() <= 1e-12 * w.FrobeniusNorm() && (l * x - b).FrobeniusNorm() <= 1e-10
+        var x = Matrix<double>.Build.DenseOfRowMajor(r, r,
+            GeneralizedEigenvalue.ForwardSolve(l.ToRowMajorArray(), b.ToRowMajorArray(), r));
+        return (l * l.Transpose() - w).FrobeniusNorm() <= 1e-12 * w.FrobeniusNorm()
+            && (l * x - b).FrobeniusNorm() <= 1e-10
             && Enumerable.Range(0, r).All(i => Enumerable.Range(i + 1, r - i - 1).All(j => l[i, j] == 0));
     }
 
@@ -29,8 +31,8 @@ public class GeneralizedEigenvalueTests
     public bool Largest_OfADiagonalPencil_IsTheLargestRatio(byte size, int seed)
     {
         // A = diag(a), W = diag(w): the generalised eigenvalues are a_i / w_i. Power iteration with a Rayleigh quotient
-        // never overshoots the largest and never ends below the second; it is accurate to 10⁻⁶ once the two are 10 %
-        // apart (with a smaller gap it stops on a small change per step: a slight underestimate).
+        // never overshoots the largest and never ends below the second; it is accurate to 10⁻⁶ once the two are 10
+        // % apart (with a smaller gap it stops on a small change per step: a slight underestimate).
         int r = size % 10 + 1;
         var random = new Random(seed);
         var a = Enumerable.Range(0, r).Select(_ => random.NextDouble() * 10).ToArray();
@@ -38,7 +40,8 @@ public class GeneralizedEigenvalueTests
         var ratios = Enumerable.Range(0, r).Select(i => a[i] / w[i]).OrderDescending().ToArray();
         double expected = ratios[0], second = r > 1 ? ratios[1] : 0;
         double actual = GeneralizedEigenvalue.Largest(
-            Matrix<double>.Build.DiagonalOfDiagonalArray(a).ToRowMajorArray(), Matrix<double>.Build.DiagonalOfDiagonalArray(w).ToRowMajorArray(), r);
+            Matrix<double>.Build.DiagonalOfDiagonalArray(a).ToRowMajorArray(),
+                Matrix<double>.Build.DiagonalOfDiagonalArray(w).ToRowMajorArray(), r);
         bool bracketed = actual <= expected * (1 + 1e-12) && actual >= second * (1 - 1e-12);
         return bracketed && (second > 0.9 * expected || Math.Abs(actual - expected) <= 1e-6 * expected);
     }

@@ -12,7 +12,8 @@ public class QuantilesTests
         int n = count % 50 + 1;
         double p = percent % 101, a = start, b = step % 7 + 1;
         var values = Enumerable.Range(0, n).Select(i => a + b * i).Reverse().ToArray();
-        return Math.Abs(Quantiles.Percentile(values, p) - (a + b * p / 100 * (n - 1))) <= 1e-9 * (1 + Math.Abs(a) + b * n);
+        return Math.Abs(Quantiles.Percentile(values, p) - (a + b * p / 100 * (n - 1))) <= 1e-9
+            * (1 + Math.Abs(a) + b * n);
     }
 
     [Fact]

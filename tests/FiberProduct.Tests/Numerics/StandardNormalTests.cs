@@ -8,8 +8,8 @@ public class StandardNormalTests
     [Fact]
     public void Draws_FollowTheStandardNormalLaw()
     {
-        // Kolmogorov–Smirnov against Φ: with n = 100,000 the statistic exceeds 1.95/√n with probability below 0.1 %; the
-        // sample mean and variance within 5 standard errors of 0 and 1.
+        // Kolmogorov–Smirnov against Φ: with n = 100,000 the statistic exceeds 1.95/√n with probability below 0.1
+        // %; the sample mean and variance within 5 standard errors of 0 and 1.
         const int n = 100_000;
         var random = new Random(11);
         var draws = new double[n];

@@ -9,8 +9,10 @@ namespace FiberProduct.Algebra.Kernels;
 /// </summary>
 internal static class Karatsuba
 {
-    /// <summary>result[0 .. la+lb−1) = a · b mod n; below <paramref name="cutoff"/> terms it defers to <paramref name="baseCase"/>.</summary>
-    public static void Multiply(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod, int cutoff, Multiplier baseCase)
+    /// <summary>result[0 .. la+lb−1) = a · b mod n; below <paramref name="cutoff"/> terms it defers to
+    /// <paramref name="baseCase"/>.</summary>
+    public static void Multiply(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod,
+        int cutoff, Multiplier baseCase)
     {
         if (a.Length < b.Length) { var t = a; a = b; b = t; }
         if (b.Length < Math.Max(cutoff, 2)) { baseCase(a, b, result, mod); return; }
@@ -35,12 +37,14 @@ internal static class Karatsuba
         finally { ArrayPool<uint>.Shared.Return(rented); }
     }
 
-    private static void Balanced(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod, int cutoff, Multiplier baseCase)
+    private static void Balanced(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod,
+        int cutoff, Multiplier baseCase)
     {
         int m = a.Length, h = m / 2, hi = m - h; // low halves have h terms, high halves hi ≥ h terms
         ReadOnlySpan<uint> a0 = a[..h], a1 = a[h..], b0 = b[..h], b1 = b[h..];
 
-        // z0 = a0·b0 into result[0, 2h−1), z2 = a1·b1 into result[2h, 2m−1); result[2h−1] is the gap between them.
+        // z0 = a0·b0 into result[0, 2h−1), z2 = a1·b1 into result[2h, 2m−1); result[2h−1] is the
+        // gap between them.
         Multiply(a0, b0, result[..(2 * h - 1)], mod, cutoff, baseCase);
         result[2 * h - 1] = 0;
         Multiply(a1, b1, result[(2 * h)..(2 * m - 1)], mod, cutoff, baseCase);

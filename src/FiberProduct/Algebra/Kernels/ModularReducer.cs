@@ -13,7 +13,9 @@ internal readonly struct ModularReducer
     public ModularReducer(uint modulus)
     {
         Modulus = modulus;
-        barrett = ulong.MaxValue / modulus; // equals floor(2^64 / n) unless n is a power of two, where it is one less; both keep the correction below to one step
+        // equals floor(2^64 / n) unless n is a power of two, where it is one less; both keep the correction
+        // below to one step
+        barrett = ulong.MaxValue / modulus;
     }
 
     public uint Modulus { get; }

@@ -22,14 +22,16 @@ internal static class ModularVectors
                 var a = Vector256.LoadUnsafe(ref xb, (nuint)i);
                 var b = Vector256.LoadUnsafe(ref yb, (nuint)i);
                 var d = m - b; // a + b ≥ n exactly when a ≥ n − b; no 32-bit overflow on either branch
-                Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, d), a - d, a + b).StoreUnsafe(ref db, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, d), a - d, a + b)
+                    .StoreUnsafe(ref db, (nuint)i);
             }
         }
         for (; i < n; i++) Unsafe.Add(ref db, i) = mod.Add(Unsafe.Add(ref xb, i), Unsafe.Add(ref yb, i));
     }
 
     /// <summary>destination[i] = x[i] − y[i] mod n (destination may alias x or y).</summary>
-    public static void Subtract(ReadOnlySpan<uint> x, ReadOnlySpan<uint> y, Span<uint> destination, in ModularReducer mod)
+    public static void Subtract(ReadOnlySpan<uint> x, ReadOnlySpan<uint> y, Span<uint> destination,
+        in ModularReducer mod)
     {
         int i = 0, n = x.Length;
         ref uint xb = ref MemoryMarshal.GetReference(x);

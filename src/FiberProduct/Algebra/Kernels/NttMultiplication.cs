@@ -11,7 +11,8 @@ namespace FiberProduct.Algebra.Kernels;
 /// </summary>
 internal static class NttMultiplication
 {
-    /// <summary>Whether a product of this length fits one transform (longer ones are split by Karatsuba first).</summary>
+    /// <summary>Whether a product of this length fits one transform (longer ones are split by Karatsuba
+    /// first).</summary>
     public static bool Supports(long productLength) => productLength <= NttPrime.MaxLength;
 
     /// <summary>How many primes the product bound needs.</summary>
@@ -24,7 +25,9 @@ internal static class NttMultiplication
             product *= NttPrime.All[k].P;
             if (product > bound) return k + 1;
         }
-        throw new InvalidOperationException("The product bound exceeds the transform primes; the caller must split the input."); // unreachable for lengths ≤ 2^25
+        // unreachable for lengths ≤ 2^25
+        throw new InvalidOperationException(
+            "The product bound exceeds the transform primes; the caller must split the input.");
     }
 
     public static void Multiply(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod)
@@ -82,7 +85,8 @@ internal static class NttMultiplication
     /// Garner's mixed-radix form x = t0 + t1·p0 + t2·p0·p1 of the integer with the given residues,
     /// evaluated directly mod n; x itself is below the product of the primes and equals the true coefficient.
     /// </summary>
-    private static void Reconstruct(ReadOnlySpan<uint> r0, uint[]? others, int primes, Span<uint> result, in ModularReducer mod)
+    private static void Reconstruct(ReadOnlySpan<uint> r0, uint[]? others, int primes, Span<uint> result,
+        in ModularReducer mod)
     {
         int length = r0.Length;
         if (primes == 1)
@@ -101,7 +105,8 @@ internal static class NttMultiplication
             for (int i = 0; i < length; i++)
             {
                 uint t0 = r0[i];
-                uint t1 = NumberTheoreticTransform.ShoupMultiply(m1.Subtract(r1[i], m1.Reduce(t0)), inv01, inv01Shoup, p1.P);
+                uint t1 = NumberTheoreticTransform.ShoupMultiply(m1.Subtract(r1[i], m1.Reduce(t0)),
+                    inv01, inv01Shoup, p1.P);
                 result[i] = mod.Reduce(t0 + (ulong)t1 * p0ModN);
             }
             return;
@@ -116,7 +121,8 @@ internal static class NttMultiplication
         for (int i = 0; i < length; i++)
         {
             uint t0 = r0[i];
-            uint t1 = NumberTheoreticTransform.ShoupMultiply(m1.Subtract(r1[i], m1.Reduce(t0)), inv01, inv01Shoup, p1.P);
+            uint t1 = NumberTheoreticTransform.ShoupMultiply(m1.Subtract(r1[i], m1.Reduce(t0)),
+                inv01, inv01Shoup, p1.P);
             // t2 = (r2 − t0 − t1·p0) / (p0·p1) mod p2
             uint partial = m2.Reduce(t0 + (ulong)t1 * p0Mod2);
             uint t2 = NumberTheoreticTransform.ShoupMultiply(m2.Subtract(r2[i], partial), inv012, inv012Shoup, p2.P);

@@ -8,7 +8,8 @@ internal sealed class NttPrime
 {
     /// <summary>
     /// The transform primes, largest first; all have 2-adicity ≥ 25. Three of them multiply to more than
-    /// 2^92, above the largest coefficient 2^25·(2^32 − 1)² an exact product can need (see <see cref="NttMultiplication"/>).
+    /// 2^92, above the largest coefficient 2^25·(2^32 − 1)² an exact product can need (see
+    /// <see cref="NttMultiplication"/>).
     /// </summary>
     public static readonly NttPrime[] All =
     [
@@ -29,7 +30,8 @@ internal sealed class NttPrime
         Generator = generator;
         TwoAdicity = twoAdicity;
         Reducer = new ModularReducer(p);
-        uint inv = p; // Newton iteration for p⁻¹ mod 2^32: each step doubles the correct low bits (p·p ≡ 1 mod 8 to start)
+        // Newton iteration for p⁻¹ mod 2^32: each step doubles the correct low bits (p·p ≡ 1 mod 8 to start)
+        uint inv = p;
         for (int i = 0; i < 4; i++) inv *= 2 - p * inv;
         MontgomeryFactor = unchecked(0u - inv);
         R = (uint)((1UL << 32) % p);
@@ -49,7 +51,8 @@ internal sealed class NttPrime
     /// <summary>Shoup companion ⌊w·2^32/p⌋ of a constant w &lt; p.</summary>
     public uint ShoupOf(uint w) => (uint)(((ulong)w << 32) / P);
 
-    /// <summary>Twiddle tables covering transforms of length up to at least <paramref name="length"/> (a power of two).</summary>
+    /// <summary>Twiddle tables covering transforms of length up to at least <paramref name="length"/> (a power of
+    /// two).</summary>
     public Twiddles GetTwiddles(int length)
     {
         var t = twiddles;
@@ -64,15 +67,17 @@ internal sealed class NttPrime
     }
 
     /// <summary>
-    /// For each half-length h = 1, 2, 4, … &lt; Length, entries [h, 2h) hold ω_{2h}^j (j &lt; h), ω_{2h} a primitive
-    /// 2h-th root of unity; the inverse tables hold ω_{2h}^{−j}. Every butterfly stage reads one contiguous slice.
+    /// For each half-length h = 1, 2, 4, … &lt; Length, entries [h, 2h) hold ω_{2h}^j (j &lt; h), ω_{2h} a
+    /// primitive 2h-th root of unity; the inverse tables hold ω_{2h}^{−j}. Every butterfly stage reads one
+    /// contiguous slice.
     /// </summary>
     internal sealed class Twiddles
     {
         public Twiddles(NttPrime prime, int length)
         {
             if (length > (1 << prime.TwoAdicity))
-                throw new ArgumentOutOfRangeException(nameof(length), length, $"Transforms modulo {prime.P} are limited to length 2^{prime.TwoAdicity}.");
+                throw new ArgumentOutOfRangeException(nameof(length), length,
+                    $"Transforms modulo {prime.P} are limited to length 2^{prime.TwoAdicity}.");
             Length = length;
             Forward = new uint[length]; ForwardShoup = new uint[length];
             Inverse = new uint[length]; InverseShoup = new uint[length];

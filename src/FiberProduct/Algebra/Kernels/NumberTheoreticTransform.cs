@@ -14,7 +14,8 @@ namespace FiberProduct.Algebra.Kernels;
 /// </summary>
 internal static class NumberTheoreticTransform
 {
-    /// <summary>Blocks at most this long (uint count) run all their stages breadth-first; 32 KiB, the L1 size.</summary>
+    /// <summary>Blocks at most this long (uint count) run all their stages breadth-first; 32 KiB, the L1
+    /// size.</summary>
     private const int CacheBlock = 1 << 13;
 
     /// <summary>The vector path needs two full vectors per block of the last three stages.</summary>
@@ -60,7 +61,8 @@ internal static class NumberTheoreticTransform
         for (int h = 8; h < n; h *= 2) InverseStage(a, h, tw, prime.P);
     }
 
-    /// <summary>One stage of Gentleman–Sande butterflies (x, y) ↦ (x + y, (x − y)·ω^j) over every block of length 2h.</summary>
+    /// <summary>One stage of Gentleman–Sande butterflies (x, y) ↦ (x + y, (x − y)·ω^j) over every block of
+    /// length 2h.</summary>
     private static void ForwardStage(Span<uint> a, int h, NttPrime.Twiddles tw, uint p)
     {
         ref uint w = ref tw.Forward[h];
@@ -77,7 +79,8 @@ internal static class NumberTheoreticTransform
                 {
                     var x = Vector256.LoadUnsafe(ref lo, (nuint)j);
                     var y = Vector256.LoadUnsafe(ref hi, (nuint)j);
-                    var (s, d) = ForwardButterfly(x, y, Vector256.LoadUnsafe(ref w, (nuint)j), Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
+                    var (s, d) = ForwardButterfly(x, y, Vector256.LoadUnsafe(ref w, (nuint)j),
+                        Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
                     s.StoreUnsafe(ref lo, (nuint)j);
                     d.StoreUnsafe(ref hi, (nuint)j);
                 }
@@ -93,7 +96,8 @@ internal static class NumberTheoreticTransform
         }
     }
 
-    /// <summary>One stage of Cooley–Tukey butterflies (x, y) ↦ (x + y·ω^−j, x − y·ω^−j) over every block of length 2h.</summary>
+    /// <summary>One stage of Cooley–Tukey butterflies (x, y) ↦ (x + y·ω^−j, x − y·ω^−j) over every block
+    /// of length 2h.</summary>
     private static void InverseStage(Span<uint> a, int h, NttPrime.Twiddles tw, uint p)
     {
         ref uint w = ref tw.Inverse[h];
@@ -108,8 +112,9 @@ internal static class NumberTheoreticTransform
                 var vp = Vector256.Create(p);
                 for (; j < h; j += Vector256<uint>.Count)
                 {
-                    var (s, d) = InverseButterfly(Vector256.LoadUnsafe(ref lo, (nuint)j), Vector256.LoadUnsafe(ref hi, (nuint)j),
-                        Vector256.LoadUnsafe(ref w, (nuint)j), Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
+                    var (s, d) = InverseButterfly(Vector256.LoadUnsafe(ref lo, (nuint)j),
+                        Vector256.LoadUnsafe(ref hi, (nuint)j), Vector256.LoadUnsafe(ref w, (nuint)j),
+                        Vector256.LoadUnsafe(ref ws, (nuint)j), vp);
                     s.StoreUnsafe(ref lo, (nuint)j);
                     d.StoreUnsafe(ref hi, (nuint)j);
                 }
@@ -127,14 +132,16 @@ internal static class NumberTheoreticTransform
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<uint> Sum, Vector256<uint> Difference) ForwardButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) ForwardButterfly(Vector256<uint> x,
+        Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
     {
         var s = x + y;
         return (Vector256.Min(s, s - p), ShoupMultiply(x - y + p, w, ws, p));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<uint> Sum, Vector256<uint> Difference) InverseButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) InverseButterfly(Vector256<uint> x,
+        Vector256<uint> y, Vector256<uint> w, Vector256<uint> ws, Vector256<uint> p)
     {
         var t = ShoupMultiply(y, w, ws, p);
         var s = x + t;
@@ -142,9 +149,11 @@ internal static class NumberTheoreticTransform
         return (Vector256.Min(s, s - p), Vector256.Min(d, d - p));
     }
 
-    /// <summary>The butterfly with twiddle 1 (the stage h = 1, where ω_2^0 is the only twiddle): (x, y) ↦ (x + y, x − y).</summary>
+    /// <summary>The butterfly with twiddle 1 (the stage h = 1, where ω_2^0 is the only twiddle): (x, y) ↦ (x + y, x
+    /// − y).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<uint> Sum, Vector256<uint> Difference) UnitButterfly(Vector256<uint> x, Vector256<uint> y, Vector256<uint> p)
+    private static (Vector256<uint> Sum, Vector256<uint> Difference) UnitButterfly(Vector256<uint> x,
+        Vector256<uint> y, Vector256<uint> p)
     {
         var s = x + y;
         var d = x - y + p;
@@ -166,14 +175,16 @@ internal static class NumberTheoreticTransform
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<uint> Lo, Vector256<uint> Hi) Split1(Vector256<uint> a, Vector256<uint> b) =>
-        (Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b10_00_10_00).AsUInt32(), Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b11_01_11_01).AsUInt32());
+        (Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b10_00_10_00).AsUInt32(),
+            Avx.Shuffle(a.AsSingle(), b.AsSingle(), 0b11_01_11_01).AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<uint> A, Vector256<uint> B) Join1(Vector256<uint> lo, Vector256<uint> hi) =>
         (Avx2.UnpackLow(lo, hi), Avx2.UnpackHigh(lo, hi));
 
     /// <summary>Twiddles of stage h = 4 and h = 2 laid out for the lanes of Split4 and Split2.</summary>
-    private static (Vector256<uint> W4, Vector256<uint> W4s, Vector256<uint> W2, Vector256<uint> W2s) SmallTwiddles(uint[] w, uint[] ws) =>
+    private static (Vector256<uint> W4, Vector256<uint> W4s, Vector256<uint> W2,
+        Vector256<uint> W2s) SmallTwiddles(uint[] w, uint[] ws) =>
         (Vector256.Create(w[4], w[5], w[6], w[7], w[4], w[5], w[6], w[7]),
          Vector256.Create(ws[4], ws[5], ws[6], ws[7], ws[4], ws[5], ws[6], ws[7]),
          Vector256.Create(w[2], w[3], w[2], w[3], w[2], w[3], w[2], w[3]),
@@ -224,8 +235,8 @@ internal static class NumberTheoreticTransform
     }
 
     /// <summary>
-    /// x·w mod p for any 32-bit x, given w' = ⌊w·2^32/p⌋: q = ⌊x·w'/2^32⌋ underestimates ⌊x·w/p⌋ by at most one,
-    /// so x·w − q·p (computed mod 2^32) lies in [0, 2p) and one conditional subtraction finishes.
+    /// x·w mod p for any 32-bit x, given w' = ⌊w·2^32/p⌋: q = ⌊x·w'/2^32⌋ underestimates ⌊x·w/p⌋ by at
+    /// most one, so x·w − q·p (computed mod 2^32) lies in [0, 2p) and one conditional subtraction finishes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint ShoupMultiply(uint x, uint w, uint wShoup, uint p)
@@ -236,19 +247,22 @@ internal static class NumberTheoreticTransform
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<uint> ShoupMultiply(Vector256<uint> x, Vector256<uint> w, Vector256<uint> wShoup, Vector256<uint> p)
+    internal static Vector256<uint> ShoupMultiply(Vector256<uint> x, Vector256<uint> w,
+        Vector256<uint> wShoup, Vector256<uint> p)
     {
         var q = MultiplyHigh(x, wShoup);
         var r = x * w - q * p;
         return Vector256.Min(r, r - p); // r − p wraps above r exactly when r < p
     }
 
-    /// <summary>High 32 bits of each 32×32-bit lane product: vpmuludq on even lanes, then on odd lanes shifted down.</summary>
+    /// <summary>High 32 bits of each 32×32-bit lane product: vpmuludq on even lanes, then on odd lanes shifted
+    /// down.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> MultiplyHigh(Vector256<uint> x, Vector256<uint> y)
     {
         var even = Avx2.Multiply(x, y);
-        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(x.AsUInt64(), 32).AsUInt32(), Avx2.ShiftRightLogical(y.AsUInt64(), 32).AsUInt32());
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(x.AsUInt64(), 32).AsUInt32(),
+            Avx2.ShiftRightLogical(y.AsUInt64(), 32).AsUInt32());
         return Avx2.Blend(Avx2.ShiftRightLogical(even, 32).AsUInt32(), odd.AsUInt32(), 0b1010_1010);
     }
 
@@ -277,15 +291,19 @@ internal static class NumberTheoreticTransform
             }
         }
         for (; i < n; i++)
-            Unsafe.Add(ref ar, i) = ShoupMultiply(prime.Reducer.Multiply(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i)), s, sShoup, p);
+            Unsafe.Add(ref ar, i) = ShoupMultiply(
+                prime.Reducer.Multiply(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i)), s, sShoup, p);
     }
 
-    /// <summary>x·y·2^−32 mod p for x, y &lt; p &lt; 2^31 (f = −p⁻¹ mod 2^32): t + (t·f mod 2^32)·p is divisible by 2^32 and below 2^64.</summary>
+    /// <summary>x·y·2^−32 mod p for x, y &lt; p &lt; 2^31 (f = −p⁻¹ mod 2^32): t + (t·f mod 2^32)·p is
+    /// divisible by 2^32 and below 2^64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> MontgomeryMultiply(Vector256<uint> x, Vector256<uint> y, Vector256<uint> p, Vector256<uint> f)
+    private static Vector256<uint> MontgomeryMultiply(Vector256<uint> x, Vector256<uint> y,
+        Vector256<uint> p, Vector256<uint> f)
     {
         var tEven = Avx2.Multiply(x, y);
-        var tOdd = Avx2.Multiply(Avx2.ShiftRightLogical(x.AsUInt64(), 32).AsUInt32(), Avx2.ShiftRightLogical(y.AsUInt64(), 32).AsUInt32());
+        var tOdd = Avx2.Multiply(Avx2.ShiftRightLogical(x.AsUInt64(), 32).AsUInt32(),
+            Avx2.ShiftRightLogical(y.AsUInt64(), 32).AsUInt32());
         var uEven = tEven + Avx2.Multiply(Avx2.Multiply(tEven.AsUInt32(), f).AsUInt32(), p);
         var uOdd = tOdd + Avx2.Multiply(Avx2.Multiply(tOdd.AsUInt32(), f).AsUInt32(), p);
         var u = Avx2.Blend(Avx2.ShiftRightLogical(uEven, 32).AsUInt32(), uOdd.AsUInt32(), 0b1010_1010);

@@ -18,7 +18,8 @@ internal enum MultiplicationAlgorithm
 /// </summary>
 internal static class PolynomialMultiplication
 {
-    /// <summary>Below this many terms in the shorter factor, Karatsuba recursion bottoms out in the schoolbook kernel.</summary>
+    /// <summary>Below this many terms in the shorter factor, Karatsuba recursion bottoms out in the schoolbook
+    /// kernel.</summary>
     internal const int KaratsubaCutoff = 32;
 
     /// <summary>
@@ -74,7 +75,8 @@ internal static class PolynomialMultiplication
     /// Products longer than <paramref name="maxLength"/> (the longest transform): a short factor multiplies
     /// the long one piece by piece; two long factors are halved by Karatsuba until every piece fits.
     /// </summary>
-    internal static void Split(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod, int maxLength, Multiplier inner)
+    internal static void Split(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod,
+        int maxLength, Multiplier inner)
     {
         if (a.Length + b.Length - 1 <= maxLength) { inner(a, b, result, mod); return; }
         if (a.Length < b.Length) { var t = a; a = b; b = t; }

@@ -16,7 +16,8 @@ internal static class Schoolbook
     /// <summary>result[0 .. la+lb−1) = a · b mod n. Inputs are canonical residues; neither may be empty.</summary>
     public static void Multiply(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> result, in ModularReducer mod)
     {
-        if (a.Length < b.Length) { var t = a; a = b; b = t; } // b is the shorter: it bounds the number of terms per coefficient
+        // b is the shorter: it bounds the number of terms per coefficient
+        if (a.Length < b.Length) { var t = a; a = b; b = t; }
         int length = a.Length + b.Length - 1;
         ulong maxProduct = (ulong)(mod.Modulus - 1) * (mod.Modulus - 1);
 
@@ -28,7 +29,8 @@ internal static class Schoolbook
     }
 
     /// <summary>Every coefficient sum fits in 32 bits: accumulate rows c[i..] += a_i · b with 32-bit SIMD.</summary>
-    private static void MultiplyAccumulate32(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> c, in ModularReducer mod)
+    private static void MultiplyAccumulate32(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> c,
+        in ModularReducer mod)
     {
         c.Clear();
         ref uint cb = ref MemoryMarshal.GetReference(c);
@@ -58,7 +60,8 @@ internal static class Schoolbook
     /// 64-bit accumulators, reduced mod n after every block of rows small enough that
     /// n + block·(n−1)² &lt; 2^64 (a block of one row for moduli near 2^32).
     /// </summary>
-    private static void MultiplyAccumulate64(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> c, in ModularReducer mod, ulong maxProduct)
+    private static void MultiplyAccumulate64(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, Span<uint> c,
+        in ModularReducer mod, ulong maxProduct)
     {
         int block = (int)Math.Min(int.MaxValue, (ulong.MaxValue - mod.Modulus) / maxProduct);
         ulong[] accumulator = System.Buffers.ArrayPool<ulong>.Shared.Rent(c.Length);

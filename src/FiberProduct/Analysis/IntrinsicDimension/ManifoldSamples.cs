@@ -42,8 +42,8 @@ public static class ManifoldSamples
 
     /// <summary>
     /// A swiss roll of dimension k (m = k + 1): the spiral (t cos t, t sin t), t uniform in [1.5π, 4.5π] (the density
-    /// along the spiral is therefore not uniform, as in scikit-learn's make_swiss_roll), times the cube [0, 21]^{k−1};
-    /// k = 2 is the classic roll, k = 1 the spiral alone.
+    /// along the spiral is therefore not uniform, as in scikit-learn's make_swiss_roll), times the cube [0,
+    /// 21]^{k−1}; k = 2 is the classic roll, k = 1 the spiral alone.
     /// </summary>
     /// <inheritdoc cref="Cube" path="/param"/>
     /// <exception cref="ArgumentOutOfRangeException">N negative, k below 1, or D below k + 1.</exception>
@@ -56,7 +56,8 @@ public static class ManifoldSamples
             for (int j = 2; j < u.Length; j++) u[j] = 21 * random.NextDouble();
         });
 
-    private static EmbeddingSet Rotated(int count, int dimension, int own, int ambient, int seed, Action<Random, double[]> draw)
+    private static EmbeddingSet Rotated(int count, int dimension, int own, int ambient, int seed,
+        Action<Random, double[]> draw)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -78,7 +79,8 @@ public static class ManifoldSamples
         return new EmbeddingSet(values, count, ambient);
     }
 
-    /// <summary>m orthonormal vectors of R^D: Gaussian vectors, Gram–Schmidt twice (reorthogonalised for rounding).</summary>
+    /// <summary>m orthonormal vectors of R^D: Gaussian vectors, Gram–Schmidt twice (reorthogonalised for
+    /// rounding).</summary>
     private static double[][] Frame(Random random, int ambient, int own)
     {
         var frame = new double[own][];

@@ -10,9 +10,9 @@ namespace FiberProduct.Analysis;
 /// The maximum-likelihood intrinsic dimension of Levina and Bickel (2005) with the averaging of MacKay and Ghahramani
 /// (2005). Around each point x the k nearest neighbours are modelled as a Poisson process of constant density in an
 /// m-dimensional ball; with T_j(x) the distance to the j-th neighbour, S_k(x) = Σ_{j&lt;k} log(T_k(x)/T_j(x)) has mean
-/// (k − 1)/m, so u_k(x) = S_k(x)/(k − 1) estimates 1/m without bias. The estimate at k is the inverse of the mean of the
-/// u_k(x) over the points (MacKay–Ghahramani: average the inverses, not the per-point estimates, whose mean is biased
-/// upwards), and the reported dimension is the mean of these over k₁ ≤ k ≤ k₂ (Levina–Bickel).
+/// (k − 1)/m, so u_k(x) = S_k(x)/(k − 1) estimates 1/m without bias. The estimate at k is the inverse of the mean
+/// of the u_k(x) over the points (MacKay–Ghahramani: average the inverses, not the per-point estimates, whose mean is
+/// biased upwards), and the reported dimension is the mean of these over k₁ ≤ k ≤ k₂ (Levina–Bickel).
 /// </summary>
 /// <remarks>
 /// Biased low when the intrinsic dimension is high for the sample size (the neighbourhoods are then not small, and
@@ -30,9 +30,12 @@ public static class MaximumLikelihoodDimension
     /// <param name="options">Options of the nearest-neighbour join (threads, result budget).</param>
     /// <param name="progress">Receives the fraction done: the joins, then the bootstrap.</param>
     /// <param name="cancellationToken">Cancels the join and the bootstrap.</param>
-    /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval covers.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">k₁ &lt; 2, k₂ &lt; k₁, k₂ not below the number of points, coverage outside (0, 1), or resamples below 1.</exception>
-    /// <exception cref="InvalidOperationException">Two points coincide, so a log-distance ratio is undefined.</exception>
+    /// <returns>The estimate, with <see cref="DimensionEstimate.IntervalCovers"/> saying what the interval
+    /// covers.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">k₁ &lt; 2, k₂ &lt; k₁, k₂ not below the number of points,
+    /// coverage outside (0, 1), or resamples below 1.</exception>
+    /// <exception cref="InvalidOperationException">Two points coincide, so a log-distance ratio is
+    /// undefined.</exception>
     /// <example>
     /// <code>
     /// var sphere = ManifoldSamples.Sphere(count: 2000, dimension: 4, ambient: 32, seed: 1); // S^4: k = 4
@@ -40,8 +43,9 @@ public static class MaximumLikelihoodDimension
     /// Console.WriteLine($"m = {mle.Dimension:F2} [{mle.Lower:F2}, {mle.Upper:F2}] ({mle.IntervalCovers})");
     /// </code>
     /// </example>
-    public static DimensionEstimate Estimate(EmbeddingSet points, int k1 = 10, int k2 = 20, double coverage = 0.95, int resamples = 1000,
-        int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static DimensionEstimate Estimate(EmbeddingSet points, int k1 = 10, int k2 = 20, double coverage = 0.95,
+        int resamples = 1000, int seed = 0, FiberProductOptions? options = null, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(points);
         var scope = new ExecutionScope(options?.MaxDegreeOfParallelism ?? -1, progress, cancellationToken);

@@ -12,7 +12,8 @@ internal static class NeighbourDistances
 {
     /// <summary>Row i holds the distances from point i to its k nearest other points, ascending.</summary>
     /// <exception cref="ArgumentOutOfRangeException">k is below 1 or not below the number of points.</exception>
-    public static double[][] Of(EmbeddingSet points, int k, FiberProductOptions? options, string argument, ExecutionScope scope)
+    public static double[][] Of(EmbeddingSet points, int k, FiberProductOptions? options, string argument,
+        ExecutionScope scope)
     {
         if (k < 1 || k >= points.Count)
             throw new ArgumentOutOfRangeException(argument, k, Resampling.Invariant(
@@ -23,13 +24,15 @@ internal static class NeighbourDistances
         // unread. A row holding k + 1 points within ε holds its k + 1 nearest, exactly; ε is the largest (k+1)-th
         // neighbour distance of up to 64 evenly spread points, and the rows that still fall short are redone at ∞.
         var sample = Enumerable.Range(0, Math.Min(n, 64)).Select(s => (int)((long)s * n / Math.Min(n, 64))).ToArray();
-        var probe = new ApproximateFiberProduct(Resampling.SelectRows(points, sample), points, FiberMetric.Euclidean, options)
+        var probe = new ApproximateFiberProduct(Resampling.SelectRows(points, sample), points,
+            FiberMetric.Euclidean, options)
             .NearestWithin(double.PositiveInfinity, k + 1, ScopeProgress.Of(scope.Part(0, 0.05)), scope.Token);
         double epsilon = probe.Distances.ToArray().Max();
         var nearest = new ApproximateFiberProduct(points, points, FiberMetric.Euclidean, options)
             .NearestWithin(epsilon, k + 1, ScopeProgress.Of(scope.Part(0.05, 0.85)), scope.Token);
         var shortRows = Enumerable.Range(0, n).Where(i => nearest.ColumnsOfRow(i).Length < k + 1).ToArray();
-        var retry = shortRows.Length == 0 ? null : new ApproximateFiberProduct(Resampling.SelectRows(points, shortRows), points, FiberMetric.Euclidean, options)
+        var retry = shortRows.Length == 0 ? null : new ApproximateFiberProduct(Resampling.SelectRows(points, shortRows),
+            points, FiberMetric.Euclidean, options)
             .NearestWithin(double.PositiveInfinity, k + 1, ScopeProgress.Of(scope.Part(0.85, 0.95)), scope.Token);
         // Where row i's neighbours come from: its retry row, or the first join.
         var retryRow = new int[n];
@@ -61,6 +64,7 @@ internal static class NeighbourDistances
         for (int i = 0; i < neighbours.Length; i++)
             if (neighbours[i][0] == 0)
                 throw new InvalidOperationException(Resampling.Invariant(
-                    $"Point {i} coincides with another point (nearest-neighbour distance 0); the estimate needs distinct points: remove duplicates first."));
+                    $"Point {i} coincides with another point (nearest-neighbour distance 0); the estimate needs ")
+                    + "distinct points: remove duplicates first.");
     }
 }

@@ -15,7 +15,8 @@ public sealed class NullTest
 {
     private readonly double[] samples;
 
-    internal NullTest(string statistic, string nullModel, double observed, double[] samples, NullTail tail, double bandCoverage, int seed)
+    internal NullTest(string statistic, string nullModel, double observed, double[] samples, NullTail tail,
+        double bandCoverage, int seed)
     {
         Statistic = statistic;
         NullModel = nullModel;
@@ -67,7 +68,9 @@ public sealed class NullTest
     public ReadOnlySpan<double> NullDraws => samples;
 
     /// <summary>The observation beside its null in one line: band, mean, p-value, draws and law.</summary>
-    /// <returns>For instance "best F1 = 0.358; null 95 % band [0.004, 0.009], mean 0.006, p = 0.01 (99 draws, seed 1; shuffled pairings: …)".</returns>
+    /// <returns>For instance "best F1 = 0.358; null 95 % band [0.004, 0.009], mean 0.006, p = 0.01 (99 draws, seed 1;
+    /// shuffled pairings: …)".</returns>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{Statistic} = {Observed:G4}; null {BandCoverage:P0} band [{BandLower:G4}, {BandUpper:G4}], mean {NullMean:G4}, p = {PValue:G3} ({Draws} draws, seed {Seed}; {NullModel})");
+        $"{Statistic} = {Observed:G4}; null {BandCoverage:P0} band [{BandLower:G4}, {BandUpper:G4}], mean "
+        + $"{NullMean:G4}, p = {PValue:G3} ({Draws} draws, seed {Seed}; {NullModel})");
 }

@@ -16,12 +16,14 @@ namespace FiberProduct.Analysis;
 /// neither does the AJIVE shared rank of <see cref="SubspaceDecomposition.Estimate"/>, which reads each modality's
 /// signal subspace without the pairing: its null collapses onto the observed rank (p = 1) — a finding, not a failure.
 /// The CCA rank of <see cref="SubspaceDecomposition.EstimateByCca"/> does depend on the pairing.</para>
-/// <para>Draws run one after another from one seeded generator, so a seed gives the same draws on any machine and thread
-/// count; the work within a draw (the engine's queries, the per-pair distances) runs on the product's threads.</para>
+/// <para>Draws run one after another from one seeded generator, so a seed gives the same draws on any machine and
+/// thread count; the work within a draw (the engine's queries, the per-pair distances) runs on the product's
+/// threads.</para>
 /// </remarks>
 public static class PairingPermutationNull
 {
-    private const string Law = "shuffled pairings: the texts relabelled by uniformly random permutations, the sets unchanged";
+    private const string Law =
+        "shuffled pairings: the texts relabelled by uniformly random permutations, the sets unchanged";
 
     /// <summary>Any statistic of the pairing against shuffled pairings.</summary>
     /// <param name="product">The fiber product (its text count sets the permutations).</param>
@@ -35,24 +37,27 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
-    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the tail
+    /// unknown.</exception>
     /// <example>
     /// <code>
     /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
     /// var truth = Pairing.Diagonal(images.Count);
-    /// var test = PairingPermutationNull.Test(product, truth, pairing => product.BestF1(pairing).F1, "best F1", NullTail.Upper,
-    ///     permutations: 99, seed: 1);
+    /// var test = PairingPermutationNull.Test(product, truth, pairing => product.BestF1(pairing).F1, "best F1",
+    ///     NullTail.Upper, permutations: 99, seed: 1);
     /// Console.WriteLine($"{test.Statistic} = {test.Observed:F3}, p = {test.PValue:F3}, "
     ///     + $"null band [{test.BandLower:F3}, {test.BandUpper:F3}]");
     /// </code>
     /// </example>
-    public static NullTest Test(ApproximateFiberProduct product, Pairing truth, Func<Pairing, double> statistic, string name, NullTail tail,
-        int permutations = 999, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static NullTest Test(ApproximateFiberProduct product, Pairing truth, Func<Pairing, double> statistic,
+        string name, NullTail tail, int permutations = 999, int seed = 0, double bandCoverage =
+        0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
@@ -60,15 +65,18 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(name);
         CheckDraws(tail, permutations, bandCoverage);
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return Draws(product, truth, (pairing, _) => statistic(pairing), name, tail, permutations, seed, bandCoverage, scope);
+        return Draws(product, truth, (pairing, _) => statistic(pairing), name, tail, permutations, seed,
+            bandCoverage, scope);
     }
 
     /// <summary>
-    /// The statistic of the truth, then of each shuffled pairing in turn (the permutations drawn in order from one seeded
-    /// generator, so the draws do not depend on the thread count); the statistic may use the draw's stage of the scope.
+    /// The statistic of the truth, then of each shuffled pairing in turn (the permutations drawn in order from one
+    /// seeded generator, so the draws do not depend on the thread count); the statistic may use the draw's
+    /// stage of the scope.
     /// </summary>
-    private static NullTest Draws(ApproximateFiberProduct product, Pairing truth, Func<Pairing, ExecutionScope, double> statistic, string name,
-        NullTail tail, int permutations, int seed, double bandCoverage, ExecutionScope scope)
+    private static NullTest Draws(ApproximateFiberProduct product, Pairing truth,
+        Func<Pairing, ExecutionScope, double> statistic, string name, NullTail tail, int permutations, int seed,
+        double bandCoverage, ExecutionScope scope)
     {
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before any draw
         double share = 1.0 / (permutations + 1);
@@ -85,7 +93,8 @@ public static class PairingPermutationNull
         return new NullTest(name, Law, observed, samples, tail, bandCoverage, seed);
     }
 
-    /// <summary>|F_ε ∩ T|, the true pairs within ε, against shuffled pairings (one exact distance per true pair and draw).</summary>
+    /// <summary>|F_ε ∩ T|, the true pairs within ε, against shuffled pairings (one exact distance per true pair and
+    /// draw).</summary>
     /// <param name="product">The fiber product.</param>
     /// <param name="truth">The true pairing.</param>
     /// <param name="epsilon">The tolerance ε ≥ 0.</param>
@@ -95,29 +104,35 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
-    /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
-    public static NullTest TruePairsWithin(ApproximateFiberProduct product, Pairing truth, double epsilon, int permutations = 999, int seed = 0,
-        double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">ε negative or NaN, a true pair outside the sets, B below 1, or
+    /// the coverage outside (0, 1).</exception>
+    public static NullTest TruePairsWithin(ApproximateFiberProduct product, Pairing truth, double epsilon,
+        int permutations = 999, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
-        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
+        if (!(epsilon >= 0))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a non-negative number.");
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         double Within(Pairing pairing, ExecutionScope stage)
         {
-            var within = PerPair(pairing, stage, (image, text) => Retrieval.Distance(product, product.Images, image, product.Texts, text) <= epsilon);
+            var within = PerPair(pairing, stage,
+                (image, text) => Retrieval.Distance(product, product.Images, image, product.Texts, text) <= epsilon);
             return within.Count(w => w);
         }
-        return Draws(product, truth, Within, Resampling.Invariant($"true pairs within ε = {epsilon}"), NullTail.Upper, permutations, seed, bandCoverage, scope);
+        return Draws(product, truth, Within, Resampling.Invariant($"true pairs within ε = {epsilon}"), NullTail.Upper,
+            permutations, seed, bandCoverage, scope);
     }
 
-    /// <summary>A test of every pair of the pairing, in chunks on the stage's threads (each result in its own slot, so the
-    /// outcome does not depend on the thread count).</summary>
+    /// <summary>A test of every pair of the pairing, in chunks on the stage's threads (each result in its own slot, so
+    /// the outcome does not depend on the thread count).</summary>
     private static bool[] PerPair(Pairing pairing, ExecutionScope stage, Func<int, int, bool> test)
     {
         var pairs = pairing.Pairs;
@@ -125,42 +140,46 @@ public static class PairingPermutationNull
         const int Chunk = 4096;
         stage.For(0, (pairs.Count + Chunk - 1) / Chunk, c =>
         {
-            for (int p = c * Chunk, end = Math.Min(pairs.Count, p + Chunk); p < end; p++) result[p] = test(pairs[p].Image, pairs[p].Text);
+            for (int p = c * Chunk, end = Math.Min(pairs.Count, p + Chunk); p < end; p++)
+                result[p] = test(pairs[p].Image, pairs[p].Text);
         });
         return result;
     }
 
-    /// <summary>The best F1 of F_ε against the pairing (<see cref="ApproximateFiberProduct.BestF1"/>), against shuffled
-    /// pairings: one ε-profile pass per draw.</summary>
+    /// <summary>The best F1 of F_ε against the pairing (<see cref="ApproximateFiberProduct.BestF1"/>), against
+    /// shuffled pairings: one ε-profile pass per draw.</summary>
     /// <param name="product">The fiber product.</param>
     /// <param name="truth">The true pairing, not empty.</param>
-    /// <param name="permutations">The number B of draws, at least 1 (default 99: each draw is a pass over all pairs).</param>
+    /// <param name="permutations">The number B of draws, at least 1 (default 99: each draw is a pass over all
+    /// pairs).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels the passes.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The pairing is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
-    public static NullTest BestF1(ApproximateFiberProduct product, Pairing truth, int permutations = 99, int seed = 0, double bandCoverage = 0.95,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">A true pair outside the sets, B below 1, or the coverage outside
+    /// (0, 1).</exception>
+    public static NullTest BestF1(ApproximateFiberProduct product, Pairing truth, int permutations = 99, int seed = 0,
+        double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return Draws(product, truth, (p, stage) => product.BestF1(p, ScopeProgress.Of(stage), stage.Token).F1, "best F1", NullTail.Upper,
-            permutations, seed, bandCoverage, scope);
+        return Draws(product, truth, (p, stage) => product.BestF1(p, ScopeProgress.Of(stage), stage.Token).F1,
+            "best F1", NullTail.Upper, permutations, seed, bandCoverage, scope);
     }
 
     /// <summary>
     /// Recall@K against shuffled pairings. One join finds each query's K-th smallest distance s_K; a partner t has rank
-    /// ≤ K (rank = 1 + the items strictly closer, as <see cref="Retrieval"/> defines it) exactly when d(q, t) ≤ s_K,
-    /// so every draw costs one exact distance per true pair. The observed value equals
+    /// ≤ K (rank = 1 + the items strictly closer, as <see cref="Retrieval"/> defines it) exactly when d(q, t)
+    /// ≤ s_K, so every draw costs one exact distance per true pair. The observed value equals
     /// <see cref="RetrievalScores.RecallAt"/> of <see cref="Retrieval.Evaluate"/>.
     /// </summary>
     /// <param name="product">The fiber product.</param>
@@ -173,19 +192,23 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction done: the join, then the draws.</param>
     /// <param name="cancellationToken">Cancels the join and the draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
-    /// <exception cref="ArgumentOutOfRangeException">K below 1, the direction unknown, a true pair outside the sets, B below 1, or the coverage outside (0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">K below 1, the direction unknown, a true pair outside the sets, B
+    /// below 1, or the coverage outside (0, 1).</exception>
     /// <exception cref="InvalidOperationException">The pairing has no pair, so recall is undefined.</exception>
-    public static NullTest RecallAt(ApproximateFiberProduct product, Pairing truth, int k, RetrievalDirection direction, int permutations = 999,
-        int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static NullTest RecallAt(ApproximateFiberProduct product, Pairing truth, int k, RetrievalDirection direction,
+        int permutations = 999, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
+        if (!Enum.IsDefined(direction))
+            throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before the join
         if (truth.Count == 0) throw new InvalidOperationException("The pairing is empty; recall is undefined.");
@@ -196,7 +219,8 @@ public static class PairingPermutationNull
         if (k >= items.Count) Array.Fill(kth, double.PositiveInfinity); // every item has rank ≤ K
         else
         {
-            var nearest = new ApproximateFiberProduct(queries, items, product.Metric, product.Options with { TruncateAtBudget = false })
+            var nearest = new ApproximateFiberProduct(queries, items, product.Metric,
+                product.Options with { TruncateAtBudget = false })
                 .NearestWithin(double.PositiveInfinity, k, ScopeProgress.Of(scope.Part(0, 0.5)), scope.Token);
             scope.For(0, kth.Length, q => kth[q] = nearest.DistancesOfRow(q).ToArray().Max());
         }
@@ -217,13 +241,14 @@ public static class PairingPermutationNull
             }
             return (double)found.Values.Count(f => f) / found.Count;
         }
-        return Draws(product, truth, Recall, Resampling.Invariant($"recall@{k} ({direction})"), NullTail.Upper, permutations, seed, bandCoverage,
-            scope.Part(0.5, 1));
+        return Draws(product, truth, Recall, Resampling.Invariant($"recall@{k} ({direction})"), NullTail.Upper,
+            permutations, seed, bandCoverage, scope.Part(0.5, 1));
     }
 
     /// <summary>
-    /// The shared rank dim Z_s of a decomposition against shuffled pairings: row i of the images paired with row π(i) of
-    /// the texts. Pass the estimator to test (for instance <c>(x, y) =&gt; SubspaceDecomposition.EstimateByCca(x, y, 0.1)</c>).
+    /// The shared rank dim Z_s of a decomposition against shuffled pairings: row i of the images paired with row π(i)
+    /// of the texts. Pass the estimator to test (for instance <c>(x, y) =&gt;
+    /// SubspaceDecomposition.EstimateByCca(x, y, 0.1)</c>).
     /// </summary>
     /// <param name="images">The images, row i paired with row i of the texts.</param>
     /// <param name="texts">The texts.</param>
@@ -234,14 +259,17 @@ public static class PairingPermutationNull
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">B below 1 or the coverage outside (0, 1).</exception>
-    public static NullTest SharedRank(EmbeddingSet images, EmbeddingSet texts, Func<EmbeddingSet, EmbeddingSet, SubspaceDecomposition> estimate,
-        int permutations = 99, int seed = 0, double bandCoverage = 0.95, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static NullTest SharedRank(EmbeddingSet images, EmbeddingSet texts,
+        Func<EmbeddingSet, EmbeddingSet, SubspaceDecomposition> estimate, int permutations = 99, int seed =
+        0, double bandCoverage = 0.95, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
@@ -256,41 +284,48 @@ public static class PairingPermutationNull
         for (int b = 0; b < permutations; b++)
         {
             scope.ThrowIfCancelled();
-            samples[b] = estimate(images, Resampling.SelectRows(texts, Resampling.Permutation(random, texts.Count))).Shared.Rank;
+            samples[b] = estimate(images,
+                Resampling.SelectRows(texts, Resampling.Permutation(random, texts.Count))).Shared.Rank;
             scope.Report((b + 1.0) / permutations);
         }
-        return new NullTest("dim Z_s", "shuffled pairings: text rows permuted, the sets unchanged", observed, samples, NullTail.Upper, bandCoverage, seed);
+        return new NullTest("dim Z_s", "shuffled pairings: text rows permuted, the sets unchanged", observed, samples,
+            NullTail.Upper, bandCoverage, seed);
     }
 
     /// <summary>
-    /// The modality gap ‖mean(images) − mean(texts)‖ against swaps within pairs: each draw exchanges the image and the
-    /// text of every pair with probability ½ (seeded). Shuffling the pairing leaves the gap unchanged, so this is its
-    /// null: under "the two modalities of a pair are exchangeable" every swap pattern is as likely as the data.
+    /// The modality gap ‖mean(images) − mean(texts)‖ against swaps within pairs: each draw exchanges the image
+    /// and the text of every pair with probability ½ (seeded). Shuffling the pairing leaves the gap unchanged, so this
+    /// is its null: under "the two modalities of a pair are exchangeable" every swap pattern is as likely as the data.
     /// </summary>
     /// <param name="images">The images, row i paired with row i of the texts.</param>
     /// <param name="texts">The texts.</param>
     /// <param name="permutations">The number B of draws, at least 1 (default 999).</param>
     /// <param name="seed">Seed of the swaps.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
-    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the swaps are drawn in order
-    /// from one seeded generator, so the draws do not depend on it.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used (−1: one per processor); the swaps are drawn in
+    /// order from one seeded generator, so the draws do not depend on it.</param>
     /// <param name="progress">The fraction of draws done.</param>
     /// <param name="cancellationToken">Cancels between draws.</param>
     /// <returns>
-    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B draws
-    /// at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the null
-    /// draws. The band describes the statistic under the null; it is not a confidence interval for the observed value.
+    /// A <see cref="NullTest"/>: the observed value, the Monte Carlo p-value (b + 1)/(B + 1) in (0, 1] (b of the B
+    /// draws at least as extreme), the null mean and the central band holding <paramref name="bandCoverage"/> of the
+    /// null draws. The band describes the statistic under the null; it is not a confidence interval for the
+    /// observed value.
     /// </returns>
     /// <exception cref="ArgumentException">The sets differ in count or dimension, or are empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or below −1.</exception>
-    public static NullTest ModalityGap(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0, double bandCoverage = 0.95,
-        int maxDegreeOfParallelism = -1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">B below 1, the coverage outside (0, 1), or the thread count 0 or
+    /// below −1.</exception>
+    public static NullTest ModalityGap(EmbeddingSet images, EmbeddingSet texts, int permutations = 999, int seed = 0,
+        double bandCoverage = 0.95, int maxDegreeOfParallelism = -1, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         RequirePaired(images, texts);
         if (images.Dimension != texts.Dimension)
-            throw new ArgumentException(Resampling.Invariant($"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."), nameof(texts));
+            throw new ArgumentException(
+                Resampling.Invariant($"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}."),
+                nameof(texts));
         if (images.Count == 0) throw new ArgumentException("There are no pairs.", nameof(images));
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         var scope = new ExecutionScope(maxDegreeOfParallelism, progress, cancellationToken);
@@ -315,11 +350,13 @@ public static class PairingPermutationNull
             samples[b] = GapLength(differences, signs, scope);
             scope.Report((b + 1.0) / permutations);
         }
-        return new NullTest("modality gap ‖μ_I − μ_T‖", "swaps within pairs: image and text of each pair exchanged with probability ½",
-            observed, samples, NullTail.Upper, bandCoverage, seed);
+        return new NullTest("modality gap ‖μ_I − μ_T‖",
+            "swaps within pairs: image and text of each pair exchanged with probability ½", observed, samples,
+            NullTail.Upper, bandCoverage, seed);
     }
 
-    /// <summary>‖(1/N) Σ_i s_i (x_i − y_i)‖: each coordinate's sum on its own thread, the squares added in coordinate order.</summary>
+    /// <summary>‖(1/N) Σ_i s_i (x_i − y_i)‖: each coordinate's sum on its own thread, the squares added in
+    /// coordinate order.</summary>
     private static double GapLength(double[][] differences, int[] signs, ExecutionScope scope)
     {
         int n = signs.Length, d = differences.Length;
@@ -342,7 +379,9 @@ public static class PairingPermutationNull
     private static void RequirePaired(EmbeddingSet images, EmbeddingSet texts)
     {
         if (images.Count != texts.Count)
-            throw new ArgumentException(Resampling.Invariant($"Expected paired rows: {images.Count} images but {texts.Count} texts."), nameof(texts));
+            throw new ArgumentException(
+                Resampling.Invariant($"Expected paired rows: {images.Count} images but {texts.Count} texts."),
+                nameof(texts));
     }
 
     internal static void CheckDraws(NullTail tail, int draws, double bandCoverage, string drawsName = "permutations")

@@ -7,8 +7,8 @@ using FiberProduct.Fiber.Kernels;
 namespace FiberProduct.Analysis;
 
 /// <summary>
-/// Retrieval baselines beside F_ε's precision and recall (what CLIP papers report): recall@K both ways, mean reciprocal
-/// rank, median rank and mean average precision, from exact ranks computed by the ε-join engine.
+/// Retrieval baselines beside F_ε's precision and recall (what CLIP papers report): recall@K both ways, mean
+/// reciprocal rank, median rank and mean average precision, from exact ranks computed by the ε-join engine.
 /// </summary>
 /// <remarks>
 /// <para>Ranks with ties, defined explicitly: the rank of item t for query q is 1 + the number of items strictly closer
@@ -16,31 +16,36 @@ namespace FiberProduct.Analysis;
 /// items at the K-th place counts as retrieved at K. Distances are the engine's float64 reference distances of the
 /// product's metric, so ties are exact, never a rounding artefact of a fast path.</para>
 /// <para>Average precision of a query with true partners R: the mean over t ∈ R of the precision of the closed ball
-/// through t, |{t' ∈ R : d(q, t') ≤ d(q, t)}| / |{t' : d(q, t') ≤ d(q, t)}| — the precision of F_ε for that one
-/// query at ε = d(q, t). Items tied with t enter the ball together, so the precision never exceeds 1; without ties it
-/// is the usual average precision.</para>
-/// <para>Each query's rank is read from one per-query-tolerance join (its ε the distance of its farthest true partner),
-/// run a band of queries at a time so that a band holds at most about 4 million pairs whatever the alignment.</para>
+/// through t, |{t' ∈ R : d(q, t') ≤ d(q, t)}| / |{t' : d(q, t') ≤ d(q, t)}| — the precision of F_ε for that
+/// one query at ε = d(q, t). Items tied with t enter the ball together, so the precision never exceeds 1; without ties
+/// it is the usual average precision.</para>
+/// <para>Each query's rank is read from one per-query-tolerance join (its ε the distance of its farthest true
+/// partner), run a band of queries at a time so that a band holds at most about 4 million pairs whatever the
+/// alignment.</para>
 /// </remarks>
 public static class Retrieval
 {
     /// <summary>Scores retrieval in one direction against a known pairing.</summary>
-    /// <param name="product">The fiber product: its sets, metric and options (threads; its result budget applies per band
-    /// and truncation is never used, since a rank needs every closer item).</param>
-    /// <param name="truth">The true pairs; a query may have several true partners (as COCO's five captions per image).</param>
+    /// <param name="product">The fiber product: its sets, metric and options (threads; its result budget applies per
+    /// band and truncation is never used, since a rank needs every closer item).</param>
+    /// <param name="truth">The true pairs; a query may have several true partners (as COCO's five captions per
+    /// image).</param>
     /// <param name="direction">Image→text or text→image.</param>
     /// <param name="progress">The fraction of queries done (each band of queries: its join, then its ranks).</param>
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <returns>The ranks and average precisions of the scored queries (those with a true partner), and from them
     /// recall@K, mean reciprocal rank, median rank and mean average precision.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets, or the direction is unknown.</exception>
-    /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets, or the direction is
+    /// unknown.</exception>
+    /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result
+    /// budget.</exception>
     /// <example>
     /// <code>
     /// var (images, texts) = EmbeddingSet.LoadPaired("pairs.npy");
     /// var product = new ApproximateFiberProduct(images, texts, FiberMetric.Cosine);
     /// var scores = Retrieval.Evaluate(product, Pairing.Diagonal(images.Count), RetrievalDirection.ImageToText);
-    /// Console.WriteLine($"R@1 {scores.RecallAt(1):P1}, R@5 {scores.RecallAt(5):P1}, MRR {scores.MeanReciprocalRank:F3}");
+    /// Console.WriteLine($"R@1 {scores.RecallAt(1):P1}, R@5 {scores.RecallAt(5):P1}, "
+    ///     + $"MRR {scores.MeanReciprocalRank:F3}");
     /// </code>
     /// </example>
     public static RetrievalScores Evaluate(ApproximateFiberProduct product, Pairing truth, RetrievalDirection direction,
@@ -48,7 +53,8 @@ public static class Retrieval
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(truth);
-        if (!Enum.IsDefined(direction)) throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
+        if (!Enum.IsDefined(direction))
+            throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown direction.");
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
         bool imageQueries = direction == RetrievalDirection.ImageToText;
         var (queries, items) = imageQueries ? (product.Images, product.Texts) : (product.Texts, product.Images);
@@ -80,7 +86,8 @@ public static class Retrieval
                 // partner's is returned; ranks are then counted on the float64 distances themselves.
                 tolerances[r] = relevant[r].Max() * (1 + 1e-9) + 1e-9;
             });
-            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric, options with { MaxDegreeOfParallelism = stage.Workers })
+            var pairs = new ApproximateFiberProduct(bandQueries, items, product.Metric,
+                options with { MaxDegreeOfParallelism = stage.Workers })
                 .PairsPerImageTolerance(tolerances, ScopeProgress.Of(stage.Part(0, 0.5)), stage.Token);
             stage.Part(0.5, 1).For(0, rows.Length, r =>
             {
@@ -103,7 +110,8 @@ public static class Retrieval
                 averagePrecisions[start + r] = precisionSum / own.Length;
             });
         }
-        if (sideBySide) scope.For(0, bands, index => Band(index, new ExecutionScope(1, null, scope.Token)), reportEvery: 1);
+        if (sideBySide)
+            scope.For(0, bands, index => Band(index, new ExecutionScope(1, null, scope.Token)), reportEvery: 1);
         else
             for (int index = 0; index < bands; index++)
             {
@@ -122,14 +130,18 @@ public static class Retrieval
     /// <param name="cancellationToken">Cancels the joins.</param>
     /// <returns>The scores of each direction, as <see cref="Evaluate"/> gives them.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A true pair indexes outside the sets.</exception>
-    /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result budget.</exception>
-    public static (RetrievalScores ImageToText, RetrievalScores TextToImage) EvaluateBothWays(ApproximateFiberProduct product, Pairing truth,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ResultBudgetExceededException">A band holds more pairs than the product's result
+    /// budget.</exception>
+    public static (RetrievalScores ImageToText, RetrievalScores TextToImage) EvaluateBothWays(
+        ApproximateFiberProduct product, Pairing truth, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(product);
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return (Evaluate(product, truth, RetrievalDirection.ImageToText, ScopeProgress.Of(scope.Part(0, 0.5)), cancellationToken),
-                Evaluate(product, truth, RetrievalDirection.TextToImage, ScopeProgress.Of(scope.Part(0.5, 1)), cancellationToken));
+        return (Evaluate(product, truth, RetrievalDirection.ImageToText,
+            ScopeProgress.Of(scope.Part(0, 0.5)), cancellationToken),
+                Evaluate(product, truth, RetrievalDirection.TextToImage, ScopeProgress.Of(scope.Part(0.5, 1)),
+                    cancellationToken));
     }
 
     /// <summary>The true partners of each query (null where it has none), checked against the sets.</summary>
@@ -140,7 +152,8 @@ public static class Retrieval
         {
             if (image >= product.Images.Count || text >= product.Texts.Count)
                 throw new ArgumentOutOfRangeException(nameof(truth), Resampling.Invariant(
-                    $"True pair ({image}, {text}) lies outside the {product.Images.Count} images and {product.Texts.Count} texts."));
+                    $"True pair ({image}, {text}) lies outside the {product.Images.Count} images and ")
+                    + Resampling.Invariant($"{product.Texts.Count} texts."));
             var (query, item) = imageQueries ? (image, text) : (text, image);
             (partners[query] ??= []).Add(item);
         }
@@ -163,7 +176,9 @@ public static class Retrieval
         return lo;
     }
 
-    /// <summary>The engine's reference distance between image i and text j (row first, as every join computes it).</summary>
-    internal static double Distance(ApproximateFiberProduct product, EmbeddingSet rows, int i, EmbeddingSet columns, int j) =>
+    /// <summary>The engine's reference distance between image i and text j (row first, as every join
+    /// computes it).</summary>
+    internal static double Distance(ApproximateFiberProduct product, EmbeddingSet rows, int i,
+        EmbeddingSet columns, int j) =>
         ReferenceDistance.Distance(product.Metric, rows, i, columns, j);
 }

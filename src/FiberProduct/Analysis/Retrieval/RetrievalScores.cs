@@ -12,7 +12,8 @@ public sealed class RetrievalScores
     private readonly int[] firstRanks;
     private readonly double[] averagePrecisions;
 
-    internal RetrievalScores(RetrievalDirection direction, int items, int[] queries, int[] firstRanks, double[] averagePrecisions)
+    internal RetrievalScores(RetrievalDirection direction, int items, int[] queries, int[] firstRanks,
+        double[] averagePrecisions)
     {
         Direction = direction;
         Items = items;
@@ -62,7 +63,8 @@ public sealed class RetrievalScores
         }
     }
 
-    /// <summary>The median over queries of the rank of the best-ranked true partner (the mean of the middle two for an even count).</summary>
+    /// <summary>The median over queries of the rank of the best-ranked true partner (the mean of the middle two for an
+    /// even count).</summary>
     /// <exception cref="InvalidOperationException">No query was scored.</exception>
     public double MedianRank
     {
@@ -86,7 +88,8 @@ public sealed class RetrievalScores
 
     private void RequireQueries()
     {
-        if (queries.Length == 0) throw new InvalidOperationException("No query has a true partner; retrieval scores are undefined.");
+        if (queries.Length == 0)
+            throw new InvalidOperationException("No query has a true partner; retrieval scores are undefined.");
     }
 
     /// <summary>The usual retrieval numbers in one line (recall@1, @5, @10, MRR, median rank, mAP).</summary>
@@ -94,5 +97,7 @@ public sealed class RetrievalScores
     public override string ToString() => queries.Length == 0
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Direction}: no query has a true partner")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Direction}, {QueryCount} queries over {Items} items: recall@1 {RecallAt(1):P1}, recall@5 {RecallAt(5):P1}, recall@10 {RecallAt(10):P1}, MRR {MeanReciprocalRank:F3}, median rank {MedianRank:G4}, mAP {MeanAveragePrecision:F3}");
+            $"{Direction}, {QueryCount} queries over {Items} items: recall@1 {RecallAt(1):P1}, recall@5 "
+            + $"{RecallAt(5):P1}, recall@10 {RecallAt(10):P1}, MRR {MeanReciprocalRank:F3}, median rank "
+            + $"{MedianRank:G4}, mAP {MeanAveragePrecision:F3}");
 }

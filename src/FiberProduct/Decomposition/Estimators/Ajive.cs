@@ -14,8 +14,8 @@ namespace FiberProduct.Decomposition;
 internal static class Ajive
 {
     /// <summary>
-    /// Rounding margin of the comparison s² &gt; threshold that chooses the joint rank (s² ≤ 2 is a sum of cosines of
-    /// orthonormal frames).
+    /// Rounding margin of the comparison s² &gt; threshold that chooses the joint rank (s² ≤ 2 is a sum of cosines
+    /// of orthonormal frames).
     /// </summary>
     internal const double JointMargin = 1e-10;
 
@@ -41,11 +41,12 @@ internal static class Ajive
         else
         {
             double random = RandomDirectionBound.Of(d, ri, rt, options, scope.Part(0.3, 0.5));
-            double imageSine = WedinBound.Sine(context.Image, context.Count, d, options, stream: 1, scope.Part(0.5, 0.7));
+            double imageSine = WedinBound.Sine(context.Image, context.Count, d, options,
+                stream: 1, scope.Part(0.5, 0.7));
             double textSine = WedinBound.Sine(context.Text, context.Count, d, options, stream: 2, scope.Part(0.7, 0.9));
             bounds = new JointRankBounds(random, WedinBound.Threshold(imageSine, textSine), imageSine, textSine);
-            // The margin absorbs the rounding of the stacked SVD: noiseless data make both Wedin sines 0 and the threshold
-            // exactly 2, which an exactly shared direction (s² = 2) reaches only up to rounding.
+            // The margin absorbs the rounding of the stacked SVD: noiseless data make both Wedin sines 0 and the
+            // threshold exactly 2, which an exactly shared direction (s² = 2) reaches only up to rounding.
             rs = ri == 0 || rt == 0 ? 0
                 : Math.Min(Math.Min(ri, rt), stackedS.Count(s => s * s > bounds.Threshold - JointMargin));
         }

@@ -13,8 +13,8 @@ namespace FiberProduct.Decomposition;
 internal static class CanonicalCorrelation
 {
     /// <summary>The decomposition of paired sets; progress 0.3 after the signal subspaces, then per shuffle.</summary>
-    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, double regularization, DecompositionOptions options,
-        ExecutionScope scope)
+    public static SubspaceDecomposition Estimate(EmbeddingSet images, EmbeddingSet texts, double regularization,
+        DecompositionOptions options, ExecutionScope scope)
     {
         var context = Estimation.Prepare(images, texts, options, scope.Part(0, 0.3));
         var (vi, ri, vt, rt) = (context.Image.Basis, context.Image.Rank, context.Text.Basis, context.Text.Rank);
@@ -58,8 +58,10 @@ internal static class CanonicalCorrelation
         // Canonical directions in Z: u_k = V_I W_A p_k, v_k = V_T W_B q_k; Z_s spanned by the normalised bisectors.
         var u = DenseProducts.Times(DenseProducts.Times(vi, whitenA), svd.U.SubMatrix(0, ri, 0, rs));
         var v = DenseProducts.Times(DenseProducts.Times(vt, whitenB), svd.VT.Transpose().SubMatrix(0, rt, 0, rs));
-        var bisectors = Matrix<double>.Build.Dense(d, rs, (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
-        var shared = rs == 0 ? context.NoSharedDirections : Factorizations.OrthonormalQ(bisectors, QRMethod.Thin, scope);
+        var bisectors = Matrix<double>.Build.Dense(d, rs,
+            (k, j) => u[k, j] / u.Column(j).L2Norm() + v[k, j] / v.Column(j).L2Norm());
+        var shared = rs == 0 ? context.NoSharedDirections
+            : Factorizations.OrthonormalQ(bisectors, QRMethod.Thin, scope);
         var result = context.Assemble(shared, null, correlations, scope);
         scope.Report(1);
         return result;
@@ -76,7 +78,8 @@ internal static class CanonicalCorrelation
         var evd = Factorizations.SymmetricEvd(covariance, scope);
         var values = evd.EigenValues.Select(e => Math.Max(0, e.Real)).ToArray();
         double ridge = regularization * values.Average();
-        var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
+        var scale = Matrix<double>.Build.DiagonalOfDiagonalArray(
+            values.Select(e => e + ridge > 0 ? 1 / Math.Sqrt(e + ridge) : 0).ToArray());
         return DenseProducts.Times(DenseProducts.Times(evd.EigenVectors, scale), evd.EigenVectors.Transpose());
     }
 }

@@ -5,11 +5,14 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace FiberProduct.Decomposition;
 
-/// <summary>The scores ⟨x_i − μ, b_j⟩ of a set's rows on an orthonormal basis, for the estimators that read the pairing.</summary>
+/// <summary>The scores ⟨x_i − μ, b_j⟩ of a set's rows on an orthonormal basis, for the estimators that read the
+/// pairing.</summary>
 internal static class PrincipalScores
 {
-    /// <summary>The N × r scores by columns (each contiguous), the rows computed in chunks on the scope's threads.</summary>
-    public static double[][] Of(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis, ExecutionScope scope)
+    /// <summary>The N × r scores by columns (each contiguous), the rows computed in chunks on the scope's
+    /// threads.</summary>
+    public static double[][] Of(EmbeddingSet set, IReadOnlyList<double> mean, Matrix<double> basis,
+        ExecutionScope scope)
     {
         int n = set.Count, d = set.Dimension, r = basis.ColumnCount;
         var directions = basis.ToColumnArrays();

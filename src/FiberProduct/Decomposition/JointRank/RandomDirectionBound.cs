@@ -21,7 +21,8 @@ internal static class RandomDirectionBound
         {
             var random = new Random(unchecked(options.Seed * 1_000_003 + s));
             double largest = RandomFrames.LargestSquaredCosine(random, d, ri, rt);
-            samples[s] = 1 + Math.Sqrt(Math.Clamp(largest, 0, 1)); // a squared cosine; rounding can leave it a hair outside [0, 1]
+            // a squared cosine; rounding can leave it a hair outside [0, 1]
+            samples[s] = 1 + Math.Sqrt(Math.Clamp(largest, 0, 1));
         }, reportEvery: 1);
         return Quantiles.Percentile(samples, options.Percentile);
     }

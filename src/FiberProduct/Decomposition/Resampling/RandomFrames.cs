@@ -10,7 +10,8 @@ namespace FiberProduct.Decomposition;
 /// </summary>
 internal static class RandomFrames
 {
-    /// <summary>The columns of a rows × columns matrix of independent standard normal entries, drawn a column at a time.</summary>
+    /// <summary>The columns of a rows × columns matrix of independent standard normal entries, drawn a column at a
+    /// time.</summary>
     public static double[][] GaussianColumns(Random random, int rows, int columns)
     {
         var g = new double[columns][];
@@ -23,16 +24,18 @@ internal static class RandomFrames
     }
 
     /// <summary>
-    /// ‖diag(s) Z₁‖₂ for Z a uniformly random orthonormal k × r frame (r reduced to k when the complement is smaller) and
-    /// Z₁ its first m = |s| rows. With Z = G (GᵀG)^(−1/2), G Gaussian, the squared norm is the largest eigenvalue of
-    /// L⁻¹ (G₁ᵀ diag(s²) G₁) L⁻ᵀ where GᵀG = LLᵀ; the k − m rows below contribute to GᵀG only, as a Wishart matrix.
+    /// ‖diag(s) Z₁‖₂ for Z a uniformly random orthonormal k × r frame (r reduced to k when the complement is
+    /// smaller) and Z₁ its first m = |s| rows. With Z = G (GᵀG)^(−1/2), G Gaussian, the squared norm is the
+    /// largest eigenvalue of L⁻¹ (G₁ᵀ diag(s²) G₁) L⁻ᵀ where GᵀG = LLᵀ; the k − m rows below
+    /// contribute to GᵀG only, as a Wishart matrix.
     /// </summary>
     public static double FrameNorm(Random random, double[] s, int k, int r)
     {
         int m = Math.Min(s.Length, k);
         r = Math.Min(r, k);
         if (r == 0 || m == 0) return 0;
-        // One pass over the m Gaussian rows g builds both W₁ = Σ g gᵀ and A = Σ s_i² g gᵀ (upper triangles, then mirrored).
+        // One pass over the m Gaussian rows g builds both W₁ = Σ g gᵀ and A = Σ s_i² g gᵀ (upper triangles,
+        // then mirrored).
         var gram = new double[r * r];
         var weighted = new double[r * r];
         var g = new double[r];
@@ -51,7 +54,11 @@ internal static class RandomFrames
             }
         }
         for (int a = 0; a < r; a++)
-            for (int b = 0; b < a; b++) { gram[a * r + b] = gram[b * r + a]; weighted[a * r + b] = weighted[b * r + a]; }
+            for (int b = 0; b < a; b++)
+            {
+                gram[a * r + b] = gram[b * r + a];
+                weighted[a * r + b] = weighted[b * r + a];
+            }
         int rest = k - m;
         if (rest > 0)
         {
@@ -65,8 +72,8 @@ internal static class RandomFrames
     /// <summary>
     /// The largest squared cosine between the first <paramref name="ri"/> coordinate axes of R^d and a uniformly random
     /// r_T-dimensional subspace. The subspace is spanned by a Gaussian d × r_T matrix G, whose orthonormal frame is
-    /// G W^(−1/2) with W = GᵀG; the squared cosines are then the eigenvalues of L⁻¹ W₁ L⁻ᵀ, with W₁ = G₁ᵀG₁ over the
-    /// first r_I rows and W = LLᵀ: no d × r_T factorisation needed.
+    /// G W^(−1/2) with W = GᵀG; the squared cosines are then the eigenvalues of L⁻¹ W₁ L⁻ᵀ, with W₁
+    /// = G₁ᵀG₁ over the first r_I rows and W = LLᵀ: no d × r_T factorisation needed.
     /// </summary>
     public static double LargestSquaredCosine(Random random, int d, int ri, int rt)
     {
@@ -84,14 +91,16 @@ internal static class RandomFrames
         var a = new double[r * r]; // lower triangular, row-major
         for (int i = 0; i < r; i++)
         {
-            // χ²_k = 2·Gamma(k/2, 1), sampled by Marsaglia and Tsang's method (MathNet's χ² sampler sums k squared normals).
+            // χ²_k = 2·Gamma(k/2, 1), sampled by Marsaglia and Tsang's method (MathNet's χ² sampler sums k
+            // squared normals).
             a[i * r + i] = Math.Sqrt(2 * MathNet.Numerics.Distributions.Gamma.Sample(random, (df - i) / 2.0, 1.0));
             for (int j = 0; j < i; j++) a[i * r + j] = StandardNormal.Sample(random);
         }
         var product = new double[r * r];
         for (int i = 0; i < r; i++)
             for (int j = 0; j <= i; j++)
-                product[i * r + j] = product[j * r + i] = TensorPrimitives.Dot<double>(a.AsSpan(i * r, j + 1), a.AsSpan(j * r, j + 1));
+                product[i * r + j] = product[j * r + i] =
+                    TensorPrimitives.Dot<double>(a.AsSpan(i * r, j + 1), a.AsSpan(j * r, j + 1));
         return product;
     }
 }

@@ -12,13 +12,13 @@ namespace FiberProduct.Decomposition;
 /// same settings, and each full-data direction of Z_s is compared with the subsample's Z_s.
 /// </summary>
 /// <remarks>
-/// <para>The angle of a full-data direction u to a subsample's Z_s (basis B) is arccos ‖Bᵀu‖: it does not depend on how
-/// either basis is rotated within its span. A direction is stable in a subsample when this angle is at most
+/// <para>The angle of a full-data direction u to a subsample's Z_s (basis B) is arccos ‖Bᵀu‖: it does not depend
+/// on how either basis is rotated within its span. A direction is stable in a subsample when this angle is at most
 /// <see cref="StabilityOptions.AngleDegrees"/>; the subsample re-chooses every rank left open in the options, so a
 /// direction is also unstable where the subsample keeps fewer shared directions.</para>
-/// <para>What the intervals cover: the Wilson intervals of the per-direction fractions and the percentile interval of the
-/// joint rank cover the randomness of the subsamples drawn (Monte Carlo error and the spread over subsamples), given
-/// this data set. They do not cover the variation between data sets drawn from the same population; subsamples of
+/// <para>What the intervals cover: the Wilson intervals of the per-direction fractions and the percentile interval of
+/// the joint rank cover the randomness of the subsamples drawn (Monte Carlo error and the spread over subsamples),
+/// given this data set. They do not cover the variation between data sets drawn from the same population; subsamples of
 /// 80 % share most pairs, so they understate it.</para>
 /// </remarks>
 public sealed class SharedSubspaceStability
@@ -36,7 +36,8 @@ public sealed class SharedSubspaceStability
         var shares = stableShares.Order().ToArray();
         StableShareInterval = (Quantiles.OfSorted(shares, alpha / 2), Quantiles.OfSorted(shares, 1 - alpha / 2));
         var sortedRanks = ranks.Select(r => (double)r).Order().ToArray();
-        JointRankInterval = ((int)Math.Floor(Quantiles.OfSorted(sortedRanks, alpha / 2)), (int)Math.Ceiling(Quantiles.OfSorted(sortedRanks, 1 - alpha / 2)));
+        JointRankInterval = ((int)Math.Floor(Quantiles.OfSorted(sortedRanks, alpha / 2)),
+            (int)Math.Ceiling(Quantiles.OfSorted(sortedRanks, 1 - alpha / 2)));
     }
 
     private readonly double[] stableShares;
@@ -51,13 +52,16 @@ public sealed class SharedSubspaceStability
     /// <summary>One entry per full-data direction of Z_s, in the order of its basis.</summary>
     public IReadOnlyList<DirectionStability> Directions { get; }
 
-    /// <summary>Per subsample, the share of the full-data directions within the angle of the subsample's Z_s (1 when Z_s is empty).</summary>
+    /// <summary>Per subsample, the share of the full-data directions within the angle of the subsample's Z_s (1 when
+    /// Z_s is empty).</summary>
     public ReadOnlySpan<double> StableShares => stableShares;
 
-    /// <summary>The mean of <see cref="StableShares"/>: the expected fraction of shared directions that survive a subsample.</summary>
+    /// <summary>The mean of <see cref="StableShares"/>: the expected fraction of shared directions that survive a
+    /// subsample.</summary>
     public double MeanStableShare => stableShares.Average();
 
-    /// <summary>The central percentile interval of <see cref="StableShares"/> at <see cref="StabilityOptions.Confidence"/>.</summary>
+    /// <summary>The central percentile interval of <see cref="StableShares"/> at
+    /// <see cref="StabilityOptions.Confidence"/>.</summary>
     public (double Lower, double Upper) StableShareInterval { get; }
 
     /// <summary>The number of full-data directions stable in at least half of the subsamples.</summary>
@@ -66,26 +70,33 @@ public sealed class SharedSubspaceStability
     /// <summary>The joint rank each subsample chose (or was given).</summary>
     public ReadOnlySpan<int> JointRanks => ranks;
 
-    /// <summary>The central percentile interval of <see cref="JointRanks"/> at <see cref="StabilityOptions.Confidence"/>: the rank's uncertainty under subsampling.</summary>
+    /// <summary>The central percentile interval of <see cref="JointRanks"/> at
+    /// <see cref="StabilityOptions.Confidence"/>: the rank's uncertainty under subsampling.</summary>
     public (int Lower, int Upper) JointRankInterval { get; }
 
-    /// <summary>Where the full data's joint rank was cut (<see cref="JointRankCut"/>): a small relative gap means the rank sits on a continuum.</summary>
+    /// <summary>Where the full data's joint rank was cut (<see cref="JointRankCut"/>): a small relative gap means the
+    /// rank sits on a continuum.</summary>
     public JointRankCut Cut { get; }
 
-    /// <summary>Subsample stability of the shared subspace chosen by <see cref="SubspaceDecomposition.Estimate"/> (AJIVE).</summary>
+    /// <summary>Subsample stability of the shared subspace chosen by <see cref="SubspaceDecomposition.Estimate"/>
+    /// (AJIVE).</summary>
     /// <param name="images">The images, row i paired with text i.</param>
     /// <param name="texts">The texts.</param>
     /// <param name="options">The decomposition's settings, used for the full data and every subsample.</param>
     /// <param name="stability">The subsampling settings.</param>
-    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each subsample), 0 … 1.</param>
+    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each
+    /// subsample), 0 … 1.</param>
     /// <param name="cancellationToken">Stops between and within the decompositions.</param>
     /// <returns>
-    /// The report: per full-data direction of Z_s its stable fraction in [0, 1] with a Wilson interval, the stable share per
-    /// subsample and its percentile interval, the joint ranks chosen and their interval, and the full data's <see cref="Cut"/>.
-    /// Cost: 1 + <see cref="StabilityOptions.Subsamples"/> decompositions.
+    /// The report: per full-data direction of Z_s its stable fraction in [0, 1] with a Wilson interval, the stable
+    /// share per subsample and its percentile interval, the joint ranks chosen and their interval, and the full data's
+    /// <see cref="Cut"/>. Cost: 1 + <see cref="StabilityOptions.Subsamples"/> decompositions.
     /// </returns>
-    /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than 2 pairs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its value), a given rank does not fit, or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below −1.</exception>
+    /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than
+    /// 2 pairs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its
+    /// value), a given rank does not fit, or <see cref="DecompositionOptions.MaxDegreeOfParallelism"/> is 0 or below
+    /// −1.</exception>
     /// <exception cref="DecompositionConvergenceException">A decomposition did not converge.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <example>
@@ -94,31 +105,38 @@ public sealed class SharedSubspaceStability
     /// var report = SharedSubspaceStability.Estimate(images, texts, new DecompositionOptions { Seed = 1 },
     ///     new StabilityOptions { Subsamples = 50, Fraction = 0.8, Seed = 1 });
     /// foreach (var direction in report.Directions)
-    ///     Console.WriteLine($"u{direction.Index}: {direction.StableFraction:P0} [{direction.Lower:P0}, {direction.Upper:P0}]");
+    ///     Console.WriteLine(
+    ///         $"u{direction.Index}: {direction.StableFraction:P0} [{direction.Lower:P0}, {direction.Upper:P0}]");
     /// var (low, high) = report.JointRankInterval;
     /// Console.WriteLine($"joint rank {report.Full.Shared.Rank}, 95 % of subsamples in [{low}, {high}]");
     /// </code>
     /// </example>
-    public static SharedSubspaceStability Estimate(EmbeddingSet images, EmbeddingSet texts, DecompositionOptions? options = null,
-        StabilityOptions? stability = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static SharedSubspaceStability Estimate(EmbeddingSet images, EmbeddingSet texts,
+        DecompositionOptions? options = null, StabilityOptions? stability = null, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         options ??= new DecompositionOptions();
         var scope = new ExecutionScope(options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return Estimation.Converged(() => Run(images, texts, (i, t, part) => Ajive.Estimate(i, t, options, part), stability, scope),
+        return Estimation.Converged(() => Run(images, texts,
+            (i, t, part) => Ajive.Estimate(i, t, options, part), stability, scope),
             "SharedSubspaceStability.Estimate", images);
     }
 
-    /// <summary>Subsample stability of the shared subspace chosen by any estimator (for instance <see cref="SubspaceDecomposition.EstimateByCca"/>).</summary>
+    /// <summary>Subsample stability of the shared subspace chosen by any estimator (for instance
+    /// <see cref="SubspaceDecomposition.EstimateByCca"/>).</summary>
     /// <param name="images">The images, row i paired with text i.</param>
     /// <param name="texts">The texts.</param>
     /// <param name="estimator">Decomposes a pair of sets; called on the full data and on every subsample.</param>
     /// <param name="stability">The subsampling settings.</param>
-    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each subsample), 0 … 1.</param>
+    /// <param name="progress">Receives the fraction of the decompositions done (the full data, then each
+    /// subsample), 0 … 1.</param>
     /// <param name="cancellationToken">Stops between decompositions, and is passed to the estimator.</param>
-    /// <returns>The report, as <see cref="Estimate"/> gives it; cost 1 + <see cref="StabilityOptions.Subsamples"/> calls of
-    /// <paramref name="estimator"/>.</returns>
-    /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than 2 pairs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its value).</exception>
+    /// <returns>The report, as <see cref="Estimate"/> gives it; cost 1 + <see cref="StabilityOptions.Subsamples"/>
+    /// calls of <paramref name="estimator"/>.</returns>
+    /// <exception cref="ArgumentException">The sets differ in count or dimension, or a subsample would hold fewer than
+    /// 2 pairs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A stability setting is out of range (the message names it and its
+    /// value).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <example>
     /// <code>
@@ -128,8 +146,9 @@ public sealed class SharedSubspaceStability
     /// </code>
     /// </example>
     public static SharedSubspaceStability EstimateWith(EmbeddingSet images, EmbeddingSet texts,
-        Func<EmbeddingSet, EmbeddingSet, CancellationToken, SubspaceDecomposition> estimator, StabilityOptions? stability = null,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        Func<EmbeddingSet, EmbeddingSet, CancellationToken, SubspaceDecomposition> estimator,
+        StabilityOptions? stability = null, IProgress<double>? progress =
+        null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         var scope = new ExecutionScope(-1, progress, cancellationToken);
@@ -141,14 +160,17 @@ public sealed class SharedSubspaceStability
     /// progress, each subsample an equal share after it.
     /// </summary>
     private static SharedSubspaceStability Run(EmbeddingSet images, EmbeddingSet texts,
-        Func<EmbeddingSet, EmbeddingSet, ExecutionScope, SubspaceDecomposition> estimator, StabilityOptions? stability, ExecutionScope scope)
+        Func<EmbeddingSet, EmbeddingSet, ExecutionScope, SubspaceDecomposition> estimator, StabilityOptions? stability,
+        ExecutionScope scope)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
         stability ??= new StabilityOptions();
         Validate(stability);
         if (images.Count != texts.Count)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."), nameof(texts));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Paired data need as many texts as images; got {images.Count} images and {texts.Count} texts."),
+                nameof(texts));
         int n = images.Count;
         int m = (int)Math.Round(stability.Fraction * n);
         if (m < 2)
@@ -162,7 +184,11 @@ public sealed class SharedSubspaceStability
         double limit = Math.Cos(stability.AngleDegrees * Math.PI / 180);
         var angles = new double[rs][];
         var isStable = new bool[rs][];
-        for (int j = 0; j < rs; j++) { angles[j] = new double[stability.Subsamples]; isStable[j] = new bool[stability.Subsamples]; }
+        for (int j = 0; j < rs; j++)
+        {
+            angles[j] = new double[stability.Subsamples];
+            isStable[j] = new bool[stability.Subsamples];
+        }
         var shares = new double[stability.Subsamples];
         var ranks = new int[stability.Subsamples];
         for (int b = 0; b < stability.Subsamples; b++)
@@ -172,7 +198,8 @@ public sealed class SharedSubspaceStability
             var sub = estimator(Rows(images, rows), Rows(texts, rows), scope.Part((b + 1) * share, (b + 2) * share));
             ranks[b] = sub.Shared.Rank;
             // cos of the angle between u_j and span(B): ‖Bᵀ u_j‖ (1 when u_j lies in it).
-            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs) : DenseProducts.Times(sub.Shared.Basis.Transpose(), basis);
+            var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs)
+                : DenseProducts.Times(sub.Shared.Basis.Transpose(), basis);
             int stable = 0;
             for (int j = 0; j < rs; j++)
             {
@@ -192,7 +219,8 @@ public sealed class SharedSubspaceStability
             int stable = isStable[j].Count(x => x);
             var (lower, upper) = Wilson(stable, stability.Subsamples, z);
             var sorted = angles[j].Order().ToArray();
-            directions[j] = new DirectionStability(j, (double)stable / stability.Subsamples, lower, upper, Quantiles.OfSorted(sorted, 0.5));
+            directions[j] = new DirectionStability(j, (double)stable / stability.Subsamples, lower, upper,
+                Quantiles.OfSorted(sorted, 0.5));
         }
         return new SharedSubspaceStability(full, directions, shares, ranks, stability);
     }
@@ -200,16 +228,21 @@ public sealed class SharedSubspaceStability
     private static void Validate(StabilityOptions stability)
     {
         if (stability.Subsamples < 1)
-            throw new ArgumentOutOfRangeException(nameof(stability), stability.Subsamples, "StabilityOptions.Subsamples must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(stability), stability.Subsamples,
+                "StabilityOptions.Subsamples must be at least 1.");
         if (!(stability.Fraction > 0 && stability.Fraction <= 1))
-            throw new ArgumentOutOfRangeException(nameof(stability), stability.Fraction, "StabilityOptions.Fraction must lie in (0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(stability), stability.Fraction,
+                "StabilityOptions.Fraction must lie in (0, 1].");
         if (!(stability.AngleDegrees >= 0 && stability.AngleDegrees <= 90))
-            throw new ArgumentOutOfRangeException(nameof(stability), stability.AngleDegrees, "StabilityOptions.AngleDegrees must lie in [0, 90].");
+            throw new ArgumentOutOfRangeException(nameof(stability), stability.AngleDegrees,
+                "StabilityOptions.AngleDegrees must lie in [0, 90].");
         if (!(stability.Confidence > 0 && stability.Confidence < 1))
-            throw new ArgumentOutOfRangeException(nameof(stability), stability.Confidence, "StabilityOptions.Confidence must lie in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(stability), stability.Confidence,
+                "StabilityOptions.Confidence must lie in (0, 1).");
     }
 
-    /// <summary>m of the n row indices, without replacement, ascending; a generator of its own per subsample (seeded).</summary>
+    /// <summary>m of the n row indices, without replacement, ascending; a generator of its own per subsample
+    /// (seeded).</summary>
     internal static int[] Subsample(int n, int m, int seed, int index)
     {
         var random = new Random(unchecked(seed * 1_000_003 + 5 * 7_919 + index));
@@ -231,7 +264,8 @@ public sealed class SharedSubspaceStability
         double p = (double)k / n, z2 = z * z;
         double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         double half = z / (1 + z2 / n) * Math.Sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
-        return (Math.Max(0, centre - half), Math.Min(1, centre + half)); // inside [0, 1] exactly; the bounds only undo rounding
+        // inside [0, 1] exactly; the bounds only undo rounding
+        return (Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
     internal static double NormalQuantile(double p) => MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, p);

@@ -9,7 +9,8 @@ public sealed record StabilityOptions
     /// <summary>The share of the pairs each subsample keeps, drawn without replacement (default 0.8).</summary>
     public double Fraction { get; init; } = 0.8;
 
-    /// <summary>A full-data direction counts as stable in a subsample when its angle to that subsample's Z_s is at most this many degrees (default 20).</summary>
+    /// <summary>A full-data direction counts as stable in a subsample when its angle to that subsample's Z_s is at most
+    /// this many degrees (default 20).</summary>
     public double AngleDegrees { get; init; } = 20;
 
     /// <summary>The level of every interval of the report (default 0.95).</summary>

@@ -8,17 +8,19 @@ namespace FiberProduct.Fiber.Exact;
 /// cos ε is irrational for every ε ≠ 0 and the platform's <see cref="Math.Cos(double)"/> promises no error bound.
 /// </summary>
 /// <remarks>
-/// For ε &lt; π the terms decrease from k = 1 on (ε² &lt; 12), so the series alternates with decreasing terms and the
-/// truncation error after a term is at most the next term. Terms are carried as intervals [lo, hi] of integers over
-/// 2^bits; each step multiplies by ε² = m²·2^{2e} and divides by (2k + 1)(2k + 2), flooring the lower and ceiling the
-/// upper end, so the true term stays inside.
+/// For ε &lt; π the terms decrease from k = 1 on (ε² &lt; 12), so the series alternates with decreasing terms and
+/// the truncation error after a term is at most the next term. Terms are carried as intervals [lo, hi] of integers over
+/// 2^bits; each step multiplies by ε² = m²·2^{2e} and divides by (2k + 1)(2k + 2), flooring the lower and ceiling
+/// the upper end, so the true term stays inside.
 /// </remarks>
 internal readonly record struct CosineBounds(BigInteger Lower, BigInteger Upper, int Bits)
 {
     /// <summary>Bounds on cos ε with about <paramref name="bits"/> fractional bits (ε in [0, π)).</summary>
     public static CosineBounds Of(double epsilon, int bits)
     {
-        if (!(epsilon >= 0 && epsilon <= Math.PI)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected 0 ≤ ε ≤ Math.PI (which is below π).");
+        if (!(epsilon >= 0 && epsilon <= Math.PI))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                "Expected 0 ≤ ε ≤ Math.PI (which is below π).");
         var one = BigInteger.One << bits;
         if (epsilon == 0) return new CosineBounds(one, one, bits);
         var (m, e) = Dyadic.Split(epsilon);

@@ -3,9 +3,9 @@ using System.Numerics;
 namespace FiberProduct.Fiber.Exact;
 
 /// <summary>
-/// Exact arithmetic on dyadic rationals m·2^e (m a <see cref="BigInteger"/>): every finite float and double is one, and
-/// so are sums, differences and products of them. The boundary decisions of the ε-join are made here, so that they do
-/// not depend on any order of summation.
+/// Exact arithmetic on dyadic rationals m·2^e (m a <see cref="BigInteger"/>): every finite float and double is one,
+/// and so are sums, differences and products of them. The boundary decisions of the ε-join are made here, so that they
+/// do not depend on any order of summation.
 /// </summary>
 internal static class Dyadic
 {
@@ -15,7 +15,8 @@ internal static class Dyadic
         long bits = BitConverter.DoubleToInt64Bits(value);
         int biased = (int)((bits >> 52) & 0x7FF);
         long fraction = bits & 0xF_FFFF_FFFF_FFFFL;
-        if (biased == 0x7FF) throw new ArgumentOutOfRangeException(nameof(value), value, "Only finite values are dyadic.");
+        if (biased == 0x7FF)
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Only finite values are dyadic.");
         long mantissa = biased == 0 ? fraction : fraction | (1L << 52);
         int exponent = (biased == 0 ? 1 : biased) - 1075;
         return (bits < 0 ? -mantissa : mantissa, exponent);
@@ -34,7 +35,8 @@ internal static class Dyadic
         if (lowest == int.MaxValue) lowest = 0;
         var integers = new BigInteger[values.Length];
         for (int k = 0; k < values.Length; k++)
-            integers[k] = split[k].Mantissa == 0 ? BigInteger.Zero : (BigInteger)split[k].Mantissa << (split[k].Exponent - lowest);
+            integers[k] = split[k].Mantissa == 0 ? BigInteger.Zero
+                : (BigInteger)split[k].Mantissa << (split[k].Exponent - lowest);
         return (integers, lowest);
     }
 
@@ -52,8 +54,8 @@ internal static class Dyadic
         ea >= eb ? ((a << (ea - eb)) - b, eb) : (a - (b << (eb - ea)), ea);
 
     /// <summary>
-    /// √(n·2^e) for n ≥ 0, as a double within two units in the last place (the square root of a double rounding of n's
-    /// leading 120 bits): used only to report the distance of pairs whose float64 sum overflowed or underflowed.
+    /// √(n·2^e) for n ≥ 0, as a double within two units in the last place (the square root of a double rounding of
+    /// n's leading 120 bits): used only to report the distance of pairs whose float64 sum overflowed or underflowed.
     /// </summary>
     public static double Sqrt(BigInteger n, int e)
     {

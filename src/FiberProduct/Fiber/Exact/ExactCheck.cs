@@ -7,16 +7,18 @@ namespace FiberProduct.Fiber.Exact;
 /// <summary>
 /// Decides, for a pair the fast path could not settle, whether the exact real distance between the stored vectors is at
 /// most ε (ε a double, taken exactly), and reports its distance. First from the fixed-order float64 sums of
-/// <see cref="ReferenceSums"/> with a rigorous error bound; when ε lies within that bound, from exact dyadic arithmetic
-/// (<see cref="ExactSums"/>), so that no decision depends on an order of summation (docs/concepts.md, "Exactness").
+/// <see cref="ReferenceSums"/> with a rigorous error bound; when ε lies within that bound, from exact dyadic
+/// arithmetic (<see cref="ExactSums"/>), so that no decision depends on an order of summation
+/// (docs/concepts.md, "Exactness").
 /// </summary>
 /// <remarks>
 /// Bounds of the float64 stage, for d coordinates and u = 2^-53. Euclidean: each difference, square and addition
-/// rounds once, every term is non-negative and takes part in at most d additions, so |s − ‖x − y‖²| ≤ γ_{d+2}·s·(1 +
-/// γ_{d+2}); (d + 8)·2^-52·s covers it and the rounding of the test itself. Cosine: the dot product and both squared
-/// norms are within γ_{d+1}‖x‖‖y‖ (Cauchy–Schwarz bounds Σ|x_k y_k|), the square roots, product and quotient add
-/// 4u, so the cosine is within 2γ_{d+1} + 4u, covered by (2d + 24)·2^-52. float32 rows never underflow or overflow in
-/// float64; float64 rows whose sums leave [2^-900, 2^900] skip this stage and go to the exact one.
+/// rounds once, every term is non-negative and takes part in at most d additions, so |s − ‖x − y‖²|
+/// ≤ γ_{d+2}·s·(1 + γ_{d+2}); (d + 8)·2^-52·s covers it and the rounding of the test itself. Cosine: the dot
+/// product and both squared norms are within γ_{d+1}‖x‖‖y‖ (Cauchy–Schwarz bounds Σ|x_k y_k|), the square
+/// roots, product and quotient add 4u, so the cosine is within 2γ_{d+1} + 4u, covered by (2d + 24)·2^-52. float32
+/// rows never underflow or overflow in float64; float64 rows whose sums leave [2^-900, 2^900] skip this stage and go
+/// to the exact one.
 /// </remarks>
 internal sealed class ExactCheck
 {
@@ -40,9 +42,9 @@ internal sealed class ExactCheck
     }
 
     /// <summary>
-    /// How far a reported distance r may lie from the exact one: Relative·r + Absolute. Euclidean: half the relative bound
-    /// of the squared sum plus the square root's rounding; cosine: the cosine's bound; angular: the arc cosine can
-    /// magnify the cosine's error without bound near 0 and π, so no bound is claimed (infinite).
+    /// How far a reported distance r may lie from the exact one: Relative·r + Absolute. Euclidean: half the relative
+    /// bound of the squared sum plus the square root's rounding; cosine: the cosine's bound; angular: the arc cosine
+    /// can magnify the cosine's error without bound near 0 and π, so no bound is claimed (infinite).
     /// </summary>
     public double RelativeDistanceError => metric == FiberMetric.Euclidean ? relative : 0;
 
@@ -53,7 +55,8 @@ internal sealed class ExactCheck
         _ => double.PositiveInfinity,
     };
 
-    /// <summary>The float64 value of one pair: ‖x − y‖² (Euclidean) or the cosine, and whether its bound holds.</summary>
+    /// <summary>The float64 value of one pair: ‖x − y‖² (Euclidean) or the cosine, and whether its bound
+    /// holds.</summary>
     private readonly record struct Reference(double Value, bool Reliable);
 
     private Reference Evaluate(int i, int j)
@@ -63,7 +66,8 @@ internal sealed class ExactCheck
             ReadOnlySpan<float> x = images.Row(i), y = texts.Row(j);
             return metric == FiberMetric.Euclidean
                 ? new(ReferenceSums.SquaredEuclidean(x, y), true)
-                : new(ReferenceSums.Dot(x, y) / (Math.Sqrt(images.SquaredNorm(i)) * Math.Sqrt(texts.SquaredNorm(j))), true);
+                : new(ReferenceSums.Dot(x, y) / (Math.Sqrt(images.SquaredNorm(i)) * Math.Sqrt(texts.SquaredNorm(j))),
+                    true);
         }
         ReadOnlySpan<double> a = images.DoubleRow(i), b = texts.DoubleRow(j);
         if (metric == FiberMetric.Euclidean)
@@ -72,12 +76,15 @@ internal sealed class ExactCheck
             return new(s, s >= Math.ScaleB(1, -900) && s <= Math.ScaleB(1, 900));
         }
         double nx = images.SquaredNorm(i), ny = texts.SquaredNorm(j);
-        bool inRange = nx >= Math.ScaleB(1, -900) && nx <= Math.ScaleB(1, 900) && ny >= Math.ScaleB(1, -900) && ny <= Math.ScaleB(1, 900);
+        bool inRange = nx >= Math.ScaleB(1, -900) && nx <= Math.ScaleB(1, 900) && ny >= Math.ScaleB(1, -900)
+            && ny <= Math.ScaleB(1, 900);
         return new(inRange ? ReferenceSums.Dot(a, b) / (Math.Sqrt(nx) * Math.Sqrt(ny)) : double.NaN, inRange);
     }
 
-    /// <summary>The reported distance of join row i and column j: from the float64 sums, or the exact ones where those failed.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>The reported distance of join row i and column j: from the float64 sums, or the exact ones where those
+    /// failed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Distance(int i, int j)
     {
         Map(ref i, ref j);
@@ -99,10 +106,11 @@ internal sealed class ExactCheck
     }
 
     /// <summary>
-    /// Whether the pair lies in F_ε, exactly, with its reported distance: the float64 distance, brought into [0, ε] when
-    /// the pair is in (it differs from the exact distance, which is in there, by rounding only).
+    /// Whether the pair lies in F_ε, exactly, with its reported distance: the float64 distance, brought into [0, ε]
+    /// when the pair is in (it differs from the exact distance, which is in there, by rounding only).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Within(int i, int j, double epsilon, out double distance)
     {
         Map(ref i, ref j);
@@ -114,9 +122,9 @@ internal sealed class ExactCheck
     }
 
     /// <summary>
-    /// The smallest double ε with the pair in F_ε: the pair's own tolerance. The float64 distance may be rounded either
-    /// way, so it is stepped one ulp at a time (a few steps at most, by the distance's error bound) until the exact
-    /// decision turns.
+    /// The smallest double ε with the pair in F_ε: the pair's own tolerance. The float64 distance may be rounded
+    /// either way, so it is stepped one ulp at a time (a few steps at most, by the distance's error bound) until the
+    /// exact decision turns.
     /// </summary>
     public double Tolerance(int i, int j)
     {
@@ -134,10 +142,11 @@ internal sealed class ExactCheck
     }
 
     /// <summary>
-    /// The reference distances from join row i to the columns column0 + lane for the lanes of a mask that lie within ε;
-    /// returns how many.
+    /// The reference distances from join row i to the columns column0 + lane for the lanes of a mask that lie within
+    /// ε; returns how many.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Within(int i, int column0, uint lanes, double epsilon, Span<int> columns, Span<double> distances)
     {
         int count = 0;
@@ -175,7 +184,8 @@ internal sealed class ExactCheck
             double s = reference.Value, bound = relative * s;
             double e2 = epsilon * epsilon;
             // ε² to within its rounding (and its underflow); ε = 0 is exact.
-            double low = epsilon == 0 ? 0 : double.IsInfinity(e2) ? double.MaxValue : e2 - relative * e2 - double.Epsilon;
+            double low = epsilon == 0 ? 0 : double.IsInfinity(e2) ? double.MaxValue
+                : e2 - relative * e2 - double.Epsilon;
             double high = epsilon == 0 ? 0 : e2 + relative * e2 + double.Epsilon;
             if (s + bound <= low) return true;
             if (s - bound > high) return false;
@@ -211,15 +221,16 @@ internal sealed class ExactCheck
             if (reference.Value + cosineBound < lower) return false;
         }
         var (x, y) = (Widened(images, i), Widened(texts, j));
-        // cos ε is irrational for ε ≠ 0 and the cosine of two stored vectors algebraic, so they differ and finer bounds
-        // separate them (ε = 0 has exact bounds).
+        // cos ε is irrational for ε ≠ 0 and the cosine of two stored vectors algebraic, so they differ and finer
+        // bounds separate them (ε = 0 has exact bounds).
         for (int bits = 128; bits <= 1 << 14; bits *= 4)
         {
             var bounds = CosineBounds.Of(epsilon, bits);
             if (ExactSums.CosineAtLeast(x, y, bounds.Upper, -bounds.Bits)) return true;
             if (!ExactSums.CosineAtLeast(x, y, bounds.Lower, -bounds.Bits)) return false;
         }
-        throw new InvalidOperationException("Unreachable: the cosine of two stored vectors equalled cos ε to 16,384 bits.");
+        throw new InvalidOperationException(
+            "Unreachable: the cosine of two stored vectors equalled cos ε to 16,384 bits.");
     }
 
     /// <summary>Rigorous float64 bounds on cos ε (ε in [0, π)), computed once per tolerance.</summary>

@@ -26,9 +26,10 @@ internal static class ExactSums
     }
 
     /// <summary>
-    /// Whether ⟨x, y⟩ ≥ t·‖x‖‖y‖ for t = T·2^et, exactly. With x = X·2^a and y = Y·2^b on integer scales the scales
-    /// cancel, leaving P = ⟨X, Y⟩ ≥ t·√(AB) (A = ‖X‖², B = ‖Y‖²), which squaring decides by the signs:
-    /// for t ≤ 0 it holds when P ≥ 0 and otherwise iff P² ≤ t²AB; for t &gt; 0 iff P &gt; 0 and P² ≥ t²AB.
+    /// Whether ⟨x, y⟩ ≥ t·‖x‖‖y‖ for t = T·2^et, exactly. With x = X·2^a and y = Y·2^b on integer
+    /// scales the scales cancel, leaving P = ⟨X, Y⟩ ≥ t·√(AB) (A = ‖X‖², B = ‖Y‖²), which squaring
+    /// decides by the signs: for t ≤ 0 it holds when P ≥ 0 and otherwise iff P² ≤ t²AB; for t &gt; 0 iff P &gt;
+    /// 0 and P² ≥ t²AB.
     /// </summary>
     public static bool CosineAtLeast(ReadOnlySpan<double> x, ReadOnlySpan<double> y, BigInteger t, int et)
     {
@@ -39,8 +40,8 @@ internal static class ExactSums
         return p.Sign > 0 && order >= 0;
     }
 
-    /// <summary>⟨x, y⟩ / (‖x‖‖y‖) to about a unit in the last place, from the exact sums (for rows whose float64 sums
-    /// overflow or underflow).</summary>
+    /// <summary>⟨x, y⟩ / (‖x‖‖y‖) to about a unit in the last place, from the exact sums (for rows whose
+    /// float64 sums overflow or underflow).</summary>
     public static double Cosine(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         var (p, a, b) = Products(x, y);

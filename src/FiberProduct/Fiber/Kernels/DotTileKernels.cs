@@ -25,7 +25,8 @@ internal unsafe interface IDotTileKernel
     static abstract void Compute(short* x, int stride, int length, short* panel, int* output);
 }
 
-/// <summary>AVX-512: 12 rows × 16 lanes, twelve zmm accumulators, one panel load and twelve broadcasts per coordinate.</summary>
+/// <summary>AVX-512: 12 rows × 16 lanes, twelve zmm accumulators, one panel load and twelve broadcasts per
+/// coordinate.</summary>
 internal readonly unsafe struct DotTile512 : IDotTileKernel
 {
     public static int Height => 12;
@@ -60,7 +61,8 @@ internal readonly unsafe struct DotTile512 : IDotTileKernel
         c8.Store(output + 128); c9.Store(output + 144); c10.Store(output + 160); c11.Store(output + 176);
     }
 
-    /// <summary>Two coordinates per instruction pair (vpmaddwd, vpaddd): about 1.6 times the float32 rate here.</summary>
+    /// <summary>Two coordinates per instruction pair (vpmaddwd, vpaddd): about 1.6 times the float32 rate
+    /// here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(short* x, int stride, int length, short* panel, int* output)
     {
@@ -91,7 +93,8 @@ internal readonly unsafe struct DotTile512 : IDotTileKernel
     }
 }
 
-/// <summary>AVX2 + FMA: 6 rows × 16 lanes, twelve ymm accumulators, two panel loads and six broadcasts per coordinate.</summary>
+/// <summary>AVX2 + FMA: 6 rows × 16 lanes, twelve ymm accumulators, two panel loads and six broadcasts per
+/// coordinate.</summary>
 internal readonly unsafe struct DotTile256 : IDotTileKernel
 {
     public static int Height => 6;
@@ -131,12 +134,18 @@ internal readonly unsafe struct DotTile256 : IDotTileKernel
         {
             var y0 = Vector256.Load(panel + g * 32);
             var y1 = Vector256.Load(panel + g * 32 + 16);
-            var a = Vector256.Create(x0[g]).AsInt16(); c00 += Avx2.MultiplyAddAdjacent(a, y0); c01 += Avx2.MultiplyAddAdjacent(a, y1);
-            a = Vector256.Create(x1[g]).AsInt16(); c10 += Avx2.MultiplyAddAdjacent(a, y0); c11 += Avx2.MultiplyAddAdjacent(a, y1);
-            a = Vector256.Create(x2[g]).AsInt16(); c20 += Avx2.MultiplyAddAdjacent(a, y0); c21 += Avx2.MultiplyAddAdjacent(a, y1);
-            a = Vector256.Create(x3[g]).AsInt16(); c30 += Avx2.MultiplyAddAdjacent(a, y0); c31 += Avx2.MultiplyAddAdjacent(a, y1);
-            a = Vector256.Create(x4[g]).AsInt16(); c40 += Avx2.MultiplyAddAdjacent(a, y0); c41 += Avx2.MultiplyAddAdjacent(a, y1);
-            a = Vector256.Create(x5[g]).AsInt16(); c50 += Avx2.MultiplyAddAdjacent(a, y0); c51 += Avx2.MultiplyAddAdjacent(a, y1);
+            var a = Vector256.Create(x0[g]).AsInt16();
+            c00 += Avx2.MultiplyAddAdjacent(a, y0); c01 += Avx2.MultiplyAddAdjacent(a, y1);
+            a = Vector256.Create(x1[g]).AsInt16();
+            c10 += Avx2.MultiplyAddAdjacent(a, y0); c11 += Avx2.MultiplyAddAdjacent(a, y1);
+            a = Vector256.Create(x2[g]).AsInt16();
+            c20 += Avx2.MultiplyAddAdjacent(a, y0); c21 += Avx2.MultiplyAddAdjacent(a, y1);
+            a = Vector256.Create(x3[g]).AsInt16();
+            c30 += Avx2.MultiplyAddAdjacent(a, y0); c31 += Avx2.MultiplyAddAdjacent(a, y1);
+            a = Vector256.Create(x4[g]).AsInt16();
+            c40 += Avx2.MultiplyAddAdjacent(a, y0); c41 += Avx2.MultiplyAddAdjacent(a, y1);
+            a = Vector256.Create(x5[g]).AsInt16();
+            c50 += Avx2.MultiplyAddAdjacent(a, y0); c51 += Avx2.MultiplyAddAdjacent(a, y1);
         }
         c00.Store(output); c01.Store(output + 8); c10.Store(output + 16); c11.Store(output + 24);
         c20.Store(output + 32); c21.Store(output + 40); c30.Store(output + 48); c31.Store(output + 56);

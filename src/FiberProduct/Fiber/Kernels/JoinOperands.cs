@@ -21,7 +21,8 @@ internal sealed class JoinOperands
 {
     public const int PanelWidth = 16;
     private const double Unit = 1.0 / (1 << 24);          // float32 unit roundoff
-    private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16); // 2^-140: absolute slack for subnormal rounding
+    // 2^-140: absolute slack for subnormal rounding
+    private const double Tiny = 1.0 / (1L << 62) / (1L << 62) / (1L << 16);
 
     /// <summary>Prepares the sets, packing the texts on the scope's workers (null: on the calling thread).</summary>
     public JoinOperands(EmbeddingSet images, EmbeddingSet texts, FiberMetric metric, ExecutionScope? scope = null,
@@ -42,8 +43,8 @@ internal sealed class JoinOperands
         if (metric == FiberMetric.Euclidean)
         {
             Scale = ChooseScale(Math.Max(images.MaxMagnitude, texts.MaxMagnitude));
-            // The filter reads float32 vectors: the sets themselves (float32), their rounding (float64), or a copy scaled
-            // by a power of two; the radii bound how far each row moved.
+            // The filter reads float32 vectors: the sets themselves (float32), their rounding (float64), or a copy
+            // scaled by a power of two; the radii bound how far each row moved.
             if (Scale == 1) (workingX, workingY) = (images.Working, texts.Working);
             X = workingX?.Memory ?? images.Rounded(Scale);
             y = workingY?.Memory ?? texts.Rounded(Scale);
@@ -62,8 +63,10 @@ internal sealed class JoinOperands
             (radiiX, radiiY) = (new double[images.Count], new double[texts.Count]);
         }
         PackedY = Pack(y.Span, texts.Count, Dimension, Panels, columnOrder, scope);
-        SquaredNormsX = InOrder(workingX is not null ? workingX.SquaredNorms : Norms(X.Span, images.Count, Dimension), rowOrder);
-        SquaredNormsY = InOrder(workingY is not null ? workingY.SquaredNorms : Norms(y.Span, texts.Count, Dimension), columnOrder);
+        SquaredNormsX = InOrder(workingX is not null ? workingX.SquaredNorms
+            : Norms(X.Span, images.Count, Dimension), rowOrder);
+        SquaredNormsY = InOrder(workingY is not null ? workingY.SquaredNorms
+            : Norms(y.Span, texts.Count, Dimension), columnOrder);
         RadiiX = InOrder(radiiX, rowOrder);
         RadiiY = InOrder(radiiY, columnOrder);
         MaxRadiusY = radiiY.Length == 0 ? 0 : radiiY.Max();
@@ -72,9 +75,9 @@ internal sealed class JoinOperands
 
     /// <summary>
     /// New rows against these prepared texts: their packing, norms and radii are shared, so only the rows are prepared
-    /// (O(rows·d)). Shared only when the rows fit the same working domain — the same precision, the texts in their own
-    /// order, and (Euclidean) the same power-of-two scale as the largest magnitude of all three sets calls for; otherwise
-    /// the texts are prepared again for these rows, and the answer is the same.
+    /// (O(rows·d)). Shared only when the rows fit the same working domain — the same precision, the texts in their
+    /// own order, and (Euclidean) the same power-of-two scale as the largest magnitude of all three sets calls for;
+    /// otherwise the texts are prepared again for these rows, and the answer is the same.
     /// </summary>
     public JoinOperands WithRows(EmbeddingSet rows, ExecutionScope? scope = null)
     {
@@ -91,7 +94,8 @@ internal sealed class JoinOperands
     {
         (Images, Texts, Metric, Scale) = (rows, prepared.Texts, prepared.Metric, prepared.Scale);
         (Rows, Columns, Dimension) = (rows.Count, prepared.Columns, prepared.Dimension);
-        (PackedY, SquaredNormsY, RadiiY, MaxRadiusY) = (prepared.PackedY, prepared.SquaredNormsY, prepared.RadiiY, prepared.MaxRadiusY);
+        (PackedY, SquaredNormsY, RadiiY, MaxRadiusY) =
+            (prepared.PackedY, prepared.SquaredNormsY, prepared.RadiiY, prepared.MaxRadiusY);
         (HalfSquaredNormsY, MaxSquaredNormY) = (prepared.HalfSquaredNormsY, prepared.MaxSquaredNormY);
         EmbeddingSet? working;
         if (Metric == FiberMetric.Euclidean)
@@ -169,8 +173,8 @@ internal sealed class JoinOperands
     public float[] PackedY { get; }
 
     /// <summary>
-    /// Per join row and column, an upper bound of the distance between a stored vector and the float32 vector the filter
-    /// reads (in the working domain): zero for float32 sets in ordinary ranges.
+    /// Per join row and column, an upper bound of the distance between a stored vector and the float32 vector the
+    /// filter reads (in the working domain): zero for float32 sets in ordinary ranges.
     /// </summary>
     public double[] RadiiX { get; }
     public double[] RadiiY { get; }
@@ -182,18 +186,21 @@ internal sealed class JoinOperands
     public float[] HalfSquaredNormsY { get; }
     public double MaxSquaredNormY { get; }
 
-    /// <summary>Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1): γ_{d+2}.</summary>
+    /// <summary>Error of a float32 dot product of length d, with or without fused multiply-add (Higham, Thm 3.1):
+    /// γ_{d+2}.</summary>
     public double Gamma => (Dimension + 2) * Unit / (1 - (Dimension + 2) * Unit);
 
-    /// <summary>Relative slack for the float64 reference's own rounding (its fixed-order sums over d coordinates).</summary>
+    /// <summary>Relative slack for the float64 reference's own rounding (its fixed-order sums over d
+    /// coordinates).</summary>
     public double Delta => (Dimension + 16) * Math.ScaleB(1, -50);
 
     /// <summary>
     /// Per-row thresholds on the float32 dot product: a pair (i, j) may belong to F_ε only if
-    /// dot ≥ candidate[i] + B[j], and certainly belongs if dot ≥ sure[i] + B[j] (B = <see cref="HalfSquaredNormsY"/>,
-    /// zero for the angular metrics). The margin covers the float32 dot product error, the float32 evaluation of the
-    /// threshold, underflow, and the rounding of the inputs to the float32 vectors the filter reads (ε widened by the
-    /// radii for candidates, narrowed for sure pairs); pairs between the two are decided by <see cref="ExactCheck"/>.
+    /// dot ≥ candidate[i] + B[j], and certainly belongs if dot ≥ sure[i] + B[j] (B
+    /// = <see cref="HalfSquaredNormsY"/>, zero for the angular metrics). The margin covers the float32 dot product
+    /// error, the float32 evaluation of the threshold, underflow, and the rounding of the inputs to the float32 vectors
+    /// the filter reads (ε widened by the radii for candidates, narrowed for sure pairs); pairs between the two are
+    /// decided by <see cref="ExactCheck"/>.
     /// </summary>
     /// <remarks>Only rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (−1: the last) are set: a band of
     /// rows pays for its own rows, not for all of them.</remarks>
@@ -224,12 +231,14 @@ internal sealed class JoinOperands
 
     private const double Widen = 1.0 / (1L << 50);
 
-    /// <summary>The threshold for a squared working-domain tolerance e2: every pair (an infinite e2: every pair is within it).</summary>
+    /// <summary>The threshold for a squared working-domain tolerance e2: every pair (an infinite e2: every pair is
+    /// within it).</summary>
     private float EuclideanThreshold(int i, double e2, bool up)
     {
         if (double.IsInfinity(e2)) return float.NegativeInfinity;
         double nx = SquaredNormsX[i], normX = Math.Sqrt(nx);
-        double error = 2 * Gamma * normX * Math.Sqrt(MaxSquaredNormY) + Tiny * (Dimension + 8) * (1 + normX + Math.Sqrt(MaxSquaredNormY));
+        double error = 2 * Gamma * normX * Math.Sqrt(MaxSquaredNormY)
+            + Tiny * (Dimension + 8) * (1 + normX + Math.Sqrt(MaxSquaredNormY));
         double margin = error + Delta * (nx + MaxSquaredNormY + e2) + 4 * Unit * (nx + e2 + error + MaxSquaredNormY);
         return up ? UpToSingle((nx - e2 + margin) / 2) : DownToSingle((nx - e2 - margin) / 2);
     }
@@ -262,12 +271,14 @@ internal sealed class JoinOperands
         return high <= epsilon ? 1 : low > epsilon ? -1 : 0;
     }
 
-    /// <summary>The largest float32 at most v, and the smallest at least v (directed roundings for safe thresholds).</summary>
+    /// <summary>The largest float32 at most v, and the smallest at least v (directed roundings for safe
+    /// thresholds).</summary>
     internal static float DownToSingle(double v) { float f = (float)v; return f > v ? MathF.BitDecrement(f) : f; }
 
     internal static float UpToSingle(double v) { float f = (float)v; return f < v ? MathF.BitIncrement(f) : f; }
 
-    /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20]; else 1.</summary>
+    /// <summary>A power of two that brings the largest magnitude into [1/2, 1) when it lies outside [2^-20, 2^20];
+    /// else 1.</summary>
     private static double ChooseScale(double max)
     {
         if (max == 0 || (max >= 1.0 / (1 << 20) && max <= 1 << 20)) return 1;
@@ -277,14 +288,14 @@ internal sealed class JoinOperands
     /// <summary>
     /// Rows (count × d) packed in panels of 16: panel p, coordinate k, lane l holds row order[16p + l] (or 16p + l),
     /// coordinate k; zero-padded. Sixteen rows at a time, so each row is read once and each panel written once; large
-    /// sets on the scope's workers (most of the time goes to the first touch of fresh memory, which the cores share well
-    /// enough); without a scope on the calling thread.
+    /// sets on the scope's workers (most of the time goes to the first touch of fresh memory, which the cores share
+    /// well enough); without a scope on the calling thread.
     /// </summary>
     internal static unsafe float[] Pack(ReadOnlySpan<float> y, int count, int d, int panels, int[]? order = null,
         ExecutionScope? scope = null)
     {
-        // Every lane of a row is written by the workers (which so touch the fresh memory in parallel); the padding lanes
-        // of the last panel are cleared here.
+        // Every lane of a row is written by the workers (which so touch the fresh memory in parallel); the padding
+        // lanes of the last panel are cleared here.
         var packed = LargeArrays.AllocateUninitialized<float>((long)panels * PanelWidth * d);
         if (count < panels * PanelWidth) packed.AsSpan(count / PanelWidth * PanelWidth * d).Clear();
         if (scope is null || (long)panels * PanelWidth * d < 1 << 20)
@@ -304,8 +315,10 @@ internal sealed class JoinOperands
         return packed;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void PackPanels(ReadOnlySpan<float> y, int count, int d, int firstPanel, int endPanel, int[]? order, float[] packed)
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void PackPanels(ReadOnlySpan<float> y, int count, int d, int firstPanel, int endPanel,
+        int[]? order, float[] packed)
     {
         for (int p = firstPanel; p < endPanel; p++)
         {
@@ -323,7 +336,8 @@ internal sealed class JoinOperands
     {
         for (int i = 0; i < set.Count; i++)
             if (set.SquaredNorm(i) == 0 && IsZero(set, i)) // a float64 norm can underflow: look at the values
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} of {name} is the zero vector: its cosine and angular distances are undefined."), name);
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Row {i} of {name} is the zero vector: its cosine and angular distances are undefined."), name);
     }
 
     private static bool IsZero(EmbeddingSet set, int row)

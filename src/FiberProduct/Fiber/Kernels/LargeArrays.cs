@@ -7,20 +7,20 @@ namespace FiberProduct.Fiber.Kernels;
 /// the operating system allows it.
 /// </summary>
 /// <remarks>
-/// Why: the first write to each 4 KiB page of fresh memory is a page fault, and on a virtual machine a fault costs about
-/// 10 µs — on the machine the figures in docs/performance.md come from, filling a fresh 40 MB array takes 120–240 ms and
-/// filling it again 2 ms, more than the arithmetic a single cold join does on it. Linux with transparent huge pages in
-/// "madvise" mode (the Debian and Ubuntu default) backs a range with 2 MiB pages when asked by
-/// <c>madvise(MADV_HUGEPAGE)</c>: 512 times fewer faults. The advice is only a hint: contents and semantics are those
-/// of an ordinary array, and where it is refused or unavailable nothing changes but the speed.
+/// Why: the first write to each 4 KiB page of fresh memory is a page fault, and on a virtual machine a fault costs
+/// about 10 µs — on the machine the figures in docs/performance.md come from, filling a fresh 40 MB array takes
+/// 120–240 ms and filling it again 2 ms, more than the arithmetic a single cold join does on it. Linux with
+/// transparent huge pages in "madvise" mode (the Debian and Ubuntu default) backs a range with 2 MiB pages when asked
+/// by <c>madvise(MADV_HUGEPAGE)</c>: 512 times fewer faults. The advice is only a hint: contents and semantics are
+/// those of an ordinary array, and where it is refused or unavailable nothing changes but the speed.
 /// </remarks>
 internal static partial class LargeArrays
 {
     private const long HugePage = 2 << 20;
     private const int AdviceHugePage = 14; // MADV_HUGEPAGE (asm-generic/mman-common.h, which x64 and arm64 use)
 
-    private static bool adviceUnavailable =
-        !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64);
+    private static bool adviceUnavailable = !OperatingSystem.IsLinux()
+        || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64);
 
     /// <summary>A zeroed array; one of at least a huge page never moves and is advised onto huge pages first.</summary>
     public static T[] Allocate<T>(long length) where T : unmanaged

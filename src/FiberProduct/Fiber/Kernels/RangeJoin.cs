@@ -138,8 +138,9 @@ internal static unsafe class RangeJoin
     }
 
     /// <summary>
-    /// The threshold test of a computed tile: lane l of row r may be within ε when dot ≥ candidate[r] + ‖y_l‖²/2 and
-    /// certainly is when dot ≥ sure[r] + ‖y_l‖²/2 (see <see cref="JoinOperands.Thresholds"/>); the sink gets the rest.
+    /// The threshold test of a computed tile: lane l of row r may be within ε when dot ≥ candidate[r]
+    /// + ‖y_l‖²/2 and certainly is when dot ≥ sure[r] + ‖y_l‖²/2 (see
+    /// <see cref="JoinOperands.Thresholds"/>); the sink gets the rest.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Offer<TSink>(TSink sink, float* tile, int i0, int validRows, int column0, uint valid,
@@ -197,9 +198,9 @@ internal static unsafe class RangeJoin
     }
 
     /// <summary>
-    /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row <paramref name="order"/>[i]
-    /// when an order is given) with the first <paramref name="width"/> columns of a packed panel set, as n rows of
-    /// width floats (on the scope's workers).
+    /// The dot products of the rows of <paramref name="x"/> (n × d, row-major; row i is row
+    /// <paramref name="order"/>[i] when an order is given) with the first <paramref name="width"/> columns of a packed
+    /// panel set, as n rows of width floats (on the scope's workers).
     /// </summary>
     public static float[] Products(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
         ExecutionScope scope)
@@ -234,8 +235,8 @@ internal static unsafe class RangeJoin
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width, int[]? order,
-        RowBlock consume, ExecutionScope scope) where TKernel : IDotTileKernel
+    private static void Products<TKernel>(ReadOnlyMemory<float> x, int n, int d, float[] packed, int width,
+        int[]? order, RowBlock consume, ExecutionScope scope) where TKernel : IDotTileKernel
     {
         int height = TKernel.Height, panels = (width + Lanes - 1) / Lanes, microPanels = (n + height - 1) / height;
         int workers = Math.Max(1, Math.Min(scope.Workers, microPanels / 4));
@@ -250,7 +251,8 @@ internal static unsafe class RangeJoin
                 var block = new float[height * width];
                 var source = x.Span;
                 fixed (float* r = rows) fixed (float* y = packed) fixed (float* t = tile) fixed (float* all = source)
-                    for (int m = (int)((long)microPanels * w / workers), end = (int)((long)microPanels * (w + 1) / workers);
+                    for (int m = (int)((long)microPanels * w / workers),
+                        end = (int)((long)microPanels * (w + 1) / workers);
                          m < end; m++)
                     {
                         scope.ThrowIfCancelled();

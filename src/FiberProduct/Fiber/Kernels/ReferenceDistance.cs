@@ -9,23 +9,29 @@ namespace FiberProduct.Fiber.Kernels;
 /// </summary>
 internal static class ReferenceDistance
 {
-    public static double Euclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Math.Sqrt(ReferenceSums.SquaredEuclidean(x, y));
+    public static double Euclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) =>
+        Math.Sqrt(ReferenceSums.SquaredEuclidean(x, y));
 
     /// <summary>⟨x, y⟩ / (‖x‖‖y‖) in float64, the norms given as squared norms.</summary>
-    public static double CosineSimilarity(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xSquaredNorm, double ySquaredNorm) =>
+    public static double CosineSimilarity(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xSquaredNorm,
+        double ySquaredNorm) =>
         ReferenceSums.Dot(x, y) / (Math.Sqrt(xSquaredNorm) * Math.Sqrt(ySquaredNorm));
 
-    public static double Distance(FiberMetric metric, ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xSquaredNorm, double ySquaredNorm) =>
-        metric == FiberMetric.Euclidean ? Euclidean(x, y) : FromCosine(metric, CosineSimilarity(x, y, xSquaredNorm, ySquaredNorm));
+    public static double Distance(FiberMetric metric, ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xSquaredNorm,
+        double ySquaredNorm) =>
+        metric == FiberMetric.Euclidean ? Euclidean(x, y)
+            : FromCosine(metric, CosineSimilarity(x, y, xSquaredNorm, ySquaredNorm));
 
-    /// <summary>The reference distance of row i of one set and row j of another, in either precision (mixed ones widened).</summary>
+    /// <summary>The reference distance of row i of one set and row j of another, in either precision (mixed ones
+    /// widened).</summary>
     public static double Distance(FiberMetric metric, EmbeddingSet rows, int i, EmbeddingSet columns, int j)
     {
         if (rows.Precision == EmbeddingPrecision.Float32 && columns.Precision == EmbeddingPrecision.Float32)
             return Distance(metric, rows.Row(i), columns.Row(j), rows.SquaredNorm(i), columns.SquaredNorm(j));
         var (x, y) = (rows.RowAsDouble(i), columns.RowAsDouble(j));
         return metric == FiberMetric.Euclidean ? Math.Sqrt(ReferenceSums.SquaredEuclidean(x, y))
-            : FromCosine(metric, ReferenceSums.Dot(x, y) / (Math.Sqrt(ReferenceSums.Dot(x, x)) * Math.Sqrt(ReferenceSums.Dot(y, y))));
+            : FromCosine(metric, ReferenceSums.Dot(x, y)
+                / (Math.Sqrt(ReferenceSums.Dot(x, x)) * Math.Sqrt(ReferenceSums.Dot(y, y))));
     }
 
     // Rounding can push the cosine of (anti)parallel vectors a few ulps past ±1; the exact cosine lies in [−1, 1]

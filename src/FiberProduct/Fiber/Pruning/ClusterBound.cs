@@ -5,12 +5,13 @@ using FiberProduct.Fiber.Kernels;
 namespace FiberProduct.Fiber.Pruning;
 
 /// <summary>
-/// The cluster bound of every tile: for micro-panel a and panel b a lower bound of ‖c_a − c_b‖ − r_a − r_b (in quanta,
-/// float32 rounded down), c the centre of a group's quantised heads (their mean rounded to float32) and r the largest
-/// distance of the group's heads to it (float64, rounded up by 10^-12 and 10^-6 quanta). By the triangle inequality no
-/// pair of the tile has heads closer than that, so a tile whose gap exceeds its rows' reach is skipped before any head
-/// is multiplied. The distance between the centres comes from the float32 tile kernel as ‖c_a‖² + ‖c_b‖² − 2 c_a·c_b,
-/// less the dot product's error bound 2γ‖c_a‖‖c_b‖ (γ = γ_{S+2}, S values a head).
+/// The cluster bound of every tile: for micro-panel a and panel b a lower bound of ‖c_a − c_b‖ − r_a − r_b
+/// (in quanta, float32 rounded down), c the centre of a group's quantised heads (their mean rounded to float32) and r
+/// the largest distance of the group's heads to it (float64, rounded up by 10^-12 and 10^-6 quanta). By the triangle
+/// inequality no pair of the tile has heads closer than that, so a tile whose gap exceeds its rows' reach is skipped
+/// before any head is multiplied. The distance between the centres comes from the float32 tile kernel as ‖c_a‖²
+/// + ‖c_b‖² − 2 c_a·c_b, less the dot product's error bound 2γ‖c_a‖‖c_b‖ (γ = γ_{S+2}, S
+/// values a head).
 /// </summary>
 internal static class ClusterBound
 {

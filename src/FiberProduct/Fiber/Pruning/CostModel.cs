@@ -14,9 +14,11 @@ internal readonly record struct PruningPlan(int Dimension, int Checkpoint, doubl
 /// pruning"): change them together, and only with a measurement.
 /// </summary>
 /// <param name="Worthwhile">Auto prunes only when the estimate is at most this fraction of the plain join (the estimate
-/// is rough).</param> <param name="QuantizedSpeedup">How many times faster the int16 head kernel runs than the float32
-/// one per coordinate (1.6 with AVX-512).</param> <param name="HeadEfficiency">How much dearer a head multiply-add is
-/// than the plain join's, for the head pass's lower efficiency.</param>
+/// is rough).</param>
+/// <param name="QuantizedSpeedup">How many times faster the int16 head kernel runs than the float32 one per coordinate
+/// (1.6 with AVX-512).</param>
+/// <param name="HeadEfficiency">How much dearer a head multiply-add is than the plain join's, for the head pass's lower
+/// efficiency.</param>
 /// <param name="TileOverhead">The fixed cost of testing a tile, in float32 coordinates.</param>
 /// <param name="Dimensions">The head dimensions the model weighs (and the checkpoints), increasing.</param>
 internal sealed record CostTable(double Worthwhile, double QuantizedSpeedup, double HeadEfficiency, double TileOverhead,
@@ -84,7 +86,8 @@ internal sealed class CostModel(CostTable table, int dimension)
             if (whole < best.EstimatedCost) best = new PruningPlan(candidates[c], 0, whole);
             for (int b = 0; b < c; b++)
             {
-                double cost = Cost(candidates[b], 0) + leading[b] * Cost(candidates[c] - candidates[b], 0) + survival[c];
+                double cost = Cost(candidates[b], 0) + leading[b]
+                    * Cost(candidates[c] - candidates[b], 0) + survival[c];
                 if (cost < best.EstimatedCost) best = new PruningPlan(candidates[c], candidates[b], cost);
             }
         }

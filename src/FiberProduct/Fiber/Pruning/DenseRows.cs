@@ -37,9 +37,9 @@ internal static class DenseRows
     }
 
     /// <summary>
-    /// Orthonormalises the first <paramref name="count"/> rows (of length d) in place by modified Gram–Schmidt, applied
-    /// twice ("twice is enough") unless one pass is enough for the purpose, dropping rows that keep less than 10^-8 of
-    /// their norm; returns how many remain (at the front).
+    /// Orthonormalises the first <paramref name="count"/> rows (of length d) in place by modified Gram–Schmidt,
+    /// applied twice ("twice is enough") unless one pass is enough for the purpose, dropping rows that keep less than
+    /// 10^-8 of their norm; returns how many remain (at the front).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Orthonormalize(double[] rows, int count, int d, int passes = 2)

@@ -59,8 +59,9 @@ internal sealed class HeadFilter(QuantizedHeads heads, int[] threshold, float[] 
     }
 
     /// <summary>
-    /// Whether some pair of a head tile may lie within its row's tolerance: ‖q_x − q_y‖² = ‖q_x‖² + ‖q_y‖² − 2 q_x·q_y
-    /// is at most the row's bound R exactly when 2 q_x·q_y − ‖q_y‖² ≥ threshold[row] = ‖q_x‖² − R (all exact in int32).
+    /// Whether some pair of a head tile may lie within its row's tolerance: ‖q_x − q_y‖² = ‖q_x‖²
+    /// + ‖q_y‖² − 2 q_x·q_y is at most the row's bound R exactly when 2 q_x·q_y − ‖q_y‖²
+    /// ≥ threshold[row] = ‖q_x‖² − R (all exact in int32).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe bool AnyCandidate(int* tile, int rows, int[] threshold, int i0, int* normsY, uint valid)

@@ -7,11 +7,12 @@ using FiberProduct.Fiber.Kernels;
 namespace FiberProduct.Fiber.Pruning;
 
 /// <summary>
-/// Heads along a basis: a vector x becomes h̃(x) = (q_1·x, …, q_k·x, ‖x_tail‖), the k leading coordinates and the norm
-/// of the rest, so that ‖h̃(x) − h̃(y)‖ ≤ ‖x − y‖ (Pythagoras and the reverse triangle inequality on the tail; with
-/// k = 0 it is the norm bound |‖x‖ − ‖y‖|). Heads are float32 products with the basis (for the k-d order and the cost
-/// model) or quantised to int16 in steps of a power of two (for the join: exact integer dot products), each quantised
-/// head with a bound on how far it lies from the exact one, so that ε widened by the bounds keeps every true pair.
+/// Heads along a basis: a vector x becomes h̃(x) = (q_1·x, …, q_k·x, ‖x_tail‖), the k leading coordinates and
+/// the norm of the rest, so that ‖h̃(x) − h̃(y)‖ ≤ ‖x − y‖ (Pythagoras and the reverse triangle
+/// inequality on the tail; with k = 0 it is the norm bound |‖x‖ − ‖y‖|). Heads are float32 products with the
+/// basis (for the k-d order and the cost model) or quantised to int16 in steps of a power of two (for the join: exact
+/// integer dot products), each quantised head with a bound on how far it lies from the exact one, so that ε widened by
+/// the bounds keeps every true pair.
 /// </summary>
 internal sealed class HeadProjector
 {
@@ -37,8 +38,8 @@ internal sealed class HeadProjector
         // The basis vectors are the "texts" of the tile kernel: heads are their dot products with the rows.
         packedBasis = DenseRows.PackRows(basis.Rows, basis.Count, d);
         // Each head coordinate is a float32 dot product with a float32 copy of a unit vector: its error is at most
-        // η‖x‖ with η = γ_d (the dot product) + 2^-23 (rounding the basis and the result) + the basis' departure from
-        // orthonormality (NaN for a basis that claims none: no bound, no quantised heads).
+        // η‖x‖ with η = γ_d (the dot product) + 2^-23 (rounding the basis and the result) + the basis' departure
+        // from orthonormality (NaN for a basis that claims none: no bound, no quantised heads).
         double unit = Math.ScaleB(1, -24);
         Eta = (d + 2) * unit / (1 - (d + 2) * unit) + 2 * unit + 2 * basis.Orthogonality + 1e-15;
     }
@@ -137,14 +138,14 @@ internal sealed class HeadProjector
             quantised[c] = (short)q;
             sum += (long)q * q;
         }
-        // Every head has norm at most ‖x‖ (1 + 10^-3) ≤ 2^14 quanta; with half a step per coordinate it stays below
-        // 2^14 + 9, which the kernels' int32 sums rely on.
+        // Every head has norm at most ‖x‖ (1 + 10^-3) ≤ 2^14 quanta; with half a step per coordinate it stays
+        // below 2^14 + 9, which the kernels' int32 sums rely on.
         double largest = Math.ScaleB(1, QuantizedBits) + 9;
         if (!(sum < largest * largest))
             throw new InvalidOperationException("A quantised pruning head exceeded its range.");
-        // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =: D, so the tail is off by at
-        // most D / tail (or √D); 1e-12 covers the float64 arithmetic, 2^-148 float32 rounding in the subnormal range,
-        // and √(k + 1)/2 quanta the quantisation.
+        // ‖head − exact head‖ ≤ √k·η‖x‖ =: Δ; then |tail² − exact tail²| ≤ Δ(2‖x‖ + Δ) =:
+        // D, so the tail is off by at most D / tail (or √D); 1e-12 covers the float64 arithmetic, 2^-148 float32
+        // rounding in the subnormal range, and √(k + 1)/2 quanta the quantisation.
         double delta = Math.Sqrt(k) * OneCoordinate(norm);
         double spread = delta * (2 * norm + delta) + (k + 4) * Math.ScaleB(squared, -52); // + the float64 sums
         double tailError = tail > 0 ? Math.Min(Math.Sqrt(spread), spread / tail) : Math.Sqrt(spread);
@@ -210,7 +211,8 @@ internal sealed class HeadProjector
     }
 
     /// <summary>
-    /// How far one float32 head coordinate of a row of norm ‖x‖ lies from the exact one: η‖x‖, plus subnormal rounding.
+    /// How far one float32 head coordinate of a row of norm ‖x‖ lies from the exact one: η‖x‖, plus
+    /// subnormal rounding.
     /// </summary>
     private double OneCoordinate(double norm) => Eta * norm + (d + 2) * Math.ScaleB(1, -148);
 }

@@ -57,8 +57,8 @@ internal static class KdOrder
     }
 
     /// <summary>
-    /// Rearranges keys[lo..hi) (and order alongside) so that the <c>mid − lo</c> smallest come first (Hoare partitions
-    /// around a median of three: deterministic, and equal keys split evenly).
+    /// Rearranges keys[lo..hi) (and order alongside) so that the <c>mid − lo</c> smallest come first (Hoare
+    /// partitions around a median of three: deterministic, and equal keys split evenly).
     /// </summary>
     private static void Select(float[] keys, int[] order, int lo, int hi, int mid)
     {

@@ -12,8 +12,9 @@ namespace FiberProduct.Fiber.Pruning;
 internal sealed record Basis(double[] Rows, int Count, int Dimension, double Orthogonality);
 
 /// <summary>
-/// The axes the pruning heads are taken along. E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x − μ_y, so the
-/// leading eigenvectors of that matrix capture the most distance; an orthogonal change of basis keeps every distance.
+/// The axes the pruning heads are taken along. E‖x − y‖² along a unit q is qᵀ(C_x + C_y + δδᵀ)q, δ = μ_x
+/// − μ_y, so the leading eigenvectors of that matrix capture the most distance; an orthogonal change of basis keeps
+/// every distance.
 /// </summary>
 internal static class PrincipalAxes
 {
@@ -42,8 +43,8 @@ internal static class PrincipalAxes
 
     /// <summary>
     /// At most <paramref name="most"/> principal axes, estimated from up to 1,024 evenly spaced rows per side by
-    /// Rayleigh–Ritz on a subspace (<paramref name="start"/> after one step of subspace iteration) instead of a d × d
-    /// eigendecomposition; with their measured departure from orthonormality, or null if that exceeds 10^-6.
+    /// Rayleigh–Ritz on a subspace (<paramref name="start"/> after one step of subspace iteration) instead of a d
+    /// × d eigendecomposition; with their measured departure from orthonormality, or null if that exceeds 10^-6.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Basis? Fit(EmbeddingSet images, EmbeddingSet texts, Basis start, int most, ExecutionScope scope)
@@ -54,9 +55,9 @@ internal static class PrincipalAxes
         var packedColumns = DenseRows.PackColumns(a, n, d);
         var q = start.Rows;
         int r = start.Count;
-        // Q ← orth(Q AᵀA): one step of subspace iteration (float32 products; only the directions matter). On the tiled
-        // CLIP pairs the sampled span alone let 75 % of tiles be skipped where the d × d eigendecomposition let 91 %;
-        // after one step, 90 %; a second step did not make the join faster.
+        // Q ← orth(Q AᵀA): one step of subspace iteration (float32 products; only the directions matter). On the
+        // tiled CLIP pairs the sampled span alone let 75 % of tiles be skipped where the d × d eigendecomposition let
+        // 91 %; after one step, 90 %; a second step did not make the join faster.
         var aq = RangeJoin.Products(a, n, d, DenseRows.PackRows(q, r, d), r, null, scope);
         var projections = DenseRows.Transpose(aq, n, r);
         var next = RangeJoin.Products(projections, r, n, packedColumns, d, null, scope);

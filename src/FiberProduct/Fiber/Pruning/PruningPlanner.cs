@@ -190,8 +190,8 @@ internal sealed class PruningPlanner
 
     /// <summary>
     /// The Euclidean tolerance on the vectors the heads come from that keeps every pair within ε of the metric: ε
-    /// itself, or for the cosine and angular metrics the chord √(2(1 − cos)) of the unit vectors, widened by 10^-9 in 1
-    /// − cos for the rounding of the reference's cosine and arccosine.
+    /// itself, or for the cosine and angular metrics the chord √(2(1 − cos)) of the unit vectors, widened by 10^-9
+    /// in 1 − cos for the rounding of the reference's cosine and arccosine.
     /// </summary>
     public double Chord(double epsilon) => metric switch
     {
@@ -235,10 +235,10 @@ internal sealed class PruningPlanner
     }
 
     /// <summary>
-    /// Per row ‖q_x‖² − R with R = ⌊bound²⌋ (bound in quanta), the largest squared integer head distance within the
-    /// widened bound (rounded up by 10^-12: more than the float64 rounding of the quotient and its square). Outside
-    /// ±2^30 the kernel's test has a fixed outcome (|2 q_x·q_y − ‖q_y‖²| ≤ 3 (2^14 + 9)² &lt; 2^30), so clamping there
-    /// is exact.
+    /// Per row ‖q_x‖² − R with R = ⌊bound²⌋ (bound in quanta), the largest squared integer head distance
+    /// within the widened bound (rounded up by 10^-12: more than the float64 rounding of the quotient and its square).
+    /// Outside ±2^30 the kernel's test has a fixed outcome (|2 q_x·q_y − ‖q_y‖²| ≤ 3 (2^14 + 9)² &lt;
+    /// 2^30), so clamping there is exact.
     /// </summary>
     internal static int[] Thresholds(int[] normsX, Func<int, double> bound)
     {

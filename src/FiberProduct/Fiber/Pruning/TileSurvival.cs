@@ -28,8 +28,8 @@ internal static class TileSurvival
     public const int SampledTiles = 384, SampledPanels = 96;
 
     /// <summary>
-    /// For each candidate k, the fraction of the given pairs whose head distance (with the tail) is within ε, and whose
-    /// distance over the leading k coordinates alone is.
+    /// For each candidate k, the fraction of the given pairs whose head distance (with the tail) is within ε, and
+    /// whose distance over the leading k coordinates alone is.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double[] Within, double[] Leading) OfPairs(HeadSample x, IEnumerable<int> rows, HeadSample y,
@@ -87,8 +87,9 @@ internal static class TileSurvival
     /// Tiles are drawn at random (fixed seed) between 96 sampled micro-panels and 96 panels: heads of 96 micro-panels
     /// and 96 panels instead of one micro-panel and one panel per tile.
     /// </summary>
-    public static (double[] Within, double[] Leading) OfTiles(HeadProjector projector, EmbeddingSet images, int[] rowOrder,
-        EmbeddingSet texts, int[] columnOrder, int height, double epsilon, int[] ks, ExecutionScope scope)
+    public static (double[] Within, double[] Leading) OfTiles(HeadProjector projector, EmbeddingSet images,
+        int[] rowOrder, EmbeddingSet texts, int[] columnOrder, int height, double epsilon, int[] ks,
+        ExecutionScope scope)
     {
         int n = images.Count, m = texts.Count;
         int microPanels = (n + height - 1) / height, panels = (m + 15) / 16;
@@ -109,7 +110,8 @@ internal static class TileSurvival
         var rowStart = new int[rows.Length + 1];
         for (int a = 0; a < rows.Length; a++) rowStart[a + 1] = rowStart[a] + Math.Min(height, n - rows[a] * height);
         var columnStart = new int[columns.Length + 1];
-        for (int b = 0; b < columns.Length; b++) columnStart[b + 1] = columnStart[b] + Math.Min(16, m - columns[b] * 16);
+        for (int b = 0; b < columns.Length; b++)
+            columnStart[b + 1] = columnStart[b] + Math.Min(16, m - columns[b] * 16);
         var survived = new long[ks.Length];
         var leading = new long[ks.Length];
         foreach (var (a, b) in picks)

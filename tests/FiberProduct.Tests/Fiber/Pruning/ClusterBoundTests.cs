@@ -33,7 +33,8 @@ public class ClusterBoundTests
         int reach = Math.Max(0, limit - spread);
         var centres = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, stride)
             .Select(_ => random.Next(-reach, reach + 1)).ToArray()).ToArray();
-        short Value(int[] centre, int c) => (short)Math.Clamp(centre[c] + random.Next(-spread, spread + 1), -limit, limit);
+        short Value(int[] centre, int c) =>
+            (short)Math.Clamp(centre[c] + random.Next(-spread, spread + 1), -limit, limit);
         var x = new short[n * stride];
         for (int i = 0; i < n; i++)
         {
@@ -52,7 +53,8 @@ public class ClusterBoundTests
     [Property(Arbitrary = [typeof(ClusterBoundTests)], MaxTest = 200)]
     public bool NoPairOfATile_IsCloserThanItsGap(Heads heads)
     {
-        var gaps = ClusterBound.Gaps(heads.X, heads.N, heads.Height, heads.PackedY, heads.M, heads.Stride, ExecutionScope.Serial)!;
+        var gaps = ClusterBound.Gaps(heads.X, heads.N, heads.Height, heads.PackedY, heads.M, heads.Stride,
+            ExecutionScope.Serial)!;
         int panels = (heads.M + 15) / 16;
         for (int i = 0; i < heads.N; i++)
             for (int j = 0; j < heads.M; j++)
@@ -60,7 +62,8 @@ public class ClusterBoundTests
                 long squared = 0;
                 for (int c = 0; c < heads.Stride; c++)
                 {
-                    long v = heads.X[i * heads.Stride + c] - heads.PackedY[QuantizedHeads.PackedIndex(j, c, heads.Stride)];
+                    long v = heads.X[i * heads.Stride + c]
+                        - heads.PackedY[QuantizedHeads.PackedIndex(j, c, heads.Stride)];
                     squared += v * v;
                 }
                 if (Math.Sqrt(squared) < gaps[(long)(i / heads.Height) * panels + j / 16]) return false;
@@ -72,7 +75,8 @@ public class ClusterBoundTests
     public void TightClusters_HavePositiveGaps()
     {
         var heads = Make(48, 64, 10, 12, 3, new Random(1));
-        var gaps = ClusterBound.Gaps(heads.X, heads.N, heads.Height, heads.PackedY, heads.M, heads.Stride, ExecutionScope.Serial)!;
+        var gaps = ClusterBound.Gaps(heads.X, heads.N, heads.Height, heads.PackedY, heads.M, heads.Stride,
+            ExecutionScope.Serial)!;
         Assert.Contains(gaps, g => g > 100);
     }
 

@@ -130,14 +130,17 @@ public class CostModelTests
         {
             plans.Add((ks[c], 0, model.Cost(ks[c], survival.Within[c])));
             for (int b = 0; b < c; b++)
-                plans.Add((ks[c], ks[b], model.Cost(ks[b], 0) + survival.Leading[b] * model.Cost(ks[c] - ks[b], 0) + survival.Within[c]));
+                plans.Add((ks[c], ks[b],
+                    model.Cost(ks[b], 0) + survival.Leading[b] * model.Cost(ks[c] - ks[b], 0) + survival.Within[c]));
         }
         double cheapest = plans.Min(p => p.Cost);
         var always = model.Best(ks, survival.Within, survival.Leading, always: true);
         var auto = model.Best(ks, survival.Within, survival.Leading, always: false);
-        bool chosen = plans.Any(p => p.K == always.Dimension && p.Checkpoint == always.Checkpoint && p.Cost == always.EstimatedCost);
+        bool chosen = plans.Any(p => p.K == always.Dimension && p.Checkpoint == always.Checkpoint
+            && p.Cost == always.EstimatedCost);
         return always.EstimatedCost == cheapest && chosen
             && (cheapest > Table.Worthwhile ? auto.Dimension == 0 : auto == always)
-            && model.Cheapest(ks, survival.Within) == Enumerable.Range(0, ks.Length).Min(c => model.Cost(ks[c], survival.Within[c]));
+            && model.Cheapest(ks, survival.Within) == Enumerable.Range(0, ks.Length)
+                .Min(c => model.Cost(ks[c], survival.Within[c]));
     }
 }

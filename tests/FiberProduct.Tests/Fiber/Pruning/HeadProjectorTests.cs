@@ -9,17 +9,20 @@ namespace FiberProduct.Tests.Fiber.Pruning;
 
 /// <summary>
 /// The quantised heads' error bound holds: for every row, the distance between the quantised head (times the step)
-/// and the exact head along the basis — its k coordinates and the norm of the rest, in float64 — is at most the bound
-/// the projector reports, for the whole head and for its leading coordinates; the join's layouts hold those values.
+/// and the exact head along the basis — its k coordinates and the norm of the rest, in float64 — is at most the
+/// bound the projector reports, for the whole head and for its leading coordinates; the join's layouts
+/// hold those values.
 /// </summary>
 public class HeadProjectorTests
 {
     public sealed record Projection(EmbeddingSet Rows, double[] Axes, int AxisCount, int K, bool UnitVectors)
     {
-        internal Basis Basis { get; } = new(Axes, AxisCount, Rows.Dimension, DenseRows.Orthogonality(Axes, AxisCount, Rows.Dimension));
+        internal Basis Basis { get; } = new(Axes, AxisCount, Rows.Dimension,
+            DenseRows.Orthogonality(Axes, AxisCount, Rows.Dimension));
 
         public override string ToString() =>
-            $"{Rows.Count} rows in R^{Rows.Dimension}, {Basis.Count} axes, k = {K}{(UnitVectors ? ", unit vectors" : "")}";
+            $"{Rows.Count} rows in R^{Rows.Dimension}, {Basis.Count} axes, k = "
+            + $"{K}{(UnitVectors ? ", unit vectors" : "")}";
     }
 
     /// <summary>
@@ -53,7 +56,8 @@ public class HeadProjectorTests
                 for (int c = 0; c < d; c++) row[c] += w * basis[a * d + c];
             }
             foreach (double v in row) norm += v * v;
-            for (int c = 0; c < d; c++) values[i * d + c] = (float)(unit ? row[c] / Math.Sqrt(norm) : Math.ScaleB(row[c], exponent));
+            for (int c = 0; c < d; c++)
+                values[i * d + c] = (float)(unit ? row[c] / Math.Sqrt(norm) : Math.ScaleB(row[c], exponent));
         }
         var set = new EmbeddingSet(values, n, d);
         return new Projection(set, basis[..(r * d)], r, random.Next(0, r + 1), unit);
@@ -104,7 +108,8 @@ public class HeadProjectorTests
             if (norm != quantised.Sum(q => q * q)) return false;
             // The leading coordinates on their own (no tail) are within their own, tighter bound.
             for (int lead = 0; lead <= c.K; lead += Math.Max(1, c.K / 3))
-                if (Distance(quantised, projector.Quantum, exact, lead) > projector.CoordinateError(c.Rows.SquaredNorm(i), lead))
+                if (Distance(quantised, projector.Quantum, exact,
+                    lead) > projector.CoordinateError(c.Rows.SquaredNorm(i), lead))
                     return false;
         }
         return true;
@@ -126,7 +131,8 @@ public class HeadProjectorTests
             var (norm, error) = projector.Quantize(floats.AsSpan(i * c.K, c.K), c.Rows.SquaredNorm(order[i]), one);
             largest = Math.Max(largest, error);
             for (int v = 0; v <= c.K; v++)
-                if (heads.X[i * heads.Stride + v] != one[v] || heads.PackedY[QuantizedHeads.PackedIndex(i, v, heads.Stride)] != one[v])
+                if (heads.X[i * heads.Stride + v] != one[v]
+                    || heads.PackedY[QuantizedHeads.PackedIndex(i, v, heads.Stride)] != one[v])
                     return false;
             if (heads.NormsX[i] != norm || heads.NormsY[i] != norm || heads.ErrorX[i] != error) return false;
         }
@@ -140,7 +146,8 @@ public class HeadProjectorTests
         {
             double quantum = HeadProjector.QuantumFor(largest);
             Assert.Equal(quantum, Math.ScaleB(1, Math.ILogB(quantum))); // a power of two: v / quantum is exact
-            Assert.InRange(largest * (1 + 1.0 / 1024) / quantum, (1 << HeadProjector.QuantizedBits) / 2.0, 1 << HeadProjector.QuantizedBits);
+            Assert.InRange(largest * (1 + 1.0 / 1024) / quantum, (1 << HeadProjector.QuantizedBits) / 2.0,
+                1 << HeadProjector.QuantizedBits);
         }
     }
 }

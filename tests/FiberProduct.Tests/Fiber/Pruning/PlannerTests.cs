@@ -11,7 +11,8 @@ namespace FiberProduct.Tests.Fiber.Pruning;
 public class PlannerTests
 {
     /// <summary>Rows near a rank-r subspace of R^d (noise 10^-3), shifted apart by a modality gap.</summary>
-    private static (EmbeddingSet Images, EmbeddingSet Texts, double[] Subspace) LowRank(int n, int d, int rank, int seed)
+    private static (EmbeddingSet Images, EmbeddingSet Texts, double[] Subspace) LowRank(int n,
+        int d, int rank, int seed)
     {
         var random = new Random(seed);
         var subspace = new double[rank * d];
@@ -24,7 +25,8 @@ public class PlannerTests
                 for (int a = 0; a < rank; a++)
                 {
                     double w = Sets.Gaussian(random);
-                    for (int c = 0; c < d; c++) values[i * d + c] += (float)(w * subspace[a * d + c] + 1e-3 * Sets.Gaussian(random) / rank);
+                    for (int c = 0; c < d; c++)
+                        values[i * d + c] += (float)(w * subspace[a * d + c] + 1e-3 * Sets.Gaussian(random) / rank);
                 }
             return new EmbeddingSet(values, n, d);
         }
@@ -35,7 +37,8 @@ public class PlannerTests
     public void PrincipalAxes_AreOrthonormal_AndSpanTheData()
     {
         var (images, texts, subspace) = LowRank(400, 96, 5, 1);
-        var axes = PrincipalAxes.Fit(images, texts, PrincipalAxes.SampledSpan(images, texts)!, 40, ExecutionScope.Serial)!;
+        var axes = PrincipalAxes.Fit(images, texts, PrincipalAxes.SampledSpan(images, texts)!, 40,
+            ExecutionScope.Serial)!;
         Assert.InRange(axes.Orthogonality, 0, 1e-6);
         Assert.Equal(axes.Orthogonality, DenseRows.Orthogonality(axes.Rows, axes.Count, axes.Dimension));
         // The leading five axes span the planted subspace: each of its vectors keeps all but 10^-4 of its norm there.
@@ -56,8 +59,8 @@ public class PlannerTests
         var random = new Random(d);
         var (images, texts) = (Sets.Random(random, 30, d, (float)scale), Sets.Random(random, 30, d, (float)scale));
         Assert.Null(PruningPlanner.Create(images, texts, FiberMetric.Euclidean, ExecutionScope.Serial));
-        Assert.NotNull(PruningPlanner.Create(Sets.Random(random, 30, 16), Sets.Random(random, 30, 16), FiberMetric.Euclidean,
-            ExecutionScope.Serial));
+        Assert.NotNull(PruningPlanner.Create(Sets.Random(random, 30, 16), Sets.Random(random, 30, 16),
+            FiberMetric.Euclidean, ExecutionScope.Serial));
     }
 
     [Fact]
@@ -67,7 +70,8 @@ public class PlannerTests
         var distances = BruteForce.AllDistances(images, texts);
         Array.Sort(distances);
         var planner = PruningPlanner.Create(images, texts, FiberMetric.Euclidean, ExecutionScope.Serial)!;
-        var plan = planner.Choose(distances[distances.Length / 1000], always: false, forced: null, ExecutionScope.Serial);
+        var plan = planner.Choose(distances[distances.Length / 1000], always: false, forced: null,
+            ExecutionScope.Serial);
         Assert.True(plan.Dimension > 0, $"declined at estimated cost {plan.EstimatedCost}");
         Assert.InRange(plan.EstimatedCost, 0, CostTable.Measured.Worthwhile);
     }
@@ -77,7 +81,8 @@ public class PlannerTests
     {
         // A query cancelled while pruning prepares fails with the cancel; the next query prepares again and answers.
         var (images, texts, _) = LowRank(300, 48, 4, 3);
-        var product = new ApproximateFiberProduct(images, texts, options: new FiberProductOptions { Pruning = PruningMode.Always });
+        var product = new ApproximateFiberProduct(images, texts,
+            options: new FiberProductOptions { Pruning = PruningMode.Always });
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => product.Count(0.5, cancellationToken: cancelled.Token));

@@ -8,7 +8,8 @@ internal sealed class CountSink(ExactCheck exact, Func<int, double> epsilonOfRow
 {
     public long Count;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         Count += BitOperations.PopCount(sure);

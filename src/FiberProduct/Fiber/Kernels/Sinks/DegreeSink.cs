@@ -8,11 +8,13 @@ namespace FiberProduct.Fiber.Kernels;
 /// <see cref="CountSink"/> (sure lanes by mask, the rest of the candidates by the reference), no pair stored. Each
 /// worker keeps its own column counts; rows are a worker's own, so their counts go to a shared array.
 /// </summary>
-internal sealed class DegreeSink(ExactCheck exact, Func<int, double> epsilonOfRow, int[] rowDegrees, int columns) : ITileSink
+internal sealed class DegreeSink(ExactCheck exact, Func<int, double> epsilonOfRow, int[] rowDegrees, int columns)
+    : ITileSink
 {
     public int[] ColumnDegrees { get; } = new int[columns];
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         uint band = candidates & ~sure;

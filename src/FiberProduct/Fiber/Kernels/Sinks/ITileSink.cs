@@ -10,6 +10,7 @@ internal interface ITileSink
     /// </summary>
     void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots);
 
-    /// <summary>Every pair of the rows before <paramref name="rowEnd"/> in this worker's range has been offered; false stops the worker.</summary>
+    /// <summary>Every pair of the rows before <paramref name="rowEnd"/> in this worker's range has been offered; false
+    /// stops the worker.</summary>
     bool RowsCompleted(int rowEnd);
 }

@@ -8,12 +8,14 @@ namespace FiberProduct.Fiber.Kernels;
 /// text) order. With <paramref name="keepPerRow"/> &gt; 0 only each row's nearest pairs survive the regrouping.
 /// A shared count enforces the result budget.
 /// </summary>
-internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow, PairBudget budget, int keepPerRow = 0, int[]? columnKey = null) : ITileSink
+internal sealed class PairSink(ExactCheck exact, Func<int, double> epsilonOfRow, PairBudget budget, int keepPerRow = 0,
+    int[]? columnKey = null) : ITileSink
 {
     public readonly PairBuffer Buffer = new();
     private int sinceReport, chunkStart;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Candidates(int row, int column0, uint candidates, uint sure, ReadOnlySpan<float> dots)
     {
         double epsilon = epsilonOfRow(row);
