@@ -40,7 +40,8 @@ internal sealed record BlockPlan(int ImageBlockRows, int TextBlockRows, long Max
                         + $"({most} rows)."));
         int image = imageRows ?? (int)Math.Min(Math.Min(quarter, most), Math.Max(1, images));
         int text = textRows ?? (int)Math.Min(Math.Min(quarter, most), Math.Max(1, texts));
-        long inputs = ((long)image + text) * row;
+        // A block holds at most the rows there are, whatever its size.
+        long inputs = ((long)Math.Min(image, Math.Max(1, images)) + Math.Min(text, Math.Max(1, texts))) * row;
         long pairs = (limit - inputs) / PairBytes;
         if (pairs < 1)
             throw new ArgumentOutOfRangeException(nameof(limit), limit, string.Create(CultureInfo.InvariantCulture,
