@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using FiberProduct.Orleans.Grains;
+using FiberProduct.Orleans.Protocol;
+
+namespace FiberProduct.Orleans.Coordination;
+
+/// <summary>
+/// Hands the work items of a join to the shard grains and collects their results, each accepted once.
+/// </summary>
+/// <remarks>
+/// Each shard gets <see cref="DistributedJoinOptions.TasksInFlightPerShard"/> items at a time. An item is leased:
+/// if its call fails with a runtime error (the silo died, the connection broke, the call timed out) or brings no
+/// answer within <see cref="DistributedJoinOptions.Lease"/>, it is sent again; Orleans activates the shard on a live
+/// silo, which reads the same rows from storage. Results are keyed by item id and the first one wins, so a late
+/// answer of an abandoned attempt is counted as a duplicate and dropped: no pair is lost or counted twice. An error
+/// of the input (a missing file, a bad argument, the result budget) is not retried: it ends the join.
+/// </remarks>
+internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptions options)
+{
+    private int attempts, failures, leaseExpiries, duplicates, accepted;
+    private long bytesReceived;
+    private readonly ConcurrentDictionary<string, int> perSilo = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, int> attemptsPerItem = new();
+
+    public async Task<(BlockResult[] Results, DistributedJoinReport Report)> RunAsync(JoinPlan plan, ShardQuery query,
+        IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var results = new BlockResult?[plan.Items.Count];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = new List<Task>();
+        foreach (var shard in plan.Items.GroupBy(item => item.Shard))
+        {
+            var queue = new ConcurrentQueue<WorkItem>(shard);
+            for (int w = 0; w < options.TasksInFlightPerShard; w++)
+                loops.Add(Drain(queue, results, query, progress, stop));
+        }
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch when (!cancellationToken.IsCancellationRequested)
+        {
+            // The first error of the input ends the join; the other loops stop and their cancellations are not it.
+            var error = loops.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            throw;
+        }
+        var report = new DistributedJoinReport(plan.Items.Count, plan.Blocks.Count, plan.Shards.Count, attempts, failures,
+            leaseExpiries, attemptsPerItem.Count(a => a.Value > 1), duplicates, bytesReceived, clock.Elapsed,
+            new Dictionary<string, int>(perSilo, StringComparer.Ordinal));
+        return (results.Select(r => r!).ToArray(), report);
+    }
+
+    private async Task Drain(ConcurrentQueue<WorkItem> queue, BlockResult?[] results, ShardQuery query,
+        IProgress<double>? progress, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (queue.TryDequeue(out var item))
+                await RunItem(item, results, query, progress, stop.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task RunItem(WorkItem item, BlockResult?[] results, ShardQuery query, IProgress<double>? progress,
+        CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<ITextShardGrain>(TextShardGrain.KeyOf(item.Texts));
+        Exception? last = null;
+        for (int attempt = 1; attempt <= options.MaxAttempts && results[item.Id] is null; attempt++)
+        {
+            Interlocked.Increment(ref attempts);
+            attemptsPerItem.AddOrUpdate(item.Id, 1, (_, n) => n + 1);
+            var call = grain.Join(item.Images, query, cancellationToken);
+            var lease = Task.Delay(options.Lease, cancellationToken);
+            if (await Task.WhenAny(call, lease).ConfigureAwait(false) == lease)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // The lease ran out: send the item again, and still take this attempt's answer if it comes first.
+                Interlocked.Increment(ref leaseExpiries);
+                _ = call.ContinueWith(t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress); },
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                last = new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"No answer for image block {item.Block} × text shard {item.Shard} within the lease ({options.Lease})."));
+                continue;
+            }
+            try
+            {
+                Accept(item, await call.ConfigureAwait(false), results, progress);
+                return;
+            }
+            catch (Exception e) when (IsRuntimeFailure(e, cancellationToken))
+            {
+                Interlocked.Increment(ref failures);
+                last = e;
+                await Task.Delay(options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        if (results[item.Id] is null)
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"Image block {item.Block} ({item.Images}) × text shard {item.Shard} ({item.Texts}) failed "
+                + $"{options.MaxAttempts} times (DistributedJoinOptions.MaxAttempts); the last error: {last?.Message}"), last);
+    }
+
+    private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress)
+    {
+        Interlocked.Add(ref bytesReceived, result.PayloadBytes);
+        if (Interlocked.CompareExchange(ref results[item.Id], result, null) is not null)
+        {
+            Interlocked.Increment(ref duplicates);
+            return;
+        }
+        perSilo.AddOrUpdate(result.Silo, 1, (_, n) => n + 1);
+        int done = Interlocked.Increment(ref accepted);
+        progress?.Report((double)done / results.Length);
+    }
+
+    /// <summary>
+    /// Failures of the machinery, not of the input: Orleans' own errors (a dead silo, a rejected message, a broken
+    /// connection), timeouts, and a cancellation the caller did not ask for (a silo shutting down cancels its calls).
+    /// </summary>
+    private static bool IsRuntimeFailure(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && e is OrleansException or TimeoutException or OperationCanceledException or ObjectDisposedException;
+}
