@@ -19,9 +19,13 @@ public sealed record DistributedJoinOptions
     /// never idles on the round trip.</summary>
     public int TasksInFlightPerShard { get; init; } = 2;
 
-    /// <summary>How long an item may go without an answer before it is sent again (10 minutes by default). A dead silo
-    /// is usually noticed much sooner, when its connection breaks; the lease covers a silo that hangs.</summary>
-    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long an item may go without an answer before it is sent again (1 minute by default). A call to a
+    /// silo that died is not always failed by the runtime (the request may be lost on the way); the lease bounds how
+    /// long it is waited for, so it sets the time to recover from a dead silo. Choose a few times the time of one item
+    /// (for <see cref="ImageBlockRows"/> × <see cref="TextShardRows"/> × d multiply-adds), and keep the client's
+    /// response timeout (<c>ClientMessagingOptions.ResponseTimeout</c>, 30 s by default) above one item's time.
+    /// </summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often an item is tried before the join gives up (10 by default).</summary>
     public int MaxAttempts { get; init; } = 10;

@@ -74,6 +74,8 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ITextShardGrain>(TextShardGrain.KeyOf(item.Texts));
+        // Attempts whose lease ran out, each with the continuation that accepts its answer if it still comes.
+        var outstanding = new List<(Task<BlockResult> Call, Task Accepted)>();
         Exception? last = null;
         for (int attempt = 1; attempt <= options.MaxAttempts && results[item.Id] is null; attempt++)
         {
@@ -86,8 +88,9 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 cancellationToken.ThrowIfCancellationRequested();
                 // The lease ran out: send the item again, and still take this attempt's answer if it comes first.
                 Interlocked.Increment(ref leaseExpiries);
-                _ = call.ContinueWith(t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress); },
-                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                outstanding.Add((call, call.ContinueWith(
+                    t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress); },
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
                 last = new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                     $"No answer for image block {item.Block} × text shard {item.Shard} within the lease ({options.Lease})."));
                 continue;
@@ -103,6 +106,16 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 last = e;
                 await Task.Delay(options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
             }
+        }
+        // Out of attempts: a late answer of an attempt whose lease ran out may still come.
+        while (results[item.Id] is null && outstanding.Count > 0)
+        {
+            var accepted = await Task.WhenAny(outstanding.Select(o => o.Accepted)).WaitAsync(cancellationToken)
+                .ConfigureAwait(false);
+            var done = outstanding.First(o => o.Accepted == accepted);
+            outstanding.Remove(done);
+            if (done.Call.Exception?.InnerException is { } error && !IsRuntimeFailure(error, cancellationToken))
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
         if (results[item.Id] is null)
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
