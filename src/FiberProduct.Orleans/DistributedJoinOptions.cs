@@ -27,6 +27,11 @@ public sealed record DistributedJoinOptions
     /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the coordinator asks the cluster which silos are alive (every second by default;
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: never). An item sent to a shard whose silo has been declared dead is
+    /// sent again at once instead of at the end of its lease.</summary>
+    public TimeSpan SiloCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often an item is tried before the join gives up (10 by default).</summary>
     public int MaxAttempts { get; init; } = 10;
 
@@ -45,6 +50,9 @@ public sealed record DistributedJoinOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(TasksInFlightPerShard, 1, nameof(TasksInFlightPerShard));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Lease, TimeSpan.Zero, nameof(Lease));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        if (SiloCheckInterval <= TimeSpan.Zero && SiloCheckInterval != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(SiloCheckInterval), SiloCheckInterval,
+                "Use a positive interval, or Timeout.InfiniteTimeSpan for no checks.");
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryDelay, TimeSpan.Zero, nameof(RetryDelay));
         ArgumentNullException.ThrowIfNull(Join, nameof(Join));
         if (Join.TruncateAtBudget)

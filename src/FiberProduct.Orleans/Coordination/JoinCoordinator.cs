@@ -30,12 +30,13 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         var clock = Stopwatch.StartNew();
         var results = new BlockResult?[plan.Items.Count];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var watch = new SiloWatch(grains, options.SiloCheckInterval);
         var loops = new List<Task>();
         foreach (var shard in plan.Items.GroupBy(item => item.Shard))
         {
             var queue = new ConcurrentQueue<WorkItem>(shard);
             for (int w = 0; w < options.TasksInFlightPerShard; w++)
-                loops.Add(Drain(queue, results, query, progress, stop));
+                loops.Add(Drain(queue, results, query, progress, watch, stop));
         }
         try
         {
@@ -56,12 +57,12 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
     }
 
     private async Task Drain(ConcurrentQueue<WorkItem> queue, BlockResult?[] results, ShardQuery query,
-        IProgress<double>? progress, CancellationTokenSource stop)
+        IProgress<double>? progress, SiloWatch watch, CancellationTokenSource stop)
     {
         try
         {
             while (queue.TryDequeue(out var item))
-                await RunItem(item, results, query, progress, stop.Token).ConfigureAwait(false);
+                await RunItem(item, results, query, progress, watch, stop.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -71,7 +72,7 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
     }
 
     private async Task RunItem(WorkItem item, BlockResult?[] results, ShardQuery query, IProgress<double>? progress,
-        CancellationToken cancellationToken)
+        SiloWatch watch, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ITextShardGrain>(TextShardGrain.KeyOf(item.Texts));
         // Attempts whose lease ran out, each with the continuation that accepts its answer if it still comes.
@@ -83,13 +84,18 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
             attemptsPerItem.AddOrUpdate(item.Id, 1, (_, n) => n + 1);
             var call = grain.Join(item.Images, query, cancellationToken);
             var lease = Task.Delay(options.Lease, cancellationToken);
-            if (await Task.WhenAny(call, lease).ConfigureAwait(false) == lease)
+            var attemptKey = new object();
+            var lost = watch.Lost(attemptKey, item.Shard);
+            var first = await Task.WhenAny(call, lease, lost).ConfigureAwait(false);
+            watch.Forget(attemptKey);
+            if (first != call)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                // The lease ran out: send the item again, and still take this attempt's answer if it comes first.
-                Interlocked.Increment(ref leaseExpiries);
+                // The lease ran out or the silo died: send the item again, and still take this attempt's answer if it
+                // comes first.
+                Interlocked.Increment(ref first == lost ? ref failures : ref leaseExpiries);
                 outstanding.Add((call, call.ContinueWith(
-                    t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress); },
+                    t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress, watch); },
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
                 last = new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                     $"No answer for image block {item.Block} × text shard {item.Shard} within the lease ({options.Lease})."));
@@ -97,7 +103,7 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
             }
             try
             {
-                Accept(item, await call.ConfigureAwait(false), results, progress);
+                Accept(item, await call.ConfigureAwait(false), results, progress, watch);
                 return;
             }
             catch (Exception e) when (IsRuntimeFailure(e, cancellationToken))
@@ -123,7 +129,8 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 + $"{options.MaxAttempts} times (DistributedJoinOptions.MaxAttempts); the last error: {last?.Message}"), last);
     }
 
-    private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress)
+    private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress,
+        SiloWatch watch)
     {
         Interlocked.Add(ref bytesReceived, result.PayloadBytes);
         if (Interlocked.CompareExchange(ref results[item.Id], result, null) is not null)
@@ -132,6 +139,7 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
             return;
         }
         perSilo.AddOrUpdate(result.Silo, 1, (_, n) => n + 1);
+        watch.Answered(item.Shard, result.Silo);
         int done = Interlocked.Increment(ref accepted);
         progress?.Report((double)done / results.Length);
     }
