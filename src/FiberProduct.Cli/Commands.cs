@@ -24,6 +24,11 @@ internal static class Commands
 
     public static void Join(CommandLine line, Context context)
     {
+        if (line.Optional("shards") is { } shards)
+        {
+            OutOfCoreJoin.Run(line, context, shards, Epsilon(line));
+            return;
+        }
         var (images, texts) = Inputs.Load(line);
         double epsilon = Epsilon(line);
         string output = Outputs.Checked(line.Required("output"), parquet: true);

@@ -82,6 +82,8 @@ internal static class Help
             SYNOPSIS
                 fiberproduct join (IMAGES TEXTS | --paired FILE) --epsilon E --output FILE [--nearest K]
                                   [--max-pairs N [--truncate]] [--metric M] [--threads N]
+                fiberproduct join (IMAGES.npy TEXTS.npy | --paired FILE.npy) --epsilon E --shards DIR
+                                  [--block-rows N] [--memory-limit BYTES] [--metric M] [--threads N]
 
             DESCRIPTION
                 Writes F_ε as a sparse matrix: rows are images, columns texts, values the float64 distances (within
@@ -96,11 +98,18 @@ internal static class Help
                 --nearest K      keep only each image's K nearest texts within ε (ties: the lower text index).
                 --max-pairs N    refuse results with more than N pairs (default 100000000; exit status 3) ...
                 --truncate       ... or keep the first N pairs in (image, text) order and say so.
+                --shards DIR     out of core: read .npy files memory-mapped, join them block pair by block pair and
+                                 write each pair's pairs as a CSR shard DIR/pairs-A-B.npz (block-local indices) with
+                                 DIR/manifest.json; run again on the same DIR to resume after a crash.
+                --block-rows N   rows per block, images and texts (default: from --memory-limit).
+                --memory-limit B the memory one block pair may take, bytes or 512M, 2G (default: half of what the
+                                 process may use).
             {Common}
             {Status}
             EXAMPLES
                 fiberproduct join images.npy texts.npy --epsilon 1.2 --output pairs.npz
                 python3 -c "import scipy.sparse as s; print(s.load_npz('pairs.npz').nnz)"
+                fiberproduct join images.npy texts.npy --epsilon 1.2 --shards pairs/ --memory-limit 2G
             """,
         ["profile"] = $"""
             NAME

@@ -40,7 +40,7 @@ public static partial class ResultExport
     /// <summary>SciPy's format tag; never written to, so one array serves every export.</summary>
     private static readonly string[] CsrTag = ["csr"];
 
-    private static Dictionary<string, NpyArray> PairArrays(PairSet pairs) => new()
+    internal static Dictionary<string, NpyArray> PairArrays(PairSet pairs) => new()
     {
         ["indptr"] = new(pairs.RowOffsets.ToArray(), pairs.RowCount + 1),
         ["indices"] = new(pairs.Columns.ToArray(), (int)pairs.PairCount),

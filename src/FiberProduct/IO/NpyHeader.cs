@@ -32,7 +32,9 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
     /// <param name="stream">Positioned at the magic string.</param>
     /// <param name="limits">The header length limit.</param>
     /// <param name="fail">Builds the exception for a reason (it adds the file and member names).</param>
-    public static NpyHeader Read(Stream stream, NpyReadLimits limits, Func<string, Exception> fail)
+    /// <param name="mapped">The data is read in place (memory-mapped), never into one array: the element count is
+    /// bounded by the bytes a long addresses instead of by <see cref="Array.MaxLength"/>.</param>
+    public static NpyHeader Read(Stream stream, NpyReadLimits limits, Func<string, Exception> fail, bool mapped = false)
     {
         Span<byte> prefix = stackalloc byte[8];
         int got = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
@@ -79,7 +81,7 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
                 $"the header is not a Python literal NumPy reads ({e.Message} at character {e.Position}): {Excerpt(header)}"));
         }
         var (type, itemSize, bigEndian, fortran, shape) = Check(dict, header, fail);
-        long count = ElementCount(shape, fail);
+        long count = ElementCount(shape, fail, mapped);
         return new NpyHeader(type, itemSize, bigEndian, fortran, shape, count, prefix.Length + lengthSize + headerLength);
     }
 
@@ -124,16 +126,19 @@ internal sealed record NpyHeader(NpyElementType Type, int ItemSize, bool BigEndi
     }
 
     /// <summary>The product of the dimensions: 0 when any is 0 (however large the others), else checked against
-    /// the longest array .NET allocates.</summary>
-    private static long ElementCount(int[] shape, Func<string, Exception> fail)
+    /// the longest array .NET allocates (or, mapped, the elements of 8 bytes a long offset addresses).</summary>
+    private static long ElementCount(int[] shape, Func<string, Exception> fail, bool mapped)
     {
         if (Array.IndexOf(shape, 0) >= 0) return 0;
-        long count = 1;
+        long count = 1, most = mapped ? long.MaxValue / 8 : Array.MaxLength;
         foreach (int dim in shape)
         {
-            if (count > Array.MaxLength / dim)
+            if (count > most / dim)
+            {
+                string bound = mapped ? "a 64-bit file offset addresses" : "a .NET array holds";
                 throw fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the shape {NpyData.Tuple(shape)} holds more than {Array.MaxLength} elements, the most a .NET array holds."));
+                    $"the shape {NpyData.Tuple(shape)} holds more than {most} elements, the most {bound}."));
+            }
             count *= dim;
         }
         return count;
