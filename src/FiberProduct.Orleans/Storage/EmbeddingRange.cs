@@ -57,7 +57,7 @@ public sealed record EmbeddingRange
     public static EmbeddingRange WholeFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return new EmbeddingRange(path, 0, RowRangeReader.Shape(path).Rows);
+        return new EmbeddingRange(path, 0, RowRangeReader.Rows(path));
     }
 
     /// <summary>The sub-range [Start + offset, Start + offset + count) of this range.</summary>
