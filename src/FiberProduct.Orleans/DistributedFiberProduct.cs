@@ -98,7 +98,8 @@ public sealed class DistributedFiberProduct
         CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        var (_, results) = await Run(Query(QueryKind.Count, epsilon), progress, cancellationToken).ConfigureAwait(false);
+        var (_, results) = await Run(Query(QueryKind.Count, epsilon), progress, cancellationToken)
+            .ConfigureAwait(false);
         return ResultMerger.Count(results);
     }
 
@@ -122,8 +123,10 @@ public sealed class DistributedFiberProduct
         CancellationToken cancellationToken = default)
     {
         CheckEpsilon(epsilon, nameof(epsilon));
-        var (plan, results) = await Run(Query(QueryKind.Pairs, epsilon), progress, cancellationToken).ConfigureAwait(false);
-        return ResultMerger.Pairs(plan, Images.Count, Texts.Count, results, Metric, Options.Join.MaxPairs, keepPerRow: 0);
+        var (plan, results) = await Run(Query(QueryKind.Pairs, epsilon), progress, cancellationToken)
+            .ConfigureAwait(false);
+        return ResultMerger.Pairs(plan, Images.Count, Texts.Count, results, Metric, Options.Join.MaxPairs,
+            keepPerRow: 0);
     }
 
     /// <summary>For each image, its <paramref name="k"/> nearest texts within ε (ties: the lower text index), stored by
@@ -150,7 +153,8 @@ public sealed class DistributedFiberProduct
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var (plan, results) = await Run(Query(QueryKind.NearestWithin, epsilon) with { K = k }, progress,
             cancellationToken).ConfigureAwait(false);
-        return ResultMerger.Pairs(plan, Images.Count, Texts.Count, results, Metric, Options.Join.MaxPairs, keepPerRow: k);
+        return ResultMerger.Pairs(plan, Images.Count, Texts.Count, results, Metric, Options.Join.MaxPairs,
+            keepPerRow: k);
     }
 
     /// <summary>|F_ε| at every given tolerance from one pass (the step function of T3), and optionally the sorted
@@ -177,7 +181,8 @@ public sealed class DistributedFiberProduct
         if (epsilons.Count == 0) throw new ArgumentException("At least one tolerance is needed.", nameof(epsilons));
         var given = epsilons.ToArray();
         foreach (double e in given) CheckEpsilon(e, nameof(epsilons));
-        var query = Query(QueryKind.Profile, given.Max()) with { Epsilons = given, IncludeDistances = includeDistances };
+        var query = Query(QueryKind.Profile, given.Max())
+            with { Epsilons = given, IncludeDistances = includeDistances };
         var (_, results) = await Run(query, progress, cancellationToken).ConfigureAwait(false);
         return ResultMerger.Profile(given, includeDistances, results);
     }

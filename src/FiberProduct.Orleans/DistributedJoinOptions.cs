@@ -8,7 +8,8 @@ namespace FiberProduct.Orleans;
 public sealed record DistributedJoinOptions
 {
     /// <summary>Images per block, the unit handed to a silo (1024 by default). A block costs one read of its rows
-    /// (4·d bytes each, float32) per shard; smaller blocks spread work more evenly and redo less after a failure.</summary>
+    /// (4·d bytes each, float32) per shard; smaller blocks spread work more evenly and redo less after a
+    /// failure.</summary>
     public int ImageBlockRows { get; init; } = 1024;
 
     /// <summary>Texts per shard, held in one silo's memory (65,536 by default: 128 MB at d = 512, float32). A join has
@@ -19,9 +20,10 @@ public sealed record DistributedJoinOptions
     /// never idles on the round trip.</summary>
     public int TasksInFlightPerShard { get; init; } = 2;
 
-    /// <summary>How long an item may go without an answer before it is sent again (1 minute by default). A call to a
-    /// silo that died is not always failed by the runtime (the request may be lost on the way); the lease bounds how
-    /// long it is waited for, so it sets the time to recover from a dead silo. Choose a few times the time of one item
+    /// <summary>How long an item may go without an answer before it is sent again (1 minute by default); once pieces
+    /// have come back, an attempt's lease is four times the slowest of them (at least 2 s) when that is shorter. A call
+    /// to a silo that died is not always failed by the runtime (the request may be lost on the way); the lease bounds
+    /// how long it is waited for. Choose a few times the time of one item
     /// (for <see cref="ImageBlockRows"/> × <see cref="TextShardRows"/> × d multiply-adds), and keep the client's
     /// response timeout (<c>ClientMessagingOptions.ResponseTimeout</c>, 30 s by default) above one item's time.
     /// </summary>
@@ -56,11 +58,12 @@ public sealed record DistributedJoinOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryDelay, TimeSpan.Zero, nameof(RetryDelay));
         ArgumentNullException.ThrowIfNull(Join, nameof(Join));
         if (Join.TruncateAtBudget)
-            throw new ArgumentException("TruncateAtBudget is not supported by the distributed join: the blocks finish in "
-                + "any order, so the first pairs in (image, text) order are known only at the end.", nameof(Join));
+            throw new ArgumentException("TruncateAtBudget is not supported by the distributed join: the blocks finish "
+                + "in any order, so the first pairs in (image, text) order are known only at the end.", nameof(Join));
         ArgumentOutOfRangeException.ThrowIfLessThan(Join.MaxDegreeOfParallelism, -1, "Join.MaxDegreeOfParallelism");
         if (Join.MaxDegreeOfParallelism == 0)
-            throw new ArgumentOutOfRangeException("Join.MaxDegreeOfParallelism", 0, "Use −1 (every processor) or 1 or more.");
+            throw new ArgumentOutOfRangeException("Join.MaxDegreeOfParallelism", 0,
+                "Use −1 (every processor) or 1 or more.");
         ArgumentOutOfRangeException.ThrowIfNegative(Join.MaxPairs, "Join.MaxPairs");
     }
 }

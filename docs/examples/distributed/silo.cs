@@ -29,5 +29,6 @@ builder.UseOrleans(silo =>
 });
 using var host = builder.Build();
 await host.StartAsync();
-Console.WriteLine($"silo {index} ready: silo port {11111 + index}, gateway port {30000 + index}");
+Console.WriteLine($"silo {index} ready: silo port {11111 + index}, gateway port {30000 + index}, "
+    + $"process {Environment.ProcessId}");
 await host.WaitForShutdownAsync();

@@ -19,6 +19,34 @@ namespace FiberProduct.Orleans.Coordination;
 /// </remarks>
 internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptions options)
 {
+    /// <summary>How long the question "where is this shard?" may take before it counts as lost: well above a round
+    /// trip, well below a lease.</summary>
+    private static readonly TimeSpan Probe = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The lease of an attempt: <see cref="DistributedJoinOptions.Lease"/>, or, once pieces have come back, four times
+    /// the slowest of them (at least <see cref="MinimumLease"/>) if that is shorter. A call whose message was lost with a
+    /// dead silo is then resent after a few piece times, not after the configured lease; a piece that is merely slow
+    /// is computed twice at worst, and the first answer is kept.
+    /// </summary>
+    private TimeSpan Lease()
+    {
+        long slowest = Interlocked.Read(ref slowestTicks);
+        if (slowest == 0) return options.Lease;
+        var adaptive = TimeSpan.FromTicks(Math.Max(MinimumLease.Ticks, 4 * slowest));
+        return adaptive < options.Lease ? adaptive : options.Lease;
+    }
+
+    private static readonly TimeSpan MinimumLease = TimeSpan.FromSeconds(2);
+    private long slowestTicks;
+
+    private void Observed(TimeSpan duration)
+    {
+        long ticks = duration.Ticks, seen;
+        while (ticks > (seen = Interlocked.Read(ref slowestTicks))
+            && Interlocked.CompareExchange(ref slowestTicks, ticks, seen) != seen) { }
+    }
+
     private int attempts, failures, leaseExpiries, duplicates, accepted;
     private long bytesReceived;
     private readonly ConcurrentDictionary<string, int> perSilo = new(StringComparer.Ordinal);
@@ -50,8 +78,8 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
             if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             throw;
         }
-        var report = new DistributedJoinReport(plan.Items.Count, plan.Blocks.Count, plan.Shards.Count, attempts, failures,
-            leaseExpiries, attemptsPerItem.Count(a => a.Value > 1), duplicates, bytesReceived, clock.Elapsed,
+        var report = new DistributedJoinReport(plan.Items.Count, plan.Blocks.Count, plan.Shards.Count, attempts,
+            failures, leaseExpiries, attemptsPerItem.Count(a => a.Value > 1), duplicates, bytesReceived, clock.Elapsed,
             new Dictionary<string, int>(perSilo, StringComparer.Ordinal));
         return (results.Select(r => r!).ToArray(), report);
     }
@@ -82,10 +110,25 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         {
             Interlocked.Increment(ref attempts);
             attemptsPerItem.AddOrUpdate(item.Id, 1, (_, n) => n + 1);
+            string silo;
+            try
+            {
+                // Where the shard is (activating it on a live silo if its own died), asked with a short timeout: a
+                // question routed to a dead silo may be lost like any message.
+                silo = await grain.Where().WaitAsync(Probe, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsRuntimeFailure(e, cancellationToken))
+            {
+                Interlocked.Increment(ref failures);
+                last = e;
+                await Task.Delay(options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var started = Stopwatch.GetTimestamp();
             var call = grain.Join(item.Images, query, cancellationToken);
-            var lease = Task.Delay(options.Lease, cancellationToken);
+            var lease = Task.Delay(Lease(), cancellationToken);
             var attemptKey = new object();
-            var lost = watch.Lost(attemptKey, item.Shard);
+            var lost = watch.Lost(attemptKey, silo);
             var first = await Task.WhenAny(call, lease, lost).ConfigureAwait(false);
             watch.Forget(attemptKey);
             if (first != call)
@@ -95,15 +138,18 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 // comes first.
                 Interlocked.Increment(ref first == lost ? ref failures : ref leaseExpiries);
                 outstanding.Add((call, call.ContinueWith(
-                    t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress, watch); },
+                    t => { if (t.IsCompletedSuccessfully) Accept(item, t.Result, results, progress); },
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
                 last = new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                    $"No answer for image block {item.Block} × text shard {item.Shard} within the lease ({options.Lease})."));
+                    $"No answer for image block {item.Block} × text shard {item.Shard} within the lease "
+                    + $"({options.Lease})."));
                 continue;
             }
             try
             {
-                Accept(item, await call.ConfigureAwait(false), results, progress, watch);
+                var result = await call.ConfigureAwait(false);
+                Observed(Stopwatch.GetElapsedTime(started));
+                Accept(item, result, results, progress);
                 return;
             }
             catch (Exception e) when (IsRuntimeFailure(e, cancellationToken))
@@ -126,11 +172,11 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         if (results[item.Id] is null)
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                 $"Image block {item.Block} ({item.Images}) × text shard {item.Shard} ({item.Texts}) failed "
-                + $"{options.MaxAttempts} times (DistributedJoinOptions.MaxAttempts); the last error: {last?.Message}"), last);
+                + $"{options.MaxAttempts} times (DistributedJoinOptions.MaxAttempts); the last error: "
+                + $"{last?.Message}"), last);
     }
 
-    private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress,
-        SiloWatch watch)
+    private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress)
     {
         Interlocked.Add(ref bytesReceived, result.PayloadBytes);
         if (Interlocked.CompareExchange(ref results[item.Id], result, null) is not null)
@@ -139,7 +185,6 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
             return;
         }
         perSilo.AddOrUpdate(result.Silo, 1, (_, n) => n + 1);
-        watch.Answered(item.Shard, result.Silo);
         int done = Interlocked.Increment(ref accepted);
         progress?.Report((double)done / results.Length);
     }

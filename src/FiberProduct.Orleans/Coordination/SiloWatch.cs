@@ -7,17 +7,16 @@ namespace FiberProduct.Orleans.Coordination;
 /// declared dead is given up at once instead of at the end of its lease: Orleans does not always fail such a call
 /// (a request forwarded by a gateway to a silo that dies is lost, and only the response timeout ends it).
 /// </summary>
-/// <remarks>A shard's silo is the one that last answered for it; before its first answer, only the lease applies.
-/// </remarks>
+/// <remarks>The coordinator asks each shard where it is before sending it a piece
+/// (<see cref="Grains.ITextShardGrain.Where"/>), so every attempt is watched against one silo.</remarks>
 internal sealed class SiloWatch : IAsyncDisposable
 {
     private readonly IManagementGrain management;
     private readonly TimeSpan interval;
-    private readonly ConcurrentDictionary<int, string> shardSilo = new();
     private readonly ConcurrentDictionary<object, (string Silo, TaskCompletionSource Lost)> inFlight = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
-    private static readonly Task Never = new TaskCompletionSource().Task;
+    private static readonly TimeSpan Probe = TimeSpan.FromSeconds(3);
 
     public SiloWatch(IGrainFactory grains, TimeSpan interval)
     {
@@ -26,14 +25,10 @@ internal sealed class SiloWatch : IAsyncDisposable
         loop = interval == Timeout.InfiniteTimeSpan ? Task.CompletedTask : Task.Run(Run);
     }
 
-    /// <summary>Records which silo answered for a shard.</summary>
-    public void Answered(int shard, string silo) => shardSilo[shard] = silo;
-
-    /// <summary>A task that completes if the silo last seen holding <paramref name="shard"/> is declared dead before
-    /// <see cref="Forget"/> is called for <paramref name="attempt"/>.</summary>
-    public Task Lost(object attempt, int shard)
+    /// <summary>A task that completes if <paramref name="silo"/> is declared dead before <see cref="Forget"/> is called
+    /// for <paramref name="attempt"/>.</summary>
+    public Task Lost(object attempt, string silo)
     {
-        if (!shardSilo.TryGetValue(shard, out var silo)) return Never;
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         inFlight[attempt] = (silo, lost);
         return lost.Task;
@@ -48,7 +43,10 @@ internal sealed class SiloWatch : IAsyncDisposable
             try
             {
                 await Task.Delay(interval, stop.Token).ConfigureAwait(false);
-                var active = (await management.GetHosts(onlyActive: true).ConfigureAwait(false)).Keys
+                // With a timeout: the management grain may have been active on the silo that died, and a call to it
+                // may be lost until the cluster has declared that silo dead.
+                var hosts = await management.GetHosts(onlyActive: true).WaitAsync(Probe, stop.Token).ConfigureAwait(false);
+                var active = hosts.Keys
                     .Select(silo => silo.ToString()).ToHashSet(StringComparer.Ordinal);
                 foreach (var (_, (silo, lost)) in inFlight)
                     if (!active.Contains(silo)) lost.TrySetResult();

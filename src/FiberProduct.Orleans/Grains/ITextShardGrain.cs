@@ -1,4 +1,5 @@
 using FiberProduct.Orleans.Protocol;
+using Orleans.Concurrency;
 
 namespace FiberProduct.Orleans.Grains;
 
@@ -10,6 +11,11 @@ namespace FiberProduct.Orleans.Grains;
 [Alias("FiberProduct.Orleans.ITextShardGrain")]
 internal interface ITextShardGrain : IGrainWithStringKey
 {
+    /// <summary>The silo this shard is active on (activating it there if it was not), answered at once even while a
+    /// join runs: the coordinator asks before each piece, so that it knows which silo's death loses the piece.</summary>
+    [Alias("Where"), AlwaysInterleave]
+    Task<string> Where();
+
     /// <summary>Joins a block of images (read from storage by this silo) with the shard.</summary>
     [Alias("Join")]
     Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, CancellationToken cancellationToken);

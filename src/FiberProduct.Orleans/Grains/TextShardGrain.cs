@@ -25,6 +25,8 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
             int.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
+    public Task<string> Where() => Task.FromResult(RuntimeIdentity);
+
     public async Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -56,8 +58,12 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
             case QueryKind.Count:
                 return new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: cancellationToken) };
             case QueryKind.Profile:
-                var profile = fiber.Profile(query.Epsilons, query.IncludeDistances, cancellationToken: cancellationToken);
-                return new BlockResult { Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray() };
+                var profile = fiber.Profile(query.Epsilons, query.IncludeDistances,
+                    cancellationToken: cancellationToken);
+                return new BlockResult
+                {
+                    Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray(),
+                };
             default:
                 var pairs = query.Kind == QueryKind.Pairs
                     ? fiber.Pairs(query.Epsilon, cancellationToken: cancellationToken)

@@ -28,7 +28,8 @@ internal static class ResultMerger
         return new EpsilonProfile(epsilons, counts, distances);
     }
 
-    /// <summary>F_ε, or with <paramref name="keepPerRow"/> &gt; 0 each row's nearest texts, as one CSR pair set.</summary>
+    /// <summary>F_ε, or with <paramref name="keepPerRow"/> &gt; 0 each row's nearest texts, as one CSR pair
+    /// set.</summary>
     public static PairSet Pairs(JoinPlan plan, int rows, int columns, IReadOnlyList<BlockResult> results,
         FiberMetric metric, long maxPairs, int keepPerRow)
     {
@@ -74,7 +75,8 @@ internal static class ResultMerger
     {
         var kept = Enumerable.Range(0, columns.Count)
             .OrderBy(p => distances[p]).ThenBy(p => columns[p]).Take(k).Order().ToArray();
-        var (keptColumns, keptDistances) = (kept.Select(p => columns[p]).ToList(), kept.Select(p => distances[p]).ToList());
+        var keptColumns = kept.Select(p => columns[p]).ToList();
+        var keptDistances = kept.Select(p => distances[p]).ToList();
         columns.Clear();
         columns.AddRange(keptColumns);
         distances.Clear();

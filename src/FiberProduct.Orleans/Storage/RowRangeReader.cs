@@ -30,7 +30,8 @@ internal static class RowRangeReader
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // A NaN or infinity, or a byte order the reader does not map: the file's content, not the caller's argument.
+            // A NaN or infinity, or a byte order the reader does not map: the file's content, not the caller's
+            // argument.
             throw Fail(range.Path, string.Create(CultureInfo.InvariantCulture,
                 $"in rows {range.Start} … {range.End}: {e.Message}"));
         }

@@ -61,7 +61,8 @@ public sealed class FailureModesTests(ClusterFixture cluster)
         {
             ImageBlockRows = 3, TextShardRows = 4, Join = new FiberProductOptions { MaxPairs = 99 },
         });
-        Assert.Equal(99, (await Assert.ThrowsAsync<ResultBudgetExceededException>(() => distributed.PairsAsync(0))).MaxPairs);
+        var error = await Assert.ThrowsAsync<ResultBudgetExceededException>(() => distributed.PairsAsync(0));
+        Assert.Equal(99, error.MaxPairs);
         Assert.Equal(100, await distributed.CountAsync(0));
     }
 

@@ -36,10 +36,11 @@ public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, FiberMetr
             // Cosine and angular refuse zero rows.
             if (metric != FiberMetric.Euclidean && row.IndexOfAnyExcept(0.0) < 0) row[random.Next(d)] = 1;
         }
-        return wide ? new EmbeddingSet(values, count, d) : new EmbeddingSet(values.Select(v => (float)v).ToArray(), count, d);
+        return wide ? new EmbeddingSet(values, count, d)
+            : new EmbeddingSet(values.Select(v => (float)v).ToArray(), count, d);
     }
 
     public override string ToString() =>
-        $"{Images.Count}×{Texts.Count}×{Images.Dimension} {Images.Precision} {Metric}, blocks of {BlockRows}, shards of "
-        + $"{ShardRows}, ε = {Epsilon}, k = {K}";
+        $"{Images.Count}×{Texts.Count}×{Images.Dimension} {Images.Precision} {Metric}, blocks of {BlockRows}, "
+        + $"shards of {ShardRows}, ε = {Epsilon}, k = {K}";
 }

@@ -97,7 +97,8 @@ public sealed class SiloFailureTests
     {
         var values = new float[count * d];
         for (int i = 0; i < values.Length; i++)
-            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
+                * Math.Cos(2 * Math.PI * random.NextDouble()));
         return new EmbeddingSet(values, count, d);
     }
 

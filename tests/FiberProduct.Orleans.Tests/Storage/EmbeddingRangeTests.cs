@@ -18,7 +18,8 @@ public sealed class EmbeddingRangeTests
         using var files = new TempFiles();
         var random = new Random(3);
         var values = Enumerable.Range(0, 37 * 5).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var set = wide ? new EmbeddingSet(values, 37, 5) : new EmbeddingSet(values.Select(v => (float)v).ToArray(), 37, 5);
+        var set = wide ? new EmbeddingSet(values, 37, 5)
+            : new EmbeddingSet(values.Select(v => (float)v).ToArray(), 37, 5);
         var whole = files.Write(set);
         Assert.Equal(37, whole.Count);
         var part = whole.Slice(10, 20).Load();
@@ -48,8 +49,8 @@ public sealed class EmbeddingRangeTests
         Npy.Write(integers, new NpyArray(new int[4], 2, 2));
         Assert.Contains(cube, Assert.Throws<InvalidDataException>(() => EmbeddingRange.WholeFile(cube)).Message,
             StringComparison.Ordinal);
-        Assert.Contains("float32", Assert.Throws<InvalidDataException>(() => EmbeddingRange.WholeFile(integers)).Message,
-            StringComparison.Ordinal);
+        var integerError = Assert.Throws<InvalidDataException>(() => EmbeddingRange.WholeFile(integers));
+        Assert.Contains("float32", integerError.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => EmbeddingRange.WholeFile(files.PathOf("missing.npy")));
     }
 
@@ -69,8 +70,10 @@ public sealed class EmbeddingRangeTests
     public void BadArguments_AreRefusedNamingThem()
     {
         Assert.Equal("path", Assert.ThrowsAny<ArgumentException>(() => new EmbeddingRange(" ", 0, 1)).ParamName);
-        Assert.Equal("start", Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", -1, 1)).ParamName);
-        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", 0, -1)).ParamName);
+        Assert.Equal("start",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", -1, 1)).ParamName);
+        Assert.Equal("count",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", 0, -1)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", int.MaxValue, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingRange("a.npy", 0, 5).Slice(3, 3));
         Assert.Equal(new EmbeddingRange("a.npy", 4, 2), new EmbeddingRange("a.npy", 1, 9).Slice(3, 2));
