@@ -25,9 +25,9 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
 
     /// <summary>
     /// The lease of an attempt: <see cref="DistributedJoinOptions.Lease"/>, or, once pieces have come back, four times
-    /// the slowest of them (at least <see cref="MinimumLease"/>) if that is shorter. A call whose message was lost with a
-    /// dead silo is then resent after a few piece times, not after the configured lease; a piece that is merely slow
-    /// is computed twice at worst, and the first answer is kept.
+    /// the slowest of them (at least <see cref="MinimumLease"/>) if that is shorter. A call whose message was lost
+    /// with a dead silo is then resent after a few piece times, not after the configured lease; a piece that is
+    /// merely slow is computed twice at worst, and the first answer is kept.
     /// </summary>
     private TimeSpan Lease()
     {

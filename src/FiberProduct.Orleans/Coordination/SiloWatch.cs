@@ -45,7 +45,8 @@ internal sealed class SiloWatch : IAsyncDisposable
                 await Task.Delay(interval, stop.Token).ConfigureAwait(false);
                 // With a timeout: the management grain may have been active on the silo that died, and a call to it
                 // may be lost until the cluster has declared that silo dead.
-                var hosts = await management.GetHosts(onlyActive: true).WaitAsync(Probe, stop.Token).ConfigureAwait(false);
+                var hosts = await management.GetHosts(onlyActive: true).WaitAsync(Probe, stop.Token)
+                    .ConfigureAwait(false);
                 var active = hosts.Keys
                     .Select(silo => silo.ToString()).ToHashSet(StringComparer.Ordinal);
                 foreach (var (_, (silo, lost)) in inFlight)

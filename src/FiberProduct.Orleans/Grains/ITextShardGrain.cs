@@ -12,7 +12,8 @@ namespace FiberProduct.Orleans.Grains;
 internal interface ITextShardGrain : IGrainWithStringKey
 {
     /// <summary>The silo this shard is active on (activating it there if it was not), answered at once even while a
-    /// join runs: the coordinator asks before each piece, so that it knows which silo's death loses the piece.</summary>
+    /// join runs: the coordinator asks before each piece, so that it knows which silo's death loses the
+    /// piece.</summary>
     [Alias("Where"), AlwaysInterleave]
     Task<string> Where();
 
