@@ -160,17 +160,18 @@ public sealed class ShardManifest
             Field(parent, name) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out long n) && n >= min
             && n <= max ? n : throw Bad(string.Create(CultureInfo.InvariantCulture,
                 $"the field '{name}' is not an integer in {min} … {max}: {Field(parent, name).GetRawText()}."));
-        T Named<T>(JsonElement parent, string name) where T : struct, Enum =>
-            Enum.TryParse<T>(Text(parent, name), ignoreCase: false, out var value) && Enum.IsDefined(value) ? value
-                : throw Bad($"the field '{name}' is not a {typeof(T).Name}: '{Text(parent, name)}'.");
+        // Not generic: the architecture test's reader (ArchUnitNET) cannot place a generic local function.
+        object Named(JsonElement parent, string name, Type type) =>
+            Enum.TryParse(type, Text(parent, name), ignoreCase: false, out var value) && Enum.IsDefined(type, value!)
+                ? value! : throw Bad($"the field '{name}' is not a {type.Name}: '{Text(parent, name)}'.");
         ShardInput Input(string name)
         {
             var input = Field(root, name);
             var part = Field(input, "part");
             return new ShardInput(Text(input, "path"),
-                part.ValueKind == JsonValueKind.Null ? null : Named<Modality>(input, "part"),
+                part.ValueKind == JsonValueKind.Null ? null : (Modality)Named(input, "part", typeof(Modality)),
                 (int)Integer(input, "rows", 0, int.MaxValue), (int)Integer(input, "dimension", 1, int.MaxValue),
-                Named<EmbeddingPrecision>(input, "precision"), Text(input, "fingerprint"));
+                (EmbeddingPrecision)Named(input, "precision", typeof(EmbeddingPrecision)), Text(input, "fingerprint"));
         }
 
         if (Field(root, "format") is not { ValueKind: JsonValueKind.String } format || format.GetString() != Format
@@ -184,7 +185,8 @@ public sealed class ShardManifest
             : throw Bad($"the field 'epsilon' is not a tolerance ≥ 0 or \"Infinity\": {epsilonField.GetRawText()}.");
         int imageRows = (int)Integer(root, "imageBlockRows", 1, int.MaxValue);
         int textRows = (int)Integer(root, "textBlockRows", 1, int.MaxValue);
-        var manifest = new ShardManifest(directory, images, texts, epsilon, Named<FiberMetric>(root, "metric"),
+        var metric = (FiberMetric)Named(root, "metric", typeof(FiberMetric));
+        var manifest = new ShardManifest(directory, images, texts, epsilon, metric,
             imageRows, textRows, [], Field(root, "complete").ValueKind == JsonValueKind.True);
         var blocks = Field(root, "blocks");
         if (blocks.ValueKind != JsonValueKind.Array) throw Bad("the field 'blocks' is not an array.");
@@ -319,10 +321,10 @@ public sealed class ShardManifest
         string path = PathOf(shard.File);
         var arrays = Npy.ReadNpz(path);
         InvalidDataException Bad(string what) => new($"'{path}': {what}");
-        T[] Get<T>(string name) => arrays.TryGetValue(name, out var a) && a.Data is T[] t ? t
+        Array Get(string name, Type type) => arrays.TryGetValue(name, out var a) && a.Data.GetType() == type ? a.Data
             : throw Bad($"the array '{name}' is missing or of another type.");
-        var (shape, indptr, indices, data) = (Get<long>("shape"), Get<long>("indptr"), Get<int>("indices"),
-            Get<double>("data"));
+        var (shape, indptr) = ((long[])Get("shape", typeof(long[])), (long[])Get("indptr", typeof(long[])));
+        var (indices, data) = ((int[])Get("indices", typeof(int[])), (double[])Get("data", typeof(double[])));
         if (shape.Length != 2 || shape[0] != shard.ImageRows || shape[1] != shard.TextRows
             || indptr.Length != shard.ImageRows + 1 || indptr[0] != 0 || indptr[^1] != shard.Pairs
             || indices.Length != shard.Pairs || data.Length != shard.Pairs)

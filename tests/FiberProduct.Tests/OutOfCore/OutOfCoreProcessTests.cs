@@ -126,7 +126,8 @@ public sealed class OutOfCoreProcessTests(LargeFiles files) : IClassFixture<Larg
         var (status, output, error) = Finish(process);
         Assert.True(status == 0, $"exit {status}: {error}");
         var manifest = ShardManifest.Read(shards);
-        Assert.Contains($"{manifest.PairCount} pairs in {manifest.Shards.Count} blocks", output, StringComparison.Ordinal);
+        Assert.Contains($"{manifest.PairCount} pairs in {manifest.Shards.Count} blocks", output,
+            StringComparison.Ordinal);
         Assert.True(manifest.Shards.Count > 1);
         Assert.True(OutOfCoreJoinProperties.SamePairs(files.Expected, manifest.ReadPairs()));
     }
@@ -135,9 +136,11 @@ public sealed class OutOfCoreProcessTests(LargeFiles files) : IClassFixture<Larg
     public void AChildKilledMidJoin_Resumes_AndGivesTheSamePairs()
     {
         string shards = Path.Combine(files.Folder, "killed");
-        var options = new[] { "--memory-limit", "48M", "--block-rows", "128" };
+        var options = new[] { "--memory-limit", "48M", "--block-rows", "96" };
         ShardManifest? before = null;
-        using (var process = Start(Join(shards, options)))
+        // One thread and 576 block pairs: seconds of work on any machine, so the kill lands mid-join (and if it
+        // did not, the test fails below rather than passing without a kill).
+        using (var process = Start(Join(shards, [.. options, "--threads", "1"])))
         {
             // Killed once the manifest lists a few completed blocks (it is rewritten at most once a second).
             var clock = Stopwatch.StartNew();
@@ -157,7 +160,8 @@ public sealed class OutOfCoreProcessTests(LargeFiles files) : IClassFixture<Larg
         Assert.NotNull(before);
         var killed = ShardManifest.Read(shards);
         Assert.False(killed.IsComplete);
-        var written = killed.Shards.ToDictionary(s => s.File, s => File.GetLastWriteTimeUtc(Path.Combine(shards, s.File)));
+        var written = killed.Shards.ToDictionary(s => s.File,
+            s => File.GetLastWriteTimeUtc(Path.Combine(shards, s.File)));
 
         using (var process = Start(Join(shards, options)))
         {
