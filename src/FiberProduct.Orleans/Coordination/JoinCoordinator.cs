@@ -10,10 +10,11 @@ namespace FiberProduct.Orleans.Coordination;
 /// Hands the work items of a join to the shard grains and collects their results, each accepted once.
 /// </summary>
 /// <remarks>
-/// Each shard gets <see cref="DistributedJoinOptions.TasksInFlightPerShard"/> items at a time. An item is leased:
-/// if its call fails with a runtime error (the silo died, the connection broke, the call timed out) or brings no
-/// answer within <see cref="DistributedJoinOptions.Lease"/>, it is sent again; Orleans activates the shard on a live
-/// silo, which reads the same rows from storage. Results are keyed by item id and the first one wins, so a late
+/// Each shard gets <see cref="DistributedJoinOptions.TasksInFlightPerShard"/> items at a time. Before each attempt
+/// the shard is asked where it is, and the attempt is watched against that silo (<see cref="SiloWatch"/>). An item is
+/// sent again if its call fails with a runtime error (the silo died, the connection broke, the call timed out), if its
+/// silo is declared dead, or if no answer comes within its lease (<see cref="Lease"/>); Orleans activates the shard on
+/// a live silo, which reads the same rows from storage. Results are keyed by item id and the first one wins, so a late
 /// answer of an abandoned attempt is counted as a duplicate and dropped: no pair is lost or counted twice. An error
 /// of the input (a missing file, a bad argument, the result budget) is not retried: it ends the join.
 /// </remarks>
