@@ -14,6 +14,7 @@ PACKAGES = {  # lens colour per package; the discs stay the same
     "FiberProduct.Tokenizers": (200, 150, 20),
     "FiberProduct.Formats": (30, 150, 170),
     "FiberProduct.Cli": (40, 40, 40),
+    "FiberProduct.Orleans": (180, 40, 90),
 }
 LEFT, RIGHT, RADIUS = (47.0, 64.0), (81.0, 64.0), 38.0
 BLUE, GREY = (70, 130, 180), (120, 130, 140)

@@ -1,0 +1,3 @@
+using FiberProduct.Orleans.Tests.Cluster;
+
+[assembly: AssemblyFixture(typeof(ClusterFixture))]
