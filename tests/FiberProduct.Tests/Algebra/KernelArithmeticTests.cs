@@ -84,10 +84,16 @@ public class KernelArithmeticTests
                     _ => (a, (uint)random.NextInt64(n)),
                 };
             }
-            var sum = new uint[length];
-            var difference = new uint[length];
-            ModularVectors.Add(x, y, sum, mod);
-            ModularVectors.Subtract(x, y, difference, mod);
+            // The results land in the front of longer buffers: a write past the destination would change the guard.
+            const uint Guard = 0xDEADBEEF;
+            var sumBuffer = Enumerable.Repeat(Guard, length + 9).ToArray();
+            var differenceBuffer = Enumerable.Repeat(Guard, length + 9).ToArray();
+            ModularVectors.Add(x, y, sumBuffer.AsSpan(0, length), mod);
+            ModularVectors.Subtract(x, y, differenceBuffer.AsSpan(0, length), mod);
+            Assert.All(sumBuffer[length..], v => Assert.Equal(Guard, v));
+            Assert.All(differenceBuffer[length..], v => Assert.Equal(Guard, v));
+            var sum = sumBuffer[..length];
+            var difference = differenceBuffer[..length];
             for (int i = 0; i < length; i++)
             {
                 Assert.Equal((uint)(((ulong)x[i] + y[i]) % n), sum[i]);
