@@ -186,6 +186,20 @@ public unsafe class SweepPartsTests
         Assert.Equal(0, buffer.RegroupTail(buffer.Count, 1));
     }
 
+    [Theory]
+    [InlineData(64)]  // the initial capacity
+    [InlineData(128)] // after one growth
+    public void PairBuffer_RegroupsABufferFilledToCapacity(int count)
+    {
+        // Every slot in use: the regrouping must read the entries only, not the word after the last one.
+        var buffer = new PairBuffer();
+        for (int k = 0; k < count; k++) buffer.Add(count - k % 7, k, k % 3);
+        Assert.Equal(count, buffer.RegroupTail(0, 0));
+        var expected = Enumerable.Range(0, count).OrderBy(k => count - k % 7).ThenBy(k => k).ToArray();
+        Assert.Equal(expected.Select(k => count - k % 7), buffer.Rows.ToArray());
+        Assert.Equal(expected, buffer.Columns.ToArray());
+    }
+
     [Fact]
     public void PairBuffer_BreaksDistanceTiesByTheColumnKey()
     {
