@@ -13,11 +13,15 @@ namespace FiberProduct.Tests.Algebra;
 /// </summary>
 public class KernelArithmeticTests
 {
-    /// <summary>Every modulus size: one, two and three transform primes, powers of two, and the extremes of uint.</summary>
+    /// <summary>
+    /// Every modulus size: one, two and three transform primes, powers of two, and the extremes of uint.
+    /// </summary>
     public static TheoryData<uint> Moduli =>
         new(2u, 3u, 255u, 256u, 257u, 65537u, 100277u, 2147483647u, 2147483648u, 4294967291u, 4294967295u);
 
-    /// <summary>Residues where a comparison in the arithmetic decides: 0, 1, n − 1, n − 2, ⌊n/2⌋, ⌈n/2⌉ and random ones.</summary>
+    /// <summary>
+    /// Residues where a comparison in the arithmetic decides: 0, 1, n − 1, n − 2, ⌊n/2⌋, ⌈n/2⌉ and random ones.
+    /// </summary>
     private static uint[] Boundary(uint n, Random random) =>
         [.. new[] { 0u, 1u, n - 1, n - 2, n / 2, n - n / 2, (uint)random.NextInt64(n), (uint)random.NextInt64(n) }
             .Where(v => v < n).Distinct()];
@@ -136,7 +140,8 @@ public class KernelArithmeticTests
             Assert.True(BitOperations.IsPow2(tw.Length));
             for (int h = 1; h < 1 << 10; h *= 2) // the table may be longer (grown by other tests): its head is checked
             {
-                // Entries [h, 2h) are ω^j for a primitive 2h-th root ω: ω^0 = 1, ω^h = −1, and the inverse table inverts.
+                // Entries [h, 2h) are ω^j for a primitive 2h-th root ω: ω^0 = 1, ω^h = −1; the inverse table
+                // inverts them.
                 uint omega = h == 1 ? prime.P - 1 : tw.Forward[h + 1];
                 Assert.Equal(1u, tw.Forward[h]);
                 Assert.Equal(prime.P - 1, NttPrime.Pow(prime.Reducer, omega, (uint)h));
@@ -162,7 +167,9 @@ public class KernelArithmeticTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new NttPrime.Twiddles(prime, 2 << prime.TwoAdicity));
     }
 
-    /// <summary>The naive DFT in the forward transform's output order (bit-reversed): out[i] = Σ a_k ω^(k·rev(i)).</summary>
+    /// <summary>
+    /// The naive DFT in the forward transform's output order (bit-reversed): out[i] = Σ a_k ω^(k·rev(i)).
+    /// </summary>
     private static uint[] NaiveDft(uint[] a, NttPrime prime, uint omega)
     {
         int n = a.Length, bits = BitOperations.Log2((uint)n);
@@ -221,7 +228,8 @@ public class KernelArithmeticTests
                 var a = new uint[length];
                 var b = new uint[length];
                 for (int i = 0; i < length; i++)
-                    (a[i], b[i]) = i % 4 == 0 ? (prime.P - 1, prime.P - 1) : ((uint)random.NextInt64(prime.P), (uint)random.NextInt64(prime.P));
+                    (a[i], b[i]) = i % 4 == 0 ? (prime.P - 1, prime.P - 1)
+                        : ((uint)random.NextInt64(prime.P), (uint)random.NextInt64(prime.P));
                 uint s = (uint)random.NextInt64(1, prime.P);
                 var x = a.ToArray();
                 NumberTheoreticTransform.PointwiseMultiply(x, b, s, prime);
@@ -321,14 +329,16 @@ public class KernelArithmeticTests
         var mod = new ModularReducer(modulus);
         var random = new Random((int)(modulus % 7919));
         foreach (int cutoff in new[] { 0, 1, 2, 3, 5, 8 })
-            foreach (var (la, lb) in new[] { (1, 1), (2, 2), (3, 3), (5, 5), (7, 6), (9, 9), (16, 16), (17, 17), (33, 31),
+            foreach (var (la, lb) in new[] { (1, 1), (2, 2), (3, 3), (5, 5), (7, 6), (9, 9), (16, 16), (17, 17),
+                         (33, 31),
                          (40, 3), (41, 7), (100, 9), (64, 63), (3, 50) })
             {
                 var a = la % 3 == 0 ? Residues.Maximal(la, modulus) : Residues.Random(random, la, modulus);
                 var b = Residues.Random(random, lb, modulus);
                 var expected = new uint[la + lb - 1];
                 Schoolbook.Reference(a, b, expected, mod);
-                var actual = Enumerable.Repeat(uint.MaxValue, la + lb + 2).ToArray(); // dirty: every entry must be written
+                // Dirty: every entry must be written.
+                var actual = Enumerable.Repeat(uint.MaxValue, la + lb + 2).ToArray();
                 Karatsuba.Multiply(a, b, actual, mod, cutoff, Schoolbook.Reference);
                 Assert.Equal(expected, actual[..expected.Length]);
             }
@@ -339,8 +349,8 @@ public class KernelArithmeticTests
     [InlineData(4294967291u)]
     public void Schoolbook_ReducesBetweenBlocksOfRows_ForLargeModuli(uint modulus)
     {
-        // Moduli whose squared residues fill 62 or 64 bits: a block of rows is one to four long, so long maximal factors
-        // cross many block boundaries; a dirty output buffer shows any coefficient left unwritten.
+        // Moduli whose squared residues fill 62 or 64 bits: a block of rows is one to four long, so long maximal
+        // factors cross many block boundaries; a dirty output buffer shows any coefficient left unwritten.
         var mod = new ModularReducer(modulus);
         foreach (var (la, lb) in new[] { (2, 1), (9, 2), (37, 5), (5, 37), (64, 64) })
         {

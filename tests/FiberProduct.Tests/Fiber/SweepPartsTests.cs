@@ -24,7 +24,10 @@ public unsafe class SweepPartsTests
     /// <summary>Every kernel this machine runs, by height.</summary>
     private static List<(int Height, FloatTile Floats, ShortTile Shorts)> Kernels()
     {
-        var kernels = new List<(int, FloatTile, ShortTile)> { (DotTileScalar.Height, DotTileScalar.Compute, DotTileScalar.Compute) };
+        var kernels = new List<(int, FloatTile, ShortTile)>
+        {
+            (DotTileScalar.Height, DotTileScalar.Compute, DotTileScalar.Compute),
+        };
         if (DotTile256.IsSupported) kernels.Add((DotTile256.Height, DotTile256.Compute, DotTile256.Compute));
         if (DotTile512.IsSupported) kernels.Add((DotTile512.Height, DotTile512.Compute, DotTile512.Compute));
         return kernels;
@@ -60,13 +63,15 @@ public unsafe class SweepPartsTests
         foreach (var (height, _, compute) in Kernels())
             foreach (var (stride, length) in new[] { (2, 2), (8, 6), (34, 34), (64, 40) })
             {
-                // Values up to ±(2^14 + 16), the bound the heads keep (extremes in the first row), where six coordinates
-                // keep every partial sum inside int32; smaller ones for the long rows.
+                // Values up to ±(2^14 + 16), the bound the heads keep (extremes in the first row), where six
+                // coordinates keep every partial sum inside int32; smaller ones for the long rows.
                 int bound = length <= 6 ? 16400 : 2000;
-                short Value(int i) => i < stride ? (short)(i % 2 == 0 ? bound : -bound) : (short)random.Next(-bound, bound + 1);
+                short Value(int i) =>
+                    i < stride ? (short)(i % 2 == 0 ? bound : -bound) : (short)random.Next(-bound, bound + 1);
                 var x = Enumerable.Range(0, height * stride).Select(Value).ToArray();
                 // Panels hold coordinate pairs: pair g, lane l at [g·32 + 2l, g·32 + 2l + 1].
-                var panel = Enumerable.Range(0, stride / 2 * 2 * Lanes).Select(i => (short)random.Next(-bound, bound + 1)).ToArray();
+                var panel = Enumerable.Range(0, stride / 2 * 2 * Lanes)
+                    .Select(i => (short)random.Next(-bound, bound + 1)).ToArray();
                 var output = Enumerable.Repeat(int.MinValue, height * Lanes).ToArray();
                 fixed (short* px = x) fixed (short* pp = panel) fixed (int* po = output)
                     compute(px, stride, length, pp, po);
@@ -74,7 +79,8 @@ public unsafe class SweepPartsTests
                     for (int l = 0; l < Lanes; l++)
                     {
                         long expected = 0;
-                        for (int c = 0; c < length; c++) expected += x[r * stride + c] * panel[c / 2 * 32 + 2 * l + c % 2];
+                        for (int c = 0; c < length; c++)
+                            expected += x[r * stride + c] * panel[c / 2 * 32 + 2 * l + c % 2];
                         Assert.Equal(expected, output[r * Lanes + l]);
                     }
             }
@@ -226,7 +232,8 @@ public unsafe class SweepPartsTests
         var random = new Random(6);
         for (int i = 0; i < 10_000; i++)
         {
-            double v = i % 10 == 0 ? (float)(random.NextDouble() - 0.5) : (random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-30, 30));
+            double v = i % 10 == 0 ? (float)(random.NextDouble() - 0.5)
+                : (random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-30, 30));
             float down = JoinOperands.DownToSingle(v), up = JoinOperands.UpToSingle(v);
             Assert.True(down <= v && MathF.BitIncrement(down) > v, $"down {down} of {v}");
             Assert.True(up >= v && MathF.BitDecrement(up) < v, $"up {up} of {v}");
@@ -286,11 +293,19 @@ public unsafe class SweepPartsTests
         var candidate = new float[op.Rows];
         var sure = new float[op.Rows];
         op.Thresholds(_ => epsilon, candidate, sure, exact);
-        RangeJoin.Run<TSink, NoTileFilter, DotTileScalar>(op, candidate, sure, 0, op.Rows, sink, default, new ExecutionScope(workers));
+        var scope = new ExecutionScope(workers);
+        RangeJoin.Run<TSink, NoTileFilter, DotTileScalar>(op, candidate, sure, 0, op.Rows, sink, default, scope);
         if (DotTile256.IsSupported)
-            RangeJoin.Run<TSink, NoTileFilter, DotTile256>(op, candidate, sure, 0, op.Rows, sink, default, new ExecutionScope(workers));
+            RangeJoin.Run<TSink, NoTileFilter, DotTile256>(op, candidate, sure, 0, op.Rows, sink, default, scope);
         if (DotTile512.IsSupported)
-            RangeJoin.Run<TSink, NoTileFilter, DotTile512>(op, candidate, sure, 0, op.Rows, sink, default, new ExecutionScope(workers));
+            RangeJoin.Run<TSink, NoTileFilter, DotTile512>(op, candidate, sure, 0, op.Rows, sink, default, scope);
+    }
+
+    /// <summary>Keeps a worker's sink (workers create theirs concurrently).</summary>
+    private static T Collect<T>(List<T> sinks, T sink)
+    {
+        lock (sinks) sinks.Add(sink);
+        return sink;
     }
 
     private static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
@@ -311,28 +326,27 @@ public unsafe class SweepPartsTests
             var expected = BruteForce.Pairs(images, texts, epsilon);
 
             var counts = new List<CountSink>();
-            RunOnEveryKernel(op, epsilon, workers, _ => { var s = new CountSink(exact, _ => epsilon); lock (counts) counts.Add(s); return s; });
+            RunOnEveryKernel(op, epsilon, workers, _ => Collect(counts, new CountSink(exact, _ => epsilon)));
             Assert.Equal(kernels * (long)expected.Count, counts.Sum(s => s.Count));
 
             var rowDegrees = new int[n];
             var degrees = new List<DegreeSink>();
-            RunOnEveryKernel(op, epsilon, workers, _ => { var s = new DegreeSink(exact, _ => epsilon, rowDegrees, m); lock (degrees) degrees.Add(s); return s; });
+            RunOnEveryKernel(op, epsilon, workers,
+                _ => Collect(degrees, new DegreeSink(exact, _ => epsilon, rowDegrees, m)));
             for (int i = 0; i < n; i++) Assert.Equal(kernels * expected.Count(p => p.Image == i), rowDegrees[i]);
-            for (int j = 0; j < m; j++) Assert.Equal(kernels * expected.Count(p => p.Text == j), degrees.Sum(s => s.ColumnDegrees[j]));
+            for (int j = 0; j < m; j++)
+                Assert.Equal(kernels * expected.Count(p => p.Text == j), degrees.Sum(s => s.ColumnDegrees[j]));
 
             foreach (int keep in new[] { 0, 1 })
             {
                 var sinks = new List<PairSink>();
-                RunOnEveryKernel(op, epsilon, workers, _ =>
-                {
-                    var s = new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue), keep);
-                    lock (sinks) sinks.Add(s);
-                    return s;
-                });
+                RunOnEveryKernel(op, epsilon, workers,
+                    _ => Collect(sinks, new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue), keep)));
                 var found = sinks.SelectMany(s => Enumerable.Range(0, s.Buffer.Count)
                     .Select(k => new FiberPair(s.Buffer.Rows[k], s.Buffer.Columns[k], s.Buffer.Distances[k]))).ToList();
                 var want = keep == 0 ? expected
-                    : expected.GroupBy(p => p.Image).Select(g => g.OrderBy(p => p.Distance).ThenBy(p => p.Text).First()).ToList();
+                    : expected.GroupBy(p => p.Image)
+                        .Select(g => g.OrderBy(p => p.Distance).ThenBy(p => p.Text).First()).ToList();
                 Assert.Equal(kernels * want.Count, found.Count);
                 foreach (var pair in want) Assert.Equal(kernels, found.Count(p => p == pair));
             }
@@ -340,7 +354,7 @@ public unsafe class SweepPartsTests
 
         // The profile: each pair counted at the first tolerance that holds it, with its distance kept.
         var profiles = new List<ProfileSink>();
-        RunOnEveryKernel(op, epsilons[^1], workers, _ => { var s = new ProfileSink(op, exact, epsilons, true); lock (profiles) profiles.Add(s); return s; });
+        RunOnEveryKernel(op, epsilons[^1], workers, _ => Collect(profiles, new ProfileSink(op, exact, epsilons, true)));
         long previous = 0;
         for (int k = 0; k < epsilons.Length; k++)
         {
