@@ -301,6 +301,18 @@ public unsafe class SweepPartsTests
             RangeJoin.Run<TSink, NoTileFilter, DotTile512>(op, candidate, sure, 0, op.Rows, sink, default, scope);
     }
 
+    /// <summary>The pair join on this machine's kernel with a result budget of <paramref name="maxPairs"/>.</summary>
+    private static void RunWithBudget(JoinOperands op, ExactCheck exact, double epsilon, int workers, int keep,
+        long maxPairs)
+    {
+        var candidate = new float[op.Rows];
+        var sure = new float[op.Rows];
+        op.Thresholds(_ => epsilon, candidate, sure, exact);
+        var budget = new PairBudget(maxPairs);
+        RangeJoin.Run(op, candidate, sure, 0, op.Rows, _ => new PairSink(exact, _ => epsilon, budget, keep),
+            default(NoTileFilter), new ExecutionScope(workers));
+    }
+
     /// <summary>Keeps a worker's sink (workers create theirs concurrently).</summary>
     private static T Collect<T>(List<T> sinks, T sink)
     {
@@ -313,7 +325,7 @@ public unsafe class SweepPartsTests
     [Theory]
     [InlineData(5, 3, 3, 1)]
     [InlineData(29, 37, 5, 2)]                           // several micro-panels and panels, a short last one of each
-    [InlineData(RangeJoin.ChunkRows + 7, 21, 2, 3)]      // past a chunk of rows
+    [InlineData(RangeJoin.ChunkRows + 7, 21, 2, 1)]      // past a chunk of rows on one worker: two chunks
     [InlineData(14, Lanes * RangeJoin.BlockPanels + 5, 3, 2)] // past a block of panels
     public void EverySink_OnEveryKernel_EqualsTheBruteForce(int n, int m, int d, int workers)
     {
@@ -349,6 +361,12 @@ public unsafe class SweepPartsTests
                         .Select(g => g.OrderBy(p => p.Distance).ThenBy(p => p.Text).First()).ToList();
                 Assert.Equal(kernels * want.Count, found.Count);
                 foreach (var pair in want) Assert.Equal(kernels, found.Count(p => p == pair));
+
+                // The budget counts the pairs kept: exactly that many pass, one fewer fails the query.
+                RunWithBudget(op, exact, epsilon, workers, keep, want.Count);
+                if (want.Count > 0)
+                    Assert.Throws<ResultBudgetExceededException>(
+                        () => RunWithBudget(op, exact, epsilon, workers, keep, want.Count - 1));
             }
         }
 
@@ -363,5 +381,15 @@ public unsafe class SweepPartsTests
             Assert.Equal(kernels * count, profiles.Sum(s => s.Distances.Count(v => v <= epsilons[k])));
             previous = count;
         }
+        // The distances themselves: each pair's reference distance, raised just above ε_{k−1} only where rounding put
+        // it at or below the tolerance before the first one that holds the pair exactly.
+        var first = new Dictionary<(int, int), (int K, double Distance)>();
+        for (int k = epsilons.Length - 1; k >= 0; k--)
+            foreach (var pair in BruteForce.Pairs(images, texts, epsilons[k]))
+                first[(pair.Image, pair.Text)] = (k, pair.Distance); // the distance brought into [0, ε_k]
+        var expectedDistances = first.Values
+            .Select(f => f.K > 0 && f.Distance <= epsilons[f.K - 1] ? Math.BitIncrement(epsilons[f.K - 1]) : f.Distance)
+            .SelectMany(v => Enumerable.Repeat(v, kernels)).Order().ToArray();
+        Assert.Equal(expectedDistances, profiles.SelectMany(s => s.Distances).Order().ToArray());
     }
 }
