@@ -47,6 +47,20 @@ public sealed partial class ApproximateFiberProduct
     private readonly Prepared<JoinOperands> operands;
     private readonly Prepared<PruningPlanner?> pruning;
 
+    /// <summary>
+    /// Refuses operands that cannot form a fiber product: sets in different spaces, or an undefined metric. Shared by
+    /// every join over two sets (in memory and out of core), so they refuse alike.
+    /// </summary>
+    internal static void CheckOperands(int imageDimension, int textDimension, FiberMetric metric,
+        string textsArgument)
+    {
+        if (imageDimension != textDimension)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The images live in R^{imageDimension} but the texts in R^{textDimension}; a fiber product "
+                + $"needs one shared space."), textsArgument);
+        if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
+    }
+
     /// <summary>Creates the fiber product of images f(𝒫) and texts g(𝒬) under a metric.</summary>
     /// <remarks>
     /// Cheap: the sets are kept by reference (a float32 set beside a float64 one is first widened to float64, exactly,
@@ -80,11 +94,7 @@ public sealed partial class ApproximateFiberProduct
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
-        if (images.Dimension != texts.Dimension)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}; a fiber product "
-                + $"needs one shared space."), nameof(texts));
-        if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
+        CheckOperands(images.Dimension, texts.Dimension, metric, nameof(texts));
         Options = options ?? new FiberProductOptions();
         Options.Validate();
         // One precision for both sides: a float32 set beside a float64 one is widened (exactly).

@@ -60,11 +60,7 @@ public sealed class OutOfCoreFiberProduct
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(texts);
-        if (images.Dimension != texts.Dimension)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"The images live in R^{images.Dimension} but the texts in R^{texts.Dimension}; a fiber product "
-                + $"needs one shared space."), nameof(texts));
-        if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
+        ApproximateFiberProduct.CheckOperands(images.Dimension, texts.Dimension, metric, nameof(texts));
         Options = options ?? new OutOfCoreOptions();
         Options.Validate();
         Images = images;
