@@ -52,33 +52,47 @@ public sealed partial class ApproximateFiberProduct
         CancellationToken cancellationToken = default)
     {
         CheckPairs(truth);
-        if (truth.Count == 0) return [];
+        return AlignmentCurves([truth], progress, cancellationToken)[0];
+    }
+
+    /// <summary>
+    /// The alignment curves of several pairings from one <see cref="Profile"/> pass over the union of their thresholds
+    /// (each curve as <see cref="AlignmentCurve"/> gives it), so that a null of many shuffled pairings costs one pass
+    /// plus an exact tolerance per true pair, not a pass per pairing.
+    /// </summary>
+    internal IReadOnlyList<AlignmentScore>[] AlignmentCurves(IReadOnlyList<Pairing> pairings,
+        IProgress<double>? progress, CancellationToken cancellationToken)
+    {
         var exact = new ExactCheck(operands.Get(Scope(null, cancellationToken)));
         // Each true pair's own tolerance (the smallest double that holds it exactly; its float64 distance may be
         // rounded below the exact one, and then would not hold the pair itself).
-        var thresholds = truth.Pairs.Select(pair => exact.Tolerance(pair.Image, pair.Text))
-            .Distinct().Order().ToArray();
-        var profile = Profile(thresholds, includeDistances: false, progress, cancellationToken);
-        // Each true pair counts from the first threshold that holds it exactly, as the profile counts every pair.
-        var firstCovering = new long[thresholds.Length + 1];
-        foreach (var (i, j) in truth.Pairs)
+        var tolerances = pairings.Select(truth => truth.Pairs.Select(pair =>
         {
-            int lo = 0, hi = thresholds.Length;
-            while (lo < hi)
+            cancellationToken.ThrowIfCancellationRequested();
+            return exact.Tolerance(pair.Image, pair.Text);
+        }).ToArray()).ToArray();
+        var all = tolerances.SelectMany(t => t).Distinct().Order().ToArray();
+        long[] counts = all.Length == 0 ? []
+            : Profile(all, includeDistances: false, progress, cancellationToken).Counts.ToArray();
+        var curves = new IReadOnlyList<AlignmentScore>[pairings.Count];
+        for (int c = 0; c < curves.Length; c++)
+        {
+            var thresholds = tolerances[c].Distinct().Order().ToArray();
+            // Each true pair counts from the first threshold that holds it exactly, as the profile counts every pair:
+            // its own tolerance, since a pair lies in F_ε exactly when ε is at least its tolerance.
+            var firstCovering = new long[thresholds.Length];
+            foreach (double tolerance in tolerances[c]) firstCovering[Array.BinarySearch(thresholds, tolerance)]++;
+            var scores = new AlignmentScore[thresholds.Length];
+            long covered = 0;
+            for (int t = 0; t < thresholds.Length; t++)
             {
-                int mid = (lo + hi) >>> 1;
-                if (exact.Within(i, j, thresholds[mid])) hi = mid; else lo = mid + 1;
+                covered += firstCovering[t];
+                long pairs = counts[Array.BinarySearch(all, thresholds[t])];
+                scores[t] = new AlignmentScore(thresholds[t], pairs, covered, pairings[c].Count);
             }
-            firstCovering[lo]++;
+            curves[c] = scores;
         }
-        var scores = new AlignmentScore[thresholds.Length];
-        long covered = 0;
-        for (int t = 0; t < thresholds.Length; t++)
-        {
-            covered += firstCovering[t];
-            scores[t] = new AlignmentScore(thresholds[t], profile.Counts[t], covered, truth.Count);
-        }
-        return scores;
+        return curves;
     }
 
     /// <summary>The tolerance with the highest F1 against the pairing (the smallest such ε on ties) — one answer to
@@ -108,6 +122,12 @@ public sealed partial class ApproximateFiberProduct
     {
         var curve = AlignmentCurve(truth, progress, cancellationToken);
         if (curve.Count == 0) throw new ArgumentException("The pairing is empty.", nameof(truth));
+        return Best(curve);
+    }
+
+    /// <summary>The point of highest F1 on a curve, the first (smallest ε) on ties.</summary>
+    internal static AlignmentScore Best(IReadOnlyList<AlignmentScore> curve)
+    {
         var best = curve[0];
         foreach (var score in curve) if (score.F1 > best.F1) best = score;
         return best;

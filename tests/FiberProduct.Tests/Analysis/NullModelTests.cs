@@ -113,6 +113,31 @@ public class NullModelTests
         }
     }
 
+    [Theory]
+    [InlineData(1)] // one draw a pass
+    [InlineData(150)] // two draws a pass, the truth with the first draw
+    [InlineData(1 << 16)] // every draw in one pass
+    public void BestF1_OnePassForManyDraws_EqualsAPassPerDraw(int thresholdsPerPass)
+    {
+        // The batched null against the generic one with product.BestF1 per draw: the same permutations, the same
+        // values, draw by draw. Grid values make many true-pair distances tie, and a truth with repeated images and
+        // texts makes the shuffled pairings' tolerances collide across draws.
+        var random = new Random(31);
+        var images = new EmbeddingSet([.. Enumerable.Range(0, 60 * 5).Select(_ => (float)random.Next(-3, 4))], 60, 5);
+        var texts = new EmbeddingSet([.. images.Values.ToArray().Select(v => v + random.Next(-1, 2))], 60, 5);
+        var product = new ApproximateFiberProduct(images, texts);
+        var truth = Pairing.FromPairs(Enumerable.Range(0, 60).Select(i => (i, i)).Concat([(0, 1), (1, 0), (5, 5)])
+            .Distinct());
+        var generic = PairingPermutationNull.Test(product, truth, p => product.BestF1(p).F1, "best F1",
+            NullTail.Upper, permutations: 30, seed: 4);
+        var batched = PairingPermutationNull.BestF1(product, truth, permutations: 30, seed: 4, bandCoverage: 0.95,
+            new FiberProduct.Execution.ExecutionScope(), thresholdsPerPass);
+        Assert.Equal(generic.Observed, batched.Observed);
+        Assert.Equal(generic.NullDraws.ToArray(), batched.NullDraws.ToArray());
+        Assert.Equal(generic.PValue, batched.PValue);
+        Assert.True(generic.NullDraws.ToArray().Distinct().Count() > 3, "the draws should differ");
+    }
+
     [Fact]
     public void ObservedValues_AreTheHeadlineNumbers()
     {

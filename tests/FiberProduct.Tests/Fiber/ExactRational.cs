@@ -25,6 +25,19 @@ internal static class ExactRational
         return (parts.Select(p => p.M.IsZero ? p.M : p.M * BigInteger.Pow(2, p.E - lowest)).ToArray(), lowest);
     }
 
+    /// <summary>‖x − y‖² = N·2^E, exactly.</summary>
+    public static (BigInteger N, int E) SquaredEuclidean(double[] x, double[] y)
+    {
+        var (v, e) = Integers(x.Concat(y));
+        BigInteger sum = BigInteger.Zero;
+        for (int k = 0; k < x.Length; k++) sum += BigInteger.Pow(v[k] - v[x.Length + k], 2);
+        return (sum, 2 * e);
+    }
+
+    /// <summary>Whether a·2^ea = b·2^eb.</summary>
+    public static bool Equal(BigInteger a, int ea, BigInteger b, int eb) =>
+        ea >= eb ? a * BigInteger.Pow(2, ea - eb) == b : a == b * BigInteger.Pow(2, eb - ea);
+
     /// <summary>a·2^ea ≤ b·2^eb for a, b ≥ 0.</summary>
     private static bool AtMost(BigInteger a, int ea, BigInteger b, int eb) =>
         ea >= eb ? a * BigInteger.Pow(2, ea - eb) <= b : a <= b * BigInteger.Pow(2, eb - ea);

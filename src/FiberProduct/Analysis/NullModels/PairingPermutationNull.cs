@@ -76,21 +76,34 @@ public static class PairingPermutationNull
     /// </summary>
     private static NullTest Draws(ApproximateFiberProduct product, Pairing truth,
         Func<Pairing, ExecutionScope, double> statistic, string name, NullTail tail, int permutations, int seed,
-        double bandCoverage, ExecutionScope scope)
+        double bandCoverage, ExecutionScope scope) =>
+        Draws(product, truth, (pairings, stage) => [statistic(pairings[0], stage)], 1, name, tail, permutations, seed,
+            bandCoverage, scope);
+
+    /// <summary>
+    /// As above, with the statistic computed for a batch of up to <paramref name="batch"/> pairings at once (the truth
+    /// first in the first batch): the same permutations in the same order, whatever the batch size.
+    /// </summary>
+    private static NullTest Draws(ApproximateFiberProduct product, Pairing truth,
+        Func<IReadOnlyList<Pairing>, ExecutionScope, double[]> statistics, int batch, string name, NullTail tail,
+        int permutations, int seed, double bandCoverage, ExecutionScope scope)
     {
         _ = Retrieval.Partners(product, truth, imageQueries: true); // checks the indices before any draw
         double share = 1.0 / (permutations + 1);
-        double observed = statistic(truth, scope.Part(0, share));
         var random = new Random(seed);
-        var samples = new double[permutations];
-        for (int b = 0; b < permutations; b++)
+        var values = new double[permutations + 1]; // the truth's, then the draws'
+        for (int start = 0; start <= permutations; start += batch)
         {
             scope.ThrowIfCancelled();
-            var draw = Shuffle(truth, Resampling.Permutation(random, product.Texts.Count));
-            samples[b] = statistic(draw, scope.Part((b + 1) * share, (b + 2) * share));
-            scope.Report((b + 2) * share);
+            int end = Math.Min(permutations + 1, start + batch);
+            var pairings = new Pairing[end - start];
+            for (int b = start; b < end; b++)
+                pairings[b - start] = b == 0 ? truth
+                    : Shuffle(truth, Resampling.Permutation(random, product.Texts.Count));
+            statistics(pairings, scope.Part(start * share, end * share)).CopyTo(values, start);
+            scope.Report(end * share);
         }
-        return new NullTest(name, Law, observed, samples, tail, bandCoverage, seed);
+        return new NullTest(name, Law, values[0], values[1..], tail, bandCoverage, seed);
     }
 
     /// <summary>|F_ε ∩ T|, the true pairs within ε, against shuffled pairings (one exact distance per true pair and
@@ -147,11 +160,11 @@ public static class PairingPermutationNull
     }
 
     /// <summary>The best F1 of F_ε against the pairing (<see cref="ApproximateFiberProduct.BestF1"/>), against
-    /// shuffled pairings: one ε-profile pass per draw.</summary>
+    /// shuffled pairings: an exact tolerance per true pair and draw, and one ε-profile pass for many draws at once
+    /// (over the union of their tolerances, about 65,536 at a time).</summary>
     /// <param name="product">The fiber product.</param>
     /// <param name="truth">The true pairing, not empty.</param>
-    /// <param name="permutations">The number B of draws, at least 1 (default 99: each draw is a pass over all
-    /// pairs).</param>
+    /// <param name="permutations">The number B of draws, at least 1 (default 99).</param>
     /// <param name="seed">Seed of the permutations.</param>
     /// <param name="bandCoverage">The coverage of the null band (default 0.95).</param>
     /// <param name="progress">The fraction of draws done.</param>
@@ -172,8 +185,19 @@ public static class PairingPermutationNull
         ArgumentNullException.ThrowIfNull(truth);
         CheckDraws(NullTail.Upper, permutations, bandCoverage);
         var scope = new ExecutionScope(product.Options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return Draws(product, truth, (p, stage) => product.BestF1(p, ScopeProgress.Of(stage), stage.Token).F1,
-            "best F1", NullTail.Upper, permutations, seed, bandCoverage, scope);
+        return BestF1(product, truth, permutations, seed, bandCoverage, scope, thresholdsPerPass: 1 << 16);
+    }
+
+    /// <summary>The best-F1 null with one profile pass for as many draws as fit about
+    /// <paramref name="thresholdsPerPass"/> tolerances (at least one draw a pass).</summary>
+    internal static NullTest BestF1(ApproximateFiberProduct product, Pairing truth, int permutations, int seed,
+        double bandCoverage, ExecutionScope scope, int thresholdsPerPass)
+    {
+        if (truth.Count == 0) throw new ArgumentException("The pairing is empty.", nameof(truth));
+        int batch = Math.Max(1, thresholdsPerPass / truth.Count);
+        return Draws(product, truth, (pairings, stage) => [.. product.AlignmentCurves(pairings,
+                ScopeProgress.Of(stage), stage.Token).Select(curve => ApproximateFiberProduct.Best(curve).F1)],
+            batch, "best F1", NullTail.Upper, permutations, seed, bandCoverage, scope);
     }
 
     /// <summary>

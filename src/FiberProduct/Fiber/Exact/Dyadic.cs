@@ -40,6 +40,32 @@ internal static class Dyadic
         return (integers, lowest);
     }
 
+    /// <summary>
+    /// The values as 64-bit integers on one common scale (values[k] = integers[k]·2^exponent exactly), when every one
+    /// fits below 2^62 in magnitude there; false otherwise (then <see cref="OnCommonScale"/> is needed). Rows of one
+    /// embedding rarely span more than a few binary orders, so this is the usual case, and sums of their products can
+    /// be made in <see cref="WideSum"/> rather than in <see cref="BigInteger"/>.
+    /// </summary>
+    public static bool TryOnCommonScale(ReadOnlySpan<double> values, Span<long> integers, out int exponent)
+    {
+        int lowest = int.MaxValue, highest = int.MinValue;
+        foreach (double value in values)
+        {
+            var (mantissa, e) = Split(value);
+            if (mantissa == 0) continue;
+            lowest = Math.Min(lowest, e);
+            highest = Math.Max(highest, e + 64 - BitOperations.LeadingZeroCount((ulong)Math.Abs(mantissa)));
+        }
+        exponent = lowest == int.MaxValue ? 0 : lowest;
+        if (highest - exponent > 62) return false;
+        for (int k = 0; k < values.Length; k++)
+        {
+            var (mantissa, e) = Split(values[k]);
+            integers[k] = mantissa == 0 ? 0 : mantissa << (e - exponent);
+        }
+        return true;
+    }
+
     /// <summary>The sign of a·2^ea − b·2^eb.</summary>
     public static int Compare(BigInteger a, int ea, BigInteger b, int eb)
     {

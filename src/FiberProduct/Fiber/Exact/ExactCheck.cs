@@ -129,9 +129,25 @@ internal sealed class ExactCheck
     public double Tolerance(int i, int j)
     {
         double epsilon = Distance(i, j);
-        while (!Within(i, j, epsilon)) epsilon = Math.BitIncrement(epsilon);
-        while (epsilon > 0 && Within(i, j, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
+        if (metric != FiberMetric.Euclidean)
+        {
+            while (!Within(i, j, epsilon)) epsilon = Math.BitIncrement(epsilon);
+            while (epsilon > 0 && Within(i, j, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
+            return epsilon;
+        }
+        // Euclidean: the exact squared distance once, then each step is a comparison with ε².
+        Map(ref i, ref j);
+        var (n, e) = ExactSums.SquaredEuclidean(Widened(images, i), Widened(texts, j));
+        while (!Holds(n, e, epsilon)) epsilon = Math.BitIncrement(epsilon);
+        while (epsilon > 0 && Holds(n, e, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
         return epsilon;
+    }
+
+    /// <summary>Whether n·2^e ≤ ε², exactly.</summary>
+    private static bool Holds(System.Numerics.BigInteger n, int e, double epsilon)
+    {
+        var (m, f) = Dyadic.Split(epsilon);
+        return Dyadic.Compare(n, e, (System.Numerics.BigInteger)m * m, 2 * f) <= 0;
     }
 
     /// <summary>Whether the pair lies in F_ε, exactly.</summary>
@@ -191,8 +207,7 @@ internal sealed class ExactCheck
             if (s - bound > high) return false;
         }
         var (n, e) = ExactSums.SquaredEuclidean(Widened(images, i), Widened(texts, j));
-        var (m, f) = Dyadic.Split(epsilon);
-        return Dyadic.Compare(n, e, (System.Numerics.BigInteger)m * m, 2 * f) <= 0;
+        return Holds(n, e, epsilon);
     }
 
     private bool DecideCosine(int i, int j, Reference reference, double epsilon)

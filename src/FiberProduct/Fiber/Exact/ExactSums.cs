@@ -15,6 +15,18 @@ internal static class ExactSums
         var both = new double[2 * x.Length];
         x.CopyTo(both);
         y.CopyTo(both.AsSpan(x.Length));
+        var narrow = new long[both.Length];
+        if (Dyadic.TryOnCommonScale(both, narrow, out int scale))
+        {
+            // Each integer below 2^62 in magnitude, so each difference below 2^63: exact in 64 bits.
+            var squares = new WideSum();
+            for (int k = 0; k < x.Length; k++)
+            {
+                long difference = narrow[k] - narrow[x.Length + k];
+                squares.Add(difference, difference);
+            }
+            return (squares.Value, 2 * scale);
+        }
         var (integers, exponent) = Dyadic.OnCommonScale(both);
         BigInteger sum = BigInteger.Zero;
         for (int k = 0; k < x.Length; k++)
@@ -59,6 +71,18 @@ internal static class ExactSums
 
     private static (BigInteger P, BigInteger A, BigInteger B) Products(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
+        long[] narrowX = new long[x.Length], narrowY = new long[y.Length];
+        if (Dyadic.TryOnCommonScale(x, narrowX, out _) && Dyadic.TryOnCommonScale(y, narrowY, out _))
+        {
+            WideSum dot = new(), xx = new(), yy = new();
+            for (int k = 0; k < narrowX.Length; k++)
+            {
+                dot.Add(narrowX[k], narrowY[k]);
+                xx.Add(narrowX[k], narrowX[k]);
+                yy.Add(narrowY[k], narrowY[k]);
+            }
+            return (dot.Value, xx.Value, yy.Value);
+        }
         var (xs, _) = Dyadic.OnCommonScale(x);
         var (ys, _) = Dyadic.OnCommonScale(y);
         BigInteger p = BigInteger.Zero, a = BigInteger.Zero, b = BigInteger.Zero;
