@@ -19,8 +19,10 @@ public class ExactSumsTests
 {
     public sealed record Rows(double[] X, double[] Y)
     {
-        public override string ToString() => $"x = [{string.Join(", ", X.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}], "
-            + $"y = [{string.Join(", ", Y.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}]";
+        public override string ToString() => $"x = [{Join(X)}], y = [{Join(Y)}]";
+
+        private static string Join(double[] values) => string.Join(", ",
+            values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     public static Arbitrary<Rows> Pairs() =>
@@ -96,10 +98,12 @@ public class ExactSumsTests
     public static TheoryData<double[], bool> Spans => new()
     {
         { [1.0, 0.5], true },
-        { [1.0, Math.ScaleB(1, -9)], true }, // 1.0 = 2^52·2^-52 on the scale 2^-61 of 2^-9: 2^61, the last that fits
-        { [1.0, Math.ScaleB(1, -10)], false },
-        { [1.5, Math.ScaleB(1, -9)], true },
-        { [-1.5, Math.ScaleB(-1, -10)], false },
+        { [1 + Math.ScaleB(1, -52), Math.ScaleB(1, 9)], true }, // 53 significant bits from 2^-52 to 2^9: 62 orders
+        { [1 + Math.ScaleB(1, -52), Math.ScaleB(1, 10)], false }, // 63
+        { [-1 - Math.ScaleB(1, -52), Math.ScaleB(-1, 10)], false },
+        { [1.0, Math.ScaleB(1, -61)], true }, // trailing zeros do not count: 1.0 is one significant bit
+        { [(double)float.Epsilon, (double)float.MaxValue], false }, // float32 rows fit across 38 orders, not 277
+        { [(double)float.Epsilon, Math.ScaleB((double)float.MaxValue, -239)], true },
         { [0.0, -0.0], true },
         { [double.Epsilon, Math.ScaleB(1, -1020)], true },
         { [double.Epsilon, 1.0], false },

@@ -53,15 +53,17 @@ internal static class Dyadic
         {
             var (mantissa, e) = Split(value);
             if (mantissa == 0) continue;
-            lowest = Math.Min(lowest, e);
-            highest = Math.Max(highest, e + 64 - BitOperations.LeadingZeroCount((ulong)Math.Abs(mantissa)));
+            // A widened float32 has at most 24 significant bits: its trailing zeros do not count.
+            ulong magnitude = (ulong)Math.Abs(mantissa);
+            lowest = Math.Min(lowest, e + BitOperations.TrailingZeroCount(magnitude));
+            highest = Math.Max(highest, e + 64 - BitOperations.LeadingZeroCount(magnitude));
         }
         exponent = lowest == int.MaxValue ? 0 : lowest;
         if (highest - exponent > 62) return false;
         for (int k = 0; k < values.Length; k++)
         {
             var (mantissa, e) = Split(values[k]);
-            integers[k] = mantissa == 0 ? 0 : mantissa << (e - exponent);
+            integers[k] = mantissa == 0 ? 0 : e >= exponent ? mantissa << (e - exponent) : mantissa >> (exponent - e);
         }
         return true;
     }
