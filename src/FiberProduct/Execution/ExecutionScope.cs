@@ -78,6 +78,10 @@ internal sealed class ExecutionScope
     public ExecutionScope Part(double from, double to) =>
         new(Workers, progress, start + length * from, length * (to - from), high, Token);
 
+    /// <summary>The same threads and token without progress: for stages that run side by side, whose own fractions
+    /// would interleave (the caller reports as each completes).</summary>
+    public ExecutionScope Silent() => new(Workers, null, start, length, high, Token);
+
     /// <summary>The same scope with at most <paramref name="workers"/> threads (for work too small to share).</summary>
     public ExecutionScope WithAtMost(int workers) =>
         new(Math.Clamp(workers, 1, Workers), progress, start, length, high, Token);

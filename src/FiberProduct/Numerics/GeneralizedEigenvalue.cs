@@ -7,16 +7,16 @@ namespace FiberProduct.Numerics;
 /// </summary>
 /// <remarks>
 /// Hand-written rather than MathNet's Cholesky and EVD: the pencils are r × r with r a signal rank (tens), solved
-/// hundreds of times per decomposition, and row-major arrays with one Cholesky, two triangular solves and a power
-/// iteration need no matrix objects and give the same bits on every run.
+/// hundreds of times per decomposition, and row-major arrays with one Cholesky, two triangular solves and a
+/// tridiagonal reduction need no matrix objects and give the same bits on every run. (A power iteration did this
+/// before; with the close top eigenvalues of these random pencils it stopped at its 500-step cap, a slight
+/// underestimate at 4 to 10 times the cost.)
 /// </remarks>
 internal static class GeneralizedEigenvalue
 {
     /// <summary>
     /// The largest λ with A v = λ W v, for A symmetric positive semidefinite and W symmetric positive definite (r
-    /// × r, row-major): the largest eigenvalue of M = L⁻¹ A L⁻ᵀ with W = LLᵀ, by power iteration on M with
-    /// the Rayleigh quotient, which converges fast enough for a percentile of resampled values (relative
-    /// change below 1e-10).
+    /// × r, row-major): the largest eigenvalue of M = L⁻¹ A L⁻ᵀ with W = LLᵀ (<see cref="LargestSymmetric"/>).
     /// </summary>
     public static double Largest(double[] a, double[] w, int r)
     {
@@ -26,22 +26,81 @@ internal static class GeneralizedEigenvalue
         var xt = new double[r * r];
         for (int i = 0; i < r; i++) for (int j = 0; j < r; j++) xt[i * r + j] = x[j * r + i];
         var m = ForwardSolve(l, xt, r);
-        var v = new double[r];
-        var next = new double[r];
-        // generic start, not orthogonal to the top eigenvector
-        for (int i = 0; i < r; i++) v[i] = 1 / Math.Sqrt(r) * (1 + 0.01 * i);
-        double lambda = 0;
-        for (int iteration = 0; iteration < 500; iteration++)
+        for (int i = 0; i < r; i++) // symmetric but for rounding: made exactly so
+            for (int j = 0; j < i; j++) m[i * r + j] = m[j * r + i] = (m[i * r + j] + m[j * r + i]) / 2;
+        return LargestSymmetric(m, r);
+    }
+
+    /// <summary>
+    /// The largest eigenvalue of a symmetric r × r matrix (row-major; overwritten): Householder reflections reduce it
+    /// to a tridiagonal matrix with the same eigenvalues, whose largest bisection on Sturm counts finds to the last
+    /// bits.
+    /// </summary>
+    internal static double LargestSymmetric(double[] m, int r)
+    {
+        var (diagonal, off) = Tridiagonal(m, r);
+        // Gershgorin's discs hold every eigenvalue; then halve [lo, hi] while it keeps the largest (all r below hi).
+        double lo = double.MaxValue, hi = double.MinValue;
+        for (int i = 0; i < r; i++)
         {
-            for (int i = 0; i < r; i++) next[i] = TensorPrimitives.Dot<double>(m.AsSpan(i * r, r), v);
-            double rayleigh = TensorPrimitives.Dot<double>(v, next);
-            double norm = TensorPrimitives.Norm<double>(next);
-            if (norm == 0) return 0;
-            for (int i = 0; i < r; i++) v[i] = next[i] / norm;
-            if (Math.Abs(rayleigh - lambda) <= 1e-10 * Math.Abs(rayleigh)) return rayleigh;
-            lambda = rayleigh;
+            double radius = (i > 0 ? Math.Abs(off[i - 1]) : 0) + (i < r - 1 ? Math.Abs(off[i]) : 0);
+            lo = Math.Min(lo, diagonal[i] - radius);
+            hi = Math.Max(hi, diagonal[i] + radius);
         }
-        return lambda;
+        while (true)
+        {
+            double mid = lo + (hi - lo) / 2;
+            if (mid <= lo || mid >= hi) return hi;
+            if (CountBelow(diagonal, off, mid) == r) hi = mid; else lo = mid;
+        }
+    }
+
+    /// <summary>The diagonal and the off-diagonal (off[k] couples k and k + 1) of QᵀMQ, tridiagonal, by Householder
+    /// reflections I − 2vvᵀ applied as rank-2 updates of the trailing block.</summary>
+    private static (double[] Diagonal, double[] Off) Tridiagonal(double[] m, int r)
+    {
+        double[] diagonal = new double[r], off = new double[Math.Max(r - 1, 0)], v = new double[r], q = new double[r];
+        for (int k = 0; k < r - 2; k++)
+        {
+            int n = r - k - 1, start = (k + 1) * r + k + 1;
+            diagonal[k] = m[k * r + k];
+            var x = m.AsSpan(k * r + k + 1, n); // column k below the diagonal, as row k right of it
+            double norm = TensorPrimitives.Norm<double>(x);
+            if (norm == 0) continue;
+            off[k] = x[0] > 0 ? -norm : norm; // the sign that avoids cancellation in v = x − off·e₁
+            Span<double> vk = v.AsSpan(0, n), qk = q.AsSpan(0, n);
+            x.CopyTo(vk);
+            vk[0] -= off[k];
+            TensorPrimitives.Divide(vk, TensorPrimitives.Norm<double>(vk), vk);
+            // B ← HBH = B − 2(v qᵀ + q vᵀ) with p = Bv and q = p − (vᵀp)v.
+            for (int i = 0; i < n; i++) qk[i] = TensorPrimitives.Dot<double>(m.AsSpan(start + i * r, n), vk);
+            TensorPrimitives.MultiplyAdd(vk, -TensorPrimitives.Dot<double>(vk, qk), qk, qk);
+            for (int i = 0; i < n; i++)
+            {
+                var row = m.AsSpan(start + i * r, n);
+                TensorPrimitives.MultiplyAdd(qk, -2 * vk[i], row, row);
+                TensorPrimitives.MultiplyAdd(vk, -2 * qk[i], row, row);
+            }
+        }
+        for (int k = Math.Max(r - 2, 0); k < r; k++) diagonal[k] = m[k * r + k];
+        if (r >= 2) off[r - 2] = m[(r - 2) * r + r - 1];
+        return (diagonal, off);
+    }
+
+    /// <summary>How many eigenvalues of the tridiagonal matrix lie below x: the negative pivots of T − xI
+    /// (Sylvester's law of inertia), a zero pivot nudged to a tiny one.</summary>
+    private static int CountBelow(double[] diagonal, double[] off, double x)
+    {
+        int count = 0;
+        double pivot = 1;
+        for (int i = 0; i < diagonal.Length; i++)
+        {
+            double coupling = i > 0 ? off[i - 1] * off[i - 1] / pivot : 0;
+            pivot = diagonal[i] - x - coupling;
+            if (pivot == 0) pivot = -1e-300;
+            if (pivot < 0) count++;
+        }
+        return count;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class RandomFrames
         for (int j = 0; j < columns; j++)
         {
             g[j] = new double[rows];
-            for (int i = 0; i < rows; i++) g[j][i] = StandardNormal.Sample(random);
+            StandardNormal.Fill(random, g[j]);
         }
         return g;
     }
@@ -34,31 +34,20 @@ internal static class RandomFrames
         int m = Math.Min(s.Length, k);
         r = Math.Min(r, k);
         if (r == 0 || m == 0) return 0;
-        // One pass over the m Gaussian rows g builds both W₁ = Σ g gᵀ and A = Σ s_i² g gᵀ (upper triangles,
-        // then mirrored).
-        var gram = new double[r * r];
-        var weighted = new double[r * r];
-        var g = new double[r];
+        // The m Gaussian rows are drawn row by row into columns, and also scaled by s (H = diag(s) G₁), so that
+        // both Gram matrices are column dot products: W₁ = G₁ᵀG₁ and A = HᵀH = G₁ᵀ diag(s²) G₁.
+        var drawn = new double[m * r];
+        StandardNormal.Fill(random, drawn);
+        double[][] g = new double[r][], h = new double[r][];
+        for (int j = 0; j < r; j++) (g[j], h[j]) = (new double[m], new double[m]);
         for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < r; j++) g[j] = StandardNormal.Sample(random);
-            double w = s[i] * s[i];
-            for (int a = 0; a < r; a++)
+            for (int j = 0; j < r; j++)
             {
-                double ga = g[a];
-                var rowGram = gram.AsSpan(a * r + a, r - a);
-                var rowWeighted = weighted.AsSpan(a * r + a, r - a);
-                var tail = g.AsSpan(a, r - a);
-                TensorPrimitives.MultiplyAdd(tail, ga, rowGram, rowGram);
-                TensorPrimitives.MultiplyAdd(tail, ga * w, rowWeighted, rowWeighted);
+                g[j][i] = drawn[i * r + j];
+                h[j][i] = s[i] * g[j][i];
             }
-        }
-        for (int a = 0; a < r; a++)
-            for (int b = 0; b < a; b++)
-            {
-                gram[a * r + b] = gram[b * r + a];
-                weighted[a * r + b] = weighted[b * r + a];
-            }
+        var gram = DenseProducts.Gram(g, m);
+        var weighted = DenseProducts.Gram(h, m);
         int rest = k - m;
         if (rest > 0)
         {

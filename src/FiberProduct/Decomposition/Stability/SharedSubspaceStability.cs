@@ -191,11 +191,14 @@ public sealed class SharedSubspaceStability
         }
         var shares = new double[stability.Subsamples];
         var ranks = new int[stability.Subsamples];
-        for (int b = 0; b < stability.Subsamples; b++)
+        // The subsamples run side by side on the scope's workers (each is seeded by its index, so the result does not
+        // depend on how many run at once): much of a decomposition is factorizations on one thread each.
+        int completed = 0;
+        scope.For(0, stability.Subsamples, b =>
         {
             scope.ThrowIfCancelled();
             var rows = Subsample(n, m, stability.Seed, b);
-            var sub = estimator(Rows(images, rows), Rows(texts, rows), scope.Part((b + 1) * share, (b + 2) * share));
+            var sub = estimator(Rows(images, rows), Rows(texts, rows), scope.Silent());
             ranks[b] = sub.Shared.Rank;
             // cos of the angle between u_j and span(B): ‖Bᵀ u_j‖ (1 when u_j lies in it).
             var projections = sub.Shared.Rank == 0 ? Matrix<double>.Build.Dense(0, rs)
@@ -209,8 +212,8 @@ public sealed class SharedSubspaceStability
                 if (isStable[j][b]) stable++;
             }
             shares[b] = rs == 0 ? 1 : (double)stable / rs;
-            scope.Report((b + 2) * share);
-        }
+            scope.Report((Interlocked.Increment(ref completed) + 1) * share);
+        });
 
         double z = NormalQuantile(1 - (1 - stability.Confidence) / 2);
         var directions = new DirectionStability[rs];
