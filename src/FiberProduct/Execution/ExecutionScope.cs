@@ -88,7 +88,8 @@ internal sealed class ExecutionScope
 
     /// <summary>
     /// body(i) for i in [from, to) on at most <see cref="Workers"/> threads, checking the token between iterations;
-    /// with <paramref name="reportEvery"/> &gt; 0, progress is reported as iterations complete.
+    /// with <paramref name="reportEvery"/> &gt; 0, progress is reported as iterations complete. An iteration's
+    /// exception ends the loop and is rethrown as it is (the first one, when several iterations fail at once).
     /// </summary>
     public void For(int from, int to, Action<int> body, int reportEvery = 0)
     {
@@ -114,7 +115,16 @@ internal sealed class ExecutionScope
             }
             return;
         }
-        Parallel.For(from, to, ParallelOptions, Run);
+        try
+        {
+            Parallel.For(from, to, ParallelOptions, Run);
+        }
+        catch (AggregateException e)
+        {
+            // The iteration's own exception (a cancel, bad data, a factorization that did not converge), as one
+            // worker would have thrown it, rather than the runtime's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
     }
 
     /// <summary>body(w) for each worker w in [0, min(<paramref name="workers"/>, <see cref="Workers"/>)), each on its

@@ -23,6 +23,35 @@ public class ExecutionScopeTests
         Assert.True(recorder.Reports.Count > 100);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void AnIterationsException_ReachesTheCaller_Unwrapped(int workers)
+    {
+        // One worker or many, the caller sees the exception an iteration threw, not the runtime's AggregateException.
+        var scope = new ExecutionScope(workers);
+        var thrown = Assert.Throws<InvalidOperationException>(() => scope.For(0, 64, i =>
+        {
+            if (i % 7 == 3) throw new InvalidOperationException($"iteration {i}");
+        }));
+        Assert.StartsWith("iteration ", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Silent_KeepsTheThreadsAndToken_WithoutProgress()
+    {
+        var recorder = new Recorder();
+        using var source = new CancellationTokenSource();
+        var scope = new ExecutionScope(3, recorder, source.Token);
+        var silent = scope.Silent();
+        silent.Report(0.5);
+        Assert.Empty(recorder.Reports);
+        Assert.Equal(3, silent.Workers);
+        Assert.Equal(source.Token, silent.Token);
+        scope.Report(0.25);
+        Assert.Equal([0.25], recorder.Reports);
+    }
+
     [Fact]
     public void Parts_MapOntoTheirShare()
     {
