@@ -47,7 +47,8 @@ internal static class Resampling
             do
             {
                 norm = 0;
-                for (int k = 0; k < dimension; k++) { row[k] = StandardNormal.Sample(random); norm += row[k] * row[k]; }
+                StandardNormal.Fill(random, row);
+                foreach (double v in row) norm += v * v;
             } while (norm == 0);
             norm = Math.Sqrt(norm);
             for (int k = 0; k < dimension; k++) values[(long)i * dimension + k] = (float)(row[k] / norm);
