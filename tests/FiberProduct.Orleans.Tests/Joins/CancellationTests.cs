@@ -52,7 +52,8 @@ public sealed class CancellationTests
         var file = files.Write(set);
         var distributed = new DistributedFiberProduct(cluster.Client, file, file, options: new DistributedJoinOptions
         {
-            ImageBlockRows = 8_000, TextShardRows = 8_000, Join = new FiberProductOptions { MaxDegreeOfParallelism = 1 },
+            ImageBlockRows = 8_000, TextShardRows = 8_000,
+            Join = new FiberProductOptions { MaxDegreeOfParallelism = 1 },
         });
         using var cancel = new CancellationTokenSource();
         var join = distributed.CountAsync(0.5, cancellationToken: cancel.Token);
