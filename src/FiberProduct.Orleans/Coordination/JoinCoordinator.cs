@@ -70,6 +70,8 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);
+            // Every item is in: attempts still running after their lease ran out are cancelled on their silos.
+            await stop.CancelAsync().ConfigureAwait(false);
         }
         catch when (!cancellationToken.IsCancellationRequested)
         {

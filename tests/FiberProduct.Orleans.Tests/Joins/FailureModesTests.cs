@@ -68,17 +68,23 @@ public sealed class FailureModesTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Shards_AreWrittenOnce_AndAFolderWithAManifestOrAPartOfAFile_IsRefused()
+    public async Task Shards_AreWrittenOnceByRacingAttempts_AndAFolderWithAManifestOrAPartOfAFile_IsRefused()
     {
         using var files = new TempFiles();
         var random = new Random(6);
         var (images, texts) = (Random(random, 70, 8), Random(random, 50, 8));
         var (imageFile, textFile) = (files.Write(images), files.Write(texts));
+        // A lease shorter than a piece: each piece is sent several times, and its attempts write its shard at once.
         var distributed = new DistributedFiberProduct(cluster.Client, imageFile, textFile,
-            options: new DistributedJoinOptions { ImageBlockRows = 20, TextShardRows = 30 });
+            options: new DistributedJoinOptions
+            {
+                ImageBlockRows = 20, TextShardRows = 30, Lease = TimeSpan.FromTicks(1), MaxAttempts = 3,
+            });
         string folder = files.PathOf("shards");
         long written = await distributed.PairsToShardsAsync(0.9, folder);
+        Assert.True(distributed.LastReport!.DuplicatesIgnored > 0, distributed.LastReport.ToString());
         var manifest = ShardManifest.Read(folder);
+        Assert.Equal(manifest.Shards.Count, Directory.EnumerateFiles(folder, "pairs-*.npz").Count());
         var expected = new ApproximateFiberProduct(images, texts).Pairs(0.9);
         Assert.Equal(expected.PairCount, written);
         Assert.True(Same.Pairs(expected, manifest.ReadPairs()));
