@@ -12,7 +12,7 @@
 // lasts. The CPU of the JIT's background thread (".NET Tiered Com", read from /proc on Linux) is printed apart, so that
 // a run shows whether it was still warming up (a lower bound: the runtime ends that thread when idle). Usage:
 //   dotnet run benchmarks/scripts/orleans-overhead.cs [n=10000] [m=10000] [d=128] [epsilon=1.1] [reps=5] [blocks=8]
-//       [warmup=5]
+//       [warmup=8]
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -27,7 +27,7 @@ using Microsoft.Extensions.Logging;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
-int n = Arg(0, 10_000), m = Arg(1, 10_000), d = Arg(2, 128), reps = Arg(4, 5), blocks = Arg(5, 8), warmup = Arg(6, 5);
+int n = Arg(0, 10_000), m = Arg(1, 10_000), d = Arg(2, 128), reps = Arg(4, 5), blocks = Arg(5, 8), warmup = Arg(6, 8);
 double epsilon = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 1.1;
 
 // Coordinates uniform in ±√(3/d): rows of norm about 1, pairs at distance about 1.4, as CLIP's.
