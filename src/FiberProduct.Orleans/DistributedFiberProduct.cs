@@ -1,8 +1,10 @@
 using System.Globalization;
 using FiberProduct.Fiber;
 using FiberProduct.Orleans.Coordination;
+using FiberProduct.Orleans.Grains;
 using FiberProduct.Orleans.Merging;
 using FiberProduct.Orleans.Protocol;
+using FiberProduct.OutOfCore;
 
 namespace FiberProduct.Orleans;
 
@@ -129,6 +131,62 @@ public sealed class DistributedFiberProduct
             keepPerRow: 0);
     }
 
+    /// <summary>
+    /// F_ε written by the silos as CSR shards (.npz) with a manifest, in the out-of-core join's format
+    /// (<see cref="ShardManifest"/>): the pairs never travel to, nor gather in, one machine.
+    /// </summary>
+    /// <remarks>
+    /// <para>Each piece (image block a × text shard b) writes its pairs to <c>pairs-AAAAA-BBBBB.npz</c> in
+    /// <paramref name="directory"/>, replaced whole (a temporary file of its own, flushed, then renamed), and returns
+    /// only their number. A piece redone after a silo died writes the same bytes under the same name, so the folder
+    /// holds each block pair once. When every piece is in, a silo writes <see cref="ShardManifest.FileName"/>, listing
+    /// every shard with its pair count; <see cref="ShardManifest.ReadPairs"/> (or SciPy) reads the union, which equals
+    /// <see cref="ApproximateFiberProduct.Pairs"/> of the same rows.</para>
+    /// <para>Memory: a silo holds one piece's pairs at a time; <see cref="FiberProductOptions.MaxPairs"/> of
+    /// <see cref="DistributedJoinOptions.Join"/> bounds each piece, not the whole result.</para>
+    /// <para>A cancelled or failed join writes no manifest; the shards it wrote stay and may be deleted. A silo that
+    /// dies while writing may leave a <c>*.partial</c> file, which no manifest lists.</para>
+    /// </remarks>
+    /// <param name="epsilon">The tolerance ε ≥ 0, taken exactly; the bound is closed; +∞ selects every pair.</param>
+    /// <param name="directory">The folder of the shards, at a path every silo can read and write (created if
+    /// missing); it must not hold a manifest yet.</param>
+    /// <param name="progress">Receives the fraction of pieces done, in (0, 1], from the coordinator's threads.</param>
+    /// <param name="cancellationToken">Stops handing out pieces and cancels the running ones.</param>
+    /// <returns>The number of pairs written, |F_ε|.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty; an input is not a whole file
+    /// (<see cref="EmbeddingRange.WholeFile"/>: the manifest records whole files); or the two files' dimensions
+    /// differ.</exception>
+    /// <exception cref="InvalidOperationException">The folder already holds a manifest.</exception>
+    /// <exception cref="ResultBudgetExceededException">A piece has more pairs than the budget.</exception>
+    /// <exception cref="FileNotFoundException">A silo cannot find a file.</exception>
+    /// <exception cref="InvalidDataException">A file is not a 2-D float32/float64 .npy array, or a range passes its
+    /// end; the message names the file.</exception>
+    /// <exception cref="IOException">A silo cannot write to the folder.</exception>
+    /// <exception cref="TimeoutException">A piece failed <see cref="DistributedJoinOptions.MaxAttempts"/>
+    /// times.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// long written = await fiber.PairsToShardsAsync(1.2, "/shared/pairs/");
+    /// PairSet all = ShardManifest.Read("/shared/pairs/").ReadPairs();   // where the folder is visible and fits
+    /// </code>
+    /// </example>
+    public async Task<long> PairsToShardsAsync(double epsilon, string directory, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var folder = grains.GetGrain<IPairFolderGrain>(directory);
+        await folder.Begin(Images, Texts).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (_, results) = await Run(Query(QueryKind.Pairs, epsilon), progress, cancellationToken, directory)
+            .ConfigureAwait(false);
+        var pairs = results.Select(r => r.Count).ToArray();
+        await folder.Finish(Images, Texts, epsilon, Metric, Options.ImageBlockRows, Options.TextShardRows, pairs,
+            cancellationToken).ConfigureAwait(false);
+        return pairs.Sum();
+    }
+
     /// <summary>For each image, its <paramref name="k"/> nearest texts within ε (ties: the lower text index), stored by
     /// increasing text index.</summary>
     /// <param name="epsilon">The tolerance ε ≥ 0, taken exactly; the bound is closed.</param>
@@ -191,10 +249,10 @@ public sealed class DistributedFiberProduct
         Options.Join.MaxDegreeOfParallelism, Options.Join.Pruning, Options.Join.MaxPairs);
 
     private async Task<(JoinPlan Plan, BlockResult[] Results)> Run(ShardQuery query, IProgress<double>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? output = null)
     {
         var plan = new JoinPlan(Images, Texts, Options);
-        var (results, report) = await new JoinCoordinator(grains, Options)
+        var (results, report) = await new JoinCoordinator(grains, Options, output)
             .RunAsync(plan, query, progress, cancellationToken).ConfigureAwait(false);
         LastReport = report;
         return (plan, results);

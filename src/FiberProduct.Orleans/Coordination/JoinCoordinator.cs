@@ -18,7 +18,7 @@ namespace FiberProduct.Orleans.Coordination;
 /// answer of an abandoned attempt is counted as a duplicate and dropped: no pair is lost or counted twice. An error
 /// of the input (a missing file, a bad argument, the result budget) is not retried: it ends the join.
 /// </remarks>
-internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptions options)
+internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptions options, string? output = null)
 {
     /// <summary>How long the question "where is this shard?" may take before it counts as lost: well above a round
     /// trip, well below a lease.</summary>
@@ -70,6 +70,8 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);
+            // Every item is in: attempts still running after their lease ran out are cancelled on their silos.
+            await stop.CancelAsync().ConfigureAwait(false);
         }
         catch when (!cancellationToken.IsCancellationRequested)
         {
@@ -126,7 +128,7 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
-            var call = grain.Join(item.Images, query, cancellationToken);
+            var call = grain.Join(item.Images, query, OutputOf(item), cancellationToken);
             var lease = Task.Delay(Lease(), cancellationToken);
             var attemptKey = new object();
             var lost = watch.Lost(attemptKey, silo);
@@ -176,6 +178,11 @@ internal sealed class JoinCoordinator(IGrainFactory grains, DistributedJoinOptio
                 + $"{options.MaxAttempts} times (DistributedJoinOptions.MaxAttempts); the last error: "
                 + $"{last?.Message}"), last);
     }
+
+    /// <summary>The shard file of an item when the pairs land in a folder: one per item, whatever the
+    /// attempts.</summary>
+    private PieceFile? OutputOf(WorkItem item) => output is null ? null : new PieceFile(output, item.Block, item.Shard,
+        item.Block * options.ImageBlockRows, item.Shard * options.TextShardRows);
 
     private void Accept(WorkItem item, BlockResult result, BlockResult?[] results, IProgress<double>? progress)
     {

@@ -17,7 +17,10 @@ internal interface ITextShardGrain : IGrainWithStringKey
     [Alias("Where"), AlwaysInterleave]
     Task<string> Where();
 
-    /// <summary>Joins a block of images (read from storage by this silo) with the shard.</summary>
+    /// <summary>Joins a block of images (read from storage by this silo) with the shard. With
+    /// <paramref name="output"/> (pairs only), the pairs are written to that shard file and only their number comes
+    /// back. Cancelling <paramref name="cancellationToken"/> in the caller stops the join on the silo.</summary>
     [Alias("Join")]
-    Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, CancellationToken cancellationToken);
+    Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, PieceFile? output,
+        CancellationToken cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
 using FiberProduct.Orleans.Protocol;
+using FiberProduct.OutOfCore;
 
 namespace FiberProduct.Orleans.Grains;
 
@@ -27,7 +28,8 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
 
     public Task<string> Where() => Task.FromResult(RuntimeIdentity);
 
-    public async Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, CancellationToken cancellationToken)
+    public async Task<BlockResult> Join(EmbeddingRange images, ShardQuery query, PieceFile? output,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(query);
@@ -38,21 +40,38 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
         {
             shard ??= RangeOf(this.GetPrimaryKeyString()).Load();
             var block = images.Load();
-            return Run(block, shard, query, cancellationToken) with { Silo = silo };
+            var result = output is null ? Run(block, shard, query, cancellationToken)
+                : Write(block, shard, query, output, cancellationToken);
+            return result with { Silo = silo };
         }, cancellationToken).ConfigureAwait(true); // grain code resumes on its activation
     }
+
+    /// <summary>The pairs of one block and shard written as the shard file of <paramref name="output"/>, replaced
+    /// whole: an attempt redone elsewhere writes the same bytes under the same name, so the folder holds each block
+    /// pair once whatever the attempts.</summary>
+    private static BlockResult Write(EmbeddingSet images, EmbeddingSet texts, ShardQuery query, PieceFile output,
+        CancellationToken cancellationToken)
+    {
+        var pairs = Product(images, texts, query).Pairs(query.Epsilon, cancellationToken: cancellationToken);
+        string file = ShardManifest.FileOf(output.ImageBlock, output.TextBlock);
+        ShardManifest.WriteShard(Path.Combine(output.Directory, file), pairs, new PairShard(output.ImageBlock,
+            output.TextBlock, output.ImageStart, images.Count, output.TextStart, texts.Count, file, pairs.PairCount));
+        return new BlockResult { Count = pairs.PairCount };
+    }
+
+    private static ApproximateFiberProduct Product(EmbeddingSet images, EmbeddingSet texts, ShardQuery query) =>
+        new(images, texts, query.Metric, new FiberProductOptions
+        {
+            MaxDegreeOfParallelism = query.MaxDegreeOfParallelism,
+            Pruning = query.Pruning,
+            MaxPairs = query.MaxPairs,
+        });
 
     /// <summary>The core's answer for one block and shard, in their own indices.</summary>
     internal static BlockResult Run(EmbeddingSet images, EmbeddingSet texts, ShardQuery query,
         CancellationToken cancellationToken)
     {
-        var options = new FiberProductOptions
-        {
-            MaxDegreeOfParallelism = query.MaxDegreeOfParallelism,
-            Pruning = query.Pruning,
-            MaxPairs = query.MaxPairs,
-        };
-        var fiber = new ApproximateFiberProduct(images, texts, query.Metric, options);
+        var fiber = Product(images, texts, query);
         switch (query.Kind)
         {
             case QueryKind.Count:

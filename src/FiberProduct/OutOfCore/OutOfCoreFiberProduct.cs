@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
-using FiberProduct.Export;
 using FiberProduct.Fiber;
-using FiberProduct.IO;
 
 namespace FiberProduct.OutOfCore;
 
@@ -158,7 +156,7 @@ public sealed class OutOfCoreFiberProduct
                     var pairs = Join(product, Block(Images, record.ImageStart, record.ImageRows), epsilon, record,
                         plan.MaxPairsPerBlock, cancellationToken);
                     var shard = record with { Pairs = pairs.PairCount };
-                    WriteShard(manifest.PathOf(shard.File), pairs, shard);
+                    ShardManifest.WriteShard(manifest.PathOf(shard.File), pairs, shard);
                     manifest.Add(shard);
                     unwritten = true;
                     if (sinceWrite.Elapsed >= ManifestInterval)
@@ -206,16 +204,6 @@ public sealed class OutOfCoreFiberProduct
                 + $"({Options.MemoryLimitBytes} bytes) leaves room for; use smaller blocks, a larger "
                 + $"OutOfCoreOptions.MemoryLimitBytes or a smaller ε."), e);
         }
-    }
-
-    /// <summary>A block pair's pairs as a SciPy CSR shard with block-local indices, plus where the block
-    /// starts.</summary>
-    private static void WriteShard(string path, PairSet pairs, PairShard shard)
-    {
-        var arrays = ResultExport.PairArrays(pairs);
-        arrays["row_start"] = new NpyArray(new long[] { shard.ImageStart }, 1);
-        arrays["column_start"] = new NpyArray(new long[] { shard.TextStart }, 1);
-        Durable.Replace(path, stream => Npy.WriteNpz(stream, arrays, compress: false));
     }
 
     /// <summary>The manifest of the folder when it has one, checked against this join; null for a new folder.</summary>

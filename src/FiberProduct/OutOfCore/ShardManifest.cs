@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FiberProduct.Decomposition;
 using FiberProduct.Embedding;
+using FiberProduct.Export;
 using FiberProduct.Fiber;
 using FiberProduct.IO;
 
@@ -213,8 +214,12 @@ public sealed class ShardManifest
         int imageStart = a * ImageBlockRows, textStart = b * TextBlockRows;
         return new PairShard(a, b, imageStart, Math.Min(ImageBlockRows, Images.Count - imageStart), textStart,
             Math.Min(TextBlockRows, Texts.Count - textStart),
-            string.Create(CultureInfo.InvariantCulture, $"pairs-{a:D5}-{b:D5}.npz"), pairs);
+            FileOf(a, b), pairs);
     }
+
+    /// <summary>The file name of block pair (a, b)'s shard.</summary>
+    internal static string FileOf(int a, int b) =>
+        string.Create(CultureInfo.InvariantCulture, $"pairs-{a:D5}-{b:D5}.npz");
 
     /// <summary>Writes the manifest to a temporary file, flushes it to disk and renames it over the last one, so
     /// that a crash leaves either the old manifest or the new one.</summary>
@@ -313,6 +318,17 @@ public sealed class ShardManifest
                 }
         }
         return new PairSet(Texts.Count, offsets, columns, distances, isTruncated: false);
+    }
+
+    /// <summary>A block pair's pairs as a SciPy CSR shard with block-local indices, plus where the block starts,
+    /// replaced whole (<see cref="Durable"/>): the one writer of the shard format, for the out-of-core join and the
+    /// distributed one.</summary>
+    internal static void WriteShard(string path, PairSet pairs, PairShard shard)
+    {
+        var arrays = ResultExport.PairArrays(pairs);
+        arrays["row_start"] = new NpyArray(new long[] { shard.ImageStart }, 1);
+        arrays["column_start"] = new NpyArray(new long[] { shard.TextStart }, 1);
+        Durable.Replace(path, stream => Npy.WriteNpz(stream, arrays, compress: false));
     }
 
     /// <summary>A shard's CSR arrays, checked against its record.</summary>

@@ -1,6 +1,7 @@
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
 using FiberProduct.Orleans.Tests.Cluster;
+using FiberProduct.OutOfCore;
 
 namespace FiberProduct.Orleans.Tests.Joins;
 
@@ -64,6 +65,40 @@ public sealed class FailureModesTests(ClusterFixture cluster)
         var error = await Assert.ThrowsAsync<ResultBudgetExceededException>(() => distributed.PairsAsync(0));
         Assert.Equal(99, error.MaxPairs);
         Assert.Equal(100, await distributed.CountAsync(0));
+    }
+
+    [Fact]
+    public async Task Shards_AreWrittenOnceByRacingAttempts_AndAFolderWithAManifestOrAPartOfAFile_IsRefused()
+    {
+        using var files = new TempFiles();
+        var random = new Random(6);
+        var (images, texts) = (Random(random, 70, 8), Random(random, 50, 8));
+        var (imageFile, textFile) = (files.Write(images), files.Write(texts));
+        // A lease shorter than a piece: each piece is sent several times, and its attempts write its shard at once.
+        var distributed = new DistributedFiberProduct(cluster.Client, imageFile, textFile,
+            options: new DistributedJoinOptions
+            {
+                ImageBlockRows = 20, TextShardRows = 30, Lease = TimeSpan.FromTicks(1), MaxAttempts = 3,
+            });
+        string folder = files.PathOf("shards");
+        long written = await distributed.PairsToShardsAsync(0.9, folder);
+        Assert.True(distributed.LastReport!.DuplicatesIgnored > 0, distributed.LastReport.ToString());
+        var manifest = ShardManifest.Read(folder);
+        Assert.Equal(manifest.Shards.Count, Directory.EnumerateFiles(folder, "pairs-*.npz").Count());
+        var expected = new ApproximateFiberProduct(images, texts).Pairs(0.9);
+        Assert.Equal(expected.PairCount, written);
+        Assert.True(Same.Pairs(expected, manifest.ReadPairs()));
+        Assert.Equal((4, 2, 20, 30, 0.9), (manifest.ImageBlocks, manifest.TextBlocks, manifest.ImageBlockRows,
+            manifest.TextBlockRows, manifest.Epsilon));
+
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => distributed.PairsToShardsAsync(1, folder));
+        Assert.Contains("manifest.json", again.Message, StringComparison.Ordinal);
+        var part = new DistributedFiberProduct(cluster.Client, imageFile.Slice(10, 20), textFile);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => part.PairsToShardsAsync(1, files.PathOf("x")));
+        // Orleans carries the message across, not the parameter's name.
+        Assert.Contains($"images is {imageFile.Path}[10 … 30)", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => distributed.PairsToShardsAsync(1, ""));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using FiberProduct.Embedding;
 using FiberProduct.Fiber;
 using FiberProduct.Orleans.Grains;
 using FiberProduct.Orleans.Tests.Cluster;
+using FiberProduct.OutOfCore;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
@@ -18,15 +19,9 @@ public sealed class SiloFailureTests
     [Fact]
     public async Task KillingASiloMidJoin_LosesAndDuplicatesNoPair()
     {
-        await using var cluster = await TestClusters.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(async call =>
-        {
-            if (call.InterfaceMethod?.Name == nameof(ITextShardGrain.Join)) await Gate.WaitAsync();
-            await call.Invoke();
-        }));
+        await using var cluster = await StartGatedAsync();
         using var files = new TempFiles();
-        var random = new Random(18);
-        var images = Gaussian(1200, 48, random);
-        var texts = Gaussian(1500, 48, random);
+        var (images, texts) = Sets(18, 1200, 1500, 48);
         var local = new ApproximateFiberProduct(images, texts);
         double epsilon = 8.0;
         var expectedPairs = local.Pairs(epsilon);
@@ -53,6 +48,42 @@ public sealed class SiloFailureTests
         Assert.True(distributed.LastReport!.Redone > 0, $"the second kill cost no piece: {distributed.LastReport}");
         Assert.Equal(local.Count(epsilon), await distributed.CountAsync(epsilon));
     }
+
+    [Fact]
+    public async Task KillingASiloWhileShardsAreWritten_LeavesEachBlockPairOnce_AndTheUnionIsTheLocalJoin()
+    {
+        await using var cluster = await StartGatedAsync();
+        using var files = new TempFiles();
+        var (images, texts) = Sets(19, 900, 1000, 32);
+        var expected = new ApproximateFiberProduct(images, texts).Pairs(6.5);
+        Assert.InRange(expected.PairCount, 1_000, 200_000);
+        var distributed = new DistributedFiberProduct(cluster.Client, files.Write(images), files.Write(texts),
+            options: new DistributedJoinOptions
+            {
+                ImageBlockRows = 30, TextShardRows = 200, RetryDelay = TimeSpan.FromMilliseconds(100),
+                Lease = TimeSpan.FromSeconds(2), Join = new FiberProductOptions { MaxDegreeOfParallelism = 1 },
+            });
+        string folder = files.PathOf("pairs");
+
+        var (written, killed) = await WithKill(cluster, 0.1, p => distributed.PairsToShardsAsync(6.5, folder, p));
+        var report = distributed.LastReport!;
+        Assert.True(report.Redone > 0, $"the kill of {killed} cost no piece: {report}");
+        Assert.Equal(expected.PairCount, written);
+        var manifest = ShardManifest.Read(folder);
+        Assert.True(manifest.IsComplete);
+        Assert.Equal(30 * 5, manifest.Shards.Count);
+        Assert.Equal(manifest.Shards.Count, manifest.Shards.Select(s => s.File).Distinct().Count());
+        Assert.Equal(manifest.Shards.Count, Directory.EnumerateFiles(folder, "pairs-*.npz").Count());
+        Assert.True(Same.Pairs(expected, manifest.ReadPairs()), "the union of the shards after a silo died");
+    }
+
+    /// <summary>Three silos whose pieces pass <see cref="Gate"/>.</summary>
+    private static Task<InProcessTestCluster> StartGatedAsync() =>
+        TestClusters.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(async call =>
+        {
+            if (call.InterfaceMethod?.Name == nameof(ITextShardGrain.Join)) await Gate.WaitAsync();
+            await call.Invoke();
+        }));
 
     /// <summary>
     /// Holds new pieces at the silos' door while a silo is being killed, so that the kill lands mid-join however fast
@@ -91,6 +122,13 @@ public sealed class SiloFailureTests
         var silo = cluster.Silos.Single(s => s.SiloAddress.Equals(busiest));
         await cluster.KillSiloAsync(silo);
         return busiest;
+    }
+
+    /// <summary>Gaussian images and texts in R^d.</summary>
+    private static (EmbeddingSet Images, EmbeddingSet Texts) Sets(int seed, int images, int texts, int d)
+    {
+        var random = new Random(seed);
+        return (Gaussian(images, d, random), Gaussian(texts, d, random));
     }
 
     private static EmbeddingSet Gaussian(int count, int d, Random random)
