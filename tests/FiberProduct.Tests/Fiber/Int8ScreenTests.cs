@@ -13,8 +13,8 @@ namespace FiberProduct.Tests.Fiber;
 /// The int8 screen (<see cref="Int8Screen{TInner, TInt8}"/>): its kernels against a scalar integer definition bit
 /// for bit, its bound U against every float32 product every tile kernel returns, on adversarial data (rounding
 /// errors aligned with the vectors, where Cauchy–Schwarz is nearly tight; texts that copy images; ties; magnitudes
-/// from 2^-60 to 2^60; every dimension around the kernels' groups of 4, 16 and 64 coordinates; every metric), and
-/// whole joins through the screen against brute force.
+/// from 2^-60 to 2^60; rows of subnormal numbers among normal ones; every dimension around the kernels' groups of 4,
+/// 16 and 64 coordinates; every metric), and whole joins through the screen against brute force.
 /// </summary>
 public unsafe class Int8ScreenTests
 {
@@ -57,7 +57,9 @@ public unsafe class Int8ScreenTests
                 };
             if (kind == Kind.Aligned) row[0] = 127 * s; // the row's largest: its scale is s
             row[random.Next(d)] += 1e-3f; // never the zero vector
-            for (int k = 0; k < d; k++) row[k] *= scale;
+            // Mixed magnitudes: every fourth row near 2^-130 (subnormal float32, a scale below 2^-126).
+            float rowScale = kind == Kind.Aligned && random.Next(4) == 0 ? MathF.ScaleB(1, -130) : scale;
+            for (int k = 0; k < d; k++) row[k] *= rowScale;
             return row;
         }
         var x = Enumerable.Range(0, n).SelectMany(_ => Row()).ToArray();

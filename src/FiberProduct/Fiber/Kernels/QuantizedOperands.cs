@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using FiberProduct.Execution;
 
 namespace FiberProduct.Fiber.Kernels;
@@ -31,30 +33,54 @@ internal static class Quantized
             Math.Sqrt(sumOfSquares * (1 + (d + 8) * Math.ScaleB(1, -52))) * (1 + Math.ScaleB(1, -50)));
 
     /// <summary>
-    /// Quantises one row of d floats read <paramref name="step"/> apart into the d bytes <paramref name="q"/>; returns
-    /// its scale s, Σq², Σx² and Σδx² (the last two in float64; δx_k is exact in float64: x_k and s·q_k are multiples
-    /// of ulp(s)/4 within 2^9·s of each other, or q_k = 0).
+    /// Quantises one row of d floats into the d bytes <paramref name="q"/>: its scale s (the smallest float32 ≥
+    /// max|x_k|/127; zero for the zero row), q_k = x_k/s rounded to an integer in [−127, 127] (any rounding would do:
+    /// the error is measured); returns s, Σq, Σq², Σx² and Σδx² (the last two in float64, where δx_k = x_k − s·q_k
+    /// is exact: x_k and s·q_k are multiples of ulp(s)/2 within 2^8·s of each other, or q_k = 0).
     /// </summary>
-    internal static unsafe (float Scale, long SumQ2, double SumX2, double SumD2) Row(float* x, int d, int step,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe (float Scale, int SumQ, long SumQ2, double SumX2, double SumD2) Row(float* x, int d,
         sbyte* q)
     {
+        int k = 0, whole = d & ~7;
+        var largest = Vector256<float>.Zero;
+        for (; k < whole; k += 8) largest = Vector256.Max(largest, Vector256.Abs(Vector256.Load(x + k)));
         float max = 0;
-        for (int k = 0; k < d; k++) max = Math.Max(max, Math.Abs(x[k * step]));
+        for (int l = 0; l < 8; l++) max = Math.Max(max, largest[l]);
+        for (; k < d; k++) max = Math.Max(max, Math.Abs(x[k]));
         float s = max == 0 ? 0 : JoinOperands.UpToSingle(max / 127.0);
-        double inverse = s == 0 ? 0 : 1.0 / s;
-        long sumQ2 = 0;
-        double sumX2 = 0, sumD2 = 0;
-        for (int k = 0; k < d; k++)
+        float inverse = s == 0 ? 0 : (float)Math.Min(1.0 / s, float.MaxValue); // finite for subnormal s
+        var (scale, invert, limit) = (Vector256.Create((double)s), Vector256.Create(inverse), Vector256.Create(127f));
+        Vector256<double> x2 = default, d2 = default;
+        Vector256<int> sumQ = default, sumQ2 = default;
+        for (k = 0; k < whole; k += 8)
         {
-            double v = x[k * step];
-            int value = (int)Math.Clamp(Math.Round(v * inverse), -127, 127);
-            q[k] = (sbyte)value;
-            double delta = v - (double)s * value;
-            sumX2 += v * v;
-            sumD2 += delta * delta;
-            sumQ2 += value * value;
+            var v = Vector256.Load(x + k);
+            var r = Vector256.Min(Vector256.Max(Vector256.Round(v * invert), -limit), limit);
+            var integer = Vector256.ConvertToInt32(r);
+            (sumQ, sumQ2) = (sumQ + integer, sumQ2 + integer * integer);
+            var bytes = Vector256.Narrow(Vector256.Narrow(integer, integer), default);
+            *(long*)(q + k) = bytes.AsInt64().ToScalar();
+            var (low, high) = Vector256.Widen(v);
+            var (lowQ, highQ) = Vector256.Widen(r);
+            var (lowD, highD) = (low - scale * lowQ, high - scale * highQ);
+            x2 += low * low + high * high;
+            d2 += lowD * lowD + highD * highD;
         }
-        return (s, sumQ2, sumX2, sumD2);
+        int totalQ = Vector256.Sum(sumQ);
+        long totalQ2 = Vector256.Sum(sumQ2);
+        double sumX2 = Vector256.Sum(x2), sumD2 = Vector256.Sum(d2);
+        for (; k < d; k++)
+        {
+            float v = x[k];
+            float r = Math.Clamp(MathF.Round(v * inverse), -127f, 127f);
+            q[k] = (sbyte)r;
+            double delta = v - (double)s * r;
+            (totalQ, totalQ2) = (totalQ + (int)r, totalQ2 + (long)(r * r));
+            sumX2 += (double)v * v;
+            sumD2 += delta * delta;
+        }
+        return (s, totalQ, totalQ2, sumX2, sumD2);
     }
 
     /// <summary>An upper bound of ‖ŷ‖ = s·√Σq², as the smallest float32 above.</summary>
@@ -83,31 +109,41 @@ internal sealed unsafe class QuantizedTexts
         double gamma = op.Gamma;
         int columns = op.Columns, groups = Groups;
         var (values, scales, margins, hatNorms) = (Values, Scales, Margins, HatNorms);
-        scope.For(0, panels, p =>
-        {
-            var q = new sbyte[d];
-            fixed (float* packed = op.PackedY)
-            fixed (byte* bytes = values)
-            fixed (sbyte* row = q)
-            {
-                byte* panel = bytes + (long)p * groups * 64;
-                new Span<byte>(panel, groups * 64).Fill(128); // q = 0: padding coordinates and lanes
-                for (int l = 0; l < Lanes && p * Lanes + l < columns; l++)
-                {
-                    var (s, sumQ2, sumY2, sumD2) = Quantized.Row(packed + (long)p * Lanes * d + l, d, Lanes, row);
-                    for (int k = 0; k < d; k++) panel[(k >> 2) * 64 + 4 * l + (k & 3)] = (byte)(q[k] + 128);
-                    int j = p * Lanes + l;
-                    scales[j] = s;
-                    norms[j] = Quantized.NormUp(sumY2, d);
-                    margins[j] = JoinOperands.UpToSingle((Quantized.NormUp(sumD2, d) + gamma * norms[j])
-                        * (1 + Math.ScaleB(1, -50)));
-                    hatNorms[j] = Quantized.HatNormUp(s, sumQ2);
-                }
-            }
-        });
+        scope.For(0, panels, p => Panel(op.PackedY, p, d, columns, gamma, values, scales, norms, margins, hatNorms));
         MaxNorm = norms.Length == 0 ? 0 : norms.Max();
         MaxMargin = margins.Length == 0 ? 0 : margins.Max();
         MaxHatNorm = hatNorms.Length == 0 ? 0 : hatNorms.Max();
+    }
+
+    /// <summary>Quantises panel p: each lane read out into a row, quantised, and its bytes written to the groups.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panel(float[] packedY, int p, int d, int columns, double gamma, byte[] values, float[] scales,
+        float[] norms, float[] margins, float[] hatNorms)
+    {
+        int groups = Quantized.Stride(d) / 4;
+        var row = new float[d];
+        var q = new sbyte[d];
+        fixed (float* packed = packedY)
+        fixed (byte* bytes = values)
+        fixed (float* y = row)
+        fixed (sbyte* text = q)
+        {
+            byte* panel = bytes + (long)p * groups * 64;
+            new Span<byte>(panel, groups * 64).Fill(128); // q = 0: padding coordinates and lanes
+            float* source = packed + (long)p * Lanes * d;
+            for (int l = 0; l < Lanes && p * Lanes + l < columns; l++)
+            {
+                for (int k = 0; k < d; k++) y[k] = source[k * Lanes + l];
+                var (s, _, sumQ2, sumY2, sumD2) = Quantized.Row(y, d, text);
+                for (int k = 0; k < d; k++) panel[(k >> 2) * 64 + 4 * l + (k & 3)] = (byte)(text[k] + 128);
+                int j = p * Lanes + l;
+                scales[j] = s;
+                norms[j] = Quantized.NormUp(sumY2, d);
+                margins[j] = JoinOperands.UpToSingle((Quantized.NormUp(sumD2, d) + gamma * norms[j])
+                    * (1 + Math.ScaleB(1, -50)));
+                hatNorms[j] = Quantized.HatNormUp(s, sumQ2);
+            }
+        }
     }
 
     /// <summary>Coordinate groups of four per text.</summary>
@@ -147,23 +183,23 @@ internal sealed unsafe class QuantizedRows
         Values.AsSpan(rows * Stride).Clear();
         (Scales, Norms, ErrorNorms, Slack, Offsets) =
             (new float[rows], new float[rows], new float[rows], new float[rows], new int[rows]);
-        var order = op.RowOrder;
-        int stride = Stride;
         const int Block = 64;
-        scope.For(0, (rows + Block - 1) / Block, b =>
-        {
-            fixed (float* x = op.X.Span)
-            fixed (sbyte* values = Values)
-                for (int i = b * Block; i < Math.Min(rows, (b + 1) * Block); i++)
-                {
-                    sbyte* q = values + (long)i * stride;
-                    var (s, sumQ2, sumX2, sumD2) = Quantized.Row(x + (long)(order?[i] ?? i) * d, d, 1, q);
-                    new Span<sbyte>(q + d, stride - d).Clear();
-                    int sumQ = 0;
-                    for (int k = 0; k < d; k++) sumQ += q[k];
-                    Set(i, s, sumQ, sumQ2, Quantized.NormUp(sumX2, d), Quantized.NormUp(sumD2, d), d, texts);
-                }
-        });
+        scope.For(0, (rows + Block - 1) / Block, b => Quantize(op, b * Block, Math.Min(rows, (b + 1) * Block), texts));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Quantize(JoinOperands op, int from, int to, QuantizedTexts texts)
+    {
+        int d = op.Dimension;
+        fixed (float* x = op.X.Span)
+        fixed (sbyte* values = Values)
+            for (int i = from; i < to; i++)
+            {
+                sbyte* q = values + (long)i * Stride;
+                var (s, sumQ, sumQ2, sumX2, sumD2) = Quantized.Row(x + (long)(op.RowOrder?[i] ?? i) * d, d, q);
+                new Span<sbyte>(q + d, Stride - d).Clear();
+                Set(i, s, sumQ, sumQ2, Quantized.NormUp(sumX2, d), Quantized.NormUp(sumD2, d), d, texts);
+            }
     }
 
     private void Set(int i, float s, int sumQ, long sumQ2, float norm, float error, int d, QuantizedTexts texts)
