@@ -156,6 +156,40 @@ public unsafe class Int8ScreenTests
         return true;
     }
 
+    /// <summary>
+    /// Through the public API, on sets large enough for the screen (64 rows and texts or more; it runs where the
+    /// machine has AVX-VNNI): near-duplicate pairs among random rows, at tolerances that are pair distances, for every
+    /// metric and both precisions.
+    /// </summary>
+    [Theory]
+    [InlineData(FiberMetric.Euclidean, 96)]
+    [InlineData(FiberMetric.Cosine, 33)]
+    [InlineData(FiberMetric.Angular, 130)]
+    public void ThePublicJoin_OnScreenedSizes_EqualsBruteForce(FiberMetric metric, int d)
+    {
+        var random = new Random(d);
+        var images = Sets.Random(random, 150, d);
+        var y = new float[130 * d];
+        for (int j = 0; j < 130; j++)
+            for (int k = 0; k < d; k++)
+                y[j * d + k] = (float)(j % 2 == 0 ? images[j, k] + 0.01 * Sets.Gaussian(random)
+                    : random.NextDouble() * 2 - 1);
+        var texts = new EmbeddingSet(y, 130, d);
+        var distances = BruteForce.AllDistances(images, texts, metric).Order().ToArray();
+        foreach (double q in new[] { 0.001, 0.01, 0.3 })
+        {
+            double epsilon = distances[(int)(q * (distances.Length - 1))];
+            var expected = BruteForce.Pairs(images, texts, epsilon, metric);
+            foreach (var precision in new[] { images, images.ToDouble() })
+            {
+                var product = new ApproximateFiberProduct(precision,
+                    precision.Precision == texts.Precision ? texts : texts.ToDouble(), metric);
+                Assert.Equal(expected, product.Pairs(epsilon).ToList());
+                Assert.Equal(expected.Count, product.Count(epsilon));
+            }
+        }
+    }
+
     /// <summary>The screen rejects: on far-apart data every tile is skipped, and the answer stays empty.</summary>
     [Fact]
     public void FarApartTiles_AreRejected()
