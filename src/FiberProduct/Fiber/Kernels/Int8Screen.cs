@@ -115,8 +115,8 @@ internal static unsafe class Int8Bound
     }
 
     /// <summary>
-    /// The lanes of row <paramref name="i"/> and panel columns [column0, column0 + 16) where U ≥ candidate[i] + B_j, the
-    /// sweep's own float32 threshold, or where either side is NaN: only a comparison that holds rejects.
+    /// The lanes of row <paramref name="i"/> and panel columns [column0, column0 + 16) where U ≥ candidate[i] + B_j,
+    /// the sweep's own float32 threshold, or where either side is NaN: only a comparison that holds rejects.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Survivors(QuantizedRows rows, QuantizedTexts texts, float[] candidate, float[] halfNormsY,

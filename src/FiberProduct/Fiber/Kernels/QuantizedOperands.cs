@@ -115,7 +115,7 @@ internal sealed unsafe class QuantizedTexts
         MaxHatNorm = hatNorms.Length == 0 ? 0 : hatNorms.Max();
     }
 
-    /// <summary>Quantises panel p: each lane read out into a row, quantised, and its bytes written to the groups.</summary>
+    /// <summary>Quantises panel p: each lane read out into a row, quantised, its bytes written to the groups.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Panel(float[] packedY, int p, int d, int columns, double gamma, byte[] values, float[] scales,
         float[] norms, float[] margins, float[] hatNorms)
