@@ -12,6 +12,7 @@ internal static class CommandMode
         ["join"] = JoinCommand.Run,
         ["decompose"] = DecomposeCommand.Run,
         ["dimension"] = DimensionCommand.Run,
+        ["kernel-rate"] = KernelRateCommand.Run,
     };
 
     /// <summary>Options as --name value pairs; a bare --flag maps to "true".</summary>

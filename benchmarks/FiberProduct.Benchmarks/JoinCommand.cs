@@ -15,7 +15,8 @@ namespace FiberProduct.Benchmarks;
 /// times a profile at K tolerances spread up to E. With pruning, the first query also prepares the principal axes, the
 /// k-d order and the packed texts (ε-independent), and the line ends with the head dimension and checkpoint the cost
 /// model chose, the fraction of tiles skipped (and of those by the cluster bound alone) and the fraction that passed
-/// the checkpoint. cpu= is the median CPU time of the same queries (all threads).
+/// the checkpoint. cpu= is the median CPU time of the same queries (all threads). <c>--screen off</c> turns the int8
+/// screen off (the same answer, the float32 tiles in full).
 /// </summary>
 internal static class JoinCommand
 {
@@ -36,6 +37,7 @@ internal static class JoinCommand
             long.Parse(options.GetValueOrDefault("max-pairs",
                 FiberProductOptions.DefaultMaxPairs.ToString(CultureInfo.InvariantCulture)),
                 CultureInfo.InvariantCulture);
+        FiberProduct.Fiber.Kernels.Int8Screening.Enabled = options.GetValueOrDefault("screen", "on") != "off";
         var product = new ApproximateFiberProduct(images, texts, metric, new FiberProductOptions
         {
             MaxDegreeOfParallelism = threads, Pruning = pruning, PruningDimension = pruneDimension,

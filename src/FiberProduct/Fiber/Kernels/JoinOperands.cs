@@ -71,6 +71,8 @@ internal sealed class JoinOperands
         RadiiY = InOrder(radiiY, columnOrder);
         MaxRadiusY = radiiY.Length == 0 ? 0 : radiiY.Max();
         (HalfSquaredNormsY, MaxSquaredNormY) = HalfNorms(SquaredNormsY, Panels, metric == FiberMetric.Euclidean);
+        quantizedTexts = new(s => new QuantizedTexts(this, s));
+        quantizedRows = new(s => new QuantizedRows(this, quantizedTexts.Get(s), s));
     }
 
     /// <summary>
@@ -112,7 +114,18 @@ internal sealed class JoinOperands
             RadiiX = new double[rows.Count];
         }
         SquaredNormsX = working is not null ? working.SquaredNorms.ToArray() : Norms(X.Span, rows.Count, Dimension);
+        quantizedTexts = prepared.quantizedTexts;
+        quantizedRows = new(s => new QuantizedRows(this, quantizedTexts.Get(s), s));
     }
+
+    private readonly Prepared<QuantizedTexts> quantizedTexts;
+    private readonly Prepared<QuantizedRows> quantizedRows;
+
+    /// <summary>
+    /// The int8 screen's operands, built on first use (the texts' once, shared with <see cref="WithRows"/>).
+    /// </summary>
+    public (QuantizedRows Rows, QuantizedTexts Texts) Quantized(ExecutionScope scope) =>
+        (quantizedRows.Get(scope), quantizedTexts.Get(scope));
 
     private static double[] Norms(ReadOnlySpan<float> values, int count, int dimension)
     {

@@ -26,13 +26,24 @@ internal static unsafe class RangeJoin
 
     /// <summary>
     /// Offers every pair of rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) and every text that the
-    /// thresholds cannot rule out to the sink of its worker, on the scope's workers (the kernel this machine runs).
+    /// thresholds cannot rule out to the sink of its worker, on the scope's workers (the kernel this machine runs),
+    /// behind the int8 screen where it pays (<see cref="Int8Screening.Pays"/>).
     /// </summary>
     public static void Run<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart, int rowEnd,
         Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope)
-        where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter> =>
+        where TSink : ITileSink where TFilter : struct, ITileFilter<TFilter>
+    {
+        if (Int8Screening.Pays(op, rowEnd - rowStart))
+        {
+            var (rows, texts) = op.Quantized(scope);
+            var screen = new Int8Screen<TFilter, Int8TileVnni>(filter, rows, texts, candidate, op.HalfSquaredNormsY);
+            TileKernels.Run<JoinWith<TSink, Int8Screen<TFilter, Int8TileVnni>>, bool>(
+                new(op, candidate, sure, rowStart, rowEnd, sinkForWorker, screen, scope));
+            return;
+        }
         TileKernels.Run<JoinWith<TSink, TFilter>, bool>(
             new(op, candidate, sure, rowStart, rowEnd, sinkForWorker, filter, scope));
+    }
 
     private readonly struct JoinWith<TSink, TFilter>(JoinOperands op, float[] candidate, float[] sure, int rowStart,
         int rowEnd, Func<int, TSink> sinkForWorker, TFilter filter, ExecutionScope scope) : IKernelUser<bool>
