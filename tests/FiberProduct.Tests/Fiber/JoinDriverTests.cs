@@ -143,7 +143,10 @@ public class JoinDriverTests
         var exact = new ExactCheck(op);
         var distances = BruteForce.AllDistances(images, texts, metric);
         var sorted = distances.Order().ToArray();
-        foreach (double epsilon in new[] { 0.1, 0.25, 0.5, 0.75 }.Select(q => sorted[(int)(q * (sorted.Length - 1))]))
+        // Half the smallest distance makes every pair far; twice the largest (past π for the angle) every pair near.
+        var epsilons = new[] { 0.1, 0.25, 0.5, 0.75 }.Select(q => sorted[(int)(q * (sorted.Length - 1))])
+            .Append(sorted[0] / 2).Append(2 * sorted[^1]);
+        foreach (double epsilon in epsilons)
         {
             var (candidate, sure) = Thresholds(op, exact, epsilon);
             var sinks = new List<RecordingSink>();
