@@ -1,5 +1,4 @@
 using FiberProduct.Embedding;
-using FiberProduct.Execution;
 using FiberProduct.Fiber;
 using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
@@ -39,17 +38,10 @@ public class JoinDriverTests
     }
 
     private static void RunOnEveryKernel<TSink>(JoinOperands op, float[] candidate, float[] sure, int workers,
-        Func<int, TSink> sink) where TSink : ITileSink
-    {
-        var scope = new ExecutionScope(workers);
-        RangeJoin.Run<TSink, NoTileFilter, DotTileScalar>(op, candidate, sure, 0, op.Rows, sink, default, scope);
-        if (DotTile256.IsSupported)
-            RangeJoin.Run<TSink, NoTileFilter, DotTile256>(op, candidate, sure, 0, op.Rows, sink, default, scope);
-        if (DotTile512.IsSupported)
-            RangeJoin.Run<TSink, NoTileFilter, DotTile512>(op, candidate, sure, 0, op.Rows, sink, default, scope);
-    }
+        Func<int, TSink> sink) where TSink : ITileSink =>
+        SweepPartsTests.RunOnEveryKernel(op, candidate, sure, workers, sink);
 
-    private static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
+    private static int KernelCount => SweepPartsTests.KernelCount;
 
     private static List<FiberPair> Sorted(IEnumerable<FiberPair> pairs) =>
         [.. pairs.OrderBy(p => p.Image).ThenBy(p => p.Text).ThenBy(p => p.Distance)];
@@ -80,12 +72,8 @@ public class JoinDriverTests
         double epsilon = distances.Order().ElementAt(distances.Length / 5);
         var (candidate, sure) = Thresholds(op, exact, epsilon);
         var sinks = new List<PairSink>();
-        RunOnEveryKernel(op, candidate, sure, workers, _ =>
-        {
-            var sink = new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue));
-            lock (sinks) sinks.Add(sink);
-            return sink;
-        });
+        RunOnEveryKernel(op, candidate, sure, workers,
+            _ => SweepPartsTests.Collect(sinks, new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue))));
         var found = sinks.SelectMany(s => Enumerable.Range(0, s.Buffer.Count).Select(k =>
             new FiberPair(rowOrder[s.Buffer.Rows[k]], columnOrder[s.Buffer.Columns[k]], s.Buffer.Distances[k])));
         var expected = BruteForce.Pairs(images, texts, epsilon);
@@ -106,12 +94,7 @@ public class JoinDriverTests
         var candidate = Enumerable.Repeat(float.NegativeInfinity, n).ToArray();
         var sure = Enumerable.Repeat(float.PositiveInfinity, n).ToArray();
         var sinks = new List<RecordingSink>();
-        RunOnEveryKernel(op, candidate, sure, 1, _ =>
-        {
-            var sink = new RecordingSink();
-            sinks.Add(sink);
-            return sink;
-        });
+        RunOnEveryKernel(op, candidate, sure, 1, _ => SweepPartsTests.Collect(sinks, new RecordingSink()));
         Assert.Equal(KernelCount, sinks.Count);
         foreach (var sink in sinks)
         {
@@ -150,12 +133,7 @@ public class JoinDriverTests
         {
             var (candidate, sure) = Thresholds(op, exact, epsilon);
             var sinks = new List<RecordingSink>();
-            RunOnEveryKernel(op, candidate, sure, 1, _ =>
-            {
-                var sink = new RecordingSink();
-                sinks.Add(sink);
-                return sink;
-            });
+            RunOnEveryKernel(op, candidate, sure, 1, _ => SweepPartsTests.Collect(sinks, new RecordingSink()));
             for (int i = 0; i < images.Count; i++)
                 for (int j = 0; j < texts.Count; j++)
                 {
@@ -238,12 +216,8 @@ public class JoinDriverTests
             double epsilon = distances[distances.Length / 3];
             var (candidate, sure) = Thresholds(op, exact, epsilon);
             var sinks = new List<PairSink>();
-            RunOnEveryKernel(op, candidate, sure, 2, _ =>
-            {
-                var sink = new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue));
-                lock (sinks) sinks.Add(sink);
-                return sink;
-            });
+            RunOnEveryKernel(op, candidate, sure, 2,
+                _ => SweepPartsTests.Collect(sinks, new PairSink(exact, _ => epsilon, new PairBudget(long.MaxValue))));
             var found = sinks.SelectMany(s => Enumerable.Range(0, s.Buffer.Count).Select(k =>
                 new FiberPair(s.Buffer.Rows[k], s.Buffer.Columns[k], s.Buffer.Distances[k])));
             var expected = BruteForce.Pairs(rows, texts, epsilon, metric);

@@ -293,6 +293,13 @@ public unsafe class SweepPartsTests
         var candidate = new float[op.Rows];
         var sure = new float[op.Rows];
         op.Thresholds(_ => epsilon, candidate, sure, exact);
+        RunOnEveryKernel(op, candidate, sure, workers, sink);
+    }
+
+    /// <summary>The join of all rows with the given thresholds, on every kernel this machine runs.</summary>
+    internal static void RunOnEveryKernel<TSink>(JoinOperands op, float[] candidate, float[] sure, int workers,
+        Func<int, TSink> sink) where TSink : ITileSink
+    {
         var scope = new ExecutionScope(workers);
         RangeJoin.Run<TSink, NoTileFilter, DotTileScalar>(op, candidate, sure, 0, op.Rows, sink, default, scope);
         if (DotTile256.IsSupported)
@@ -314,13 +321,13 @@ public unsafe class SweepPartsTests
     }
 
     /// <summary>Keeps a worker's sink (workers create theirs concurrently).</summary>
-    private static T Collect<T>(List<T> sinks, T sink)
+    internal static T Collect<T>(List<T> sinks, T sink)
     {
         lock (sinks) sinks.Add(sink);
         return sink;
     }
 
-    private static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
+    internal static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
 
     [Theory]
     [InlineData(5, 3, 3, 1)]
