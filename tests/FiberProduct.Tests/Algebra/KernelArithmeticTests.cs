@@ -50,8 +50,8 @@ public class KernelArithmeticTests
     [MemberData(nameof(Moduli))]
     public void Reduce_IsTheRemainder_ForQuotientsAtEveryCorrection(uint n)
     {
-        // Multiples of n and their neighbours across the whole 64-bit range, where the Barrett quotient may fall one or
-        // two short and one or two corrections are needed.
+        // Multiples of n and their neighbours across the whole 64-bit range, where the Barrett quotient may fall one
+        // short and the correction is needed.
         var mod = new ModularReducer(n);
         var random = new Random((int)(n % 1_000_003));
         for (int i = 0; i < 2000; i++)

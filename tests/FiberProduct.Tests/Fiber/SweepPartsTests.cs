@@ -293,6 +293,13 @@ public unsafe class SweepPartsTests
         var candidate = new float[op.Rows];
         var sure = new float[op.Rows];
         op.Thresholds(_ => epsilon, candidate, sure, exact);
+        RunOnEveryKernel(op, candidate, sure, workers, sink);
+    }
+
+    /// <summary>The join of all rows with the given thresholds, on every kernel this machine runs.</summary>
+    internal static void RunOnEveryKernel<TSink>(JoinOperands op, float[] candidate, float[] sure, int workers,
+        Func<int, TSink> sink) where TSink : ITileSink
+    {
         var scope = new ExecutionScope(workers);
         RangeJoin.Run<TSink, NoTileFilter, DotTileScalar>(op, candidate, sure, 0, op.Rows, sink, default, scope);
         if (DotTile256.IsSupported)
@@ -314,13 +321,13 @@ public unsafe class SweepPartsTests
     }
 
     /// <summary>Keeps a worker's sink (workers create theirs concurrently).</summary>
-    private static T Collect<T>(List<T> sinks, T sink)
+    internal static T Collect<T>(List<T> sinks, T sink)
     {
         lock (sinks) sinks.Add(sink);
         return sink;
     }
 
-    private static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
+    internal static int KernelCount => 1 + (DotTile256.IsSupported ? 1 : 0) + (DotTile512.IsSupported ? 1 : 0);
 
     [Theory]
     [InlineData(5, 3, 3, 1)]
@@ -391,5 +398,41 @@ public unsafe class SweepPartsTests
             .Select(f => f.K > 0 && f.Distance <= epsilons[f.K - 1] ? Math.BitIncrement(epsilons[f.K - 1]) : f.Distance)
             .SelectMany(v => Enumerable.Repeat(v, kernels)).Order().ToArray();
         Assert.Equal(expectedDistances, profiles.SelectMany(s => s.Distances).Order().ToArray());
+    }
+
+    [Fact]
+    public void EverySinkProfile_RaisesADistanceRoundedOntoThePreviousTolerance()
+    {
+        // The pair (0, 0, 0), (1, 1, 1) lies at √3, and the float64 √3 is below it. With the tolerances √3 (rounded)
+        // and the next double, the pair is first held by the second, but its reference distance is the first: the sink
+        // must report it just above the first tolerance, or a count at that tolerance would include it.
+        var images = EmbeddingSet.FromRows([new float[] { 0, 0, 0 }]);
+        var texts = EmbeddingSet.FromRows([new float[] { 1, 1, 1 }]);
+        double rounded = Math.Sqrt(3);
+        Assert.Equal(rounded, BruteForce.Distance(FiberMetric.Euclidean, images.Row(0), texts.Row(0)));
+        double[] epsilons = [rounded, Math.BitIncrement(rounded)];
+        var op = new JoinOperands(images, texts, FiberMetric.Euclidean);
+        var exact = new ExactCheck(op);
+        Assert.False(exact.Within(0, 0, epsilons[0]));
+        Assert.True(exact.Within(0, 0, epsilons[1]));
+        var profiles = new List<ProfileSink>();
+        RunOnEveryKernel(op, epsilons[^1], 1, _ => Collect(profiles, new ProfileSink(op, exact, epsilons, true)));
+        Assert.Equal(KernelCount, profiles.Sum(s => s.FirstIndexCounts[1]));
+        Assert.All(profiles.SelectMany(s => s.Distances), v => Assert.Equal(epsilons[1], v));
+        Assert.Equal(KernelCount, profiles.Sum(s => s.Distances.Count));
+    }
+
+    [Fact]
+    public void EverySinkPair_KeepingTheNearest_CountsOnlyTheKeptPairs_PastTheReportStep()
+    {
+        // 100 rows × 48 texts, all within ε, in one chunk: 4800 candidates pass through the sink, more than its 4096
+        // report step, but only one pair a row is kept, so a budget of exactly the row count must hold.
+        var random = new Random(3);
+        var images = Sets.Random(random, 100, 2);
+        var texts = Sets.Random(random, 48, 2);
+        var op = new JoinOperands(images, texts, FiberMetric.Euclidean);
+        var exact = new ExactCheck(op);
+        RunWithBudget(op, exact, 1e3, 1, 1, images.Count);
+        Assert.Throws<ResultBudgetExceededException>(() => RunWithBudget(op, exact, 1e3, 1, 1, images.Count - 1));
     }
 }

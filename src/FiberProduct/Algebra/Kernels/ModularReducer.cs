@@ -8,13 +8,13 @@ namespace FiberProduct.Algebra.Kernels;
 /// </summary>
 internal readonly struct ModularReducer
 {
-    private readonly ulong barrett; // floor(2^64 / n)
+    private readonly ulong barrett; // floor((2^64 − 1) / n)
 
     public ModularReducer(uint modulus)
     {
         Modulus = modulus;
-        // equals floor(2^64 / n) unless n is a power of two, where it is one less; both keep the correction
-        // below to one step
+        // equals floor(2^64 / n) unless n is a power of two, where it is one less; either way barrett ≥ 2^64/n − 1,
+        // which keeps the correction in Reduce to one step
         barrett = ulong.MaxValue / modulus;
     }
 
@@ -26,8 +26,8 @@ internal readonly struct ModularReducer
     {
         ulong q = Math.BigMul(x, barrett, out _);
         ulong r = x - q * Modulus;
-        // q is at most two below the true quotient (floor(2^64/n) - 1 ≤ barrett), so at most two corrections.
-        if (r >= Modulus) r -= Modulus;
+        // q is at most one below the true quotient ⌊x/n⌋: barrett ≥ 2^64/n − 1 gives x·barrett/2^64 > x/n − 1 for
+        // x < 2^64, so q > x/n − 2; and barrett ≤ 2^64/n gives q ≤ ⌊x/n⌋. Hence r < 2n, and one correction finishes.
         if (r >= Modulus) r -= Modulus;
         return (uint)r;
     }
