@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Fiber.Kernels;
@@ -17,6 +18,7 @@ internal sealed class OrderedSets
         // The k-d order needs only the leading heads; the heads the join uses are taken later, at the chosen k and
         // already in this order. The heads on every worker, one side after the other; then the two trees (each a
         // serial loop) side by side, so that no more threads run than the scope has.
+        long start = Stopwatch.GetTimestamp();
         int width = Math.Min(KdOrder.SplitCoordinates, projector.Axes);
         var headsX = projector.Heads(images, null, width, scope);
         var headsY = projector.Heads(texts, null, width, scope);
@@ -25,8 +27,17 @@ internal sealed class OrderedSets
             () => rowOrder = KdOrder.Of(headsX, images.Count, width, TileKernels.Height, scope),
             () => columnOrder = KdOrder.Of(headsY, texts.Count, width, JoinOperands.PanelWidth, scope));
         (RowOrder, ColumnOrder) = (rowOrder, columnOrder);
+        OrderSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        start = Stopwatch.GetTimestamp();
         Operands = new JoinOperands(rawImages, rawTexts, metric, scope, RowOrder, ColumnOrder);
+        PackSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
+
+    /// <summary>Seconds the k-d order took (its heads included), and packing the operands in it.</summary>
+    public double OrderSeconds { get; }
+
+    /// <inheritdoc cref="OrderSeconds"/>
+    public double PackSeconds { get; }
 
     /// <summary>The image behind each join row.</summary>
     public int[] RowOrder { get; }
