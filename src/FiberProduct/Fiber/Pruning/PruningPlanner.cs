@@ -213,7 +213,7 @@ internal sealed class PruningPlanner
                 throw new InvalidOperationException("Pruning needs the principal axes, not the screening basis.");
             if (ordered is not null) return ordered;
             ordered = new OrderedSets(axes.Projector, images, texts, rawImages, rawTexts, metric, scope);
-            lock (phases) (phases["k-d order"], phases["pack"]) = (ordered.OrderSeconds, ordered.PackSeconds);
+            lock (phases) phases["k-d order"] = ordered.OrderSeconds;
             return ordered;
         }
     }
@@ -224,7 +224,8 @@ internal sealed class PruningPlanner
     public (JoinOperands Operands, int[] RowOrder, int[] ColumnOrder) Full(ExecutionScope scope)
     {
         var sets = Ordered(scope);
-        return (sets.Operands, sets.RowOrder, sets.ColumnOrder);
+        var op = Timed("pack", () => sets.Operands(scope));
+        return (op, sets.RowOrder, sets.ColumnOrder);
     }
 
     /// <summary>
