@@ -16,12 +16,16 @@ namespace FiberProduct.Benchmarks;
 /// k-d order and the packed texts (ε-independent), and the line ends with the head dimension and checkpoint the cost
 /// model chose, the fraction of tiles skipped (and of those by the cluster bound alone) and the fraction that passed
 /// the checkpoint. cpu= is the median CPU time of the same queries (all threads). <c>--screen off</c> turns the int8
-/// screen off (the same answer, the float32 tiles in full).
+/// screen off (the same answer, the float32 tiles in full). <c>--phases</c> adds a line with the first query's
+/// breakdown: the time from the process' start to the command, the compilation time during the query (JIT, all
+/// threads), and the seconds of each pruning step (axes, k-d order, packing, samples, heads).
 /// </summary>
 internal static class JoinCommand
 {
     public static int Run(string[] args)
     {
+        // From the process' start to here: the runtime's start and the command line's parsing.
+        double started = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
         var options = CommandMode.Parse(args);
         EmbeddingSet images, texts;
         if (options.TryGetValue("pairs", out var pairsPath)) (images, texts) = EmbeddingSet.LoadPaired(pairsPath);
@@ -57,6 +61,7 @@ internal static class JoinCommand
         var times = new List<double>();
         var cpus = new List<double>();
         using var process = Process.GetCurrentProcess();
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
         for (int r = 0; r <= repeat; r++)
         {
             process.Refresh();
@@ -83,6 +88,7 @@ internal static class JoinCommand
                     break;
             }
             times.Add(clock.Elapsed.TotalSeconds);
+            if (r == 0) jit = System.Runtime.JitInfo.GetCompilationTime() - jit;
             process.Refresh();
             cpus.Add((process.TotalProcessorTime - cpu).TotalSeconds);
         }
@@ -99,11 +105,19 @@ internal static class JoinCommand
                 $" prune_k={last.Dimension} checkpoint={last.Checkpoint} skipped={last.SkippedFraction:F4} "
                 + $"by_balls={Share(last.SkippedByBalls, last):F4} "
                 + $"passed_checkpoint={Share(last.PassedCheckpoint, last):F4} estimated_cost={last.EstimatedCost:F3}")
-            : " prune_k=none";
+            : string.Create(CultureInfo.InvariantCulture,
+                $" prune_k=none estimated_cost={product.LastPruning?.EstimatedCost ?? double.NaN:F3}");
         Console.WriteLine(
             $"{result} seconds={seconds:F3} cpu={cpuSeconds:F3} first_eps={firstAtEpsilon:F3} "
             + $"first={prepare.Elapsed.TotalSeconds:F3} mode={mode} n={images.Count} m={texts.Count} "
             + $"d={images.Dimension}{plan}");
+        // --phases: where the first query's time went (process start, compiling on all threads, and each step of the
+        // pruning preparation and planning, in seconds).
+        if (options.ContainsKey("phases"))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"phases: process_start={started:F3} jit_first_query={jit.TotalSeconds:F3} ")
+                + string.Join(" ", (product.PruningPhases ?? new Dictionary<string, double>()).Select(p =>
+                    string.Create(CultureInfo.InvariantCulture, $"{p.Key.Replace(' ', '_')}={p.Value:F3}"))));
         return 0;
     }
 

@@ -1,13 +1,15 @@
 """The peers of the ε-join on DIR/images.npy × DIR/texts.npy: FAISS IndexFlatL2.range_search (it takes the squared
 radius and keeps distances below it), a blocked NumPy float64 join, and scikit-learn's brute-force radius_neighbors
 (up to 20,000 rows). One line per peer: NAME pairs=N time=Ts (timing covers the index build and the search).
-usage: python3 benchmarks/peers/faiss_range.py DIR EPS   (Debian: python3-numpy python3-faiss python3-sklearn)"""
+usage: python3 benchmarks/peers/faiss_range.py DIR EPS [PEERS=faiss,numpy,sklearn]
+       (Debian: python3-numpy python3-faiss python3-sklearn)"""
 import sys
 import time
 
 import numpy as np
 
 folder, eps = sys.argv[1], float(sys.argv[2])
+peers = sys.argv[3].split(",") if len(sys.argv) > 3 else ["faiss", "numpy", "sklearn"]
 images, texts = np.load(f"{folder}/images.npy"), np.load(f"{folder}/texts.npy")
 
 
@@ -42,7 +44,9 @@ def with_sklearn():
     return int(sum(len(row) for row in neighbours.radius_neighbors(images, return_distance=False)))
 
 
-report("faiss", with_faiss)
-report("numpy", with_numpy)
-if len(images) <= 20000:
+if "faiss" in peers:
+    report("faiss", with_faiss)
+if "numpy" in peers:
+    report("numpy", with_numpy)
+if "sklearn" in peers and len(images) <= 20000:
     report("sklearn", with_sklearn)

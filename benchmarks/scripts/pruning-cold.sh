@@ -14,7 +14,7 @@ auto=(); never=(); faiss=(); plan=""
 for r in $(seq "$runs"); do
   line=$(join --pruning auto); auto+=("$(sed -E 's/.*first_eps=([0-9.]+).*/\1/' <<< "$line")"); plan=$(sed -E 's/.*(pairs=[0-9]+).*(prune_k=.*)/\1 \2/' <<< "$line")
   line=$(join --pruning never); never+=("$(sed -E 's/.*first_eps=([0-9.]+).*/\1/' <<< "$line")")
-  line=$(/usr/bin/python3 "$peers/faiss_range.py" "$dir" "$eps" | grep '^faiss'); faiss+=("$(sed -E 's/.*time=([0-9.]+)s.*/\1/' <<< "$line")")
+  line=$(/usr/bin/python3 "$peers/faiss_range.py" "$dir" "$eps" faiss | grep '^faiss'); faiss+=("$(sed -E 's/.*time=([0-9.]+)s.*/\1/' <<< "$line")")
 done
 echo "last pruned run: $plan"
 python3 - "${auto[*]}" "${never[*]}" "${faiss[*]}" <<'PY'

@@ -585,6 +585,10 @@ public sealed partial class ApproximateFiberProduct
     /// </summary>
     internal PruningStatistics? LastPruning => pruning.ValueIfBuilt?.Last;
 
+    /// <summary>Seconds spent in each step of the pruning preparation so far (null as for
+    /// <see cref="LastPruning"/>), for benchmarks.</summary>
+    internal IReadOnlyDictionary<string, double>? PruningPhases => pruning.ValueIfBuilt?.Phases;
+
     private static double MaxOver(Func<int, double> epsilonOfRow, int rows)
     {
         double max = 0;

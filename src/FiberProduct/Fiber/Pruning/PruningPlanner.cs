@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FiberProduct.Embedding;
 using FiberProduct.Execution;
 using FiberProduct.Fiber.Kernels;
@@ -38,21 +39,50 @@ internal sealed class PruningPlanner
     private readonly Dictionary<int, QuantizedHeads> heads = [];
     private readonly Dictionary<(int, int), LeadingHeads> leadingHeads = [];
     private readonly Dictionary<(double, bool), PruningPlan> choices = [];
+    private readonly Dictionary<string, double> phases;
     // The basis and what depends on it, replaced together.
     private (HeadProjector Projector, HeadSample X, HeadSample Y) axes;
     private Basis? screeningSpan; // while screening: the span the principal axes start from
     private OrderedSets? ordered;
 
     private PruningPlanner(EmbeddingSet images, EmbeddingSet texts, EmbeddingSet rawImages, EmbeddingSet rawTexts,
-        FiberMetric metric, CostModel cost, Basis basis, bool screening, ExecutionScope scope)
+        FiberMetric metric, CostModel cost, Basis basis, bool screening, Dictionary<string, double> phases,
+        ExecutionScope scope)
     {
+        this.phases = phases;
         (this.images, this.texts, this.rawImages, this.rawTexts, this.metric, this.cost) =
             (images, texts, rawImages, rawTexts, metric, cost);
         // A normalised float32 row is within 2^-24 (plus subnormal rounding) of the exact unit vector.
         unitError = metric == FiberMetric.Euclidean ? 0 : Math.ScaleB(1, -23) + images.Dimension * Math.ScaleB(1, -148);
         quantum = HeadProjector.QuantumFor(Math.Sqrt(Math.Max(MaxSquaredNorm(images), MaxSquaredNorm(texts))));
-        axes = Along(basis, scope);
+        axes = Timed("sample heads", () => Along(basis, scope));
         if (screening) screeningSpan = basis;
+    }
+
+    /// <summary>
+    /// Seconds spent so far in each step of the preparation and planning (for benchmarks): a snapshot.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Phases
+    {
+        get
+        {
+            lock (phases) return new Dictionary<string, double>(phases);
+        }
+    }
+
+    /// <summary>Runs one step and adds its wall time to <see cref="Phases"/>.</summary>
+    private T Timed<T>(string phase, Func<T> step)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return step();
+        }
+        finally
+        {
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            lock (phases) phases[phase] = phases.GetValueOrDefault(phase) + seconds;
+        }
     }
 
     /// <summary>The statistics of the last query (for benchmarks and tests).</summary>
@@ -82,12 +112,16 @@ internal sealed class PruningPlanner
         const int Span = PrincipalAxes.ScreeningRows;
         bool screening = Math.Min(images.Count, texts.Count) > 2 * Span && d > 2 * Span + 1;
         var cost = new CostModel(CostTable.Measured, d);
+        long start = Stopwatch.GetTimestamp();
         var sampled = PrincipalAxes.SampledSpan(images, texts);
+        var phases = new Dictionary<string, double> { ["span"] = Stopwatch.GetElapsedTime(start).TotalSeconds };
+        start = Stopwatch.GetTimestamp();
         var basis = sampled is null ? null
             : screening ? sampled
             : PrincipalAxes.Fit(images, texts, sampled, cost.MaxAxes, scope);
+        if (!screening) phases["axes"] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return basis is null ? null
-            : new PruningPlanner(images, texts, rawImages, rawTexts, metric, cost, basis, screening, scope);
+            : new PruningPlanner(images, texts, rawImages, rawTexts, metric, cost, basis, screening, phases, scope);
     }
 
     /// <summary>
@@ -108,11 +142,12 @@ internal sealed class PruningPlanner
     private void EnsurePrincipalAxes(ExecutionScope scope)
     {
         if (screeningSpan is null) return;
-        var basis = PrincipalAxes.Fit(images, texts, screeningSpan, cost.MaxAxes, scope)
+        var span = screeningSpan;
+        var basis = Timed("axes", () => PrincipalAxes.Fit(images, texts, span, cost.MaxAxes, scope))
             ?? throw new InvalidOperationException(
                 "The principal axes could not be computed (or were not orthonormal to 10^-6) from a sampled span " +
                 "that could.");
-        axes = Along(basis, scope);
+        axes = Timed("sample heads", () => Along(basis, scope));
         screeningSpan = null;
     }
 
@@ -155,8 +190,8 @@ internal sealed class PruningPlanner
         double optimistic = cost.Cheapest(candidates, PairSurvival(chord, candidates));
         if (cost.Declines(optimistic, always)) return PruningPlan.None(optimistic);
         var sets = Ordered(scope);
-        var (survival, leading) = TileSurvival.OfTiles(axes.Projector, images, sets.RowOrder, texts, sets.ColumnOrder,
-            TileKernels.Height, chord, candidates, scope);
+        var (survival, leading) = Timed("tile sample", () => TileSurvival.OfTiles(axes.Projector, images,
+            sets.RowOrder, texts, sets.ColumnOrder, TileKernels.Height, chord, candidates, scope));
         return cost.Best(candidates, survival, leading, always);
     }
 
@@ -165,7 +200,8 @@ internal sealed class PruningPlanner
     {
         var (_, x, y) = axes;
         var columns = Enumerable.Range(0, y.Count);
-        return TileSurvival.OfPairs(x, Enumerable.Range(0, x.Count), y, _ => columns, chord, quantum, ks).Within;
+        return Timed("pair sample",
+            () => TileSurvival.OfPairs(x, Enumerable.Range(0, x.Count), y, _ => columns, chord, quantum, ks).Within);
     }
 
     /// <summary>The sets in k-d order, built by the first query that needs them.</summary>
@@ -175,7 +211,10 @@ internal sealed class PruningPlanner
         {
             if (screeningSpan is not null)
                 throw new InvalidOperationException("Pruning needs the principal axes, not the screening basis.");
-            return ordered ??= new OrderedSets(axes.Projector, images, texts, rawImages, rawTexts, metric, scope);
+            if (ordered is not null) return ordered;
+            ordered = new OrderedSets(axes.Projector, images, texts, rawImages, rawTexts, metric, scope);
+            lock (phases) phases["k-d order"] = ordered.OrderSeconds;
+            return ordered;
         }
     }
 
@@ -185,7 +224,8 @@ internal sealed class PruningPlanner
     public (JoinOperands Operands, int[] RowOrder, int[] ColumnOrder) Full(ExecutionScope scope)
     {
         var sets = Ordered(scope);
-        return (sets.Operands, sets.RowOrder, sets.ColumnOrder);
+        var op = Timed("pack", () => sets.Operands(scope));
+        return (op, sets.RowOrder, sets.ColumnOrder);
     }
 
     /// <summary>
@@ -210,14 +250,22 @@ internal sealed class PruningPlanner
         lock (heads)
         {
             if (!heads.TryGetValue(k, out head!))
-                heads[k] = head = axes.Projector.Quantize(images, sets.RowOrder, texts, sets.ColumnOrder, k, scope);
+                heads[k] = head = Timed("heads",
+                    () => axes.Projector.Quantize(images, sets.RowOrder, texts, sets.ColumnOrder, k, scope));
             // The cluster bound costs about what it saves in one query (it pays on data in tight clusters): it is
             // prepared when the heads are used a second time.
             else if (head.GapHeight == 0)
-                heads[k] = head = ClusterBound.With(head, images.Count, texts.Count, TileKernels.Height, scope);
+            {
+                var unbounded = head;
+                heads[k] = head = Timed("cluster bound",
+                    () => ClusterBound.With(unbounded, images.Count, texts.Count, TileKernels.Height, scope));
+            }
             if (checkpoint > 0 && !leadingHeads.TryGetValue((k, checkpoint), out leading))
-                leadingHeads[(k, checkpoint)] = leading =
-                    axes.Projector.Leading(head, checkpoint, images, sets.RowOrder, texts, sets.ColumnOrder);
+            {
+                var whole = head;
+                leadingHeads[(k, checkpoint)] = leading = Timed("leading",
+                    () => axes.Projector.Leading(whole, checkpoint, images, sets.RowOrder, texts, sets.ColumnOrder));
+            }
         }
         var bound = new double[head.NormsX.Length];
         for (int i = 0; i < bound.Length; i++)

@@ -77,6 +77,22 @@ public class PlannerTests
     }
 
     [Fact]
+    public void OrderedSets_PackTheOperands_OnlyWhenAsked_AndOnce()
+    {
+        // The tile sample needs the k-d order only: a plan declined after it must not have packed the texts again.
+        var (images, texts, _) = LowRank(200, 32, 3, 4);
+        var projector = new HeadProjector(PrincipalAxes.SampledSpan(images, texts)!, 1.0 / 1024, 0);
+        var sets = new OrderedSets(projector, images, texts, images, texts, FiberMetric.Euclidean,
+            ExecutionScope.Serial);
+        Assert.Equal(0, sets.PackSeconds);
+        var operands = sets.Operands(ExecutionScope.Serial);
+        Assert.True(sets.PackSeconds > 0, "the operands were not packed");
+        Assert.Same(operands, sets.Operands(ExecutionScope.Serial));
+        Assert.Equal(sets.RowOrder, operands.RowOrder);
+        Assert.Equal(images.Count, sets.RowOrder.Distinct().Count());
+    }
+
+    [Fact]
     public void ACancelledPreparation_IsNotKept()
     {
         // A query cancelled while pruning prepares fails with the cancel; the next query prepares again and answers.
