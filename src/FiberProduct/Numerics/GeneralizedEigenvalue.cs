@@ -9,8 +9,8 @@ namespace FiberProduct.Numerics;
 /// Hand-written rather than MathNet's Cholesky and EVD: the pencils are r × r with r a signal rank (tens), solved
 /// hundreds of times per decomposition, and row-major arrays with one Cholesky, two triangular solves and a
 /// tridiagonal reduction need no matrix objects and give the same bits on every run. (A power iteration did this
-/// before; with the close top eigenvalues of these random pencils it stopped at its 500-step cap, a slight
-/// underestimate at 4 to 10 times the cost.)
+/// before; on two pencils probed at r = 77 and 126 the close top eigenvalues kept it running to its 500-step cap, a
+/// slight underestimate at about twice the cost.)
 /// </remarks>
 internal static class GeneralizedEigenvalue
 {

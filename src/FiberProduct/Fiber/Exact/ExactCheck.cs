@@ -129,17 +129,17 @@ internal sealed class ExactCheck
     public double Tolerance(int i, int j)
     {
         double epsilon = Distance(i, j);
-        if (metric != FiberMetric.Euclidean)
+        Func<double, bool> holds = e => Within(i, j, e);
+        if (metric == FiberMetric.Euclidean)
         {
-            while (!Within(i, j, epsilon)) epsilon = Math.BitIncrement(epsilon);
-            while (epsilon > 0 && Within(i, j, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
-            return epsilon;
+            // The exact squared distance once; then each step is a comparison with ε².
+            var (a, b) = (i, j);
+            Map(ref a, ref b);
+            var (n, exponent) = ExactSums.SquaredEuclidean(Widened(images, a), Widened(texts, b));
+            holds = e => Holds(n, exponent, e);
         }
-        // Euclidean: the exact squared distance once, then each step is a comparison with ε².
-        Map(ref i, ref j);
-        var (n, e) = ExactSums.SquaredEuclidean(Widened(images, i), Widened(texts, j));
-        while (!Holds(n, e, epsilon)) epsilon = Math.BitIncrement(epsilon);
-        while (epsilon > 0 && Holds(n, e, Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
+        while (!holds(epsilon)) epsilon = Math.BitIncrement(epsilon);
+        while (epsilon > 0 && holds(Math.BitDecrement(epsilon))) epsilon = Math.BitDecrement(epsilon);
         return epsilon;
     }
 
