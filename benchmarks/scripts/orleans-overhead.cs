@@ -11,8 +11,9 @@
 // recompiled by the tiered JIT over the first distributed joins, which costs up to a second of CPU per join while it
 // lasts. The CPU of the JIT's background thread (".NET Tiered Com", read from /proc on Linux) is printed apart, so that
 // a run shows whether it was still warming up (a lower bound: the runtime ends that thread when idle). Usage:
-//   dotnet run benchmarks/scripts/orleans-overhead.cs [n=10000] [m=10000] [d=128] [epsilon=1.1] [reps=5] [blocks=8]
-//       [warmup=8]
+//   dotnet run -c Release benchmarks/scripts/orleans-overhead.cs [n=10000] [m=10000] [d=128] [epsilon=1.1] [reps=5]
+//       [blocks=8] [warmup=8]
+// Without -c Release, `dotnet run` builds the library in Debug: unoptimised kernels, and ratios that mean nothing.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
