@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
@@ -11,9 +12,16 @@ namespace FiberProduct.Orleans.Grains;
 /// <see cref="ApproximateFiberProduct"/>, whose per-pair decision is exact: so each block result is exactly the
 /// single-machine answer restricted to that block and shard, whichever silo computes it and however often.
 /// </summary>
+/// <remarks>
+/// The shard is prepared once (packed, normed, quantised) and each block runs as a query against it, as the
+/// out-of-core join does; preparing it again for every block cost about a quarter of a join at 10,000 × 10,000 × 128
+/// (docs/scaling.md). A piece large enough that the join would plan pruning is still joined on its own, so that the
+/// options' pruning applies as on one machine.
+/// </remarks>
 internal sealed class TextShardGrain : Grain, ITextShardGrain
 {
     private EmbeddingSet? shard;
+    private ApproximateFiberProduct? prepared;   // the shard as the prepared side of queries, for one query's settings
 
     /// <summary>The grain key of a shard: start and count first, so that the path may hold any character.</summary>
     public static string KeyOf(EmbeddingRange texts) =>
@@ -39,64 +47,83 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
         return await Task.Run(() =>
         {
             shard ??= RangeOf(this.GetPrimaryKeyString()).Load();
+            prepared = SameSettings(prepared, query) ? prepared : Product(shard, shard, query);
             var block = images.Load();
-            var result = output is null ? Run(block, shard, query, cancellationToken)
-                : Write(block, shard, query, output, cancellationToken);
+            var result = output is null ? Run(block, prepared, query, cancellationToken)
+                : Write(block, prepared, query, output, cancellationToken);
             return result with { Silo = silo };
         }, cancellationToken).ConfigureAwait(true); // grain code resumes on its activation
     }
 
+    private static bool SameSettings([NotNullWhen(true)] ApproximateFiberProduct? product, ShardQuery query) =>
+        product is not null && product.Metric == query.Metric && product.Options == Options(query);
+
     /// <summary>The pairs of one block and shard written as the shard file of <paramref name="output"/>, replaced
     /// whole: an attempt redone elsewhere writes the same bytes under the same name, so the folder holds each block
     /// pair once whatever the attempts.</summary>
-    private static BlockResult Write(EmbeddingSet images, EmbeddingSet texts, ShardQuery query, PieceFile output,
-        CancellationToken cancellationToken)
+    private static BlockResult Write(EmbeddingSet images, ApproximateFiberProduct texts, ShardQuery query,
+        PieceFile output, CancellationToken cancellationToken)
     {
-        var pairs = Product(images, texts, query).Pairs(query.Epsilon, cancellationToken: cancellationToken);
+        var pairs = texts.MayPrune(images.Count)
+            ? Product(images, texts.Texts, query).Pairs(query.Epsilon, cancellationToken: cancellationToken)
+            : texts.Query(images, query.Epsilon, cancellationToken);
         string file = ShardManifest.FileOf(output.ImageBlock, output.TextBlock);
         ShardManifest.WriteShard(Path.Combine(output.Directory, file), pairs, new PairShard(output.ImageBlock,
-            output.TextBlock, output.ImageStart, images.Count, output.TextStart, texts.Count, file, pairs.PairCount));
+            output.TextBlock, output.ImageStart, images.Count, output.TextStart, texts.Texts.Count, file,
+            pairs.PairCount));
         return new BlockResult { Count = pairs.PairCount };
     }
 
-    private static ApproximateFiberProduct Product(EmbeddingSet images, EmbeddingSet texts, ShardQuery query) =>
-        new(images, texts, query.Metric, new FiberProductOptions
-        {
-            MaxDegreeOfParallelism = query.MaxDegreeOfParallelism,
-            Pruning = query.Pruning,
-            MaxPairs = query.MaxPairs,
-        });
+    private static FiberProductOptions Options(ShardQuery query) => new()
+    {
+        MaxDegreeOfParallelism = query.MaxDegreeOfParallelism,
+        Pruning = query.Pruning,
+        MaxPairs = query.MaxPairs,
+    };
 
-    /// <summary>The core's answer for one block and shard, in their own indices.</summary>
-    internal static BlockResult Run(EmbeddingSet images, EmbeddingSet texts, ShardQuery query,
+    private static ApproximateFiberProduct Product(EmbeddingSet images, EmbeddingSet texts, ShardQuery query) =>
+        new(images, texts, query.Metric, Options(query));
+
+    /// <summary>The core's answer for one block and the shard prepared in <paramref name="texts"/>, in their own
+    /// indices.</summary>
+    private static BlockResult Run(EmbeddingSet images, ApproximateFiberProduct texts, ShardQuery query,
         CancellationToken cancellationToken)
     {
-        var fiber = Product(images, texts, query);
-        switch (query.Kind)
+        if (texts.MayPrune(images.Count)) return Run(Product(images, texts.Texts, query), query, cancellationToken);
+        return query.Kind switch
         {
-            case QueryKind.Count:
-                return new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: cancellationToken) };
-            case QueryKind.Profile:
-                var profile = fiber.Profile(query.Epsilons, query.IncludeDistances,
-                    cancellationToken: cancellationToken);
-                return new BlockResult
-                {
-                    Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray(),
-                };
-            default:
-                var pairs = query.Kind == QueryKind.Pairs
-                    ? fiber.Pairs(query.Epsilon, cancellationToken: cancellationToken)
-                    : fiber.NearestWithin(query.Epsilon, query.K, cancellationToken: cancellationToken);
-                var offsets = new int[pairs.RowCount + 1];
-                for (int i = 0; i <= pairs.RowCount; i++) offsets[i] = checked((int)pairs.RowOffsets[i]);
-                return new BlockResult
-                {
-                    RowOffsets = offsets,
-                    Columns = pairs.Columns.ToArray(),
-                    Distances = pairs.Distances.ToArray(),
-                    RelativeError = pairs.DistanceError.Relative,
-                    AbsoluteError = pairs.DistanceError.Absolute,
-                };
-        }
+            QueryKind.Count => new BlockResult { Count = texts.QueryCount(images, query.Epsilon, cancellationToken) },
+            QueryKind.Profile => Of(texts.QueryProfile(images, query.Epsilons, query.IncludeDistances,
+                cancellationToken)),
+            QueryKind.Pairs => Of(texts.Query(images, query.Epsilon, cancellationToken)),
+            _ => Of(texts.QueryNearest(images, query.Epsilon, query.K, cancellationToken)),
+        };
+    }
+
+    /// <summary>The core's answer for one block and shard joined on their own (a piece that may prune).</summary>
+    private static BlockResult Run(ApproximateFiberProduct fiber, ShardQuery query, CancellationToken token) =>
+        query.Kind switch
+        {
+            QueryKind.Count => new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: token) },
+            QueryKind.Profile => Of(fiber.Profile(query.Epsilons, query.IncludeDistances, cancellationToken: token)),
+            QueryKind.Pairs => Of(fiber.Pairs(query.Epsilon, cancellationToken: token)),
+            _ => Of(fiber.NearestWithin(query.Epsilon, query.K, cancellationToken: token)),
+        };
+
+    private static BlockResult Of(EpsilonProfile profile) =>
+        new() { Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray() };
+
+    private static BlockResult Of(PairSet pairs)
+    {
+        var offsets = new int[pairs.RowCount + 1];
+        for (int i = 0; i <= pairs.RowCount; i++) offsets[i] = checked((int)pairs.RowOffsets[i]);
+        return new BlockResult
+        {
+            RowOffsets = offsets,
+            Columns = pairs.Columns.ToArray(),
+            Distances = pairs.Distances.ToArray(),
+            RelativeError = pairs.DistanceError.Relative,
+            AbsoluteError = pairs.DistanceError.Absolute,
+        };
     }
 }

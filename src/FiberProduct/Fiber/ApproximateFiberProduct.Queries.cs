@@ -1,5 +1,6 @@
 using System.Globalization;
 using FiberProduct.Embedding;
+using FiberProduct.Execution;
 using FiberProduct.Fiber.Exact;
 using FiberProduct.Fiber.Kernels;
 
@@ -52,17 +53,62 @@ public sealed partial class ApproximateFiberProduct
         return QueryPairs(queries, epsilon, k, cancellationToken);
     }
 
+    /// <summary>
+    /// The number of (query, text) pairs within ε, against the prepared texts, as <see cref="Query"/> does: |F_ε| had
+    /// the queries been the images, exact, with no pairs allocated.
+    /// </summary>
+    /// <param name="queries">The query vectors, in the texts' space.</param>
+    /// <param name="epsilon">The tolerance ε ≥ 0 (closed; +∞ selects every pair).</param>
+    /// <param name="cancellationToken">Cancels the join.</param>
+    /// <returns>The number of pairs, between 0 and (queries)·M.</returns>
+    /// <exception cref="ArgumentException">The queries' dimension differs from the texts', or (cosine, angular) a query
+    /// is the zero vector.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or NaN.</exception>
+    public long QueryCount(EmbeddingSet queries, double epsilon, CancellationToken cancellationToken = default)
+    {
+        CheckEpsilon(epsilon, nameof(epsilon));
+        var scope = Scope(null, cancellationToken);
+        return CountOn(QueryOperands(queries, scope), null, epsilon, scope);
+    }
+
+    /// <summary>
+    /// The profile |F_ε| over several tolerances for the query vectors against the prepared texts, as
+    /// <see cref="Profile"/> gives it for images: the counts aligned with <paramref name="epsilons"/> as given, and
+    /// when asked every distance within the largest tolerance.
+    /// </summary>
+    /// <param name="queries">The query vectors, in the texts' space.</param>
+    /// <param name="epsilons">The tolerances, each ≥ 0, in any order, repeats allowed.</param>
+    /// <param name="includeDistances">Whether to return the sorted float64 distances of the pairs within the largest
+    /// tolerance.</param>
+    /// <param name="cancellationToken">Cancels the join.</param>
+    /// <returns>The counts aligned with <paramref name="epsilons"/>, and the distances if asked for.</returns>
+    /// <exception cref="ArgumentException">No tolerance was given, the queries' dimension differs from the texts', or
+    /// (cosine, angular) a query is the zero vector.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN.</exception>
+    public EpsilonProfile QueryProfile(EmbeddingSet queries, ReadOnlySpan<double> epsilons,
+        bool includeDistances = false, CancellationToken cancellationToken = default)
+    {
+        var given = Tolerances(epsilons);
+        var scope = Scope(null, cancellationToken);
+        return ProfileOn(QueryOperands(queries, scope), null, given, includeDistances, scope);
+    }
+
     private PairSet QueryPairs(EmbeddingSet queries, double epsilon, int keepPerRow,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queries);
         CheckEpsilon(epsilon, nameof(epsilon));
+        var scope = Scope(null, cancellationToken);
+        return JoinPairs(QueryOperands(queries, scope), null, 0, queries.Count, _ => epsilon,
+            new PairBudget(Options.MaxPairs), scope, keepPerRow, null, null);
+    }
+
+    /// <summary>The queries as join rows against the prepared texts (which the first query prepares).</summary>
+    private JoinOperands QueryOperands(EmbeddingSet queries, ExecutionScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
         if (queries.Dimension != Texts.Dimension)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"The queries live in R^{queries.Dimension} but the texts in R^{Texts.Dimension}."), nameof(queries));
-        var scope = Scope(null, cancellationToken);
-        var op = operands.Get(scope).WithRows(queries, scope);
-        return JoinPairs(op, null, 0, queries.Count, _ => epsilon, new PairBudget(Options.MaxPairs), scope,
-            keepPerRow, null, null);
+        return operands.Get(scope).WithRows(queries, scope);
     }
 }

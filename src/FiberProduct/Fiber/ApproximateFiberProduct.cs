@@ -147,10 +147,16 @@ public sealed partial class ApproximateFiberProduct
         CheckEpsilon(epsilon, nameof(epsilon));
         var scope = Scope(progress, cancellationToken);
         var (op, filter, _, _) = Plan(_ => epsilon, epsilon, scope);
+        return CountOn(op, filter, epsilon, scope);
+    }
+
+    /// <summary>The count of every row of <paramref name="op"/>: the one counting path of Count and QueryCount.</summary>
+    private long CountOn(JoinOperands op, HeadFilter? filter, double epsilon, ExecutionScope scope)
+    {
         var exact = new ExactCheck(op);
         var (candidate, sure) = Thresholds(op, _ => epsilon, exact);
-        var sinks = new CountSink[Workers(Images.Count, scope)];
-        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new CountSink(exact, _ => epsilon), filter, scope);
+        var sinks = new CountSink[Workers(op.Rows, scope)];
+        Join(op, candidate, sure, 0, op.Rows, w => sinks[w] = new CountSink(exact, _ => epsilon), filter, scope);
         scope.Report(1);
         return sinks.Sum(s => s?.Count ?? 0);
     }
@@ -436,17 +442,31 @@ public sealed partial class ApproximateFiberProduct
     public EpsilonProfile Profile(ReadOnlySpan<double> epsilons, bool includeDistances = false,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        var given = Tolerances(epsilons);
+        double largest = given.Max();
+        var scope = Scope(progress, cancellationToken);
+        var (op, filter, _, _) = Plan(_ => largest, largest, scope);
+        return ProfileOn(op, filter, given, includeDistances, scope);
+    }
+
+    /// <summary>The tolerances of a profile, checked.</summary>
+    private static double[] Tolerances(ReadOnlySpan<double> epsilons)
+    {
         if (epsilons.IsEmpty) throw new ArgumentException("At least one tolerance is needed.", nameof(epsilons));
         var given = epsilons.ToArray();
         foreach (double e in given) CheckEpsilon(e, nameof(epsilons));
+        return given;
+    }
+
+    /// <summary>The profile of every row of <paramref name="op"/>: the one path of Profile and QueryProfile.</summary>
+    private EpsilonProfile ProfileOn(JoinOperands op, HeadFilter? filter, double[] given,
+        bool includeDistances, ExecutionScope scope)
+    {
         var sorted = given.Distinct().Order().ToArray();
-        double largest = sorted[^1];
-        var scope = Scope(progress, cancellationToken);
-        var (op, filter, _, _) = Plan(_ => largest, largest, scope);
         var exact = new ExactCheck(op);
-        var (candidate, sure) = Thresholds(op, _ => largest, exact);
-        var sinks = new ProfileSink[Workers(Images.Count, scope)];
-        Join(op, candidate, sure, 0, Images.Count, w => sinks[w] = new ProfileSink(op, exact, sorted, includeDistances),
+        var (candidate, sure) = Thresholds(op, _ => sorted[^1], exact);
+        var sinks = new ProfileSink[Workers(op.Rows, scope)];
+        Join(op, candidate, sure, 0, op.Rows, w => sinks[w] = new ProfileSink(op, exact, sorted, includeDistances),
             filter, scope.Part(0, 0.95));
 
         var cumulative = new long[sorted.Length];
@@ -556,10 +576,8 @@ public sealed partial class ApproximateFiberProduct
     private (JoinOperands Op, HeadFilter? Filter, int[]? RowOrder,
         int[]? ColumnOrder) Plan(Func<int, double> epsilonOfRow, double largest, ExecutionScope scope)
     {
+        if (!MayPrune(Images.Count) || double.IsInfinity(largest)) return (operands.Get(scope), null, null, null);
         bool forced = Options.Pruning == PruningMode.Always || Options.PruningDimension is not null;
-        if (Options.Pruning == PruningMode.Never && Options.PruningDimension is null || double.IsInfinity(largest)
-            || !forced && (double)Images.Count * Texts.Count * Images.Dimension < AutoPruningWork)
-            return (operands.Get(scope), null, null, null);
         var pruner = pruning.Get(scope);
         if (pruner is null) return (operands.Get(scope), null, null, null);
         PruningPlan plan;
@@ -579,6 +597,12 @@ public sealed partial class ApproximateFiberProduct
     /// would pay.</summary>
     private const double AutoPruningWork = 1L << 34;
 
+    /// <summary>Whether a join of <paramref name="rows"/> images with the texts may plan pruning under these options
+    /// (a finite tolerance given): when not, it runs exactly as a query against the prepared texts does.</summary>
+    internal bool MayPrune(int rows) =>
+        Options.Pruning == PruningMode.Always || Options.PruningDimension is not null
+        || Options.Pruning != PruningMode.Never && (double)rows * Texts.Count * Texts.Dimension >= AutoPruningWork;
+
     /// <summary>
     /// What pruning did in the last query that planned it (null while no query has prepared pruning, or when these sets
     /// cannot be pruned), for benchmarks and tests.
@@ -596,11 +620,11 @@ public sealed partial class ApproximateFiberProduct
         return max;
     }
 
-    private (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow,
+    private static (float[] Candidate, float[] Sure) Thresholds(JoinOperands op, Func<int, double> epsilonOfRow,
         ExactCheck exact, int rowStart = 0, int rowEnd = -1)
     {
-        var candidate = new float[Images.Count];
-        var sure = new float[Images.Count];
+        var candidate = new float[op.Rows];
+        var sure = new float[op.Rows];
         op.Thresholds(epsilonOfRow, candidate, sure, exact, rowStart, rowEnd);
         return (candidate, sure);
     }

@@ -27,7 +27,11 @@ public sealed class DistributedEqualsLocalProperties(ClusterFixture cluster)
          from epsilonIndex in Gen.Choose(0, Instance.Tolerances.Length - 1)
          from k in Gen.Choose(1, 4)
          from seed in Gen.Choose(0, int.MaxValue)
-         select Instance.Build(n, m, d, grid, wide, metric, blockRows, shardRows, epsilonIndex, k, seed)).ToArbitrary();
+         from pruning in Gen.Elements(PruningMode.Auto, PruningMode.Always)
+         select Instance.Build(n, m, d, grid, wide, metric, blockRows, shardRows, epsilonIndex, k, seed) with
+         {
+             Pruning = pruning,
+         }).ToArbitrary();
 
     [Property(Arbitrary = [typeof(DistributedEqualsLocalProperties)], MaxTest = 25)]
     public bool EveryOperation_EqualsTheSingleMachineJoin(Instance instance)
@@ -36,7 +40,13 @@ public sealed class DistributedEqualsLocalProperties(ClusterFixture cluster)
         var local = new ApproximateFiberProduct(instance.Images, instance.Texts, instance.Metric);
         var distributed = new DistributedFiberProduct(cluster.Client, files.Write(instance.Images),
             files.Write(instance.Texts), instance.Metric,
-            new DistributedJoinOptions { ImageBlockRows = instance.BlockRows, TextShardRows = instance.ShardRows });
+            new DistributedJoinOptions
+            {
+                ImageBlockRows = instance.BlockRows, TextShardRows = instance.ShardRows,
+                // Always: each piece is joined on its own (it may prune); Auto at these sizes: against the prepared
+                // shard.
+                Join = new FiberProductOptions { Pruning = instance.Pruning },
+            });
         double[] epsilons = [instance.Epsilon, instance.Epsilon / 2, 1, instance.Epsilon];
         bool count = local.Count(instance.Epsilon) == Wait(distributed.CountAsync(instance.Epsilon));
         bool pairs = Same.Pairs(local.Pairs(instance.Epsilon), Wait(distributed.PairsAsync(instance.Epsilon)));

@@ -10,6 +10,9 @@ namespace FiberProduct.Orleans.Tests.Joins;
 public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, FiberMetric Metric, int BlockRows, int ShardRows,
     double Epsilon, int K)
 {
+    /// <summary>The silos' pruning mode (only Always reaches the per-piece join at these sizes).</summary>
+    public PruningMode Pruning { get; init; } = PruningMode.Auto;
+
     public static readonly double[] Tolerances = [0, 1, 2, 3, Math.Sqrt(2), 2.5, double.PositiveInfinity];
 
     public static Instance Build(int n, int m, int d, int grid, bool wide, FiberMetric metric, int blockRows,
@@ -42,5 +45,5 @@ public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, FiberMetr
 
     public override string ToString() =>
         $"{Images.Count}×{Texts.Count}×{Images.Dimension} {Images.Precision} {Metric}, blocks of {BlockRows}, "
-        + $"shards of {ShardRows}, ε = {Epsilon}, k = {K}";
+        + $"shards of {ShardRows}, ε = {Epsilon}, k = {K}, pruning {Pruning}";
 }

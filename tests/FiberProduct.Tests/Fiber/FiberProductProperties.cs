@@ -85,13 +85,20 @@ public class FiberProductProperties
             var product = new ApproximateFiberProduct(instance.Images, instance.Texts, metric);
             _ = product.Count(0); // prepare the texts first, so Query reuses them
             foreach (var queries in new[] { instance.Images, instance.Images.ToDouble(), scaled })
+            {
+                var direct = new ApproximateFiberProduct(queries, instance.Texts, metric);
                 foreach (double e in instance.Epsilons)
                 {
                     var expected = BruteForce.Pairs(queries, instance.Texts, e, metric);
                     if (!expected.SequenceEqual(product.Query(queries, e))) return false;
-                    var nearest = new ApproximateFiberProduct(queries, instance.Texts, metric).NearestWithin(e, 2);
-                    if (!nearest.SequenceEqual(product.QueryNearest(queries, e, 2))) return false;
+                    if (product.QueryCount(queries, e) != expected.Count) return false;
+                    if (!direct.NearestWithin(e, 2).SequenceEqual(product.QueryNearest(queries, e, 2))) return false;
                 }
+                var profile = direct.Profile(instance.Epsilons, includeDistances: true);
+                var queried = product.QueryProfile(queries, instance.Epsilons, includeDistances: true);
+                if (!profile.Counts.SequenceEqual(queried.Counts)
+                    || !profile.SortedDistances.SequenceEqual(queried.SortedDistances)) return false;
+            }
         }
         return true;
     }
