@@ -150,7 +150,7 @@ public sealed partial class ApproximateFiberProduct
         return CountOn(op, filter, epsilon, scope);
     }
 
-    /// <summary>The count of every row of <paramref name="op"/>: the one counting path of Count and QueryCount.</summary>
+    /// <summary>The count over every row of <paramref name="op"/>: the one path of Count and QueryCount.</summary>
     private long CountOn(JoinOperands op, HeadFilter? filter, double epsilon, ExecutionScope scope)
     {
         var exact = new ExactCheck(op);
