@@ -12,8 +12,9 @@ public sealed record DistributedJoinOptions
     /// failure.</summary>
     public int ImageBlockRows { get; init; } = 1024;
 
-    /// <summary>Texts per shard, held in one silo's memory (65,536 by default: 128 MB at d = 512, float32). A join has
-    /// ⌈M / TextShardRows⌉ shards; with fewer shards than silos some silos stay idle.</summary>
+    /// <summary>Texts per shard, held in one silo's memory (65,536 by default: 128 MB at d = 512, float32, and about
+    /// 160 MB more once prepared for the kernels, packed and quantised). A join has ⌈M / TextShardRows⌉ shards; with
+    /// fewer shards than silos some silos stay idle.</summary>
     public int TextShardRows { get; init; } = 65_536;
 
     /// <summary>Work items sent to each shard at a time (2 by default): one computing, one waiting, so that a shard
