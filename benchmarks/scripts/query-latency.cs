@@ -2,7 +2,7 @@
 #:property PublishAot=false
 // One process: the latency of ApproximateFiberProduct.Query (new vectors against prepared texts) beside a new
 // instance's Pairs for the same vectors, which prepares the texts again. Usage:
-//   dotnet run benchmarks/scripts/query-latency.cs [texts=20000] [d=512]
+//   dotnet run -c Release benchmarks/scripts/query-latency.cs [texts=20000] [d=512]
 using System.Diagnostics;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;

@@ -11,9 +11,9 @@ public sealed partial class ApproximateFiberProduct
     /// <summary>
     /// New image vectors (queries) against the prepared texts: for each query, the texts within ε — the rows of F_ε
     /// had the queries been images. The texts are prepared once per instance (by the first query of any kind), so a few
-    /// queries cost one pass over the packed texts and no preparation: about 0.08 ms for 500 texts and 7 ms for 20,000
-    /// texts in R^512 on the reference machine, against 0.8 and 31 ms for a new instance (docs/performance.md). Exact
-    /// like every query (docs/concepts.md, "Exactness of F_ε").
+    /// queries cost one pass over the packed texts and no preparation: about 0.09 ms for 500 texts and 3 ms for 20,000
+    /// texts in R^512 on the reference machine, against 0.4 and 22–43 ms for a new instance (docs/performance.md).
+    /// Exact like every query (docs/concepts.md, "Exactness of F_ε").
     /// </summary>
     /// <param name="queries">The query vectors, in the texts' space (float32 or float64).</param>
     /// <param name="epsilon">The tolerance ε ≥ 0.</param>
