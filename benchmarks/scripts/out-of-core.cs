@@ -1,13 +1,15 @@
 #:project ../../src/FiberProduct/FiberProduct.csproj
 #:property PublishAot=false
 // The out-of-core join against the in-memory join on the same data (docs/scaling.md, "Out of core"). Usage:
-//   dotnet run benchmarks/scripts/out-of-core.cs make DIR [rows=40000] [d=512]   writes DIR/images.npy, DIR/texts.npy
-//   dotnet run benchmarks/scripts/out-of-core.cs memory DIR [epsilon=1.2]        the in-memory join, timed
-//   dotnet run benchmarks/scripts/out-of-core.cs blocks DIR [epsilon=1.2] [memory=268435456]
+//   dotnet run -c Release benchmarks/scripts/out-of-core.cs make DIR [rows=40000] [d=512]
+//       writes DIR/images.npy, DIR/texts.npy
+//   dotnet run -c Release benchmarks/scripts/out-of-core.cs memory DIR [epsilon=1.2]   the in-memory join, timed
+//   dotnet run -c Release benchmarks/scripts/out-of-core.cs blocks DIR [epsilon=1.2] [memory=268435456]
 //       the out-of-core join into DIR/shards (a fresh folder), timed; then the same join cancelled halfway and
 //       resumed, timed; the fingerprints alone, timed; and the union of the shards checked against the in-memory pairs
 // Rows are float32, uniform in ±√(3/d) (norm about 1, pairs at about 1.4, as CLIP's), and text i is image i moved by
-// about 0.5, so F_1.2 holds the planted diagonal and few others.
+// about 0.5, so F_1.2 holds the planted diagonal and few others. Without -c Release, `dotnet run` builds the library in
+// Debug: unoptimised kernels, and times that mean nothing.
 using System.Diagnostics;
 using System.Globalization;
 using FiberProduct.Embedding;
