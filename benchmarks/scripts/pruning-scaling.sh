@@ -2,7 +2,7 @@
 # How the pruned ε-join grows with N: planted data (make_planted.py N 512 32 64 64, ε = 1.0) and the real CLIP pairs
 # tiled to N (make_tiled_clip.py, ε = 1.161, the best-F1 tolerance at N = 20,000) for N = 5k, 10k, 20k, 40k per side;
 # ours with pruning on Auto (which does not prepare pruning below N·M·d = 2^34, e.g. at 5k), forced on (Always) and off
-# (Never), and FAISS (the same IndexFlatL2.range_search call as faiss_range.py), returning pairs; and a single query on a
+# (Never), and FAISS (faiss_range.py's IndexFlatL2.range_search), returning pairs; and a single query on a
 # fresh process with Auto (cold: preparation, packing and JIT included). Writes WORK/scaling.csv.
 # usage: benchmarks/scripts/pruning-scaling.sh WORK [PEERS_DIR]   (needs python3-numpy, python3-faiss; WORK needs ~1 GB)
 set -euo pipefail
@@ -18,13 +18,7 @@ for n in 5000 10000 20000 40000; do
     else eps=1.161; [ -f "$dir/images.npy" ] || /usr/bin/python3 benchmarks/scripts/make_tiled_clip.py "$dir" "$n" > /dev/null; fi
     run() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" --mode pairs "$@"; }
     auto=$(run --pruning auto); pruned=$(run --pruning always); brute=$(run --pruning never); cold=$(run --pruning auto --repeat 0 --cold)
-    faiss=$(/usr/bin/python3 - "$dir" "$eps" <<'PY'
-import sys, time, numpy as np, faiss
-X = np.load(sys.argv[1] + "/images.npy"); Y = np.load(sys.argv[1] + "/texts.npy"); eps = float(sys.argv[2])
-t = time.perf_counter(); idx = faiss.IndexFlatL2(Y.shape[1]); idx.add(Y); lims, D, I = idx.range_search(X, eps * eps)
-print(f"{time.perf_counter() - t:.3f}")
-PY
-)
+    faiss=$(/usr/bin/python3 "$peers/faiss_range.py" "$dir" "$eps" faiss | sed -nE 's/^faiss .*time=([0-9.]+)s.*/\1/p')
     line="$data,$n,$eps,$(field pairs "$pruned"),$(field seconds "$auto"),$(field seconds "$pruned"),$(field first_eps "$pruned"),$(field seconds "$brute"),$faiss,$(field prune_k "$pruned"),$(field skipped "$pruned"),$(field first_eps "$cold")"
     echo "$line" | tee -a "$work/scaling.csv"
   done

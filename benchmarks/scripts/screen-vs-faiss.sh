@@ -3,7 +3,8 @@
 # Each of RUNS rounds runs: one cold query with the screen (`join --repeat 0 --cold`, a fresh process: JIT, packing,
 # quantisation and the pruning plan included), one cold query without it (`--screen off`), a warm instance with and
 # without it (`--repeat 3`: the median of 3 queries after a first at the same ε), and FAISS (index build and
-# range_search, as in benchmarks/peers/faiss_range.py). Prints the medians over the rounds and the ratios FAISS / ours.
+# range_search, by benchmarks/peers/faiss_range.py, which picks OpenBLAS kernels for the processor). Prints the
+# medians over the rounds and the ratios FAISS / ours.
 # All of ours return pairs with pruning auto (the default). DIR holds images.npy and texts.npy.
 # usage: benchmarks/scripts/screen-vs-faiss.sh DIR EPS [RUNS=5]   (needs python3-faiss)
 set -euo pipefail
@@ -11,20 +12,8 @@ cd "$(dirname "$0")/../.."
 dir=$1; eps=$2; runs=${3:-5}
 dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 join() { dotnet run -c Release --no-build --project benchmarks/FiberProduct.Benchmarks -- join --images "$dir/images.npy" --texts "$dir/texts.npy" --eps "$eps" --mode pairs "$@"; }
-field() { sed -E "s/(^|.* )$1=([0-9.]+).*/\2/" <<< "$2"; }
-faiss() {
-  /usr/bin/python3 - "$dir" "$eps" <<'PY'
-import sys, time
-import numpy as np, faiss
-folder, eps = sys.argv[1], float(sys.argv[2])
-images, texts = np.load(f"{folder}/images.npy"), np.load(f"{folder}/texts.npy")
-start = time.perf_counter()
-index = faiss.IndexFlatL2(texts.shape[1])
-index.add(np.ascontiguousarray(texts, dtype=np.float32))
-limits, _, _ = index.range_search(np.ascontiguousarray(images, dtype=np.float32), eps * eps)
-print(f"faiss pairs={int(limits[-1])} time={time.perf_counter() - start:.3f}")
-PY
-}
+field() { sed -E "s/(^|.* )$1= *([0-9.]+).*/\2/" <<< "$2"; }
+faiss() { /usr/bin/python3 benchmarks/peers/faiss_range.py "$dir" "$eps" faiss | grep '^faiss'; }
 cold_on=(); cold_off=(); warm_on=(); warm_off=(); peer=()
 for r in $(seq "$runs"); do
   line=$(join --repeat 0 --cold); cold_on+=("$(field first_eps "$line")"); pairs=$(field pairs "$line")
