@@ -29,7 +29,8 @@ for start in range(0, len(x_all), 1024):
         near = np.abs(direct - e2) <= 1e-9 * max(e2, 1e-300)
         counts[k] += int(np.count_nonzero((direct <= e2) & ~near))
         for r, c in zip(rows[near], cols[near]):
-            exact = sum((Fraction(a) - Fraction(b)) ** 2 for a, b in zip(images[start + r], texts[c]))
+            # float(): a NumPy float32 is no Python float, and Fraction refuses it; the widening is exact.
+            exact = sum((Fraction(float(a)) - Fraction(float(b))) ** 2 for a, b in zip(images[start + r], texts[c]))
             counts[k] += exact <= Fraction(eps) ** 2
 for eps, n in zip(tolerances, counts):
     print(f"eps={eps} pairs={n}")
