@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FiberProduct.Embedding;
 using FiberProduct.Fiber;
@@ -15,13 +14,16 @@ namespace FiberProduct.Orleans.Grains;
 /// <remarks>
 /// The shard is prepared once (packed, normed, quantised) and each block runs as a query against it, as the
 /// out-of-core join does; preparing it again for every block cost about a quarter of a join at 10,000 × 10,000 × 128
-/// (docs/scaling.md). A piece large enough that the join would plan pruning is still joined on its own, so that the
-/// options' pruning applies as on one machine.
+/// (docs/scaling.md). A piece large enough that the join would plan pruning is joined on its own, so that the
+/// options' pruning applies as on one machine; once such a piece's plan declines under Auto (nothing prunes), the
+/// shard's later pieces of the same images file, settings and largest tolerance run against the prepared shard instead
+/// of planning again. The answer is the same either way: only the time depends on it.
 /// </remarks>
 internal sealed class TextShardGrain : Grain, ITextShardGrain
 {
     private EmbeddingSet? shard;
     private ApproximateFiberProduct? prepared;   // the shard as the prepared side of queries, for one query's settings
+    private PlanKey? declined;                   // where a piece's own pruning plan declined
 
     /// <summary>The grain key of a shard: start and count first, so that the path may hold any character.</summary>
     public static string KeyOf(EmbeddingRange texts) =>
@@ -47,26 +49,36 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
         return await Task.Run(() =>
         {
             shard ??= RangeOf(this.GetPrimaryKeyString()).Load();
-            prepared = SameSettings(prepared, query) ? prepared : Product(shard, shard, query);
+            if (prepared is null || prepared.Metric != query.Metric || prepared.Options != Options(query))
+                prepared = Product(shard, shard, query);
             var block = images.Load();
-            var result = output is null ? Run(block, prepared, query, cancellationToken)
-                : Write(block, prepared, query, output, cancellationToken);
+            var fiber = prepared.MayPrune(block.Count) && declined != PlanKey.Of(images, query)
+                ? Product(block, shard, query) : null;
+            var result = output is null ? Run(block, fiber, prepared, query, cancellationToken)
+                : Write(block, fiber, prepared, query, output, cancellationToken);
+            // Auto declined (or these sets cannot be pruned): the next pieces need not plan again. Always is kept.
+            if (fiber is not null && query.Pruning == PruningMode.Auto && fiber.LastPruning is not { Pruned: true })
+                declined = PlanKey.Of(images, query);
             return result with { Silo = silo };
         }, cancellationToken).ConfigureAwait(true); // grain code resumes on its activation
     }
 
-    private static bool SameSettings([NotNullWhen(true)] ApproximateFiberProduct? product, ShardQuery query) =>
-        product is not null && product.Metric == query.Metric && product.Options == Options(query);
+    /// <summary>What a piece's pruning plan depends on: the images' file, the metric, the options and the largest
+    /// tolerance (the block's rows aside: blocks of one file are taken alike).</summary>
+    private sealed record PlanKey(string Images, FiberMetric Metric, FiberProductOptions Options, double Largest)
+    {
+        public static PlanKey Of(EmbeddingRange images, ShardQuery query) => new(images.Path, query.Metric,
+            TextShardGrain.Options(query), query.Kind == QueryKind.Profile ? query.Epsilons.Max() : query.Epsilon);
+    }
 
     /// <summary>The pairs of one block and shard written as the shard file of <paramref name="output"/>, replaced
     /// whole: an attempt redone elsewhere writes the same bytes under the same name, so the folder holds each block
     /// pair once whatever the attempts.</summary>
-    private static BlockResult Write(EmbeddingSet images, ApproximateFiberProduct texts, ShardQuery query,
-        PieceFile output, CancellationToken cancellationToken)
+    private static BlockResult Write(EmbeddingSet images, ApproximateFiberProduct? fiber,
+        ApproximateFiberProduct texts, ShardQuery query, PieceFile output, CancellationToken cancellationToken)
     {
-        var pairs = texts.MayPrune(images.Count)
-            ? Product(images, texts.Texts, query).Pairs(query.Epsilon, cancellationToken: cancellationToken)
-            : texts.Query(images, query.Epsilon, cancellationToken);
+        var pairs = fiber?.Pairs(query.Epsilon, cancellationToken: cancellationToken)
+            ?? texts.Query(images, query.Epsilon, cancellationToken);
         string file = ShardManifest.FileOf(output.ImageBlock, output.TextBlock);
         ShardManifest.WriteShard(Path.Combine(output.Directory, file), pairs, new PairShard(output.ImageBlock,
             output.TextBlock, output.ImageStart, images.Count, output.TextStart, texts.Texts.Count, file,
@@ -84,31 +96,28 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
     private static ApproximateFiberProduct Product(EmbeddingSet images, EmbeddingSet texts, ShardQuery query) =>
         new(images, texts, query.Metric, Options(query));
 
-    /// <summary>The core's answer for one block and the shard prepared in <paramref name="texts"/>, in their own
-    /// indices.</summary>
-    private static BlockResult Run(EmbeddingSet images, ApproximateFiberProduct texts, ShardQuery query,
-        CancellationToken cancellationToken)
+    /// <summary>The core's answer for one block, in the block's and shard's own indices: from the piece's own join
+    /// (<paramref name="fiber"/>, which may prune) or, when that is null, against the prepared shard.</summary>
+    private static BlockResult Run(EmbeddingSet images, ApproximateFiberProduct? fiber, ApproximateFiberProduct texts,
+        ShardQuery query, CancellationToken token)
     {
-        if (texts.MayPrune(images.Count)) return Run(Product(images, texts.Texts, query), query, cancellationToken);
+        if (fiber is not null)
+            return query.Kind switch
+            {
+                QueryKind.Count => new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: token) },
+                QueryKind.Profile => Of(fiber.Profile(query.Epsilons, query.IncludeDistances,
+                    cancellationToken: token)),
+                QueryKind.Pairs => Of(fiber.Pairs(query.Epsilon, cancellationToken: token)),
+                _ => Of(fiber.NearestWithin(query.Epsilon, query.K, cancellationToken: token)),
+            };
         return query.Kind switch
         {
-            QueryKind.Count => new BlockResult { Count = texts.QueryCount(images, query.Epsilon, cancellationToken) },
-            QueryKind.Profile => Of(texts.QueryProfile(images, query.Epsilons, query.IncludeDistances,
-                cancellationToken)),
-            QueryKind.Pairs => Of(texts.Query(images, query.Epsilon, cancellationToken)),
-            _ => Of(texts.QueryNearest(images, query.Epsilon, query.K, cancellationToken)),
+            QueryKind.Count => new BlockResult { Count = texts.QueryCount(images, query.Epsilon, token) },
+            QueryKind.Profile => Of(texts.QueryProfile(images, query.Epsilons, query.IncludeDistances, token)),
+            QueryKind.Pairs => Of(texts.Query(images, query.Epsilon, token)),
+            _ => Of(texts.QueryNearest(images, query.Epsilon, query.K, token)),
         };
     }
-
-    /// <summary>The core's answer for one block and shard joined on their own (a piece that may prune).</summary>
-    private static BlockResult Run(ApproximateFiberProduct fiber, ShardQuery query, CancellationToken token) =>
-        query.Kind switch
-        {
-            QueryKind.Count => new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: token) },
-            QueryKind.Profile => Of(fiber.Profile(query.Epsilons, query.IncludeDistances, cancellationToken: token)),
-            QueryKind.Pairs => Of(fiber.Pairs(query.Epsilon, cancellationToken: token)),
-            _ => Of(fiber.NearestWithin(query.Epsilon, query.K, cancellationToken: token)),
-        };
 
     private static BlockResult Of(EpsilonProfile profile) =>
         new() { Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray() };
