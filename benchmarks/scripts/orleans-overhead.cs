@@ -12,7 +12,9 @@
 // lasts. The CPU of the JIT's background thread (".NET Tiered Com", read from /proc on Linux) is printed apart, so that
 // a run shows whether it was still warming up (a lower bound: the runtime ends that thread when idle). Usage:
 //   dotnet run -c Release benchmarks/scripts/orleans-overhead.cs [n=10000] [m=10000] [d=128] [epsilon=1.1] [reps=5]
-//       [blocks=8] [warmup=8]
+//       [blocks=8] [warmup=8] [DIR]
+// With DIR, the rows are DIR/images.npy and DIR/texts.npy (e.g. from make_planted.py) instead of uniform ones, and n, m
+// and d are taken from the files.
 // Without -c Release, `dotnet run` builds the library in Debug: unoptimised kernels, and ratios that mean nothing.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -39,10 +41,18 @@ EmbeddingSet Uniform(int count)
     for (int i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * Math.Sqrt(3.0 / d));
     return new EmbeddingSet(values, count, d);
 }
-string directory = Directory.CreateTempSubdirectory("fiberproduct-overhead-").FullName;
+string directory = args.Length > 7 ? args[7] : Directory.CreateTempSubdirectory("fiberproduct-overhead-").FullName;
 string imagesPath = Path.Combine(directory, "images.npy"), textsPath = Path.Combine(directory, "texts.npy");
-Npy.Write(imagesPath, Uniform(n).ToArray());
-Npy.Write(textsPath, Uniform(m).ToArray());
+if (args.Length > 7)
+{
+    var (images, texts) = (EmbeddingSet.Load(imagesPath), EmbeddingSet.Load(textsPath));
+    (n, m, d) = (images.Count, texts.Count, images.Dimension);
+}
+else
+{
+    Npy.Write(imagesPath, Uniform(n).ToArray());
+    Npy.Write(textsPath, Uniform(m).ToArray());
+}
 
 var siloBuilder = Host.CreateApplicationBuilder();
 siloBuilder.Logging.SetMinimumLevel(LogLevel.Error);
@@ -125,7 +135,7 @@ foreach (var (name, localRun, distributedRun) in new (string, Func<long>, Func<l
 }
 await clientHost.StopAsync();
 await siloHost.StopAsync();
-Directory.Delete(directory, recursive: true);
+if (args.Length <= 7) Directory.Delete(directory, recursive: true); // only the folder this script made
 
 ApproximateFiberProduct Local() => new(EmbeddingSet.Load(imagesPath), EmbeddingSet.Load(textsPath));
 

@@ -43,7 +43,10 @@ public sealed record DistributedJoinOptions
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Each silo's join settings: threads per work item, pruning, and the result budget, which here bounds
-    /// the whole result (<see cref="FiberProductOptions.TruncateAtBudget"/> is not supported).</summary>
+    /// the whole result (<see cref="FiberProductOptions.TruncateAtBudget"/> is not supported). Under
+    /// <see cref="PruningMode.Auto"/> the silos do not prune: each joins its pieces against its shard prepared once.
+    /// <see cref="PruningMode.Always"/> plans every piece on its own, preparing the shard again each time, which pays
+    /// only where pruning skips most of the work.</summary>
     public FiberProductOptions Join { get; init; } = new();
 
     internal void Validate()

@@ -14,16 +14,15 @@ namespace FiberProduct.Orleans.Grains;
 /// <remarks>
 /// The shard is prepared once (packed, normed, quantised) and each block runs as a query against it, as the
 /// out-of-core join does; preparing it again for every block cost about a quarter of a join at 10,000 × 10,000 × 128
-/// (docs/scaling.md). A piece large enough that the join would plan pruning is joined on its own, so that the
-/// options' pruning applies as on one machine; once such a piece's plan declines under Auto (nothing prunes), the
-/// shard's later pieces of the same images file, settings and largest tolerance run against the prepared shard instead
-/// of planning again. The answer is the same either way: only the time depends on it.
+/// (docs/scaling.md). Pruning would need the shard prepared for it once as well (axes, k-d order, heads), which is
+/// not built: planning it afresh for every piece made one silo 2.8–2.9 times slower than the local join on planted
+/// data. So under <see cref="PruningMode.Auto"/> the pieces do not prune, and only <see cref="PruningMode.Always"/>
+/// joins each piece on its own with its own plan. The answer is the same either way: only the time depends on it.
 /// </remarks>
 internal sealed class TextShardGrain : Grain, ITextShardGrain
 {
     private EmbeddingSet? shard;
     private ApproximateFiberProduct? prepared;   // the shard as the prepared side of queries, for one query's settings
-    private PlanKey? declined;                   // where a piece's own pruning plan declined
 
     /// <summary>The grain key of a shard: start and count first, so that the path may hold any character.</summary>
     public static string KeyOf(EmbeddingRange texts) =>
@@ -52,23 +51,11 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
             if (prepared is null || prepared.Metric != query.Metric || prepared.Options != Options(query))
                 prepared = Product(shard, shard, query);
             var block = images.Load();
-            var fiber = prepared.MayPrune(block.Count) && declined != PlanKey.Of(images, query)
-                ? Product(block, shard, query) : null;
+            var fiber = query.Pruning == PruningMode.Always ? Product(block, shard, query) : null;
             var result = output is null ? Run(block, fiber, prepared, query, cancellationToken)
                 : Write(block, fiber, prepared, query, output, cancellationToken);
-            // Auto declined (or these sets cannot be pruned): the next pieces need not plan again. Always is kept.
-            if (fiber is not null && query.Pruning == PruningMode.Auto && fiber.LastPruning is not { Pruned: true })
-                declined = PlanKey.Of(images, query);
             return result with { Silo = silo };
         }, cancellationToken).ConfigureAwait(true); // grain code resumes on its activation
-    }
-
-    /// <summary>What a piece's pruning plan depends on: the images' file, the metric, the options and the largest
-    /// tolerance (the block's rows aside: blocks of one file are taken alike).</summary>
-    private sealed record PlanKey(string Images, FiberMetric Metric, FiberProductOptions Options, double Largest)
-    {
-        public static PlanKey Of(EmbeddingRange images, ShardQuery query) => new(images.Path, query.Metric,
-            TextShardGrain.Options(query), query.Kind == QueryKind.Profile ? query.Epsilons.Max() : query.Epsilon);
     }
 
     /// <summary>The pairs of one block and shard written as the shard file of <paramref name="output"/>, replaced
@@ -97,7 +84,8 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
         new(images, texts, query.Metric, Options(query));
 
     /// <summary>The core's answer for one block, in the block's and shard's own indices: from the piece's own join
-    /// (<paramref name="fiber"/>, which may prune) or, when that is null, against the prepared shard.</summary>
+    /// (<paramref name="fiber"/>, with its own pruning plan) or, when that is null, against the prepared
+    /// shard.</summary>
     private static BlockResult Run(EmbeddingSet images, ApproximateFiberProduct? fiber, ApproximateFiberProduct texts,
         ShardQuery query, CancellationToken token)
     {

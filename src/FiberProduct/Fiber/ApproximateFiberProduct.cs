@@ -598,8 +598,8 @@ public sealed partial class ApproximateFiberProduct
     private const double AutoPruningWork = 1L << 34;
 
     /// <summary>Whether a join of <paramref name="rows"/> images with the texts may plan pruning under these options
-    /// (a finite tolerance given): when not, it runs exactly as a query against the prepared texts does.</summary>
-    internal bool MayPrune(int rows) =>
+    /// (a finite tolerance given).</summary>
+    private bool MayPrune(int rows) =>
         Options.Pruning == PruningMode.Always || Options.PruningDimension is not null
         || Options.Pruning != PruningMode.Never && (double)rows * Texts.Count * Texts.Dimension >= AutoPruningWork;
 

@@ -43,7 +43,7 @@ public sealed class DistributedEqualsLocalProperties(ClusterFixture cluster)
             new DistributedJoinOptions
             {
                 ImageBlockRows = instance.BlockRows, TextShardRows = instance.ShardRows,
-                // Always: each piece is joined on its own (it may prune); Auto at these sizes: against the prepared
+                // Always: each piece is joined on its own, with its own pruning plan; Auto: against the prepared
                 // shard.
                 Join = new FiberProductOptions { Pruning = instance.Pruning },
             });
