@@ -16,6 +16,7 @@ dotnet build -c Release benchmarks/FiberProduct.Benchmarks > /dev/null
 [ -f "$work/scaling.csv" ] || echo "data,n,epsilon,pairs,auto_seconds,always_seconds,always_first_eps_seconds,never_seconds,faiss_seconds,prune_k,tiles_skipped,auto_cold_seconds,auto_cold_rss_mb,faiss_rss_mb" > "$work/scaling.csv"
 peak() { /usr/bin/time -f "rss_kb=%M" "$@" 2>&1; }  # the command's output, then its peak RSS
 field() { grep -oE "(^| )$1=[^ ]+" <<< " $2" | head -n 1 | sed -E "s/.*=//; s/s$//" || true; }
+mb() { echo $(( $(field rss_kb "$1") / 1024 )); }
 for n in "${sizes[@]}"; do
   for data in planted clip; do
     dir="$work/$data-$n"; mkdir -p "$dir"
@@ -27,7 +28,6 @@ for n in "${sizes[@]}"; do
     brute=$(run --pruning never --repeat "$repeat"); cold=$(peak "${join[@]}" --pruning auto --repeat 0 --cold)
     peer=$(peak /usr/bin/python3 "$peers/faiss_range.py" "$dir" "$eps" faiss)
     faiss=$(sed -nE 's/^faiss .*time=([0-9.]+)s.*/\1/p' <<< "$peer")
-    mb() { echo $(( $(field rss_kb "$1") / 1024 )); }
     line="$data,$n,$eps,$(field pairs "$pruned"),$(field seconds "$auto"),$(field seconds "$pruned"),$(field first_eps "$pruned"),$(field seconds "$brute"),$faiss,$(field prune_k "$pruned"),$(field skipped "$pruned"),$(field first_eps "$cold"),$(mb "$cold"),$(mb "$peer")"
     echo "$line" | tee -a "$work/scaling.csv"
   done

@@ -87,25 +87,20 @@ internal sealed class TextShardGrain : Grain, ITextShardGrain
     /// (<paramref name="fiber"/>, with its own pruning plan) or, when that is null, against the prepared
     /// shard.</summary>
     private static BlockResult Run(EmbeddingSet images, ApproximateFiberProduct? fiber, ApproximateFiberProduct texts,
-        ShardQuery query, CancellationToken token)
+        ShardQuery query, CancellationToken token) => query.Kind switch
     {
-        if (fiber is not null)
-            return query.Kind switch
-            {
-                QueryKind.Count => new BlockResult { Count = fiber.Count(query.Epsilon, cancellationToken: token) },
-                QueryKind.Profile => Of(fiber.Profile(query.Epsilons, query.IncludeDistances,
-                    cancellationToken: token)),
-                QueryKind.Pairs => Of(fiber.Pairs(query.Epsilon, cancellationToken: token)),
-                _ => Of(fiber.NearestWithin(query.Epsilon, query.K, cancellationToken: token)),
-            };
-        return query.Kind switch
+        QueryKind.Count => new BlockResult
         {
-            QueryKind.Count => new BlockResult { Count = texts.QueryCount(images, query.Epsilon, token) },
-            QueryKind.Profile => Of(texts.QueryProfile(images, query.Epsilons, query.IncludeDistances, token)),
-            QueryKind.Pairs => Of(texts.Query(images, query.Epsilon, token)),
-            _ => Of(texts.QueryNearest(images, query.Epsilon, query.K, token)),
-        };
-    }
+            Count = fiber?.Count(query.Epsilon, cancellationToken: token)
+                ?? texts.QueryCount(images, query.Epsilon, token),
+        },
+        QueryKind.Profile => Of(fiber?.Profile(query.Epsilons, query.IncludeDistances, cancellationToken: token)
+            ?? texts.QueryProfile(images, query.Epsilons, query.IncludeDistances, token)),
+        QueryKind.Pairs => Of(fiber?.Pairs(query.Epsilon, cancellationToken: token)
+            ?? texts.Query(images, query.Epsilon, token)),
+        _ => Of(fiber?.NearestWithin(query.Epsilon, query.K, cancellationToken: token)
+            ?? texts.QueryNearest(images, query.Epsilon, query.K, token)),
+    };
 
     private static BlockResult Of(EpsilonProfile profile) =>
         new() { Counts = profile.Counts.ToArray(), Distances = profile.SortedDistances.ToArray() };

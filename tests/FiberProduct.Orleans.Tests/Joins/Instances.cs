@@ -10,7 +10,7 @@ namespace FiberProduct.Orleans.Tests.Joins;
 public sealed record Instance(EmbeddingSet Images, EmbeddingSet Texts, FiberMetric Metric, int BlockRows, int ShardRows,
     double Epsilon, int K)
 {
-
+    /// <summary>The silos' pruning mode (only Always reaches the per-piece join).</summary>
     public PruningMode Pruning { get; init; } = PruningMode.Auto;
 
     public static readonly double[] Tolerances = [0, 1, 2, 3, Math.Sqrt(2), 2.5, double.PositiveInfinity];
